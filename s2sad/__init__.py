@@ -1,0 +1,30 @@
+"""s2sad: source-to-source reverse-mode automatic differentiation for Python.
+
+Public surface::
+
+    grad(f, wrt=None)            -> the gradient function of f
+    value_and_grad(f, wrt=None)  -> a function returning (f(...), gradient)
+    generate(f, wrt=None)        -> the text `s2sad gen` prints for f
+    trace(f)                     -> f's evaluation trace (print it)
+    derive(f, wrt=None)          -> all of the above and the op-count certificate
+    register(function, *partials) -> add a derivative rule of your own
+"""
+
+__version__ = "0.1.0"
+
+from .api import Derivative, derive, generate, grad, trace, value_and_grad  # noqa: E402
+from .errors import S2sadError, UnsupportedSyntaxError, Violation  # noqa: E402
+from .rules import register  # noqa: E402
+
+__all__ = [
+    "Derivative",
+    "S2sadError",
+    "UnsupportedSyntaxError",
+    "Violation",
+    "derive",
+    "generate",
+    "grad",
+    "register",
+    "trace",
+    "value_and_grad",
+]

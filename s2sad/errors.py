@@ -1,0 +1,71 @@
+"""Errors s2sad raises for user mistakes.
+
+Every user error is an `S2sadError`. Input outside the supported subset is an
+`UnsupportedSyntaxError`, a `SyntaxError` subclass, so Python's own traceback
+display draws the caret under the first offending construct; the exception also
+carries every violation found in the function (`violations`), each with its
+file, line, column and a suggestion of what to write instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class S2sadError(Exception):
+    """A user error: bad input, not a bug in s2sad."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One construct outside the subset, located in the user's source.
+
+    `line` and `col` are 1-based (as editors and compilers print them);
+    `end_col` is exclusive and on the same line when the construct spans one.
+    """
+
+    filename: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    message: str
+    hint: str
+    text: str  # the source line, without its newline
+
+    def format(self) -> str:
+        """`file:line:col: error: message`, the line, a caret, and the hint."""
+        out = [f"{self.filename}:{self.line}:{self.col}: error: {self.message}"]
+        if self.text:
+            out.append("    " + self.text)
+            stop = self.end_col if self.end_line == self.line else len(self.text) + 1
+            width = max(1, stop - self.col)
+            out.append("    " + " " * (self.col - 1) + "^" * width)
+        if self.hint:
+            out.append(f"  hint: {self.hint}")
+        return "\n".join(out)
+
+
+class UnsupportedSyntaxError(S2sadError, SyntaxError):
+    """The function uses constructs outside s2sad's subset.
+
+    `violations` lists all of them; the `SyntaxError` fields describe the first.
+    """
+
+    def __init__(self, violations: list[Violation] | tuple[Violation, ...]):
+        self.violations = tuple(violations)
+        first = self.violations[0]
+        msg = first.message + (f" (hint: {first.hint})" if first.hint else "")
+        rest = self.violations[1:]
+        if rest:
+            msg += f"\n{len(rest)} more problem(s) in the same function:\n"
+            msg += "\n".join(v.format() for v in rest)
+        SyntaxError.__init__(
+            self,
+            msg,
+            (first.filename, first.line, first.col, first.text + "\n", first.end_line, first.end_col),
+        )
+
+    def format(self) -> str:
+        """All violations, compiler style, one block each."""
+        return "\n".join(v.format() for v in self.violations)

@@ -1,0 +1,95 @@
+"""Building Python expressions for generated code, and counting their operations.
+
+Generated code is built as `ast` nodes and printed by `ast.unparse`, which
+places every parenthesis; these helpers fold the trivial cases on the way
+(`1 * a`, `a + 0`) and enter negative numbers as unary minus, since a
+negative `Constant` under `**` would print as `-2.0 ** 2`, which Python
+reads as -4.
+
+`count_ops` is the unit of the op-count certificate: one per arithmetic
+operator, call and negation of a non-constant.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Sequence
+
+
+def number(c: float) -> ast.expr:
+    """A literal for c (an int stays an int), negative ones as unary minus."""
+    if c < 0 or (c == 0 and str(c).startswith("-")):
+        return ast.UnaryOp(ast.USub(), ast.Constant(-c))
+    return ast.Constant(c)
+
+
+def name(n: str) -> ast.Name:
+    return ast.Name(n, ast.Load())
+
+
+def call(fn: str, args: Sequence[ast.expr]) -> ast.expr:
+    return ast.Call(name(fn), list(args), [])
+
+
+def binop(a: ast.expr, op: ast.operator, b: ast.expr) -> ast.expr:
+    return ast.BinOp(a, op, b)
+
+
+def power(base: ast.expr, p: float) -> ast.expr:
+    """base**p, with base*base for squares of names (faster, same value)."""
+    if p == 1:
+        return base
+    if p == 2 and isinstance(base, ast.Name):
+        return binop(base, ast.Mult(), base)
+    return binop(base, ast.Pow(), number(int(p) if float(p).is_integer() else p))
+
+
+def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) -> ast.expr:
+    """coef * n1 * n2 ... / d1 / d2 ..., left to right; coef 1 and -1 implicit."""
+    num, den = list(num), list(den)
+    if not num:
+        out = number(coef)
+    else:
+        first = num[0]
+        if coef == -1:
+            first = ast.UnaryOp(ast.USub(), first)
+        elif coef != 1:
+            first = binop(number(coef), ast.Mult(), first)
+        out = first
+        for f in num[1:]:
+            out = binop(out, ast.Mult(), f)
+    for d in den:
+        out = binop(out, ast.Div(), d)
+    return out
+
+
+def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], const: float = 0) -> ast.expr:
+    """sum of coef*num/den terms, negative coefficients written as subtraction."""
+    out: ast.expr | None = None
+    for coef, num, den in terms:
+        if out is None:
+            out = product(coef, num, den)
+        elif coef < 0:
+            out = binop(out, ast.Sub(), product(-coef, num, den))
+        else:
+            out = binop(out, ast.Add(), product(coef, num, den))
+    if out is None:
+        return number(const)
+    if const:
+        out = binop(out, ast.Sub() if const < 0 else ast.Add(), number(abs(const)))
+    return out
+
+
+def count_ops(node: ast.AST) -> int:
+    """Arithmetic operators, calls and negations of non-constants in node."""
+    n = 0
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.BinOp, ast.Call, ast.AugAssign)):
+            n += 1
+        elif isinstance(sub, ast.UnaryOp) and not isinstance(sub.operand, ast.Constant):
+            n += 1
+    return n
+
+
+def names_read(node: ast.AST) -> set[str]:
+    return {s.id for s in ast.walk(node) if isinstance(s, ast.Name) and isinstance(s.ctx, ast.Load)}

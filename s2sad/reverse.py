@@ -1,0 +1,275 @@
+"""Reverse mode: `Trace` -> forward and reverse statements (the lecture's equation 1).
+
+Guarantees: the reverse statements compute, for every requested parameter,
+dz_T/dw by walking the ops backwards and summing over each variable's children
+
+    v_bar = sum over children c of v:  c_bar * dc/dv
+
+with each partial taken from the rules table (affine: the coefficient;
+product: the power rule on the other factor, never a division by a factor
+that may be zero; call: the row's template). Only *varied* variables (those
+depending on a requested parameter) get adjoints, so no dead adjoint code is
+produced. Each adjoint is one assignment written once, when all its children
+are done; an adjoint that is a constant or a scaled single name is not stored
+but substituted where it is used, so `*1` and `+0` never appear.
+
+Before (trace):  z1 = w1/w2 ; z2 = sin(2*pi*z1) ; ...
+After (reverse): z1_bar = 3 * z4_bar + 6.28... * z4 * cos(6.28... * z1)  # from line 5, 7
+                 w1_bar = z1_bar / w2
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import operator
+from dataclasses import dataclass
+
+from . import pyast
+from .naming import Names
+from .rules import CONSTANTS, RULES
+from .trace import Affine, Call, Op, Product, Trace, Var
+
+MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
+
+
+@dataclass(frozen=True)
+class Stmt:
+    """`target = value` (or `target += value`), tied to source lines."""
+
+    target: str
+    value: ast.expr
+    lines: tuple[int, ...]
+    augmented: bool = False
+
+    @property
+    def ops(self) -> int:
+        return pyast.count_ops(self.value) + self.augmented
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """Everything the emitted module holds: forward sweep, reverse sweep, results."""
+
+    trace: Trace
+    wrt: tuple[Var, ...]
+    names: Names
+    forward: tuple[Stmt, ...]
+    reverse: tuple[Stmt, ...]
+    value: ast.expr
+    grads: tuple[ast.expr, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """coef * prod(num) / prod(den): a product kept open so constants fold."""
+
+    coef: float
+    num: tuple[ast.expr, ...] = ()
+    den: tuple[ast.expr, ...] = ()
+
+    def __mul__(self, other: "Term") -> "Term":
+        return Term(self.coef * other.coef, self.num + other.num, self.den + other.den)
+
+    def inverse(self) -> "Term":
+        return Term(1 / self.coef, self.den, self.num)
+
+    def expr(self) -> ast.expr:
+        return pyast.product(self.coef, self.num, self.den)
+
+
+def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
+    """The gradient of `trace` with respect to the parameters `wrt`."""
+    names = Names(trace)
+    forward = tuple(Stmt(names.primal[op.out], forward_expr(op, names), (op.line,)) for op in trace.ops)
+    varied = _varied(trace, wrt)
+    sweep = _ReverseSweep(names)
+    if isinstance(trace.result, Var) and trace.result in varied:
+        sweep.contribute(trace.result, Term(1), trace.ops[-1].line if trace.ops else trace.line)
+    for op in reversed(trace.ops):
+        if op.out not in varied:
+            continue
+        out_bar = sweep.settle(op.out)
+        for i, arg in enumerate(_operands(op)):
+            if isinstance(arg, Var) and arg in varied:
+                sweep.contribute(arg, out_bar * partial(op, i, names), op.line)
+    grads = tuple(sweep.settle_parameter(p) for p in wrt)
+    value = pyast.name(names.primal[trace.result]) if isinstance(trace.result, Var) else pyast.number(trace.result)
+    return Gradient(trace, wrt, names, forward, tuple(sweep.stmts), value, grads)
+
+
+def _varied(trace: Trace, wrt: tuple[Var, ...]) -> set[Var]:
+    """Variables that depend on a requested parameter (activity analysis)."""
+    varied = set(wrt)
+    for op in trace.ops:
+        if any(v in varied for v in op.inputs):
+            varied.add(op.out)
+    return varied
+
+
+def _operands(op: Op) -> list[object]:
+    e = op.expr
+    if isinstance(e, Affine):
+        return [v for _, v in e.terms]
+    if isinstance(e, Product):
+        return [v for v, _ in e.factors]
+    return list(e.args)
+
+
+class _ReverseSweep:
+    """Collects each variable's contributions and writes its adjoint once."""
+
+    def __init__(self, names: Names):
+        self.names = names
+        self.pending: dict[Var, list[tuple[Term, int]]] = {}
+        self.stmts: list[Stmt] = []
+
+    def contribute(self, v: Var, term: Term, line: int) -> None:
+        self.pending.setdefault(v, []).append((term, line))
+
+    def settle(self, v: Var) -> Term:
+        """v's adjoint, once every child has contributed: stored, or kept open if trivial."""
+        parts = self.pending.pop(v, [])
+        if len(parts) == 1:
+            t = parts[0][0]
+            if not t.den and (not t.num or (len(t.num) == 1 and isinstance(t.num[0], ast.Name))):
+                return t  # a constant or a scaled name: substitute, do not store
+        if not parts:
+            return Term(0)
+        return Term(1, (pyast.name(self.write(v, parts)),))
+
+    def settle_parameter(self, p: Var) -> ast.expr:
+        parts = self.pending.pop(p, [])
+        if not parts:
+            return pyast.number(0.0)
+        return pyast.name(self.write(p, parts))
+
+    def write(self, v: Var, parts: list[tuple[Term, int]]) -> str:
+        target = self.names.adjoint(v)
+        for start in range(0, len(parts), MAX_SUM):
+            chunk = parts[start : start + MAX_SUM]
+            value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t, _ in chunk])
+            lines = tuple(sorted({line for _, line in chunk}))
+            self.stmts.append(Stmt(target, value, lines, augmented=start > 0))
+        return target
+
+
+# --- forward expressions -------------------------------------------------------
+
+
+def _operand(a: object, names: Names) -> ast.expr:
+    return pyast.name(names.primal[a]) if isinstance(a, Var) else pyast.number(a)  # type: ignore[index,arg-type]
+
+
+def _scaled(scale: float, x: ast.expr) -> ast.expr:
+    return x if scale == 1 else pyast.product(scale, [x])
+
+
+def forward_expr(op: Op, names: Names) -> ast.expr:
+    """The Python expression computing an op's value."""
+    e = op.expr
+    if isinstance(e, Affine):
+        return pyast.signed_sum([(c, [_operand(v, names)], []) for c, v in e.terms], e.const)
+    if isinstance(e, Product):
+        num = [pyast.power(_operand(v, names), p) for v, p in e.factors if p > 0]
+        den = [pyast.power(_operand(v, names), -p) for v, p in e.factors if p < 0]
+        if not num:
+            return pyast.product(1, [pyast.number(e.coef)], den)
+        return pyast.product(e.coef, num, den)
+    args = [_operand(a, names) for a in e.args]
+    if e.fn == "pow":
+        return pyast.binop(args[0], ast.Pow(), args[1])
+    if len(args) == 1:
+        args = [_scaled(e.scale, args[0])]
+    return pyast.call(names.function(e.fn), args)
+
+
+# --- partial derivatives ---------------------------------------------------------
+
+
+def partial(op: Op, i: int, names: Names) -> Term:
+    """d op.out / d (operand i), as a term over primal names."""
+    e = op.expr
+    z = pyast.name(names.primal[op.out])
+    if isinstance(e, Affine):
+        return Term(e.terms[i][0])
+    if isinstance(e, Product):
+        return _product_partial(e, i, z, names)
+    rule = RULES[e.fn]
+    args = [_operand(a, names) for a in e.args]
+    if len(args) == 1:
+        subst = {"x": _scaled(e.scale, args[0]), "z": z}
+        return Term(e.scale) * _as_term(_instantiate(rule.partials[0], subst, names))
+    subst = {"x": args[0], "y": args[1], "z": z}
+    template = rule.partials[i]
+    assert template is not None  # a None partial is never requested: its argument is inactive
+    return _as_term(_instantiate(template, subst, names))
+
+
+def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
+    v, p = e.factors[i]
+    x = pyast.name(names.primal[v])
+    if p < 0:  # x != 0 wherever z is defined, so z/x is safe and cheapest
+        return Term(p, (z,), (x,))
+    term = Term(e.coef * p)
+    if p != 1:
+        term = term * (Term(1, (pyast.power(x, p - 1),)) if p > 1 else Term(1, (), (pyast.power(x, 1 - p),)))
+    for j, (w, q) in enumerate(e.factors):
+        if j != i:
+            other = pyast.name(names.primal[w])
+            term = term * (Term(1, (pyast.power(other, q),)) if q > 0 else Term(1, (), (pyast.power(other, -q),)))
+    return term
+
+
+_FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+         ast.Pow: operator.pow}
+
+
+def _const(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return -node.operand.value
+    return None
+
+
+def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.expr:
+    """A rules template with placeholders replaced, functions named, constants folded."""
+    if isinstance(t, ast.Name):
+        if t.id in subst:
+            return copy.deepcopy(subst[t.id])
+        return pyast.number(CONSTANTS[t.id])
+    if isinstance(t, ast.Constant):
+        return pyast.number(t.value)
+    if isinstance(t, ast.UnaryOp):
+        inner = _instantiate(t.operand, subst, names)
+        c = _const(inner)
+        return pyast.number(-c) if c is not None else ast.UnaryOp(ast.USub(), inner)
+    if isinstance(t, ast.BinOp):
+        a, b = _instantiate(t.left, subst, names), _instantiate(t.right, subst, names)
+        ca, cb = _const(a), _const(b)
+        if ca is not None and cb is not None:
+            return pyast.number(_FOLD[type(t.op)](ca, cb))
+        if isinstance(t.op, ast.Pow) and cb is not None:
+            return pyast.power(a, cb)
+        return pyast.binop(a, t.op, b)
+    assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
+    args = [_instantiate(a, subst, names) for a in t.args]
+    consts = [_const(a) for a in args]
+    if all(c is not None for c in consts) and not any(isinstance(a, ast.Name) for a in args):
+        return pyast.number(RULES[t.func.id].evaluate(*consts))
+    return pyast.call(names.function(t.func.id), args)
+
+
+def _as_term(node: ast.expr) -> Term:
+    """Split a partial into constant coefficient, numerator and denominator factors."""
+    c = _const(node)
+    if c is not None:
+        return Term(c)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return Term(-1) * _as_term(node.operand)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _as_term(node.left) * _as_term(node.right)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _as_term(node.left) * _as_term(node.right).inverse()
+    return Term(1, (node,))

@@ -1,0 +1,167 @@
+"""THE derivative table: one row per elementary function.
+
+Each row reads as calculus: the function, then its partial derivative with
+respect to each argument, written in the placeholders `x` (first argument),
+`y` (second argument) and `z` (the function's own value, so `exp` reuses it).
+`None` marks a partial that is zero almost everywhere.
+
+Templates are parsed and checked once, at import, so a typo fails here and
+never in user output. The lowering of a unary call is `z = h(a*x)`, the
+lecture's third kind of op; `reverse` multiplies the row's partial by `a`.
+
+Users add rows for their own elementary functions with `register`.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+# name       partial wrt x                      partial wrt y
+_TABLE: list[tuple[str, ...]] = [
+    ("sin", "cos(x)"),
+    ("cos", "-sin(x)"),
+    ("tan", "1 + z**2"),
+    ("asin", "1 / sqrt(1 - x**2)"),
+    ("acos", "-1 / sqrt(1 - x**2)"),
+    ("atan", "1 / (1 + x**2)"),
+    ("sinh", "cosh(x)"),
+    ("cosh", "sinh(x)"),
+    ("tanh", "1 - z**2"),
+    ("asinh", "1 / sqrt(x**2 + 1)"),
+    ("acosh", "1 / sqrt(x**2 - 1)"),
+    ("atanh", "1 / (1 - x**2)"),
+    ("exp", "z"),
+    ("expm1", "z + 1"),
+    ("log", "1 / x"),
+    ("log2", "1 / (log(2) * x)"),
+    ("log10", "1 / (log(10) * x)"),
+    ("log1p", "1 / (1 + x)"),
+    ("sqrt", "0.5 / z"),
+    ("fabs", "copysign(1, x)"),
+    ("abs", "copysign(1, x)"),
+    ("erf", "2 / sqrt(pi) * exp(-x**2)"),
+    ("erfc", "-2 / sqrt(pi) * exp(-x**2)"),
+    ("atan2", "y / (x**2 + y**2)", "-x / (x**2 + y**2)"),
+    ("hypot", "x / z", "y / z"),
+    ("pow", "y * x**(y - 1)", "z * log(x)"),
+    ("copysign", "copysign(1, x) * copysign(1, y)", None),
+]
+
+# Functions that are a fixed scaling: lowered to affine ops, not calls.
+LINEAR: dict[str, float] = {"degrees": 180 / math.pi, "radians": math.pi / 180}
+
+# Constants of `math` that user code may name.
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau}
+
+# Builtins that are rows of the table (everything else comes from `math`).
+_BUILTIN = {"abs": abs}
+
+PLACEHOLDERS = ("x", "y")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row: how to compute the function and its partials."""
+
+    name: str  # as generated code calls it
+    module: str  # where generated code imports it from ("builtins": nothing to import)
+    evaluate: Callable[..., float]  # for constant folding
+    partials: tuple[ast.expr | None, ...]  # one per argument, in x, y, z
+
+    @property
+    def arity(self) -> int:
+        return len(self.partials)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _parse_partial(text: str | None, arity: int, where: str) -> ast.expr | None:
+    if text is None:
+        return None
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as exc:
+        raise ValueError(f"{where}: partial {text!r} is not an expression: {exc.msg}") from None
+    allowed = set(PLACEHOLDERS[:arity]) | {"z"} | set(CONSTANTS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if not isinstance(f, ast.Name) or f.id not in RULES or node.keywords:
+                raise ValueError(f"{where}: partial {text!r} calls {ast.unparse(f)}, not a rule")
+            if len(node.args) != RULES[f.id].arity:
+                raise ValueError(f"{where}: partial {text!r}: {f.id} takes {RULES[f.id].arity} argument(s)")
+        elif isinstance(node, ast.Name) and node.id not in allowed and node.id not in RULES:
+            raise ValueError(f"{where}: partial {text!r} uses unknown name {node.id!r}")
+        elif not isinstance(
+            node,
+            (ast.Name, ast.Call, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Load, ast.operator, ast.unaryop),
+        ):
+            raise ValueError(f"{where}: partial {text!r} uses {type(node).__name__}")
+        if isinstance(node, ast.Constant) and type(node.value) not in (int, float):
+            raise ValueError(f"{where}: partial {text!r} has a non-numeric constant")
+    return tree
+
+
+def _add(key: str, rule_name: str, module: str, evaluate: Callable[..., float], partials: tuple[str | None, ...]) -> Rule:
+    # Insert first so that a partial may call the function itself (or a later row's
+    # name fails); validate, and roll back if a template is bad.
+    arity = len(partials)
+    previous = RULES.get(key)
+    RULES[key] = Rule(rule_name, module, evaluate, (None,) * arity)
+    try:
+        parsed = tuple(_parse_partial(p, arity, key) for p in partials)
+    except ValueError:
+        if previous is None:
+            del RULES[key]
+        else:
+            RULES[key] = previous
+        raise
+    RULES[key] = rule = Rule(rule_name, module, evaluate, parsed)
+    return rule
+
+
+def _load_table() -> None:
+    for name, *partials in _TABLE:  # every name is callable from every template
+        RULES[name] = Rule(name, _module(name), _evaluator(name), (None,) * len(partials))
+    for name, *partials in _TABLE:
+        _add(name, name, _module(name), _evaluator(name), tuple(partials))
+
+
+def _module(name: str) -> str:
+    return "builtins" if name in _BUILTIN else "math"
+
+
+def _evaluator(name: str) -> Callable[..., float]:
+    if name in _BUILTIN:
+        return _BUILTIN[name]
+    if name == "pow":
+        return lambda x, y: x**y  # `**` semantics, as generated code spells it
+    return getattr(math, name)
+
+
+def register(function: Callable[..., float], *partials: str | None) -> Rule:
+    """Add a row for an elementary function of your own.
+
+    `partials` gives one derivative template per argument, in `x` (first
+    argument), `y` (second), `z` (the result), using the table's functions.
+    Generated code imports the function from its module. Example::
+
+        def softplus(x):
+            return math.log1p(math.exp(x))
+
+        s2sad.register(softplus, "1 / (1 + exp(-x))")
+
+    Calls to `softplus` in differentiated functions (of any module that
+    imports it, or of its own module) are then elementary ops.
+    """
+    if not 1 <= len(partials) <= len(PLACEHOLDERS):
+        raise ValueError("register takes one partial per argument (one or two arguments)")
+    key = f"{function.__module__}.{function.__name__}"
+    return _add(key, function.__name__, function.__module__, function, partials)
+
+
+_load_table()
