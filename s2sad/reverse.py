@@ -92,7 +92,9 @@ def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
         out_bar = sweep.settle(op.out)
         for i, arg in enumerate(_operands(op)):
             if isinstance(arg, Var) and arg in varied:
-                sweep.contribute(arg, out_bar * partial(op, i, names), op.line)
+                d = partial(op, i, names)
+                if d is not None:  # None: the row says this partial is zero
+                    sweep.contribute(arg, out_bar * d, op.line)
     grads = tuple(sweep.settle_parameter(p) for p in wrt)
     value = pyast.name(names.primal[trace.result]) if isinstance(trace.result, Var) else pyast.number(trace.result)
     return Gradient(trace, wrt, names, forward, tuple(sweep.stmts), value, grads)
@@ -125,6 +127,8 @@ class _ReverseSweep:
         self.stmts: list[Stmt] = []
 
     def contribute(self, v: Var, term: Term, line: int) -> None:
+        if term.coef == 0:
+            return
         self.pending.setdefault(v, []).append((term, line))
 
     def settle(self, v: Var) -> Term:
@@ -187,8 +191,8 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
 # --- partial derivatives ---------------------------------------------------------
 
 
-def partial(op: Op, i: int, names: Names) -> Term:
-    """d op.out / d (operand i), as a term over primal names."""
+def partial(op: Op, i: int, names: Names) -> Term | None:
+    """d op.out / d (operand i), as a term over primal names (None: zero)."""
     e = op.expr
     z = pyast.name(names.primal[op.out])
     if isinstance(e, Affine):
@@ -198,12 +202,13 @@ def partial(op: Op, i: int, names: Names) -> Term:
     rule = RULES[e.fn]
     args = [_operand(a, names) for a in e.args]
     if len(args) == 1:
+        if rule.partials[0] is None:
+            return None
         subst = {"x": _scaled(e.scale, args[0]), "z": z}
         return Term(e.scale) * _as_term(_instantiate(rule.partials[0], subst, names))
     subst = {"x": args[0], "y": args[1], "z": z}
     template = rule.partials[i]
-    assert template is not None  # a None partial is never requested: its argument is inactive
-    return _as_term(_instantiate(template, subst, names))
+    return None if template is None else _as_term(_instantiate(template, subst, names))
 
 
 def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
