@@ -72,7 +72,8 @@ class Term:
         return Term(self.coef * other.coef, self.num + other.num, self.den + other.den)
 
     def inverse(self) -> "Term":
-        return Term(1 / self.coef, self.den, self.num)
+        coef = self.coef if self.coef in (1, -1) else 1 / self.coef  # keeps an int 1 an int
+        return Term(coef, self.den, self.num)
 
     def expr(self) -> ast.expr:
         return pyast.product(self.coef, self.num, self.den)
