@@ -104,22 +104,37 @@ class _Lowering:
     def body(self, fn: ast.FunctionDef, env: dict[str, Value]) -> Value:
         for stmt in fn.body:
             self.line = stmt.lineno
+            start = len(self.ops)
             if isinstance(stmt, ast.Return):
                 assert stmt.value is not None
                 return self.expr(stmt.value, env)
             if isinstance(stmt, ast.Assign):
                 value = self.expr(stmt.value, env)
-                for t in stmt.targets:
-                    assert isinstance(t, ast.Name)
-                    env[t.id] = self.materialize(value, hint=t.id)
+                targets = [t.id for t in stmt.targets]  # type: ignore[attr-defined]
             elif isinstance(stmt, ast.AnnAssign):
-                assert isinstance(stmt.target, ast.Name) and stmt.value is not None
-                env[stmt.target.id] = self.materialize(self.expr(stmt.value, env), hint=stmt.target.id)
+                assert stmt.value is not None
+                value = self.expr(stmt.value, env)
+                targets = [stmt.target.id]  # type: ignore[attr-defined]
             elif isinstance(stmt, ast.AugAssign):
-                assert isinstance(stmt.target, ast.Name)
-                value = self.binop(stmt, stmt.op, env[stmt.target.id], self.expr(stmt.value, env))
-                env[stmt.target.id] = self.materialize(value, hint=stmt.target.id)
+                name = stmt.target.id  # type: ignore[attr-defined]
+                value = self.binop(stmt, stmt.op, env[name], self.expr(stmt.value, env))
+                targets = [name]
+            else:
+                continue  # pass, docstring
+            for target in targets:
+                env[target] = self.assign(value, target, start)
         raise AssertionError("checked functions end with a return")
+
+    def assign(self, value: Value, target: str, start: int) -> Operand:
+        """Materialize an assigned value; the op made for this statement takes the user's name."""
+        result = self.materialize(value, hint=target)
+        if isinstance(result, Var) and result.hint is None:
+            for i in range(len(self.ops) - 1, start - 1, -1):
+                if self.ops[i].out == result:
+                    named = Var(result.id, target)
+                    self.ops[i] = Op(named, self.ops[i].expr, self.ops[i].line)
+                    return named
+        return result
 
     # --- expressions -----------------------------------------------------------
 

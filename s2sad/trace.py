@@ -18,7 +18,7 @@ data: `format_trace` renders the textbook listing given the display names.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Union
 
 
@@ -26,12 +26,13 @@ from typing import Callable, Union
 class Var:
     """A scalar variable of the trace: an input (`param=True`) or an op result.
 
-    `id` is unique within a trace; `hint` is the user's name for it, if any.
+    `id` is unique within a trace and is its identity; `hint` is the user's
+    name for it, if any.
     """
 
     id: int
-    hint: str | None = None
-    param: bool = False
+    hint: str | None = field(default=None, compare=False)
+    param: bool = field(default=False, compare=False)
 
 
 Operand = Union[Var, float]

@@ -1,0 +1,145 @@
+"""The command line, run as a user runs it: in a subprocess."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+LECTURE_TRACE = """\
+input: w1, w2
+z1 = w1/w2          # line 9
+z2 = sin(2*pi*z1)   # line 10
+z3 = exp(2*w2)      # line 11
+z4 = 3*z1 - z3      # line 12
+z5 = z2 + z4        # line 13
+z6 = z4*z5          # line 14
+return: z6
+"""
+
+
+def s2sad(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "s2sad", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_trace_prints_the_lecture_listing():
+    run = s2sad("trace", "examples/lecture.py:f")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == LECTURE_TRACE
+
+
+def test_formula_lowers_to_six_ops():
+    run = s2sad("trace", "examples/lecture.py:f_formula")
+    ops = [line for line in run.stdout.splitlines() if " = " in line]
+    assert len(ops) == 6
+    assert [line.split("#")[0].strip() for line in ops] == [
+        "z1 = w1/w2", "z2 = sin(2*pi*z1)", "z3 = exp(2*w2)", "z4 = 3*z1 - z3", "z5 = z2 + z4", "z6 = z4*z5",
+    ]
+
+
+def test_gen_prints_the_golden_module():
+    run = s2sad("gen", "examples/lecture.py:f")
+    assert run.returncode == 0, run.stderr
+    with open(os.path.join(ROOT, "tests", "golden", "lecture_f_grad.py")) as fh:
+        assert run.stdout == fh.read()
+
+
+def test_gen_by_module_name_from_the_current_directory(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("raise SystemExit('s2sad must not import this')\n")
+    (tmp_path / "pkg" / "model.py").write_text("import math\n\ndef f(x):\n    return math.exp(2 * x)\n")
+    run = s2sad("gen", "pkg.model.f", "--wrt", "x", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    ns = {}
+    exec(run.stdout, ns)
+    assert ns["f_grad"](0.5) == pytest.approx(2 * 2.718281828459045, rel=1e-15)
+
+
+def test_gen_does_not_run_the_module(tmp_path):
+    marker = tmp_path / "ran"
+    (tmp_path / "m.py").write_text(f"open({str(marker)!r}, 'w').close()\n\ndef f(x):\n    return x * x\n")
+    assert s2sad("gen", "m.py:f", cwd=tmp_path).returncode == 0
+    assert s2sad("trace", "m.py:f", cwd=tmp_path).returncode == 0
+    assert not marker.exists()
+
+
+def test_output_file_and_wrt(tmp_path):
+    out = tmp_path / "g.py"
+    run = s2sad("gen", "examples/optim.py:rosenbrock", "-o", str(out), "--wrt", "y")
+    assert run.returncode == 0 and run.stdout == ""
+    ns = {}
+    exec(out.read_text(), ns)
+    assert ns["rosenbrock_grad"](-1.2, 1.0) == pytest.approx(200 * (1.0 - 1.44), rel=1e-14)
+
+
+BAD = "import math\n\n\ndef f(x, y):\n    t = x % y\n    return t + foo(x)\n"
+
+
+def test_user_error_is_reported_without_traceback(tmp_path):
+    (tmp_path / "bad.py").write_text(BAD)
+    run = s2sad("gen", "bad.py:f", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.splitlines()
+    assert lines[0] == "bad.py:5:9: error: the % operator is not supported"
+    assert lines[1] == "        t = x % y"
+    assert lines[2] == "            ^^^^^"
+    assert "bad.py:6:16: error: s2sad has no derivative rule for foo" in run.stderr
+    assert "s2sad.register(foo" in run.stderr
+
+
+def test_failed_generation_writes_nothing(tmp_path):
+    (tmp_path / "bad.py").write_text(BAD)
+    assert s2sad("gen", "bad.py:f", "-o", "out.py", cwd=tmp_path).returncode == 2
+    assert not (tmp_path / "out.py").exists()
+    (tmp_path / "old.py").write_text("previous contents\n")
+    assert s2sad("gen", "bad.py:f", "-o", "old.py", cwd=tmp_path).returncode == 2
+    assert (tmp_path / "old.py").read_text() == "previous contents\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.py", "old.py"]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["gen", "nope.py:f"], "no such file: nope.py"),
+        (["gen", "examples/lecture.py:g"], "no module-level function 'g'"),
+        (["gen", "no_such_module.f"], "cannot find module 'no_such_module'"),
+        (["gen", "examples/lecture.py:f", "--wrt", "q"], "f has no parameter 'q'"),
+        (["trace", "justaname"], "write module.function or path/to/file.py:function"),
+    ],
+)
+def test_bad_specs_exit_2(args, message):
+    run = s2sad(*args)
+    assert run.returncode == 2
+    assert run.stderr.startswith("s2sad: error: ") and message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_write_error_is_a_user_error(tmp_path):
+    run = s2sad("gen", "examples/lecture.py:f", "-o", str(tmp_path / "missing" / "g.py"))
+    assert run.returncode == 2 and "cannot write" in run.stderr
+
+
+def test_help_and_version():
+    from s2sad import __version__
+
+    assert s2sad("--version").stdout.strip() == f"s2sad {__version__}"
+    for command in ("gen", "trace"):
+        run = s2sad(command, "--help")
+        assert run.returncode == 0 and "example: s2sad " + command in run.stdout
+    assert s2sad().returncode == 2  # a command is required
+
+
+def test_console_script_entry_point():
+    from importlib.metadata import PackageNotFoundError, entry_points
+
+    try:
+        scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    except PackageNotFoundError:  # pragma: no cover
+        pytest.skip("s2sad is not installed")
+    if "s2sad" not in scripts:
+        pytest.skip("s2sad is not installed as a package")
+    assert scripts["s2sad"] == "s2sad.cli:main"

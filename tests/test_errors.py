@@ -1,0 +1,213 @@
+"""Every error case: message, line and column, all violations at once, and no source."""
+
+import textwrap
+
+import pytest
+
+import s2sad
+from s2sad import S2sadError, UnsupportedSyntaxError
+from s2sad.api import derive_source
+from s2sad.frontend import load_spec
+
+
+def violations(write_module, text, func="f"):
+    path = write_module(text)
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        derive_source(load_spec(f"{path}:{func}"))
+    err = info.value
+    assert err.filename == err.violations[0].filename and err.lineno == err.violations[0].line
+    return [(v.line, v.col, v.message, v.hint) for v in err.violations]
+
+
+# (body of f(x, y) after `import math` and `import numpy as np` lines, expected line, col, message part)
+CASES = [
+    ("    return x % y", 6, 12, "the % operator is not supported"),
+    ("    return x // y", 6, 12, "the // operator is not supported"),
+    ("    if x > 0:\n        x = -x\n    return x", 6, 5, "branches and loops are not supported yet"),
+    ("    for i in range(3):\n        x = x * y\n    return x", 6, 5, "branches and loops"),
+    ("    while x < 1:\n        x = x * 2\n    return x", 6, 5, "branches and loops"),
+    ("    return x < y", 6, 12, "comparisons are not supported"),
+    ("    return x if y else y", 6, 12, "conditional expressions are not supported"),
+    ("    return [x, y][0]", 6, 12, "indexing is not supported"),
+    ("    return (x, y)", 6, 12, "tuples are not supported"),
+    ("    return foo(x)", 6, 12, "no derivative rule for foo"),
+    ("    return x + w", 6, 16, "name w is not defined"),
+    ("    t = u * 2\n    u = x\n    return t", 6, 9, "u is used before it is assigned"),
+    ("    return np.sin(x)", 6, 12, "np.sin comes from numpy"),
+    ("    return math.sin(x, y)", 6, 12, "math.sin takes 1 argument(s), got 2"),
+    ("    return math.floor(x)", 6, 12, "math.floor is not a supported function"),
+    ("    return math.hypot(x, y, x)", 6, 12, "hypot with more than 2 arguments"),
+    ("    return math.log(x, y, 2)", 6, 12, "math.log takes 1 or 2 argument(s), got 3"),
+    ("    return pow(x, y, 3)", 6, 12, "pow takes 2 argument(s), got 3"),
+    ("    return math.sin(x=x)", 6, 21, "keyword arguments are not supported for math.sin"),
+    ("    return x * 'a'", 6, 16, "the constant 'a' is not a number"),
+    ("    return x * True", 6, 16, "the constant True is not a number"),
+    ("    t = x * y", 6, 5, "f must end with a return"),
+    ("    return x\n    y = 2", 6, 5, "return is only supported as the last statement"),
+    ("    a, b = x, y\n    return a", 6, 5, "unpacking assignment is not supported"),
+    ("    x.real = 2\n    return x", 6, 5, "assignment to x.real is not supported"),
+    ("    print(x)\n    return x", 6, 5, "an expression statement has no effect"),
+    ("    return not x", 6, 12, "the unary not operator is not supported"),
+    ("    return lambda: x", 6, 12, "lambda is not supported"),
+    ("    return sum(x)", 6, 12, "no derivative rule for sum"),
+    ("    return x.conjugate()", 6, 12, "attribute access x.conjugate is not supported"),
+    ("    import math\n    return x", 6, 5, "imports inside the function"),
+    ("    return math.sin", 6, 12, "math.sin is not a supported value"),
+    ("    return math * x", 6, 12, "the module math is not a value"),
+    ("    return g(x)", 10, 12, "recursive call of f"),  # f -> g -> f: blamed where the cycle closes
+    ("    return h(x, y, x)", 6, 12, "h takes 2 argument(s), got 3"),
+    ("    return h(x)", 6, 12, "h is missing b"),
+    ("    return h(x, c=y)", 6, 12, "h has no parameter c"),
+    ("    return x / 0", 6, 12, "division by the constant zero"),
+    ("    return x * math.log(-1.0)", 6, 16, "log of constant arguments fails"),
+    ("    return x + LOOPED", 6, 16, "LOOPED is bound by the statement at line"),
+    ("    return x + FROM_CALL", 6, 16, "the module-level value FROM_CALL is not a numeric constant"),
+]
+PRELUDE = """\
+import math
+import numpy as np
+
+
+def f(x, y):
+{body}
+
+
+def g(x):
+    return f(x, x)
+
+
+def h(a, b):
+    return a * b
+
+
+for _i in range(2):
+    LOOPED = _i
+
+FROM_CALL = len("abc")
+"""
+
+
+@pytest.mark.parametrize("body,line,col,message", CASES, ids=[c[3][:40] for c in CASES])
+def test_error_case(body, line, col, message, write_module):
+    text = PRELUDE.format(body=body)
+    found = violations(write_module, text)
+    assert any(message in m for _, _, m, _ in found), found
+    first = next(v for v in found if message in v[2])
+    assert first[:2] == (line, col), found
+    assert first[3], "every violation says what to write instead"
+
+
+def test_all_violations_are_reported_together(write_module):
+    found = violations(
+        write_module,
+        """\
+        import math
+
+
+        def f(x, y):
+            a = x % y
+            if a:
+                a = 1
+            b = foo(a) + [y]
+            return a ** b
+        """,
+    )
+    assert [(line, col) for line, col, _, _ in found] == [(5, 9), (6, 5), (8, 9), (8, 18)]
+
+
+def test_helper_violations_point_into_the_helper(write_module):
+    found = violations(
+        write_module,
+        """\
+        def helper(u):
+            return u % 2
+
+
+        def f(x):
+            return helper(x) + helper(x)
+        """,
+    )
+    assert found == [(2, 12, "the % operator is not supported", found[0][3])]
+
+
+def test_direct_recursion(write_module):
+    found = violations(write_module, "def f(x):\n    return f(x) * x\n")
+    assert found[0][:3] == (2, 12, "recursive call of f is not supported")
+
+
+def test_parameters_and_decorators(write_module):
+    found = violations(
+        write_module,
+        """\
+        import functools
+
+
+        @functools.cache
+        def f(x, *rest, k=1.0, **options):
+            return x
+        """,
+    )
+    messages = [m for _, _, m, _ in found]
+    assert "*args parameters are not supported" in messages
+    assert "**kwargs parameters are not supported" in messages
+    assert "keyword-only parameters are not supported" in messages
+    assert "decorated functions are not supported" in messages
+
+
+def test_syntax_error_in_the_file(write_module):
+    found = violations(write_module, "def f(x):\n    return x +\n")
+    assert found[0][0] == 2
+
+
+def test_caret_display_and_message():
+    err = UnsupportedSyntaxError(
+        [s2sad.Violation("m.py", 3, 12, 3, 17, "the % operator is not supported", "use + - * /", "    return x % y")]
+    )
+    assert err.format() == textwrap.dedent(
+        """\
+        m.py:3:12: error: the % operator is not supported
+                return x % y
+                       ^^^^^
+          hint: use + - * /"""
+    )
+    assert isinstance(err, SyntaxError) and err.offset == 12 and err.lineno == 3
+
+
+def test_missing_function_and_file(tmp_path, write_module):
+    path = write_module("def g(x):\n    return x\n")
+    with pytest.raises(S2sadError, match="no module-level function 'f' .*functions there: g"):
+        load_spec(f"{path}:f")
+    with pytest.raises(S2sadError, match="no such file"):
+        load_spec(f"{tmp_path}/nope.py:f")
+    with pytest.raises(S2sadError, match="cannot find module"):
+        load_spec("surely_not_a_module_here.f")
+
+
+def test_functions_without_source():
+    with pytest.raises(S2sadError, match="lambda"):
+        s2sad.grad(lambda x: x * x)
+    ns = {}
+    exec(compile("def f(x):\n    return x * x\n", "<stdin>", "exec"), ns)
+    with pytest.raises(S2sadError, match="no source file"):
+        s2sad.grad(ns["f"])
+
+    def nested(x):
+        return x
+
+    with pytest.raises(S2sadError, match="nested"):
+        s2sad.grad(nested)
+    with pytest.raises(S2sadError, match="not a Python function"):
+        s2sad.grad(abs)
+
+
+def test_wrt_errors():
+    import catalogue
+
+    with pytest.raises(S2sadError, match="no parameter 'q'.*parameters: x, y"):
+        s2sad.grad(catalogue.rosenbrock, wrt="q")
+    with pytest.raises(S2sadError, match="out of range"):
+        s2sad.grad(catalogue.rosenbrock, wrt=2)
+    with pytest.raises(S2sadError, match="named twice"):
+        s2sad.grad(catalogue.rosenbrock, wrt=["x", 0])
+    with pytest.raises(S2sadError, match="no parameter"):
+        s2sad.grad(catalogue.rosenbrock, wrt=[])

@@ -1,0 +1,82 @@
+"""Random straight-line programs from hypothesis, differentiated and checked against the oracle."""
+
+import os
+import tempfile
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from mpmath import mp
+from oracle import gradient, mp_namespace
+
+from s2sad.api import derive_source
+from s2sad.frontend import load_spec
+
+CONSTANTS = st.sampled_from(["0.5", "2", "-1.5", "3", "0.25", "math.pi", "SCALE"])
+# Functions total on the reals, spelled as users spell them, so no point is outside a domain.
+UNARY = [
+    "math.sin({})", "math.cos({})", "math.tanh({})", "math.atan({})", "math.exp(math.tanh({}))",
+    "math.sqrt(1 + {0} * {0})", "math.log(1 + {0} * {0})", "({}) ** 2", "({}) ** 3", "-({})",
+    "math.erf({})", "math.asinh({})", "math.hypot({}, 0.5)", "math.atan2({}, 2.0)", "math.log1p(math.exp({}))",
+    "({}) / 3", "2 ** math.tanh({})", "math.cosh(math.tanh({}))",
+]
+BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1 + ({}) ** 2)", "math.atan2({}, 1.5 + math.cos({}))",
+          "math.hypot({}, 0.5 + ({}) ** 2)"]
+
+
+def expressions(names, depth):
+    leaves = st.one_of(st.sampled_from(names), CONSTANTS)
+    if depth == 0:
+        return leaves
+    sub = expressions(names, depth - 1)
+    return st.one_of(
+        leaves,
+        st.builds(lambda f, a: f.format(a), st.sampled_from(UNARY), sub),
+        st.builds(lambda f, a, b: f.format(a, b), st.sampled_from(BINARY), sub, sub),
+    )
+
+
+@st.composite
+def programs(draw):
+    n = draw(st.integers(1, 3))
+    params = [f"p{i}" for i in range(n)]
+    names = list(params)
+    lines = []
+    for k in range(draw(st.integers(0, 5))):
+        value = draw(expressions(names, 2))
+        if draw(st.booleans()) and k:
+            target = draw(st.sampled_from(names))
+            op = draw(st.sampled_from(["=", "+=", "-=", "*="]))
+        else:
+            target, op = f"v{k}", "="
+        lines.append(f"    {target} {op} {value}")
+        if target not in names:
+            names.append(target)
+    lines.append(f"    return {draw(expressions(names, 2))}")
+    text = "import math\n\nSCALE = 0.75\n\n\ndef f({}):\n{}\n".format(", ".join(params), "\n".join(lines))
+    point = [draw(st.floats(-2, 2, allow_nan=False)) for _ in params]
+    return text, point
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_random_programs_match_the_oracle(case):
+    text, point = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "prog.py")
+        with open(path, "w") as fh:
+            fh.write(text)
+        d = derive_source(load_spec(path + ":f"))
+    oracle_f = mp_namespace(text)["f"]
+    try:
+        value = oracle_f(*[mp.mpf(x) for x in point])
+        want = gradient(oracle_f, point)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        assume(False)
+    assume(all(abs(w) < 1e12 for w in want) and abs(value) < 1e12)
+    got_value, got = d.value_and_grad(*point)
+    got = got if isinstance(got, tuple) else (got,)
+    # Floating point has cancellation in random programs: compare at the scale of the terms.
+    scale = 1 + max(abs(float(w)) for w in want) + abs(float(value))
+    assert abs(got_value - float(value)) <= 1e-9 * scale, text
+    for g, w in zip(got, want):
+        assert abs(g - float(w)) <= 1e-7 * scale, f"{text}\nat {point}: s2sad {got}, oracle {want}"
