@@ -70,7 +70,15 @@ def _is_const(v: Value) -> bool:
 
 
 def _key(a: Operand) -> tuple:
-    return ("v", a.id) if isinstance(a, Var) else ("c", repr(a))
+    return ("v", a.id) if isinstance(a, Var) else ("c", _num(a))
+
+
+def _num(c: float) -> str:
+    """CSE key of a number: 1 and 1.0 compute alike, 0.0 and -0.0 do not."""
+    try:
+        return float(c).hex()
+    except OverflowError:
+        return repr(c)
 
 
 class _Lowering:
@@ -264,7 +272,10 @@ class _Lowering:
         if v.const == 0 and len(v.terms) == 1:
             var, coef = v.terms[0]
             return Mono(coef, ((var, 1),))
-        return Mono(1, ((self.materialize(v), 1),))  # type: ignore[arg-type]
+        k = _common_factor(v)
+        if k != 1:  # 19.8*(x - 1) as a factor is 19.8 * (x - 1): the sum is shared, not rescaled
+            v = Lin(_div(v.const, k), tuple((var, _div(c, k)) for var, c in v.terms))
+        return Mono(k, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
     def add(self, a: Value, b: Value) -> Value:
         if _is_const(a) and _is_const(b):
@@ -376,11 +387,11 @@ class _Lowering:
 
     def emit(self, expr: Affine | Product | Call, hint: str | None = None) -> Var:
         if isinstance(expr, Affine):
-            key: tuple = ("affine", repr(expr.const), tuple(sorted((v.id, repr(c)) for c, v in expr.terms)))
+            key: tuple = ("affine", _num(expr.const), tuple(sorted((v.id, _num(c)) for c, v in expr.terms)))
         elif isinstance(expr, Product):
-            key = ("product", repr(expr.coef), tuple((v.id, repr(p)) for v, p in expr.factors))
+            key = ("product", _num(expr.coef), tuple((v.id, _num(p)) for v, p in expr.factors))
         else:
-            key = ("call", expr.fn, repr(expr.scale), tuple(_key(a) for a in expr.args))
+            key = ("call", expr.fn, _num(expr.scale), tuple(_key(a) for a in expr.args))
         found = self.cse.get(key)
         if found is not None:
             return found
@@ -390,6 +401,26 @@ class _Lowering:
         if isinstance(expr, Affine) and expr.const == 0 and len(expr.terms) >= 2:
             self.affine_index.setdefault(frozenset((v, c) for c, v in expr.terms), out)
         return out
+
+
+def _div(c: float, k: float) -> float:
+    q = c / k
+    return int(q) if isinstance(c, int) and isinstance(k, int) and q.is_integer() else q
+
+
+def _common_factor(v: Lin) -> float:
+    """A factor k with v = k * (a form of integer coefficients), exactly; else 1.
+
+    19.8*x - 19.8 gives 19.8 (x - 1 may already exist); 3*a - b gives 1.
+    """
+    k = v.terms[0][1]
+    if k in (0, 1):
+        return 1
+    for c in (v.const, *(c for _, c in v.terms)):
+        q = c / k
+        if not float(q).is_integer() or q * k != c:
+            return 1
+    return k
 
 
 def _simplify(v: Value) -> Value:

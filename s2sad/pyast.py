@@ -64,8 +64,11 @@ def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) 
 
 
 def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], const: float = 0) -> ast.expr:
-    """sum of coef*num/den terms, negative coefficients written as subtraction."""
-    out: ast.expr | None = None
+    """const + sum of coef*num/den terms, negative coefficients written as subtraction.
+
+    A constant leads when the first term is negative (`1 - x`, not `-x + 1`).
+    """
+    out: ast.expr | None = number(const) if const and terms and terms[0][0] < 0 else None
     for coef, num, den in terms:
         if out is None:
             out = product(coef, num, den)
@@ -75,7 +78,7 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
             out = binop(out, ast.Add(), product(coef, num, den))
     if out is None:
         return number(const)
-    if const:
+    if const and not terms[0][0] < 0:
         out = binop(out, ast.Sub() if const < 0 else ast.Add(), number(abs(const)))
     return out
 
