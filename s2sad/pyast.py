@@ -1,10 +1,15 @@
-"""Building Python expressions for generated code, and counting their operations.
+"""Building Python expressions for generated code, printing and counting them.
 
-Generated code is built as `ast` nodes and printed by `ast.unparse`, which
-places every parenthesis; these helpers fold the trivial cases on the way
-(`1 * a`, `a + 0`) and enter negative numbers as unary minus, since a
-negative `Constant` under `**` would print as `-2.0 ** 2`, which Python
+Generated code is built as `ast` nodes; these helpers fold the trivial cases
+on the way (`1 * a`, `a + 0`) and enter negative numbers as unary minus, since
+a negative `Constant` under `**` would print as `-2.0 ** 2`, which Python
 reads as -4.
+
+`to_source` prints the few node types generated code uses (names, numbers,
+calls, + - * / **, unary minus), placing parentheses by precedence exactly as
+`ast.unparse` does (tests check `ast.parse(to_source(e))` gives `e` back); it
+exists because generation time is on the runtime path and `ast.unparse`, a
+general visitor, costs several times more.
 
 `count_ops` is the unit of the op-count certificate: one per arithmetic
 operator, call and negation of a non-constant.
@@ -83,6 +88,32 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
     return out
 
 
+_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = 3
+
+
+def to_source(node: ast.expr, prec: int = 0) -> str:
+    """Python text of an expression, parenthesized only where precedence needs it."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant):
+        return "1e309" if node.value == float("inf") else repr(node.value)  # as ast.unparse spells inf
+    if isinstance(node, ast.BinOp):
+        p = _PREC[type(node.op)]
+        if p == 4:  # right-associative; a negative or power base needs parentheses
+            text = f"{to_source(node.left, 5)} ** {to_source(node.right, 4)}"
+        else:
+            text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"
+        return f"({text})" if p < prec else text
+    if isinstance(node, ast.UnaryOp):
+        text = "-" + to_source(node.operand, _UNARY)
+        return f"({text})" if _UNARY < prec else text
+    if isinstance(node, ast.Call):
+        return f"{to_source(node.func)}({', '.join(to_source(a) for a in node.args)})"
+    raise TypeError(f"generated code has no {type(node).__name__} nodes")
+
+
 def count_ops(node: ast.AST) -> int:
     """Arithmetic operators, calls and negations of non-constants in node."""
     n = 0
@@ -94,5 +125,19 @@ def count_ops(node: ast.AST) -> int:
     return n
 
 
-def names_read(node: ast.AST) -> set[str]:
-    return {s.id for s in ast.walk(node) if isinstance(s, ast.Name) and isinstance(s.ctx, ast.Load)}
+def names_read(node: ast.AST) -> list[str]:
+    """Every name the expression reads, once per occurrence."""
+    return [s.id for s in ast.walk(node) if isinstance(s, ast.Name)]
+
+
+def substitute(node: ast.expr, values: dict[str, ast.expr]) -> ast.expr:
+    """node with each name in `values` replaced by its expression (shared, not copied)."""
+    if isinstance(node, ast.Name):
+        return values.get(node.id, node)
+    if isinstance(node, ast.BinOp):
+        return ast.BinOp(substitute(node.left, values), node.op, substitute(node.right, values))
+    if isinstance(node, ast.UnaryOp):
+        return ast.UnaryOp(node.op, substitute(node.operand, values))
+    if isinstance(node, ast.Call):
+        return ast.Call(node.func, [substitute(a, values) for a in node.args], [])
+    return node

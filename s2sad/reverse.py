@@ -24,6 +24,7 @@ import ast
 import copy
 import operator
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import pyast
 from .naming import Names
@@ -35,16 +36,26 @@ MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests 
 
 @dataclass(frozen=True)
 class Stmt:
-    """`target = value` (or `target += value`), tied to source lines."""
+    """`target = value` (or `target += value`), tied to source lines.
+
+    `temporary`: the target is s2sad's own (not a user variable, not a returned
+    gradient), so emission may inline it where it is read once.
+    """
 
     target: str
     value: ast.expr
     lines: tuple[int, ...]
     augmented: bool = False
+    temporary: bool = False
 
-    @property
+    @cached_property
     def ops(self) -> int:
         return pyast.count_ops(self.value) + self.augmented
+
+    @cached_property
+    def reads(self) -> list[str]:
+        """Names read, once per occurrence."""
+        return pyast.names_read(self.value)
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,10 @@ class Term:
 def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
     """The gradient of `trace` with respect to the parameters `wrt`."""
     names = Names(trace)
-    forward = tuple(Stmt(names.primal[op.out], forward_expr(op, names), (op.line,)) for op in trace.ops)
+    forward = tuple(
+        Stmt(names.primal[op.out], forward_expr(op, names), (op.line,), temporary=op.out.hint is None)
+        for op in trace.ops
+    )
     varied = _varied(trace, wrt)
     sweep = _ReverseSweep(names)
     if isinstance(trace.result, Var) and trace.result in varied:
@@ -90,12 +104,13 @@ def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
     for op in reversed(trace.ops):
         if op.out not in varied:
             continue
-        out_bar = sweep.settle(op.out)
-        for i, arg in enumerate(_operands(op)):
-            if isinstance(arg, Var) and arg in varied:
-                d = partial(op, i, names)
-                if d is not None:  # None: the row says this partial is zero
-                    sweep.contribute(arg, out_bar * d, op.line)
+        operands = _operands(op)
+        active = [(i, a) for i, a in enumerate(operands) if isinstance(a, Var) and a in varied]
+        out_bar = sweep.settle(op.out, len(active))
+        for i, arg in active:
+            d = partial(op, i, names)
+            if d is not None:  # None: the row says this partial is zero
+                sweep.contribute(arg, out_bar * d, op.line)
     grads = tuple(sweep.settle_parameter(p) for p in wrt)
     value = pyast.name(names.primal[trace.result]) if isinstance(trace.result, Var) else pyast.number(trace.result)
     return Gradient(trace, wrt, names, forward, tuple(sweep.stmts), value, grads)
@@ -132,30 +147,37 @@ class _ReverseSweep:
             return
         self.pending.setdefault(v, []).append((term, line))
 
-    def settle(self, v: Var) -> Term:
-        """v's adjoint, once every child has contributed: stored, or kept open if trivial."""
+    def settle(self, v: Var, uses: int) -> Term:
+        """v's adjoint, once every child has contributed: stored, or kept open if free.
+
+        Kept open (substituted into its `uses` readers): a constant, a name, or
+        a scaled name read once; each would otherwise cost a statement for nothing.
+        """
         parts = self.pending.pop(v, [])
         if len(parts) == 1:
             t = parts[0][0]
-            if not t.den and (not t.num or (len(t.num) == 1 and isinstance(t.num[0], ast.Name))):
-                return t  # a constant or a scaled name: substitute, do not store
+            if not t.den and not t.num:
+                return t
+            if not t.den and len(t.num) == 1 and isinstance(t.num[0], ast.Name):
+                if t.coef in (1, -1) or uses <= 1:
+                    return t
         if not parts:
             return Term(0)
-        return Term(1, (pyast.name(self.write(v, parts)),))
+        return Term(1, (pyast.name(self.write(v, parts, temporary=True)),))
 
     def settle_parameter(self, p: Var) -> ast.expr:
         parts = self.pending.pop(p, [])
         if not parts:
             return pyast.number(0.0)
-        return pyast.name(self.write(p, parts))
+        return pyast.name(self.write(p, parts, temporary=False))
 
-    def write(self, v: Var, parts: list[tuple[Term, int]]) -> str:
+    def write(self, v: Var, parts: list[tuple[Term, int]], temporary: bool) -> str:
         target = self.names.adjoint(v)
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
             value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t, _ in chunk])
             lines = tuple(sorted({line for _, line in chunk}))
-            self.stmts.append(Stmt(target, value, lines, augmented=start > 0))
+            self.stmts.append(Stmt(target, value, lines, start > 0, temporary and len(parts) <= MAX_SUM))
         return target
 
 

@@ -12,10 +12,9 @@ def f_formula_value_and_grad(w1, w2):
     """Return f_formula(w1, w2) and its gradient."""
     # forward sweep
     z1 = w1 / w2  # line 20
-    z2 = sin(6.283185307179586 * z1)  # line 20
     z3 = exp(2 * w2)  # line 20
     z4 = 3.0 * z1 - z3  # line 20
-    z5 = z2 + z4  # line 20
+    z5 = sin(6.283185307179586 * z1) + z4  # line 20
     z6 = z4 * z5  # line 20
     # reverse sweep
     z4_bar = z5 + z4  # from line 20
@@ -29,12 +28,10 @@ def f_formula_grad(w1, w2):
     """Return the gradient of f_formula with respect to w1, w2."""
     # forward sweep
     z1 = w1 / w2  # line 20
-    z2 = sin(6.283185307179586 * z1)  # line 20
     z3 = exp(2 * w2)  # line 20
     z4 = 3.0 * z1 - z3  # line 20
-    z5 = z2 + z4  # line 20
     # reverse sweep
-    z4_bar = z5 + z4  # from line 20
+    z4_bar = sin(6.283185307179586 * z1) + z4 + z4  # from line 20
     z1_bar = 3.0 * z4_bar + 6.283185307179586 * z4 * cos(6.283185307179586 * z1)  # from line 20
     w1_bar = z1_bar / w2  # from line 20
     w2_bar = -2 * z4_bar * z3 - z1_bar * z1 / w2  # from line 20

@@ -11,14 +11,11 @@ from math import exp, log1p
 def logistic_loss_value_and_grad(w, b, x, label):
     """Return logistic_loss(w, b, x, label) and its gradient."""
     # forward sweep
-    z1 = w * x  # line 33
-    z2 = z1 + b  # line 33
-    z3 = label * z2  # line 28
-    z4 = exp(-z3)  # line 28
+    z2 = w * x + b  # line 33
+    z4 = exp(-(label * z2))  # line 28
     z5 = log1p(z4)  # line 28
     # reverse sweep
-    z4_bar = 1 / (1 + z4)  # from line 28
-    z3_bar = -z4_bar * z4  # from line 28
+    z3_bar = -(1 / (1 + z4)) * z4  # from line 28
     z2_bar = z3_bar * label  # from line 28
     w_bar = z2_bar * x  # from line 33
     b_bar = z2_bar  # from line 33
@@ -30,13 +27,10 @@ def logistic_loss_value_and_grad(w, b, x, label):
 def logistic_loss_grad(w, b, x, label):
     """Return the gradient of logistic_loss with respect to w, b, x, label."""
     # forward sweep
-    z1 = w * x  # line 33
-    z2 = z1 + b  # line 33
-    z3 = label * z2  # line 28
-    z4 = exp(-z3)  # line 28
+    z2 = w * x + b  # line 33
+    z4 = exp(-(label * z2))  # line 28
     # reverse sweep
-    z4_bar = 1 / (1 + z4)  # from line 28
-    z3_bar = -z4_bar * z4  # from line 28
+    z3_bar = -(1 / (1 + z4)) * z4  # from line 28
     z2_bar = z3_bar * label  # from line 28
     w_bar = z2_bar * x  # from line 33
     b_bar = z2_bar  # from line 33

@@ -12,9 +12,7 @@ def smooth_l1_value_and_grad(x, y, eps=0.001):
     """Return smooth_l1(x, y, eps) and its gradient."""
     # forward sweep
     d = x - y  # line 38
-    z2 = d * d  # line 39
-    z3 = z2 + eps  # line 39
-    z4 = sqrt(z3)  # line 39
+    z4 = sqrt(d * d + eps)  # line 39
     # reverse sweep
     z3_bar = 0.5 / z4  # from line 39
     d_bar = 2 * z3_bar * d  # from line 39
@@ -28,11 +26,8 @@ def smooth_l1_grad(x, y, eps=0.001):
     """Return the gradient of smooth_l1 with respect to x, y, eps."""
     # forward sweep
     d = x - y  # line 38
-    z2 = d * d  # line 39
-    z3 = z2 + eps  # line 39
-    z4 = sqrt(z3)  # line 39
     # reverse sweep
-    z3_bar = 0.5 / z4  # from line 39
+    z3_bar = 0.5 / sqrt(d * d + eps)  # from line 39
     d_bar = 2 * z3_bar * d  # from line 39
     x_bar = d_bar  # from line 38
     y_bar = -d_bar  # from line 38

@@ -9,48 +9,43 @@
 def wood_value_and_grad(x1, x2, x3, x4):
     """Return wood(x1, x2, x3, x4) and its gradient."""
     # forward sweep
-    z1 = x1 * x1  # line 15
-    a = z1 - x2  # line 15
-    z3 = x3 * x3  # line 16
-    b = z3 - x4  # line 16
+    a = x1 * x1 - x2  # line 15
+    b = x3 * x3 - x4  # line 16
     z5 = x1 - 1  # line 17
-    z6 = a * a  # line 17
-    z7 = z5 * z5  # line 17
     z8 = x3 - 1  # line 17
-    z9 = z8 * z8  # line 17
-    z10 = b * b  # line 17
     z11 = x2 - 1  # line 17
     z12 = x4 - 1  # line 17
-    z13 = z11 * z11  # line 17
-    z14 = z12 * z12  # line 17
-    z15 = z11 * z12  # line 17
-    z16 = 100 * z6 + z7 + z9 + 90 * z10 + 10.1 * z13 + 10.1 * z14 + 19.8 * z15  # line 17
+    z16 = (
+        100 * (a * a)
+        + z5 * z5
+        + z8 * z8
+        + 90 * (b * b)
+        + 10.1 * (z11 * z11)
+        + 10.1 * (z12 * z12)
+        + 19.8 * (z11 * z12)
+    )  # line 17
     # reverse sweep
-    z12_bar = 19.8 * z11 + 20.2 * z12  # from line 17
-    z11_bar = 19.8 * z12 + 20.2 * z11  # from line 17
-    x1_bar = 2 * z5 + 400 * a * x1  # from lines 15, 17
-    x2_bar = z11_bar - 200 * a  # from lines 15, 17
-    x3_bar = 2 * z8 + 360 * b * x3  # from lines 16, 17
-    x4_bar = z12_bar - 180 * b  # from lines 16, 17
+    b_bar = 180 * b  # from line 17
+    a_bar = 200 * a  # from line 17
+    x1_bar = 2 * z5 + 2 * a_bar * x1  # from lines 15, 17
+    x2_bar = 19.8 * z12 + 20.2 * z11 - a_bar  # from lines 15, 17
+    x3_bar = 2 * z8 + 2 * b_bar * x3  # from lines 16, 17
+    x4_bar = 19.8 * z11 + 20.2 * z12 - b_bar  # from lines 16, 17
     return z16, (x1_bar, x2_bar, x3_bar, x4_bar)
 
 
 def wood_grad(x1, x2, x3, x4):
     """Return the gradient of wood with respect to x1, x2, x3, x4."""
     # forward sweep
-    z1 = x1 * x1  # line 15
-    a = z1 - x2  # line 15
-    z3 = x3 * x3  # line 16
-    b = z3 - x4  # line 16
-    z5 = x1 - 1  # line 17
-    z8 = x3 - 1  # line 17
+    a = x1 * x1 - x2  # line 15
+    b = x3 * x3 - x4  # line 16
     z11 = x2 - 1  # line 17
     z12 = x4 - 1  # line 17
     # reverse sweep
-    z12_bar = 19.8 * z11 + 20.2 * z12  # from line 17
-    z11_bar = 19.8 * z12 + 20.2 * z11  # from line 17
-    x1_bar = 2 * z5 + 400 * a * x1  # from lines 15, 17
-    x2_bar = z11_bar - 200 * a  # from lines 15, 17
-    x3_bar = 2 * z8 + 360 * b * x3  # from lines 16, 17
-    x4_bar = z12_bar - 180 * b  # from lines 16, 17
+    b_bar = 180 * b  # from line 17
+    a_bar = 200 * a  # from line 17
+    x1_bar = 2 * (x1 - 1) + 2 * a_bar * x1  # from lines 15, 17
+    x2_bar = 19.8 * z12 + 20.2 * z11 - a_bar  # from lines 15, 17
+    x3_bar = 2 * (x3 - 1) + 2 * b_bar * x3  # from lines 16, 17
+    x4_bar = 19.8 * z11 + 20.2 * z12 - b_bar  # from lines 16, 17
     return (x1_bar, x2_bar, x3_bar, x4_bar)

@@ -1,0 +1,145 @@
+"""Benchmarks: speed of generated gradients against f and a hand-written adjoint; generation time.
+
+Run from the repository root:  python scripts/bench.py  [--quick]
+
+Prints, per benchmark, the median time of f, of s2sad's generated
+value-and-gradient and of a hand-written adjoint (all measured interleaved in
+this one run), their ratios, and the op-count ratio of s2sad's certificate.
+Then the time to generate straight-line functions of 100, 1,000 and 10,000
+ops on the runtime path (no black) and with black. Machines are shared and
+noisy: read the ratios, not the absolute times.
+
+Targets: op-count ratio <= 5; value_and_grad / hand <= 1.1 and
+value_and_grad / f <= 1.5 (medians); 1,000-op generation < 0.2 s, growing
+about linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import timeit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
+
+import handwritten  # noqa: E402
+
+from s2sad.api import derive_source  # noqa: E402
+from s2sad.frontend import load_spec  # noqa: E402
+
+
+def _load(text: str, folder: str, name: str) -> dict:
+    path = os.path.join(folder, f"{name}.py")
+    with open(path, "w") as fh:
+        fh.write(text)
+    ns: dict = {}
+    exec(compile(text, path, "exec"), ns)
+    return ns
+
+
+def _median_times(funcs: list, args: tuple, repeats: int) -> list[float]:
+    """Median seconds per call of each function, measured interleaved."""
+    timers = [timeit.Timer(lambda f=f: f(*args)) for f in funcs]
+    number = max(1, timers[0].autorange()[0])
+    samples: list[list[float]] = [[] for _ in funcs]
+    for _ in range(repeats):
+        for i, t in enumerate(timers):
+            samples[i].append(t.timeit(number) / number)
+    return [statistics.median(s) for s in samples]
+
+
+def benchmarks(folder: str) -> list[tuple[str, str, str, object, tuple]]:
+    """(label, spec of f, name of f, hand-written value_and_grad, point)."""
+    chain_primal, chain_hand = handwritten.chain_source(200)
+    net_primal, net_hand, n_params = handwritten.network_source(4, 8)
+    _load(chain_primal, folder, "chain")
+    _load(net_primal, folder, "network")
+    chain_vg = _load(chain_hand, folder, "chain_hand")["chain_value_and_grad"]
+    net_vg = _load(net_hand, folder, "network_hand")["network_value_and_grad"]
+    rng = random.Random(7)
+    net_point = tuple(rng.uniform(-0.5, 0.5) for _ in range(n_params))
+    ex = os.path.join(ROOT, "examples")
+    return [
+        ("lecture example", f"{ex}/lecture.py:f", "f", handwritten.lecture_value_and_grad, (1.5, 0.5)),
+        ("Rosenbrock 2-D", f"{ex}/optim.py:rosenbrock", "rosenbrock", handwritten.rosenbrock_value_and_grad,
+         (-1.2, 1.0)),
+        ("Wood", f"{ex}/optim.py:wood", "wood", handwritten.wood_value_and_grad, (-3.0, -1.0, -3.0, -1.0)),
+        ("chain of 200 unary", f"{folder}/chain.py:chain", "chain", chain_vg, (0.3,)),
+        (f"4-8-1 tanh net ({n_params} p)", f"{folder}/network.py:network", "network", net_vg, net_point),
+    ]
+
+
+def speed(repeats: int) -> None:
+    print(f"{'benchmark':<26}{'f':>10}{'s2sad vg':>11}{'hand vg':>10}{'vg/f':>7}{'vg/hand':>9}{'op ratio':>10}")
+    with tempfile.TemporaryDirectory() as folder:
+        for label, spec, name, hand, point in benchmarks(folder):
+            d = derive_source(load_spec(spec))
+            f = _load(open(spec.rpartition(":")[0]).read(), folder, name + "_primal")[name]
+            vg = d.value_and_grad
+            value, grad = vg(*point)
+            hvalue, hgrad = hand(*point)
+            hgrad = hgrad if isinstance(hgrad, tuple) else (hgrad,)
+            grad = grad if isinstance(grad, tuple) else (grad,)
+            assert abs(value - hvalue) <= 1e-9 * (1 + abs(hvalue)), (label, value, hvalue)
+            assert all(abs(a - b) <= 1e-8 * (1 + abs(b)) for a, b in zip(grad, hgrad)), label
+            tf, tvg, th = _median_times([f, vg, hand], point, repeats)
+            print(f"{label:<26}{tf * 1e6:>8.2f}us{tvg * 1e6:>9.2f}us{th * 1e6:>8.2f}us"
+                  f"{tvg / tf:>7.2f}{tvg / th:>9.2f}{d.certificate.ratio:>10.2f}")
+
+
+def straight_line_source(n_ops: int, seed: int = 1) -> str:
+    """A straight-line function of about n_ops elementary ops (a deterministic random mix)."""
+    rng = random.Random(seed)
+    lines = ["import math", "", "", "def f(x0, x1, x2, x3):"]
+    names = ["x0", "x1", "x2", "x3"]
+    forms = ["{a} + {b}", "{a} * {b}", "{a} - 0.5 * {b}", "math.sin({a})", "math.tanh({a} * 0.5)",
+             "{a} / (1 + {b} * {b})", "math.exp(-{a} * {a})", "math.atan2({a}, {b})"]
+    count = 0
+    k = 0
+    while count < n_ops:
+        form = rng.choice(forms)
+        a, b = rng.choice(names[-20:]), rng.choice(names)
+        lines.append(f"    v{k} = " + form.format(a=a, b=b))
+        count += 3 if "/" in form or "exp" in form else 1
+        names.append(f"v{k}")
+        k += 1
+    lines.append("    return " + " + ".join(names[-8:]))
+    return "\n".join(lines) + "\n"
+
+
+def generation(sizes: list[int]) -> None:
+    print(f"\n{'generation':<12}{'ops':>8}{'runtime path':>14}{'per 1k ops':>12}{'gen with black':>16}")
+    with tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            path = os.path.join(folder, f"line{n}.py")
+            with open(path, "w") as fh:
+                fh.write(straight_line_source(n))
+            runs = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                d = derive_source(load_spec(path + ":f"))
+                runs.append(time.perf_counter() - t0)
+            t_runtime = min(runs)
+            t0 = time.perf_counter()
+            _ = d.source
+            t_black = time.perf_counter() - t0 + t_runtime
+            ops = len(d.trace.ops)
+            print(f"{'':<12}{ops:>8}{t_runtime:>13.3f}s{t_runtime / ops * 1000:>11.3f}s{t_black:>15.2f}s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10,000-op generation")
+    args = parser.parse_args()
+    speed(5 if args.quick else 15)
+    generation([100, 1000] if args.quick else [100, 1000, 10000])
+
+
+if __name__ == "__main__":
+    main()

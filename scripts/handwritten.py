@@ -1,0 +1,106 @@
+"""Hand-written adjoints for the benchmarks, as an expert writes them.
+
+Each `*_value_and_grad` returns the same as s2sad's generated function:
+(value, gradient tuple). The unrolled ones (chain, network) are written by
+`chain_source` and `network_source` from a per-step pattern an expert would
+type by hand; they share nothing with s2sad's code.
+"""
+
+from math import cos, exp, pi, sin
+
+TWO_PI = 2 * pi
+RHO = 100.0
+
+
+def lecture_value_and_grad(w1, w2):
+    z1 = w1 / w2
+    z2 = sin(TWO_PI * z1)
+    z3 = exp(2 * w2)
+    z4 = 3 * z1 - z3
+    z5 = z2 + z4
+    z6 = z4 * z5
+    z4b = z5 + z4  # z6 = z4*z5 and z5 = z2 + z4
+    z1b = 3 * z4b + TWO_PI * z4 * cos(TWO_PI * z1)
+    w1b = z1b / w2
+    w2b = -z1b * z1 / w2 - 2 * z3 * z4b
+    return z6, (w1b, w2b)
+
+
+def rosenbrock_value_and_grad(x, y):
+    a = 1 - x
+    b = y - x * x
+    db = 2 * RHO * b
+    return a * a + RHO * b * b, (-2 * a - 2 * x * db, db)
+
+
+def wood_value_and_grad(x1, x2, x3, x4):
+    a = x1 * x1 - x2
+    b = x3 * x3 - x4
+    c = x1 - 1
+    d = x3 - 1
+    e = x2 - 1
+    g = x4 - 1
+    f = 100 * a * a + c * c + d * d + 90 * b * b + 10.1 * (e * e + g * g) + 19.8 * e * g
+    da = 200 * a
+    db = 180 * b
+    return f, (2 * x1 * da + 2 * c, 20.2 * e + 19.8 * g - da, 2 * x3 * db + 2 * d, 20.2 * g + 19.8 * e - db)
+
+
+# One step of the unary chain: (primal spelling in z, derivative in z (input) and y (output)).
+CHAIN_STEPS = [
+    ("sin(z)", "cos(z)"),
+    ("tanh(1.5 * z)", "1.5 * (1 - y * y)"),
+    ("atan(z)", "1 / (1 + z * z)"),
+    ("cos(z)", "-sin(z)"),
+    ("exp(-z)", "-y"),
+]
+
+
+def chain_source(n: int) -> tuple[str, str]:
+    """A chain of n unary functions (primal module text, hand adjoint module text)."""
+    header = "from math import atan, cos, exp, sin, tanh\n\n\n"
+    primal = [header + "def chain(x):", "    z = x"]
+    primal += [f"    z = {CHAIN_STEPS[i % len(CHAIN_STEPS)][0]}" for i in range(n)]
+    primal.append("    return z\n")
+    hand = [header + "def chain_value_and_grad(x):"]
+    for i in range(n):
+        z = "x" if i == 0 else f"z{i}"
+        hand.append(f"    z{i + 1} = {CHAIN_STEPS[i % len(CHAIN_STEPS)][0].replace('z', z)}")
+    for i in reversed(range(n)):
+        z = "x" if i == 0 else f"z{i}"
+        d = CHAIN_STEPS[i % len(CHAIN_STEPS)][1].replace("z", z).replace("y", f"z{i + 1}")
+        hand.append(f"    g = g * ({d})" if i < n - 1 else f"    g = {d}")
+    hand.append(f"    return z{n}, g\n")
+    return "\n".join(primal), "\n".join(hand)
+
+
+def network_source(n_in: int = 4, n_hidden: int = 8) -> tuple[str, str, int]:
+    """A scalar n_in-n_hidden-1 tanh network's squared error, written out in scalars.
+
+    Returns (primal module text, hand adjoint module text, number of parameters).
+    """
+    xs = [0.5, -1.25, 0.75, 2.0, -0.3, 1.1][:n_in]
+    w = [f"w{j}_{i}" for j in range(n_hidden) for i in range(n_in)]
+    b = [f"b{j}" for j in range(n_hidden)]
+    v = [f"v{j}" for j in range(n_hidden)]
+    params = w + b + v + ["c"]
+    consts = "".join(f"X{i} = {x}\n" for i, x in enumerate(xs)) + "TARGET = 0.25\n"
+    header = "from math import tanh\n\n" + consts + "\n\n"
+    sig = ", ".join(params)
+    pre = [
+        " + ".join(f"w{j}_{i} * X{i}" for i in range(n_in)) + f" + b{j}" for j in range(n_hidden)
+    ]
+    primal = [header + f"def network({sig}):"]
+    primal += [f"    h{j} = tanh({pre[j]})" for j in range(n_hidden)]
+    primal.append("    out = " + " + ".join(f"v{j} * h{j}" for j in range(n_hidden)) + " + c")
+    primal.append("    r = out - TARGET")
+    primal.append("    return r * r\n")
+    hand = [header + f"def network_value_and_grad({sig}):"]
+    hand += [f"    h{j} = tanh({pre[j]})" for j in range(n_hidden)]
+    hand.append("    r = " + " + ".join(f"v{j} * h{j}" for j in range(n_hidden)) + " + c - TARGET")
+    hand.append("    dr = 2 * r")
+    hand += [f"    da{j} = dr * v{j} * (1 - h{j} * h{j})" for j in range(n_hidden)]
+    grads = [f"da{j} * X{i}" for j in range(n_hidden) for i in range(n_in)]
+    grads += [f"da{j}" for j in range(n_hidden)] + [f"dr * h{j}" for j in range(n_hidden)] + ["dr"]
+    hand.append(f"    return r * r, ({', '.join(grads)})\n")
+    return "\n".join(primal), "\n".join(hand), len(params)
