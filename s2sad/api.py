@@ -1,20 +1,23 @@
 """Runtime entry points: the pipeline, the cache, and compiling generated code.
 
 The pipeline reads as its list of stages (`derive_source`). The runtime path
-(`grad`, `value_and_grad`) executes the unformatted module text, so it never
-imports black; `generate` formats it on demand. Results are cached per
-function object and choice of parameters.
+(`grad`, `value_and_grad`) compiles only the function it returns, from
+unformatted text, so it never imports black; `generate` formats on demand.
+Results are cached per function object and choice of parameters.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import linecache
 import os
+import weakref
+from contextlib import contextmanager
 from functools import cached_property
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Iterator, Union
 
-from .emit import Certificate, certificate, format_source, module_text
+from .emit import Certificate, certificate, format_source, module_text, runtime_text
 from .errors import S2sadError
 from .frontend import Source, load_function
 from .lower import lower
@@ -27,27 +30,68 @@ _serial = itertools.count(1)
 
 
 class Derivative:
-    """A differentiated function: its trace, generated code and certificate."""
+    """A differentiated function: its trace, generated functions, source and certificate.
+
+    Each piece is made when first asked for: the runtime path compiles only
+    the function it returns, and only `source` runs black.
+    """
 
     def __init__(self, trace: Trace, gradient: Gradient, origin: str):
         self.trace = trace
         self.gradient = gradient
-        self.certificate: Certificate = certificate(gradient)
-        self.text = module_text(gradient, origin)  # unformatted; `source` is black's
-        namespace = _compile(self.text, f"<s2sad {origin}:{trace.name}>")
-        self.value_and_grad: Callable[..., Any] = namespace[f"{trace.name}_value_and_grad"]
-        self.grad: Callable[..., Any] = namespace[f"{trace.name}_grad"]
+        self.origin = origin
+
+    @cached_property
+    def certificate(self) -> Certificate:
+        return certificate(self.gradient)
+
+    @cached_property
+    def value_and_grad(self) -> Callable[..., Any]:
+        return self._compile("value_and_grad")
+
+    @cached_property
+    def grad(self) -> Callable[..., Any]:
+        return self._compile("grad")
+
+    @cached_property
+    def text(self) -> str:
+        """The generated module, unformatted."""
+        return module_text(self.gradient, self.origin)
 
     @cached_property
     def source(self) -> str:
         """The generated module, black-formatted: exactly what `s2sad gen` prints."""
         return format_source(self.text)
 
+    def _compile(self, kind: str) -> Callable[..., Any]:
+        name = f"{self.trace.name}_{kind}"
+        with _collector_paused():
+            text = runtime_text(self.gradient, kind)
+            filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
+            # Registered so that tracebacks through generated code show its lines.
+            linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+            namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
+            exec(compile(text, filename, "exec"), namespace)
+        return namespace[name]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Generation allocates many small objects and no cycles: the cyclic GC only slows it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
-    """The pipeline: frontend output -> trace -> reverse sweep -> module."""
-    trace = trace_source(src)
-    gradient = differentiate(trace, select_params(trace, wrt))
+    """The pipeline: frontend output -> trace -> reverse sweep (emission happens on demand)."""
+    with _collector_paused():
+        trace = trace_source(src)
+        gradient = differentiate(trace, select_params(trace, wrt))
     return Derivative(trace, gradient, os.path.basename(src.module.filename))
 
 
@@ -81,16 +125,8 @@ def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
     return tuple(p for p in params if p in chosen)
 
 
-def _compile(text: str, filename: str) -> dict[str, Any]:
-    filename = filename[:-1] + f" #{next(_serial)}>"
-    # Registered so that tracebacks through generated code show its lines.
-    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
-    namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
-    exec(compile(text, filename, "exec"), namespace)
-    return namespace
-
-
-_cache: dict[tuple, Derivative] = {}
+# Per function object (not per code object: equal code may read other module constants).
+_cache: weakref.WeakKeyDictionary[Callable[..., float], dict[Any, Derivative]] = weakref.WeakKeyDictionary()
 
 
 def _key(wrt: Wrt) -> Any:
@@ -101,10 +137,15 @@ def _key(wrt: Wrt) -> Any:
 
 def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
     """Differentiate f (cached): trace, certificate, generated functions and source."""
-    key = (getattr(f, "__code__", f), _key(wrt))
-    found = _cache.get(key)
+    try:
+        per_function = _cache.setdefault(f, {})
+    except TypeError:  # not weak-referenceable, so not a Python function: load_function says so
+        per_function = {}
+    key = _key(wrt)
+    found = per_function.get(key)
     if found is None:
-        found = _cache[key] = derive_source(load_function(f), wrt)
+        with _collector_paused():
+            found = per_function[key] = derive_source(load_function(f), wrt)
     return found
 
 

@@ -114,20 +114,32 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
     raise TypeError(f"generated code has no {type(node).__name__} nodes")
 
 
-def count_ops(node: ast.AST) -> int:
+def count_ops(node: ast.expr) -> int:
     """Arithmetic operators, calls and negations of non-constants in node."""
-    n = 0
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.BinOp, ast.Call, ast.AugAssign)):
-            n += 1
-        elif isinstance(sub, ast.UnaryOp) and not isinstance(sub.operand, ast.Constant):
-            n += 1
-    return n
+    if isinstance(node, ast.BinOp):
+        return 1 + count_ops(node.left) + count_ops(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return 0 if isinstance(node.operand, ast.Constant) else 1 + count_ops(node.operand)
+    if isinstance(node, ast.Call):
+        return 1 + sum(count_ops(a) for a in node.args)
+    return 0
 
 
-def names_read(node: ast.AST) -> list[str]:
-    """Every name the expression reads, once per occurrence."""
-    return [s.id for s in ast.walk(node) if isinstance(s, ast.Name)]
+def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
+    """Every name the expression reads, once per occurrence (called functions excluded)."""
+    if out is None:
+        out = []
+    if isinstance(node, ast.Name):
+        out.append(node.id)
+    elif isinstance(node, ast.BinOp):
+        names_read(node.left, out)
+        names_read(node.right, out)
+    elif isinstance(node, ast.UnaryOp):
+        names_read(node.operand, out)
+    elif isinstance(node, ast.Call):
+        for a in node.args:
+            names_read(a, out)
+    return out
 
 
 def substitute(node: ast.expr, values: dict[str, ast.expr]) -> ast.expr:

@@ -21,7 +21,6 @@ After (reverse): z1_bar = 3 * z4_bar + 6.28... * z4 * cos(6.28... * z1)  # from 
 from __future__ import annotations
 
 import ast
-import copy
 import operator
 from dataclasses import dataclass
 from functools import cached_property
@@ -265,7 +264,7 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
     """A rules template with placeholders replaced, functions named, constants folded."""
     if isinstance(t, ast.Name):
         if t.id in subst:
-            return copy.deepcopy(subst[t.id])
+            return subst[t.id]  # shared: generated expressions are never mutated
         return pyast.number(CONSTANTS[t.id])
     if isinstance(t, ast.Constant):
         return pyast.number(t.value)
