@@ -133,7 +133,35 @@ def _statement(s: Stmt, what: str) -> str:
 
 
 def format_source(text: str) -> str:
-    """Black-formatted text (black is imported here only: it is slow to import)."""
+    """The text as black formats it (black is imported here only: it is slow to import).
+
+    Emission already writes black's layout for every line that fits, so only
+    the longer lines go through black, with the line length less their
+    indentation; statements of one indentation go through together, in one
+    call. The result equals black run over the whole module (tests check
+    this), at a fraction of the time.
+    """
     import black
 
-    return black.format_str(text, mode=black.Mode(line_length=LINE_LENGTH))
+    lines = text.splitlines()
+    long_statements: dict[int, list[int]] = {}  # indentation -> line numbers
+    formatted: dict[int, list[str]] = {}
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if len(line) <= LINE_LENGTH or stripped.startswith(("#", '"""')):
+            continue
+        indent = len(line) - len(stripped)
+        if stripped.startswith("def "):  # a header alone is not a module: give it a body
+            mode = black.Mode(line_length=LINE_LENGTH - indent)
+            formatted[i] = black.format_str(stripped + "\n    pass\n", mode=mode).splitlines()[:-1]
+        else:
+            long_statements.setdefault(indent, []).append(i)
+    for indent, numbers in long_statements.items():
+        mode = black.Mode(line_length=LINE_LENGTH - indent)
+        out = black.format_str("\n".join(lines[i].lstrip() for i in numbers) + "\n", mode=mode).splitlines()
+        for i, stmt in zip(numbers, ast.parse("\n".join(out)).body):
+            formatted[i] = [" " * indent + f for f in out[stmt.lineno - 1 : stmt.end_lineno]]
+    result: list[str] = []
+    for i, line in enumerate(lines):
+        result += formatted.get(i, [line])
+    return "\n".join(result) + "\n"

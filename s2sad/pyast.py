@@ -102,7 +102,9 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
     if isinstance(node, ast.BinOp):
         p = _PREC[type(node.op)]
         if p == 4:  # right-associative; a negative or power base needs parentheses
-            text = f"{to_source(node.left, 5)} ** {to_source(node.right, 4)}"
+            # black's spelling: x**2 between simple operands (names, numbers), x ** (y - 1) else
+            simple = all(isinstance(o, (ast.Name, ast.Constant)) for o in (node.left, node.right))
+            text = f"{to_source(node.left, 5)}{'**' if simple else ' ** '}{to_source(node.right, 4)}"
         else:
             text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"
         return f"({text})" if p < prec else text

@@ -207,3 +207,20 @@ def test_tracebacks_show_generated_lines():
     with pytest.raises(ValueError) as info:
         g(-1.0, 2.0)  # log of a negative number
     assert any("log(" in (entry.statement and str(entry.statement) or "") for entry in info.traceback)
+
+
+def test_formatting_equals_black_on_the_whole_module(tmp_path):
+    import black
+
+    from s2sad.emit import LINE_LENGTH
+
+    texts = [s2sad.derive(getattr(catalogue, name)).text for name in catalogue.CASES]
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import handwritten
+
+    net, _, _ = handwritten.network_source(4, 8)
+    (tmp_path / "net.py").write_text(net)
+    texts.append(derive_source(load_spec(f"{tmp_path}/net.py:network")).text)  # long def, docstring, return
+    mode = black.Mode(line_length=LINE_LENGTH)
+    for text in texts:
+        assert format_source(text) == black.format_str(text, mode=mode)
