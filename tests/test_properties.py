@@ -15,7 +15,7 @@ CONSTANTS = st.sampled_from(["0.5", "2", "-1.5", "3", "0.25", "math.pi", "SCALE"
 # Functions total on the reals, spelled as users spell them, so no point is outside a domain.
 UNARY = [
     "math.sin({})", "math.cos({})", "math.tanh({})", "math.atan({})", "math.exp(math.tanh({}))",
-    "math.sqrt(1 + {0} * {0})", "math.log(1 + {0} * {0})", "({}) ** 2", "({}) ** 3", "-({})",
+    "math.sqrt(1 + ({0}) * ({0}))", "math.log(1 + ({0}) * ({0}))", "({}) ** 2", "({}) ** 3", "-({})",
     "math.erf({})", "math.asinh({})", "math.hypot({}, 0.5)", "math.atan2({}, 2.0)", "math.log1p(math.exp({}))",
     "({}) / 3", "2 ** math.tanh({})", "math.cosh(math.tanh({}))",
 ]
