@@ -260,15 +260,16 @@ def load_function(f: Callable[..., float]) -> Source:
 # --- checking the subset ------------------------------------------------------
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_BAD_OPS = {
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.MatMult: "@",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.BitOr: "|",
-    ast.BitAnd: "&",
-    ast.BitXor: "^",
+_INTEGER_OPS = "bitwise operators act on integers; s2sad differentiates float arithmetic"
+_BAD_OPS = {  # operator -> (spelling, what to write instead)
+    ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
+    ast.Mod: ("%", "x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"),
+    ast.MatMult: ("@", "write the products out: a1*b1 + a2*b2 + ..."),
+    ast.LShift: ("<<", _INTEGER_OPS),
+    ast.RShift: (">>", _INTEGER_OPS),
+    ast.BitOr: ("|", _INTEGER_OPS),
+    ast.BitAnd: ("&", _INTEGER_OPS),
+    ast.BitXor: ("^", _INTEGER_OPS + " (for a power write **)"),
 }
 _CONTROL = "branches and loops are not supported yet"
 _STRAIGHT = "write straight-line code: assignments and one return at the end"
@@ -334,6 +335,20 @@ def checked(src: Source) -> Source:
     return src
 
 
+def _assigned_names(body: list[ast.stmt]) -> set[str]:
+    """Names a function body assigns anywhere (Python makes them local throughout)."""
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif not isinstance(stmt, (ast.Return, ast.Expr, ast.Pass)):  # compound or rare: look inside
+            names.update(
+                t.id for t in ast.walk(stmt) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
+            )
+    return names
+
+
 class _FunctionChecker:
     """Walks one function body in order, tracking which locals are assigned."""
 
@@ -344,9 +359,7 @@ class _FunctionChecker:
         self.violations: list[Violation] = []
         self.helper_calls: list[tuple[ast.Call, ast.FunctionDef]] = []
         self.locals = {a.arg for a in node.args.posonlyargs + node.args.args}
-        self.assigned_later = {
-            t.id for t in ast.walk(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
-        }
+        self.assigned_later = _assigned_names(node.body)
         self.checked_constants: set[str] = set()
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
@@ -451,7 +464,8 @@ class _FunctionChecker:
 
     def binop(self, node: ast.AST, op: ast.operator) -> None:
         if type(op) in _BAD_OPS:
-            self.bad(node, f"the {_BAD_OPS[type(op)]} operator is not supported", _MATH_HINT)
+            spelling, hint = _BAD_OPS[type(op)]
+            self.bad(node, f"the {spelling} operator is not supported", hint)
 
     def constant(self, e: ast.Constant) -> None:
         if type(e.value) not in (int, float):

@@ -18,11 +18,11 @@ data: `format_trace` renders the textbook listing given the display names.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Union
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Var:
     """A scalar variable of the trace: an input (`param=True`) or an op result.
 
@@ -31,8 +31,16 @@ class Var:
     """
 
     id: int
-    hint: str | None = field(default=None, compare=False)
-    param: bool = field(default=False, compare=False)
+    hint: str | None = None
+    param: bool = False
+
+    # Identity is the id alone (a renamed variable is the same variable); hashed
+    # constantly during lowering and reverse mode, hence written out.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Var) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return self.id
 
 
 Operand = Union[Var, float]
