@@ -70,13 +70,14 @@ def inline_single_use(
             used = [n for n in s.reads if n in values]
             if used:
                 value = pyast.substitute(s.value, values)
-                n_ops = s.ops + sum(ops[n] for n in used)
                 at = tuple(sorted(set(s.lines).union(*(lines[n] for n in used))))
             else:
-                value, n_ops, at = s.value, s.ops, s.lines
-            if s.temporary and reads[s.target] == 1 and s.target not in kept_names and n_ops <= MAX_INLINE_OPS:
-                values[s.target], ops[s.target], lines[s.target] = value, n_ops, at
-                continue
+                value, at = s.value, s.lines
+            if s.temporary and reads[s.target] == 1 and s.target not in kept_names:
+                n_ops = s.ops + sum(ops[n] for n in used)
+                if n_ops <= MAX_INLINE_OPS:
+                    values[s.target], ops[s.target], lines[s.target] = value, n_ops, at
+                    continue
             kept.append(s if not used else Stmt(s.target, value, at, s.augmented, s.temporary))
         out.append(tuple(kept))
     return tuple(out)

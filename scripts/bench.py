@@ -119,7 +119,7 @@ def generation(sizes: list[int]) -> None:
             with open(path, "w") as fh:
                 fh.write(straight_line_source(n))
             runs = []
-            for i in range(3):
+            for i in range(5):
                 f = _import(path, f"line{n}_{i}").f  # a new function object: nothing cached
                 t0 = time.perf_counter()
                 s2sad.grad(f)
