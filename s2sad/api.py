@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, Callable, Iterable, Iterator, Union
 
+from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
 from .errors import S2sadError
 from .frontend import Source, load_function
@@ -96,7 +97,8 @@ def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
 
 
 def trace_source(src: Source) -> Trace:
-    return drop_dead_ops(lower(src))
+    """Check the subset, lower to the evaluation trace, drop dead ops."""
+    return drop_dead_ops(lower(checked(src)))
 
 
 def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:

@@ -28,7 +28,7 @@ from functools import cached_property
 from . import pyast
 from .naming import Names
 from .rules import CONSTANTS, RULES
-from .trace import Affine, Call, Op, Product, Trace, Var
+from .trace import Affine, Op, Product, Trace, Var
 
 MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
 
