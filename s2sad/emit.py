@@ -52,6 +52,7 @@ class Certificate:
             "Op count (arithmetic operators and calls, counted in this file):",
             f"  primal trace:    {self.primal} ops in {self.steps} elementary steps",
             f"  value_and_grad:  {self.value_and_grad} ops (forward {self.primal} + reverse {self.reverse})",
+            f"  grad:            {self.grad_only} ops (the forward sweep pruned to what the reverse reads)",
             f"  ratio:           {self.ratio:.2f}, {verdict} the lecture's bound of {BOUND}",
         ]
 

@@ -143,9 +143,9 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
     if isinstance(e, Product):
         num = [_power(name(v), p) for v, p in e.factors if p > 0]
         den = [_power(name(v), -p) for v, p in e.factors if p < 0]
-        top = "*".join(num) if num else "1"
-        text = top + "".join("/" + d for d in den)
-        return _scaled(e.coef, text) if num or e.coef != 1 else text
+        if not num:  # c/x, not c*1/x
+            return format_number(e.coef) + "".join("/" + d for d in den)
+        return _scaled(e.coef, "*".join(num) + "".join("/" + d for d in den))
     args = [name(a) if isinstance(a, Var) else format_number(a) for a in e.args]
     if e.fn == "pow" and len(args) == 2:
         return f"{args[0]}**{args[1]}"

@@ -3,6 +3,7 @@
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    9 ops in 6 elementary steps
 #   value_and_grad:  22 ops (forward 9 + reverse 13)
+#   grad:            21 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           2.44, within the lecture's bound of 5
 
 from math import cos, exp, sin

@@ -3,6 +3,7 @@
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    6 ops in 5 elementary steps
 #   value_and_grad:  14 ops (forward 6 + reverse 8)
+#   grad:            13 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           2.33, within the lecture's bound of 5
 
 from math import exp, log1p

@@ -3,6 +3,7 @@
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    26 ops in 16 elementary steps
 #   value_and_grad:  44 ops (forward 26 + reverse 18)
+#   grad:            26 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           1.69, within the lecture's bound of 5
 
 
