@@ -15,6 +15,7 @@ CASES = [(name, point) for name, points in catalogue.CASES.items() for point in 
 
 def test_catalogue_is_large_enough():
     assert len(catalogue.CASES) >= 40
+    assert all(len(points) >= 2 for points in catalogue.CASES.values())
 
 
 @pytest.mark.parametrize("name,point", CASES)
