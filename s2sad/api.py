@@ -8,14 +8,12 @@ Results are cached per function object and choice of parameters.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import linecache
 import os
 import weakref
-from contextlib import contextmanager
 from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator, Union
+from typing import Any, Callable, Iterable, Union
 
 from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
@@ -25,6 +23,7 @@ from .lower import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .trace import Trace, Var
+from .util import collector_paused
 
 Wrt = Union[None, str, int, Iterable[Union[str, int]]]
 _serial = itertools.count(1)
@@ -66,7 +65,7 @@ class Derivative:
 
     def _compile(self, kind: str) -> Callable[..., Any]:
         name = f"{self.trace.name}_{kind}"
-        with _collector_paused():
+        with collector_paused():
             text = runtime_text(self.gradient, kind)
             filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
             # Registered so that tracebacks through generated code show its lines.
@@ -76,21 +75,9 @@ class Derivative:
         return namespace[name]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Generation allocates many small objects and no cycles: the cyclic GC only slows it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> reverse sweep (emission happens on demand)."""
-    with _collector_paused():
+    with collector_paused():
         trace = trace_source(src)
         gradient = differentiate(trace, select_params(trace, wrt))
     return Derivative(trace, gradient, os.path.basename(src.module.filename))
@@ -146,7 +133,7 @@ def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
     key = _key(wrt)
     found = per_function.get(key)
     if found is None:
-        with _collector_paused():
+        with collector_paused():
             found = per_function[key] = derive_source(load_function(f), wrt)
     return found
 

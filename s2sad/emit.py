@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from . import __version__
 from .optimize import inline_single_use, needed_forward
 from .pyast import to_source
 from .reverse import Gradient, Stmt
+from .util import collector_paused
 
 BOUND = 5  # the lecture's bound on (value and gradient) / (value)
 LINE_LENGTH = 100  # of generated code, fixed so output does not depend on the user's black config
@@ -129,8 +131,12 @@ def _function(
 
 
 def _statement(s: Stmt, what: str) -> str:
-    where = f"{what}{'s' if len(s.lines) > 1 else ''} {', '.join(map(str, s.lines))}"
-    return f"    {s.target} {'+=' if s.augmented else '='} {to_source(s.value)}  # {where}"
+    """The statement with its source lines as a comment: after it, or above it if that fits."""
+    where = f"# {what}{'s' if len(s.lines) > 1 else ''} {', '.join(map(str, s.lines))}"
+    code = f"    {s.target} {'+=' if s.augmented else '='} {to_source(s.value)}"
+    if len(code) + 2 + len(where) <= LINE_LENGTH or len(code) > LINE_LENGTH:
+        return f"{code}  {where}"
+    return f"    {where}\n{code}"  # a line black would otherwise have to split
 
 
 def format_source(text: str) -> str:
@@ -144,6 +150,11 @@ def format_source(text: str) -> str:
     """
     import black
 
+    with collector_paused():
+        return _format_long_lines(black, text)
+
+
+def _format_long_lines(black: Any, text: str) -> str:
     lines = text.splitlines()
     long_statements: dict[int, list[int]] = {}  # indentation -> line numbers
     formatted: dict[int, list[str]] = {}

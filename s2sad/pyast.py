@@ -98,7 +98,9 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Constant):
-        return "1e309" if node.value == float("inf") else repr(node.value)  # as ast.unparse spells inf
+        if node.value == float("inf"):
+            return "1e309"  # as ast.unparse spells it
+        return repr(node.value).replace("e+", "e")  # black's spelling: 1e22, not 1e+22
     if isinstance(node, ast.BinOp):
         p = _PREC[type(node.op)]
         if p == 4:  # right-associative; a negative or power base needs parentheses
@@ -109,7 +111,12 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
             text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"
         return f"({text})" if p < prec else text
     if isinstance(node, ast.UnaryOp):
-        text = "-" + to_source(node.operand, _UNARY)
+        operand = node.operand
+        # black's spelling: -(x**2), making explicit that ** binds first (but -f(x) ** 2)
+        if isinstance(operand, ast.BinOp) and isinstance(operand.op, ast.Pow) and not isinstance(operand.left, ast.Call):
+            text = f"-({to_source(operand)})"
+        else:
+            text = "-" + to_source(operand, _UNARY)
         return f"({text})" if _UNARY < prec else text
     if isinstance(node, ast.Call):
         return f"{to_source(node.func)}({', '.join(to_source(a) for a in node.args)})"

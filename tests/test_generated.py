@@ -75,8 +75,9 @@ def test_standalone_black_formatted_and_annotated(name):
     lines = text.splitlines()
     for fn in functions:
         for stmt in fn.body[1:-1]:  # between the docstring and the return
-            last = lines[stmt.end_lineno - 1]
-            assert "# line" in last or "# from line" in last, f"no source line on: {last}"
+            last, above = lines[stmt.end_lineno - 1], lines[stmt.lineno - 2].strip()
+            tagged = ("# line" in last or "# from line" in last) or above.startswith(("# line", "# from line"))
+            assert tagged, f"no source line on: {last}"
 
 
 def test_header_certificate_matches_the_code():

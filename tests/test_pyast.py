@@ -2,7 +2,7 @@
 
 import ast
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from s2sad import pyast
@@ -29,11 +29,6 @@ def test_printed_expressions_parse_back_to_the_same_tree(tree):
     assert ast.dump(ast.parse(text, mode="eval").body) == ast.dump(tree)
 
 
-@given(trees)
-def test_printer_agrees_with_ast_unparse_up_to_spacing(tree):
-    assert pyast.to_source(tree).replace(" ", "") == ast.unparse(tree).replace(" ", "")
-
-
 def test_negative_numbers_enter_as_unary_minus():
     squared = pyast.binop(pyast.number(-2.0), ast.Pow(), pyast.number(2))
     assert pyast.to_source(squared) == "(-2.0) ** 2"
@@ -44,3 +39,13 @@ def test_op_count():
     e = ast.parse("-a * b + f(c, -2.0) / d ** 2 - -(e)", mode="eval").body
     # *, +, call, /, **, -, and two negations of names; -2.0 is a constant
     assert pyast.count_ops(e) == 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees)
+def test_printer_writes_what_black_writes(tree):
+    """Lines that fit are emitted as black would format them, so black never has to touch them."""
+    import black
+
+    line = f"y = {pyast.to_source(tree)}\n"
+    assert black.format_str(line, mode=black.Mode(line_length=10_000)) == line
