@@ -80,3 +80,19 @@ def test_random_programs_match_the_oracle(case):
     assert abs(got_value - float(value)) <= 1e-9 * scale, text
     for g, w in zip(got, want):
         assert abs(g - float(w)) <= 1e-7 * scale, f"{text}\nat {point}: s2sad {got}, oracle {want}"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_generated_source_is_what_black_makes_of_it(case):
+    import black
+
+    from s2sad.emit import LINE_LENGTH, format_source
+
+    text, _ = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "prog.py")
+        with open(path, "w") as fh:
+            fh.write(text)
+        module_text = derive_source(load_spec(path + ":f")).text
+    assert format_source(module_text) == black.format_str(module_text, mode=black.Mode(line_length=LINE_LENGTH))
