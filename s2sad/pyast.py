@@ -21,15 +21,19 @@ import ast
 from typing import Iterable, Sequence
 
 
+# Shared operator and context nodes: ast.parse shares them too, and creating one is not free.
+LOAD, ADD, SUB, MULT, DIV, POW, USUB = ast.Load(), ast.Add(), ast.Sub(), ast.Mult(), ast.Div(), ast.Pow(), ast.USub()
+
+
 def number(c: float) -> ast.expr:
     """A literal for c (an int stays an int), negative ones as unary minus."""
     if c < 0 or (c == 0 and str(c).startswith("-")):
-        return ast.UnaryOp(ast.USub(), ast.Constant(-c))
+        return ast.UnaryOp(USUB, ast.Constant(-c))
     return ast.Constant(c)
 
 
 def name(n: str) -> ast.Name:
-    return ast.Name(n, ast.Load())
+    return ast.Name(n, LOAD)
 
 
 def call(fn: str, args: Sequence[ast.expr]) -> ast.expr:
@@ -45,8 +49,8 @@ def power(base: ast.expr, p: float) -> ast.expr:
     if p == 1:
         return base
     if p == 2 and isinstance(base, ast.Name):
-        return binop(base, ast.Mult(), base)
-    return binop(base, ast.Pow(), number(int(p) if float(p).is_integer() else p))
+        return binop(base, MULT, base)
+    return binop(base, POW, number(int(p) if float(p).is_integer() else p))
 
 
 def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) -> ast.expr:
@@ -57,14 +61,14 @@ def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) 
     else:
         first = num[0]
         if coef == -1:
-            first = ast.UnaryOp(ast.USub(), first)
+            first = ast.UnaryOp(USUB, first)
         elif coef != 1:
-            first = binop(number(coef), ast.Mult(), first)
+            first = binop(number(coef), MULT, first)
         out = first
         for f in num[1:]:
-            out = binop(out, ast.Mult(), f)
+            out = binop(out, MULT, f)
     for d in den:
-        out = binop(out, ast.Div(), d)
+        out = binop(out, DIV, d)
     return out
 
 
@@ -78,13 +82,13 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
         if out is None:
             out = product(coef, num, den)
         elif coef < 0:
-            out = binop(out, ast.Sub(), product(-coef, num, den))
+            out = binop(out, SUB, product(-coef, num, den))
         else:
-            out = binop(out, ast.Add(), product(coef, num, den))
+            out = binop(out, ADD, product(coef, num, den))
     if out is None:
         return number(const)
     if const and not terms[0][0] < 0:
-        out = binop(out, ast.Sub() if const < 0 else ast.Add(), number(abs(const)))
+        out = binop(out, SUB if const < 0 else ADD, number(abs(const)))
     return out
 
 

@@ -204,7 +204,7 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
         return pyast.product(e.coef, num, den)
     args = [_operand(a, names) for a in e.args]
     if e.fn == "pow":
-        return pyast.binop(args[0], ast.Pow(), args[1])
+        return pyast.binop(args[0], pyast.POW, args[1])
     if len(args) == 1:
         args = [_scaled(e.scale, args[0])]
     return pyast.call(names.function(e.fn), args)
@@ -271,7 +271,7 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
     if isinstance(t, ast.UnaryOp):
         inner = _instantiate(t.operand, subst, names)
         c = _const(inner)
-        return pyast.number(-c) if c is not None else ast.UnaryOp(ast.USub(), inner)
+        return pyast.number(-c) if c is not None else ast.UnaryOp(pyast.USUB, inner)
     if isinstance(t, ast.BinOp):
         a, b = _instantiate(t.left, subst, names), _instantiate(t.right, subst, names)
         ca, cb = _const(a), _const(b)
