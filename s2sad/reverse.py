@@ -85,9 +85,6 @@ class Term:
         coef = self.coef if self.coef in (1, -1) else 1 / self.coef  # keeps an int 1 an int
         return Term(coef, self.den, self.num)
 
-    def expr(self) -> ast.expr:
-        return pyast.product(self.coef, self.num, self.den)
-
 
 def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
     """The gradient of `trace` with respect to the parameters `wrt`."""
