@@ -266,7 +266,7 @@ class _FunctionChecker:
     def unknown(self, e: ast.AST, n: str, b: Binding | None) -> None:
         if isinstance(b, Foreign):
             self.bad(e, f"{n} comes from {b.qualname.rpartition('.')[0] or b.qualname}, which s2sad does not read",
-                     "use math functions, or register a rule: s2sad.register(function, 'partial in x')")
+                     "make it a module-level numeric constant or a parameter")
         elif isinstance(b, Opaque):
             self.bad(e, f"{n} is {b.why}", "make it a numeric constant or a parameter")
         elif hasattr(builtins, n):
@@ -322,7 +322,8 @@ class _FunctionChecker:
                     return f"{b.qualname}.{e.attr}"
             if isinstance(b, Foreign):
                 self.bad(e, f"{ast.unparse(e)} comes from {b.qualname}, which s2sad does not differentiate",
-                         f"use math instead, or register a rule: s2sad.register({ast.unparse(e)}, 'partial in x')")
+                         f"use math.{e.attr} if it exists, or import the function by name and declare its "
+                         f'derivative: __s2sad_rules__ = {{"{e.attr}": "<d/dx in x>"}}')
                 return None
         self.bad(e, f"attribute access {ast.unparse(e)} is not supported", _MATH_HINT)
         return None
@@ -364,8 +365,8 @@ class _FunctionChecker:
             self.bad(
                 e.func,
                 f"s2sad has no derivative rule for {label}",
-                f"use a math function, define {label} in this module with def, "
-                f"or add a rule: s2sad.register({label}, '<d/dx in x>')",
+                f"use a math function, define {label} in this module with def, or declare its "
+                f'derivative in this module: __s2sad_rules__ = {{"{label}": "<d/dx in x>"}}',
             )
         else:
             self.bad(e.func, f"{label} is not a function", "call a math function")

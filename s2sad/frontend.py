@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .errors import S2sadError, UnsupportedSyntaxError, Violation
-from .rules import CONSTANTS, LINEAR, RULES
+from .rules import CONSTANTS, LINEAR, RULES, add_rule
 
 # --- what a module-level name is bound to (read from the source) -----------
 
@@ -170,7 +170,52 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
                 elif isinstance(node, (ast.Import, ast.ImportFrom)):
                     for a in node.names:
                         b[(a.asname or a.name).partition(".")[0]] = Opaque(why)
+    declared = b.pop(RULES_NAME, None)
+    if isinstance(declared, ModuleConstant):
+        _declare_rules(module, declared.node)
     return module, tree
+
+
+RULES_NAME = "__s2sad_rules__"
+
+
+def _declare_rules(module: Module, node: ast.expr) -> None:
+    """Add the rows a module declares in its source: `__s2sad_rules__ = {"f": "partial", ...}`.
+
+    A value is one partial (a function of one argument) or a tuple of them;
+    the key names a module-level function or an imported one. A row already
+    registered at run time (`s2sad.register`) is kept.
+    """
+    def fail(at: ast.AST, message: str) -> UnsupportedSyntaxError:
+        hint = f'write {RULES_NAME} = {{"name": "<d/dx in x>", "name2": ("<d/dx>", "<d/dy>")}}'
+        return UnsupportedSyntaxError([module.violation(at, message, hint)])
+
+    if not isinstance(node, ast.Dict):
+        raise fail(node, f"{RULES_NAME} must be a dict literal")
+    for k, v in zip(node.keys, node.values):
+        if not (isinstance(k, ast.Constant) and isinstance(k.value, str)):
+            raise fail(k or node, f"{RULES_NAME} keys must be function names in quotes")
+        items = v.elts if isinstance(v, (ast.Tuple, ast.List)) else [v]
+        if not all(isinstance(i, ast.Constant) and (i.value is None or isinstance(i.value, str)) for i in items):
+            raise fail(v, f"the partials of {k.value} must be string literals (or None for zero)")
+        partials = tuple(i.value for i in items)  # type: ignore[attr-defined]
+        target = module.bindings.get(k.value)
+        if isinstance(target, Helper):
+            qualname = f"{module.name}.{k.value}"
+            n_params = len(target.node.args.posonlyargs + target.node.args.args)
+            if n_params != len(partials):
+                raise fail(v, f"{k.value} takes {n_params} argument(s): give one partial for each")
+        elif isinstance(target, Foreign) and "." in target.qualname:
+            qualname = target.qualname
+        else:
+            raise fail(k, f"{k.value} is not a function defined or imported by name in this module")
+        if qualname in RULES and RULES[qualname].evaluate is not None:
+            continue
+        where, _, name = qualname.rpartition(".")
+        try:
+            add_rule(qualname, name, where, None, partials)
+        except ValueError as exc:
+            raise fail(v, str(exc)) from None
 
 
 def math_binding(name: str) -> Binding | None:

@@ -222,7 +222,7 @@ class _Lowering:
         if key == "pow":
             return self.power(node, args[0], args[1])
         rule = RULES[key]
-        if all(_is_const(a) for a in args):
+        if rule.evaluate is not None and all(_is_const(a) for a in args):
             try:
                 return rule.evaluate(*args)
             except (ValueError, OverflowError, ZeroDivisionError) as exc:

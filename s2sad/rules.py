@@ -9,7 +9,9 @@ Templates are parsed and checked once, at import, so a typo fails here and
 never in user output. The lowering of a unary call is `z = h(a*x)`, the
 lecture's third kind of op; `reverse` multiplies the row's partial by `a`.
 
-Users add rows for their own elementary functions with `register`.
+Users add rows for their own elementary functions: in their module's source,
+`__s2sad_rules__ = {"softplus": "1 / (1 + exp(-x))"}` (read by the frontend,
+so `s2sad gen` sees it too), or at run time with `register`.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class Rule:
 
     name: str  # as generated code calls it
     module: str  # where generated code imports it from ("builtins": nothing to import)
-    evaluate: Callable[..., float]  # for constant folding
+    evaluate: Callable[..., float] | None  # for constant folding (None: read from source, not folded)
     partials: tuple[ast.expr | None, ...]  # one per argument, in x, y, z
 
     @property
@@ -106,7 +108,10 @@ def _parse_partial(text: str | None, arity: int, where: str) -> ast.expr | None:
     return tree
 
 
-def _add(key: str, rule_name: str, module: str, evaluate: Callable[..., float], partials: tuple[str | None, ...]) -> Rule:
+def add_rule(
+    key: str, rule_name: str, module: str, evaluate: Callable[..., float] | None, partials: tuple[str | None, ...]
+) -> Rule:
+    """Add (or replace) the row `key`; a bad template raises ValueError and changes nothing."""
     # Insert first so that a partial may call the function itself (or a later row's
     # name fails); validate, and roll back if a template is bad.
     arity = len(partials)
@@ -128,7 +133,7 @@ def _load_table() -> None:
     for name, *partials in _TABLE:  # every name is callable from every template
         RULES[name] = Rule(name, _module(name), _evaluator(name), (None,) * len(partials))
     for name, *partials in _TABLE:
-        _add(name, name, _module(name), _evaluator(name), tuple(partials))
+        add_rule(name, name, _module(name), _evaluator(name), tuple(partials))
 
 
 def _module(name: str) -> str:
@@ -156,12 +161,14 @@ def register(function: Callable[..., float], *partials: str | None) -> Rule:
         s2sad.register(softplus, "1 / (1 + exp(-x))")
 
     Calls to `softplus` in differentiated functions (of any module that
-    imports it, or of its own module) are then elementary ops.
+    imports it, or of its own module) are then elementary ops. For `s2sad gen`,
+    which never runs user code, declare the rule in the module's source
+    instead: `__s2sad_rules__ = {"softplus": "1 / (1 + exp(-x))"}`.
     """
     if not 1 <= len(partials) <= len(PLACEHOLDERS):
         raise ValueError("register takes one partial per argument (one or two arguments)")
     key = f"{function.__module__}.{function.__name__}"
-    return _add(key, function.__name__, function.__module__, function, partials)
+    return add_rule(key, function.__name__, function.__module__, function, partials)
 
 
 _load_table()

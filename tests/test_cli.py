@@ -88,7 +88,7 @@ def test_user_error_is_reported_without_traceback(tmp_path):
     assert lines[1] == "        t = x % y"
     assert lines[2] == "            ^^^^^"
     assert "bad.py:6:16: error: s2sad has no derivative rule for foo" in run.stderr
-    assert "s2sad.register(foo" in run.stderr
+    assert '__s2sad_rules__ = {"foo": "<d/dx in x>"}' in run.stderr
 
 
 def test_failed_generation_writes_nothing(tmp_path):

@@ -98,3 +98,75 @@ def test_registered_rule_is_used_end_to_end(write_module):
     text = s2sad.generate(module.loss)
     assert f"from {module.__name__} import softplus" in text
     assert "log1p" not in text  # the registered row is elementary: not inlined
+
+
+RULES_MODULE = """\
+import math
+from math import exp
+from helpers_mod import cube
+
+
+def softplus(x):
+    return math.log1p(exp(x))
+
+
+def smooth_max(a, b):
+    return math.log(exp(a) + exp(b))
+
+
+__s2sad_rules__ = {
+    "softplus": "1 / (1 + exp(-x))",
+    "smooth_max": ("1 / (1 + exp(y - x))", "1 / (1 + exp(x - y))"),
+    "cube": "3 * x**2",
+}
+
+
+def loss(a, b):
+    return softplus(a * b) + 2 * smooth_max(a, b * b) + softplus(3.0) + cube(a)
+"""
+
+
+def test_rules_declared_in_the_source_work_from_the_command_line(tmp_path):
+    """`s2sad gen` reads `__s2sad_rules__` statically; the generated module imports the functions."""
+    import subprocess
+    import sys
+
+    (tmp_path / "mine.py").write_text(RULES_MODULE)
+    (tmp_path / "helpers_mod.py").write_text("def cube(x):\n    return x * x * x\n")
+    run = subprocess.run([sys.executable, "-m", "s2sad", "gen", "mine.py:loss", "-o", "loss_grad.py"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    text = (tmp_path / "loss_grad.py").read_text()
+    assert "from mine import smooth_max, softplus" in text and "log1p" not in text
+    assert "from helpers_mod import cube" in text
+    run = subprocess.run(
+        [sys.executable, "-c", "import loss_grad, mine; print(repr((loss_grad.loss_value_and_grad(0.3, -1.2), "
+         "mine.loss(0.3, -1.2))))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    (value, (ga, gb)), primal = eval(run.stdout)
+    assert value == pytest.approx(primal, rel=1e-14)
+    a, b = 0.3, -1.2
+    sig = lambda t: 1 / (1 + math.exp(-t))  # noqa: E731 - symbolic derivatives
+    assert ga == pytest.approx(sig(a * b) * b + 2 * sig(a - b * b) + 3 * a * a, rel=1e-13)
+    assert gb == pytest.approx(sig(a * b) * a + 2 * sig(b * b - a) * 2 * b, rel=1e-13)
+
+
+@pytest.mark.parametrize(
+    "declaration,message",
+    [
+        ('__s2sad_rules__ = {"softplus": "frob(x)"}', "calls frob, not a rule"),
+        ('__s2sad_rules__ = {"softplus": ("1", "2")}', r"softplus takes 1 argument\(s\)"),
+        ('__s2sad_rules__ = {"nothing": "1"}', "nothing is not a function defined or imported"),
+        ('__s2sad_rules__ = {"softplus": 1.0}', "must be string literals"),
+        ("__s2sad_rules__ = dict(softplus='1')", "must be a dict literal"),
+    ],
+)
+def test_bad_rule_declarations(declaration, message, write_module):
+    from s2sad import UnsupportedSyntaxError
+    from s2sad.frontend import load_spec
+
+    path = write_module(f"import math\n\ndef softplus(x):\n    return x\n\n{declaration}\n\ndef f(x):\n    return x\n")
+    with pytest.raises(UnsupportedSyntaxError, match=message) as info:
+        load_spec(f"{path}:f")
+    assert info.value.lineno == 6
