@@ -108,8 +108,12 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
     if isinstance(node, ast.BinOp):
         p = _PREC[type(node.op)]
         if p == 4:  # right-associative; a negative or power base needs parentheses
-            # black's spelling: x**2 between simple operands (names, numbers), x ** (y - 1) else
-            simple = all(isinstance(o, (ast.Name, ast.Constant)) for o in (node.left, node.right))
+            # black's spelling: x**2 when the tokens around ** are names or numbers (x ** (y - 1),
+            # f(x) ** 2 otherwise); the right operand may itself be such a power (x**y**z)
+            right = node.right
+            if isinstance(right, ast.BinOp) and isinstance(right.op, ast.Pow):
+                right = right.left
+            simple = isinstance(node.left, (ast.Name, ast.Constant)) and isinstance(right, (ast.Name, ast.Constant))
             text = f"{to_source(node.left, 5)}{'**' if simple else ' ** '}{to_source(node.right, 4)}"
         else:
             text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"

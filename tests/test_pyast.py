@@ -41,7 +41,7 @@ def test_op_count():
     assert pyast.count_ops(e) == 8
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(trees)
 def test_printer_writes_what_black_writes(tree):
     """Lines that fit are emitted as black would format them, so black never has to touch them."""
