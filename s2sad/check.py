@@ -32,7 +32,6 @@ from .frontend import (
 )
 from .rules import LINEAR, RULES
 
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _INTEGER_OPS = "bitwise operators act on integers; s2sad differentiates float arithmetic"
 _BAD_OPS = {  # operator -> (spelling, what to write instead)
     ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
@@ -86,7 +85,7 @@ def checked(src: Source) -> Source:
 
     def visit(node: ast.FunctionDef, stack: tuple[str, ...]) -> None:
         done.add(node.name)
-        checker = _FunctionChecker(src.module, node, is_helper=bool(stack))
+        checker = _FunctionChecker(src.module, node)
         checker.run()
         found.extend(checker.violations)
         for call, helper in checker.helper_calls:
@@ -125,10 +124,9 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
 class _FunctionChecker:
     """Walks one function body in order, tracking which locals are assigned."""
 
-    def __init__(self, module: Module, node: ast.FunctionDef, is_helper: bool):
+    def __init__(self, module: Module, node: ast.FunctionDef):
         self.module = module
         self.node = node
-        self.is_helper = is_helper
         self.violations: list[Violation] = []
         self.helper_calls: list[tuple[ast.Call, ast.FunctionDef]] = []
         self.locals = {a.arg for a in node.args.posonlyargs + node.args.args}
