@@ -100,7 +100,7 @@ class _Lowering:
 
     def function(self, fn: ast.FunctionDef) -> Trace:
         args = fn.args.posonlyargs + fn.args.args
-        params = tuple(Var(next(self.ids), a.arg, param=True) for a in args)
+        params = tuple(Var(next(self.ids), a.arg) for a in args)
         defaults: list[float | None] = [None] * (len(args) - len(fn.args.defaults))
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
         env: dict[str, Value] = {p.hint: p for p in params}  # type: ignore[misc]

@@ -24,7 +24,7 @@ from typing import Callable, Union
 
 @dataclass(frozen=True, eq=False)
 class Var:
-    """A scalar variable of the trace: an input (`param=True`) or an op result.
+    """A scalar variable of the trace: a parameter (an input) or an op's result.
 
     `id` is unique within a trace and is its identity; `hint` is the user's
     name for it, if any.
@@ -32,7 +32,6 @@ class Var:
 
     id: int
     hint: str | None = None
-    param: bool = False
 
     # Identity is the id alone (a renamed variable is the same variable); hashed
     # constantly during lowering and reverse mode, hence written out.
