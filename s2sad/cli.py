@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
     gen.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-    gen.add_argument("--wrt", metavar="A,B", help="differentiate with respect to these parameters only")
+    gen.add_argument(
+        "--wrt", metavar="A,B", help="differentiate with respect to these parameters only (names or positions)"
+    )
     tr = sub.add_parser(
         "trace",
         help="print the evaluation trace of a function",
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "trace":
             sys.stdout.write(str(trace_source(src)) + "\n")
             return 0
-        wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
+        wrt = [_name_or_position(w) for w in args.wrt.split(",") if w.strip()] if args.wrt else None
         text = derive_source(src, wrt).source
         if args.output:
             _write_atomically(args.output, text)
@@ -67,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     except S2sadError as exc:
         print(f"s2sad: error: {exc}", file=sys.stderr)
     return 2
+
+
+def _name_or_position(text: str) -> str | int:
+    """`--wrt x,1`: a parameter by name, or by position (no name is all digits)."""
+    text = text.strip()
+    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _write_atomically(path: str, text: str) -> None:

@@ -65,6 +65,13 @@ def test_gen_does_not_run_the_module(tmp_path):
     assert not marker.exists()
 
 
+def test_wrt_by_position_equals_wrt_by_name():
+    by_name = s2sad("gen", "examples/optim.py:wood", "--wrt", "x2,x4")
+    by_position = s2sad("gen", "examples/optim.py:wood", "--wrt", "1,-1")
+    assert by_name.returncode == 0 and by_name.stdout == by_position.stdout
+    assert "with respect to x2, x4." in by_name.stdout
+
+
 def test_output_file_and_wrt(tmp_path):
     out = tmp_path / "g.py"
     run = s2sad("gen", "examples/optim.py:rosenbrock", "-o", str(out), "--wrt", "y")
