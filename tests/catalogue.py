@@ -2,7 +2,8 @@
 
 `CASES` maps a function name to its points. Tests differentiate every function
 with `s2sad.grad`, `s2sad.value_and_grad` and the generated module, and compare
-with the mpmath oracle (tests/oracle.py) that runs this very text.
+with the mpmath oracle (tests/oracle.py) that runs this very text. (The
+lecture's example is in examples/, checked by tests/test_examples.py.)
 """
 
 import math
@@ -14,20 +15,6 @@ from math import exp as e
 SCALE = 0.5
 TWO_SCALE = 2 * SCALE + math.pi / 4
 OFFSET = -1.25
-
-
-def lecture(w1, w2):
-    z1 = w1 / w2
-    z2 = math.sin(2 * math.pi * z1)
-    z3 = math.exp(2 * w2)
-    z4 = 3 * z1 - z3
-    z5 = z2 + z4
-    z6 = z4 * z5
-    return z6
-
-
-def lecture_formula(w1, w2):
-    return (sin(2 * math.pi * w1 / w2) + 3 * w1 / w2 - exp(2 * w2)) * (3 * w1 / w2 - exp(2 * w2))
 
 
 def rosenbrock(x, y):
@@ -241,8 +228,6 @@ def small_network(w1, w2, b1, v1, v2, b2):
 
 
 CASES = {
-    "lecture": [(1.5, 0.5), (-0.3, 0.7), (2.0, -1.1)],
-    "lecture_formula": [(1.5, 0.5), (-0.3, 0.7)],
     "rosenbrock": [(-1.2, 1.0), (1.0, 1.0), (0.0, 0.0)],
     "wood": [(-3.0, -1.0, -3.0, -1.0), (1.0, 1.0, 1.0, 1.0)],
     "beale": [(1.0, 1.0), (3.0, 0.5)],

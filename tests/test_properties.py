@@ -57,15 +57,20 @@ def programs(draw):
     return text, point
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(programs())
-def test_random_programs_match_the_oracle(case):
-    text, point = case
+def _derive(text):
+    """Differentiate f of a module text, through the static frontend."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "prog.py")
         with open(path, "w") as fh:
             fh.write(text)
-        d = derive_source(load_spec(path + ":f"))
+        return derive_source(load_spec(path + ":f"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_random_programs_match_the_oracle(case):
+    text, point = case
+    d = _derive(text)
     oracle_f = mp_namespace(text)["f"]
     try:
         value = oracle_f(*[mp.mpf(x) for x in point])
@@ -89,10 +94,5 @@ def test_generated_source_is_what_black_makes_of_it(case):
 
     from s2sad.emit import LINE_LENGTH, format_source
 
-    text, _ = case
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "prog.py")
-        with open(path, "w") as fh:
-            fh.write(text)
-        module_text = derive_source(load_spec(path + ":f")).text
+    module_text = _derive(case[0]).text
     assert format_source(module_text) == black.format_str(module_text, mode=black.Mode(line_length=LINE_LENGTH))

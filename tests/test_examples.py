@@ -1,0 +1,46 @@
+"""The bundled examples against the mpmath oracle (their generated text is pinned by golden files)."""
+
+import ast
+import os
+
+import pytest
+from conftest import import_file
+from oracle import assert_close, gradient, mp_namespace
+
+import s2sad
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+POINTS = {
+    ("lecture.py", "f"): [(1.5, 0.5), (-0.3, 0.7), (2.0, -1.1)],
+    ("lecture.py", "f_formula"): [(1.5, 0.5), (-0.3, 0.7), (2.0, -1.1)],
+    ("optim.py", "rosenbrock"): [(-1.2, 1.0), (1.0, 1.0), (0.0, 0.0)],
+    ("optim.py", "wood"): [(-3.0, -1.0, -3.0, -1.0), (1.0, 1.0, 1.0, 1.0), (0.5, -0.25, 2.0, 1.5)],
+    ("optim.py", "logistic_loss"): [(0.5, -0.25, 2.0, 1.0), (-1.0, 0.5, 0.3, -1.0)],
+    ("optim.py", "smooth_l1"): [(0.3, 0.1, 1e-3), (0.0, 0.0, 0.5), (-2.0, 1.0, 1e-3)],
+}
+
+
+def example_functions():
+    found = []
+    for file in sorted(os.listdir(EXAMPLES)):
+        if file.endswith(".py"):
+            tree = ast.parse(open(os.path.join(EXAMPLES, file)).read())
+            found += [(file, d.name) for d in tree.body if isinstance(d, ast.FunctionDef) and d.name[0] != "_"]
+    return found
+
+
+def test_every_example_has_points():
+    assert sorted(POINTS) == sorted(example_functions())
+
+
+@pytest.mark.parametrize("file,func", sorted(POINTS))
+def test_example_against_the_oracle(file, func):
+    path = os.path.join(EXAMPLES, file)
+    f = getattr(import_file(path), func)
+    oracle_f = mp_namespace(open(path).read())[func]
+    for point in POINTS[file, func]:
+        want = gradient(oracle_f, point)
+        assert_close(s2sad.grad(f)(*point), want, what=f"{func} at {point}")
+        value, got = s2sad.value_and_grad(f)(*point)
+        assert value == pytest.approx(f(*point), rel=1e-13)
+        assert_close(got, want, what=f"{func} at {point}")
