@@ -1,3 +1,4 @@
+import ast
 import importlib.util
 import itertools
 import os
@@ -13,6 +14,18 @@ from s2sad.api import derive_source  # noqa: E402
 from s2sad.frontend import load_spec  # noqa: E402
 
 _serial = itertools.count()
+EXAMPLES = os.path.join(os.path.dirname(HERE), "examples")
+
+
+def example_functions() -> list[tuple[str, str]]:
+    """(file, function) for every public module-level function of examples/."""
+    found = []
+    for file in sorted(os.listdir(EXAMPLES)):
+        if file.endswith(".py"):
+            with open(os.path.join(EXAMPLES, file)) as fh:
+                tree = ast.parse(fh.read())
+            found += [(file, d.name) for d in tree.body if isinstance(d, ast.FunctionDef) and d.name[0] != "_"]
+    return found
 
 
 def import_file(path: str):

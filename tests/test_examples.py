@@ -1,15 +1,13 @@
 """The bundled examples against the mpmath oracle (their generated text is pinned by golden files)."""
 
-import ast
 import os
 
 import pytest
-from conftest import import_file
+from conftest import EXAMPLES, example_functions, import_file
 from oracle import assert_close, gradient, mp_namespace
 
 import s2sad
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 POINTS = {
     ("lecture.py", "f"): [(1.5, 0.5), (-0.3, 0.7), (2.0, -1.1)],
     ("lecture.py", "f_formula"): [(1.5, 0.5), (-0.3, 0.7), (2.0, -1.1)],
@@ -18,15 +16,6 @@ POINTS = {
     ("optim.py", "logistic_loss"): [(0.5, -0.25, 2.0, 1.0), (-1.0, 0.5, 0.3, -1.0)],
     ("optim.py", "smooth_l1"): [(0.3, 0.1, 1e-3), (0.0, 0.0, 0.5), (-2.0, 1.0, 1e-3)],
 }
-
-
-def example_functions():
-    found = []
-    for file in sorted(os.listdir(EXAMPLES)):
-        if file.endswith(".py"):
-            tree = ast.parse(open(os.path.join(EXAMPLES, file)).read())
-            found += [(file, d.name) for d in tree.body if isinstance(d, ast.FunctionDef) and d.name[0] != "_"]
-    return found
 
 
 def test_every_example_has_points():

@@ -8,7 +8,7 @@ import sys
 
 import catalogue
 import pytest
-from conftest import import_file
+from conftest import EXAMPLES, example_functions, import_file
 from mpmath import mp
 from oracle import assert_close, gradient, mp_namespace
 
@@ -19,19 +19,9 @@ from s2sad.frontend import load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
-EXAMPLES = os.path.join(ROOT, "examples")
 
 
-def example_specs():
-    specs = []
-    for file in sorted(os.listdir(EXAMPLES)):
-        if file.endswith(".py"):
-            tree = ast.parse(open(os.path.join(EXAMPLES, file)).read())
-            specs += [(file, d.name) for d in tree.body if isinstance(d, ast.FunctionDef) and d.name[0] != "_"]
-    return specs
-
-
-@pytest.mark.parametrize("file,func", example_specs())
+@pytest.mark.parametrize("file,func", example_functions())
 def test_golden_files_are_fresh(file, func):
     """The checked-in generated source of every example is what s2sad generates now.
 
