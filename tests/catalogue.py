@@ -176,7 +176,7 @@ def helper_keywords(x, y):
 
 
 def unused_intermediate(x, y):
-    dead = math.exp(x) * 1000
+    dead = math.exp(x) * 1000  # noqa: F841 - unused on purpose: lowering must drop it
     alive = x * y
     return alive + 1
 
