@@ -24,6 +24,7 @@ import ast
 import operator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable
 
 from . import pyast
 from .naming import Names
@@ -273,16 +274,30 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
         a, b = _instantiate(t.left, subst, names), _instantiate(t.right, subst, names)
         ca, cb = _const(a), _const(b)
         if ca is not None and cb is not None:
-            return pyast.number(_FOLD[type(t.op)](ca, cb))
+            folded = _fold(_FOLD[type(t.op)], ca, cb)
+            if folded is not None:
+                return folded
         if isinstance(t.op, ast.Pow) and cb is not None:
             return pyast.power(a, cb)
         return pyast.binop(a, t.op, b)
     assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
     args = [_instantiate(a, subst, names) for a in t.args]
     consts = [_const(a) for a in args]
-    if all(c is not None for c in consts) and not any(isinstance(a, ast.Name) for a in args):
-        return pyast.number(RULES[t.func.id].evaluate(*consts))
+    evaluate = RULES[t.func.id].evaluate
+    if evaluate is not None and all(c is not None for c in consts):
+        folded = _fold(evaluate, *consts)
+        if folded is not None:
+            return folded
     return pyast.call(names.function(t.func.id), args)
+
+
+def _fold(fn: Callable[..., float], *args: float) -> ast.expr | None:
+    """fn(*args) as a literal; None where Python fails (log(0)): generated code then fails alike."""
+    try:
+        value = fn(*args)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return None if isinstance(value, complex) else pyast.number(value)
 
 
 def _as_term(node: ast.expr) -> Term:
