@@ -96,3 +96,46 @@ def test_generated_source_is_what_black_makes_of_it(case):
 
     module_text = _derive(case[0]).text
     assert format_source(module_text) == black.format_str(module_text, mode=black.Mode(line_length=LINE_LENGTH))
+
+
+# Anything a user may write: valid pieces mixed with names, constructs and constants s2sad rejects.
+ANY_LEAF = st.sampled_from(["x", "y", "t", "1", "0", "-0.0", "2.5", "math.pi", "K", "'s'", "True", "None",
+                            "m", "math", "np.sin", "g", "h", "abs"])
+ANY_FORM = st.sampled_from([
+    "({} + {})", "({} / {})", "({} ** {})", "(-{})", "math.log({}, {})", "pow({}, {})", "abs({})", "g({})",
+    "h({}, {})", "h(b={}, a={})", "({} % {})", "[{}][0]", "({} if {} else 1)", "math.hypot({})", "m.exp({})",
+    "math.atan2({}, {})", "math.copysign({}, {})", "np.sin({})", "math.sqrt({})", "({} < {})", "foo({})",
+])
+
+
+def any_expression(depth):
+    if depth == 0:
+        return ANY_LEAF
+    sub = any_expression(depth - 1)
+    return st.one_of(ANY_LEAF, st.builds(lambda f, a, b: f.format(a, b, b), ANY_FORM, sub, sub))
+
+
+@st.composite
+def any_program(draw):
+    lines = []
+    for _ in range(draw(st.integers(0, 3))):
+        target = draw(st.sampled_from(["t", "x", "u"]))
+        form = draw(st.sampled_from(["{} = {}", "{} += {}", "{} **= {}", "{}: float = {}", "pass",
+                                     "if x:\n        {} = {}", "return {1}", "{} = {} = x", "print({1})"]))
+        lines.append("    " + form.format(target, draw(any_expression(2)), target))
+    lines.append(f"    return {draw(any_expression(3))}")
+    return ("import math\nimport math as m\nimport numpy as np\n\nK = 3\n\n\ndef g(u):\n    return u * u\n\n\n"
+            "def h(a, b=2.0):\n    return a / b\n\n\ndef f(x, y):\n" + "\n".join(lines) + "\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_program())
+def test_any_program_gives_a_gradient_or_a_user_error(text):
+    """No input makes s2sad crash: it generates code, or raises S2sadError saying why not."""
+    from s2sad import S2sadError
+
+    try:
+        d = _derive(text)
+        d.grad, d.value_and_grad  # noqa: B018 - compiles both generated functions
+    except S2sadError:
+        pass
