@@ -54,8 +54,11 @@ def power(base: ast.expr, p: float) -> ast.expr:
 
 
 def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) -> ast.expr:
-    """coef * n1 * n2 ... / d1 / d2 ..., left to right; coef 1 and -1 implicit."""
-    num, den = list(num), list(den)
+    """coef * n1 * n2 ... / d1 / d2 ..., left to right; coef 1 and -1 implicit.
+
+    Factors that are products themselves are spliced in: `100 * a * a`, not `100 * (a * a)`.
+    """
+    num, den = _spliced(num), _spliced(den)
     if not num:
         out = number(coef)
     else:
@@ -69,6 +72,16 @@ def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) 
             out = binop(out, MULT, f)
     for d in den:
         out = binop(out, DIV, d)
+    return out
+
+
+def _spliced(factors: Iterable[ast.expr]) -> list[ast.expr]:
+    out: list[ast.expr] = []
+    for f in factors:
+        if isinstance(f, ast.BinOp) and f.op is MULT:
+            out += _spliced((f.left, f.right))
+        else:
+            out.append(f)
     return out
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
@@ -32,14 +32,15 @@ from .rules import CONSTANTS, RULES
 from .trace import Affine, Op, Product, Trace, Var
 
 MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
+MAX_OPEN_FACTORS = 4  # a product adjoint read once is substituted up to this size, then stored
 
 
 @dataclass(frozen=True)
 class Stmt:
     """`target = value` (or `target += value`), tied to source lines.
 
-    `temporary`: the target is s2sad's own (not a user variable, not a returned
-    gradient), so emission may inline it where it is read once.
+    `temporary`: the target is an intermediate of s2sad's own (not a user
+    variable, not an adjoint), so emission may inline it where it is read once.
     """
 
     target: str
@@ -73,18 +74,26 @@ class Gradient:
 
 @dataclass(frozen=True)
 class Term:
-    """coef * prod(num) / prod(den): a product kept open so constants fold."""
+    """coef * prod(num) / prod(den): a product kept open so constants and signs fold.
+
+    `lines` are the source lines of the ops whose partials it multiplies.
+    """
 
     coef: float
     num: tuple[ast.expr, ...] = ()
     den: tuple[ast.expr, ...] = ()
+    lines: frozenset[int] = frozenset()
 
     def __mul__(self, other: "Term") -> "Term":
-        return Term(self.coef * other.coef, self.num + other.num, self.den + other.den)
+        return Term(self.coef * other.coef, self.num + other.num, self.den + other.den, self.lines | other.lines)
 
     def inverse(self) -> "Term":
         coef = self.coef if self.coef in (1, -1) else 1 / self.coef  # keeps an int 1 an int
-        return Term(coef, self.den, self.num)
+        return Term(coef, self.den, self.num, self.lines)
+
+    @property
+    def factors(self) -> int:
+        return len(self.num) + len(self.den)
 
 
 def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
@@ -136,45 +145,48 @@ class _ReverseSweep:
 
     def __init__(self, names: Names):
         self.names = names
-        self.pending: dict[Var, list[tuple[Term, int]]] = {}
+        self.pending: dict[Var, list[Term]] = {}
         self.stmts: list[Stmt] = []
 
     def contribute(self, v: Var, term: Term, line: int) -> None:
-        if term.coef == 0:
-            return
-        self.pending.setdefault(v, []).append((term, line))
+        if term.coef != 0:
+            self.pending.setdefault(v, []).append(replace(term, lines=term.lines | {line}))
 
     def settle(self, v: Var, uses: int) -> Term:
         """v's adjoint, once every child has contributed: stored, or kept open if free.
 
-        Kept open (substituted into its `uses` readers): a constant, a name, or
-        a scaled name read once; each would otherwise cost a statement for nothing.
+        Kept open (substituted into its `uses` readers, so constants and signs
+        fold into theirs): a constant; a name, or a scaled name read once; a
+        product of up to MAX_OPEN_FACTORS factors read once. Anything else
+        would cost a statement for nothing, or be computed twice.
         """
         parts = self.pending.pop(v, [])
-        if len(parts) == 1:
-            t = parts[0][0]
-            if not t.den and not t.num:
-                return t
-            if not t.den and len(t.num) == 1 and isinstance(t.num[0], ast.Name):
-                if t.coef in (1, -1) or uses <= 1:
-                    return t
         if not parts:
             return Term(0)
-        return Term(1, (pyast.name(self.write(v, parts, temporary=True)),))
+        if len(parts) == 1:
+            t = parts[0]
+            if t.factors == 0:
+                return t
+            if t.factors == 1 and not t.den and isinstance(t.num[0], ast.Name) and t.coef in (1, -1):
+                return t
+            if uses <= 1 and t.factors <= MAX_OPEN_FACTORS:
+                return t
+        return Term(1, (pyast.name(self.write(v, parts)),))
 
     def settle_parameter(self, p: Var) -> ast.expr:
         parts = self.pending.pop(p, [])
         if not parts:
             return pyast.number(0.0)
-        return pyast.name(self.write(p, parts, temporary=False))
+        return pyast.name(self.write(p, parts))
 
-    def write(self, v: Var, parts: list[tuple[Term, int]], temporary: bool) -> str:
+    def write(self, v: Var, parts: list[Term]) -> str:
+        """`v_bar = sum of parts`, one statement per MAX_SUM terms; kept as written (not inlined)."""
         target = self.names.adjoint(v)
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
-            value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t, _ in chunk])
-            lines = tuple(sorted({line for _, line in chunk}))
-            self.stmts.append(Stmt(target, value, lines, start > 0, temporary and len(parts) <= MAX_SUM))
+            value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in chunk])
+            lines = tuple(sorted(frozenset().union(*(t.lines for t in chunk))))
+            self.stmts.append(Stmt(target, value, lines, augmented=start > 0))
         return target
 
 

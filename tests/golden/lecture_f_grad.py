@@ -20,9 +20,10 @@ def f_value_and_grad(w1, w2):
     z6 = z4 * z5  # line 14
     # reverse sweep
     z4_bar = z5 + z4  # from lines 13, 14
-    z1_bar = 3 * z4_bar + 6.283185307179586 * z4 * cos(6.283185307179586 * z1)  # from lines 10, 12
+    # from lines 10, 12, 13, 14
+    z1_bar = 3 * z4_bar + 6.283185307179586 * z4 * cos(6.283185307179586 * z1)
     w1_bar = z1_bar / w2  # from line 9
-    w2_bar = -2 * z4_bar * z3 - z1_bar * z1 / w2  # from lines 9, 11
+    w2_bar = -2 * z4_bar * z3 - z1_bar * z1 / w2  # from lines 9, 11, 12
     return z6, (w1_bar, w2_bar)
 
 
@@ -36,7 +37,8 @@ def f_grad(w1, w2):
     z5 = z2 + z4  # line 13
     # reverse sweep
     z4_bar = z5 + z4  # from lines 13, 14
-    z1_bar = 3 * z4_bar + 6.283185307179586 * z4 * cos(6.283185307179586 * z1)  # from lines 10, 12
+    # from lines 10, 12, 13, 14
+    z1_bar = 3 * z4_bar + 6.283185307179586 * z4 * cos(6.283185307179586 * z1)
     w1_bar = z1_bar / w2  # from line 9
-    w2_bar = -2 * z4_bar * z3 - z1_bar * z1 / w2  # from lines 9, 11
+    w2_bar = -2 * z4_bar * z3 - z1_bar * z1 / w2  # from lines 9, 11, 12
     return (w1_bar, w2_bar)

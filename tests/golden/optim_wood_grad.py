@@ -26,12 +26,14 @@ def wood_value_and_grad(x1, x2, x3, x4):
         + 19.8 * (z11 * z12)
     )  # line 17
     # reverse sweep
+    z12_bar = 19.8 * z11 + 20.2 * z12  # from line 17
+    z11_bar = 19.8 * z12 + 20.2 * z11  # from line 17
     b_bar = 180 * b  # from line 17
     a_bar = 200 * a  # from line 17
     x1_bar = 2 * z5 + 2 * a_bar * x1  # from lines 15, 17
-    x2_bar = 19.8 * z12 + 20.2 * z11 - a_bar  # from lines 15, 17
+    x2_bar = z11_bar - a_bar  # from lines 15, 17
     x3_bar = 2 * z8 + 2 * b_bar * x3  # from lines 16, 17
-    x4_bar = 19.8 * z11 + 20.2 * z12 - b_bar  # from lines 16, 17
+    x4_bar = z12_bar - b_bar  # from lines 16, 17
     return z16, (x1_bar, x2_bar, x3_bar, x4_bar)
 
 
@@ -43,10 +45,12 @@ def wood_grad(x1, x2, x3, x4):
     z11 = x2 - 1  # line 17
     z12 = x4 - 1  # line 17
     # reverse sweep
+    z12_bar = 19.8 * z11 + 20.2 * z12  # from line 17
+    z11_bar = 19.8 * z12 + 20.2 * z11  # from line 17
     b_bar = 180 * b  # from line 17
     a_bar = 200 * a  # from line 17
     x1_bar = 2 * (x1 - 1) + 2 * a_bar * x1  # from lines 15, 17
-    x2_bar = 19.8 * z12 + 20.2 * z11 - a_bar  # from lines 15, 17
+    x2_bar = z11_bar - a_bar  # from lines 15, 17
     x3_bar = 2 * (x3 - 1) + 2 * b_bar * x3  # from lines 16, 17
-    x4_bar = 19.8 * z11 + 20.2 * z12 - b_bar  # from lines 16, 17
+    x4_bar = z12_bar - b_bar  # from lines 16, 17
     return (x1_bar, x2_bar, x3_bar, x4_bar)
