@@ -10,12 +10,14 @@ product: the power rule on the other factor, never a division by a factor
 that may be zero; call: the row's template). Only *varied* variables (those
 depending on a requested parameter) get adjoints, so no dead adjoint code is
 produced. Each adjoint is one assignment written once, when all its children
-are done; an adjoint that is a constant or a scaled single name is not stored
-but substituted where it is used, so `*1` and `+0` never appear.
+are done; an adjoint that is a constant, a name, or a short product read only
+once is not stored but substituted where it is used, so `*1`, `+0` and `--`
+never appear.
 
-Before (trace):  z1 = w1/w2 ; z2 = sin(2*pi*z1) ; ...
-After (reverse): z1_bar = 3 * z4_bar + 6.28... * z4 * cos(6.28... * z1)  # from line 5, 7
-                 w1_bar = z1_bar / w2
+Before (trace):  z1 = w1/w2 ; z2 = sin(2*pi*z1) ; ... ; z6 = z4*z5
+After (reverse): z4_bar = z5 + z4                                          # from lines 13, 14
+                 z1_bar = 3 * z4_bar + 6.28... * z4 * cos(6.28... * z1)    # from lines 10, 12, 13, 14
+                 w1_bar = z1_bar / w2                                      # from line 9
 """
 
 from __future__ import annotations
