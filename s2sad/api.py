@@ -91,8 +91,8 @@ def trace_source(src: Source) -> Trace:
 def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
     """The parameters named by `wrt` (names or positions; None: all), in parameter order."""
     params = trace.params
-    if wrt is None:
-        return params
+    if wrt is None:  # integer parameters (range bounds, indices) have no gradient
+        return tuple(p for p in params if not (isinstance(p, Var) and p.kind == "int"))
     items = [wrt] if isinstance(wrt, (str, int)) else list(wrt)
     chosen: set[Var] = set()
     for item in items:
@@ -108,6 +108,9 @@ def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
             p = matches[0]
         if p in chosen:
             raise S2sadError(f"parameter {p.hint} is named twice in wrt")
+        if isinstance(p, Var) and p.kind == "int":
+            raise S2sadError(f"parameter {p.hint} of {trace.name} is an integer (a range bound or an index): "
+                             "it has no gradient")
         chosen.add(p)
     if not chosen:
         raise S2sadError("wrt names no parameter")

@@ -30,12 +30,11 @@ from .frontend import (
     Source,
     math_binding,
 )
+from .lower import param_kinds
 from .rules import LINEAR, RULES
 
 _INTEGER_OPS = "bitwise operators act on integers; s2sad differentiates float arithmetic"
 _BAD_OPS = {  # operator -> (spelling, what to write instead)
-    ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
-    ast.Mod: ("%", "x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"),
     ast.MatMult: ("@", "write the products out: a1*b1 + a2*b2 + ..."),
     ast.LShift: ("<<", _INTEGER_OPS),
     ast.RShift: (">>", _INTEGER_OPS),
@@ -43,16 +42,13 @@ _BAD_OPS = {  # operator -> (spelling, what to write instead)
     ast.BitAnd: ("&", _INTEGER_OPS),
     ast.BitXor: ("^", _INTEGER_OPS + " (for a power write **)"),
 }
-_CONTROL = "branches and loops are not supported yet"
-_STRAIGHT = "write straight-line code: assignments and one return at the end"
-_ONE_VALUE = "pass each scalar as its own float parameter"
+_STRAIGHT = "write assignments, if/else, for and while loops, and return"
+_ONE_VALUE = "pass each scalar as its own float parameter, or a list of floats"
+_LOOP = "write a for loop over range(len(xs)) that accumulates the result"
 _SUGGEST: dict[type, tuple[str, str]] = {
-    ast.If: (_CONTROL, _STRAIGHT),
-    ast.For: (_CONTROL, _STRAIGHT),
-    ast.While: (_CONTROL, _STRAIGHT),
-    ast.Try: ("try/except is not supported", _STRAIGHT),
+    ast.Try: ("try/except is not supported", "check inputs before calling the function, or use if/else"),
     ast.With: ("with blocks are not supported", _STRAIGHT),
-    ast.Raise: ("raise is not supported", _STRAIGHT),
+    ast.Raise: ("raise is not supported", "check inputs before calling the function"),
     ast.Assert: ("assert is not supported", "check inputs before calling the function"),
     ast.Delete: ("del is not supported", "remove the del statement"),
     ast.Global: ("global variables cannot be assigned", "return the value instead"),
@@ -61,21 +57,40 @@ _SUGGEST: dict[type, tuple[str, str]] = {
     ast.ImportFrom: ("imports inside the function are not supported", "import at module level"),
     ast.FunctionDef: ("nested functions are not supported", "define the helper at module level"),
     ast.ClassDef: ("classes are not supported", "define functions at module level"),
-    ast.Compare: ("comparisons are not supported", _STRAIGHT),
-    ast.BoolOp: ("and/or are not supported", _STRAIGHT),
-    ast.IfExp: ("conditional expressions are not supported", _STRAIGHT),
-    ast.Subscript: ("indexing is not supported", _ONE_VALUE),
-    ast.List: ("lists are not supported", _ONE_VALUE),
     ast.Tuple: ("tuples are not supported", _ONE_VALUE),
     ast.Dict: ("dicts are not supported", _ONE_VALUE),
     ast.Set: ("sets are not supported", _ONE_VALUE),
     ast.Lambda: ("lambda is not supported", "define a module-level function with def"),
-    ast.ListComp: ("comprehensions are not supported", _STRAIGHT),
-    ast.GeneratorExp: ("generator expressions are not supported", _STRAIGHT),
+    ast.ListComp: ("list comprehensions are not supported", "create the list with ys = [0.0] * n and fill it in a for loop"),
+    ast.GeneratorExp: ("generator expressions are not supported", _LOOP),
+    ast.SetComp: ("set comprehensions are not supported", _LOOP),
+    ast.DictComp: ("dict comprehensions are not supported", _LOOP),
+    ast.Yield: ("generators (yield) are not supported", "return one value"),
+    ast.YieldFrom: ("generators (yield) are not supported", "return one value"),
+    ast.Await: ("await is not supported", "differentiate a plain function"),
+    ast.AsyncFor: ("async for is not supported", "use a for loop"),
+    ast.AsyncWith: ("async with is not supported", _STRAIGHT),
+    ast.Starred: ("starred expressions are not supported", _ONE_VALUE),
+    ast.Slice: ("slices are not supported", "index one item at a time in a loop"),
     ast.NamedExpr: ("the walrus operator is not supported", "assign on a line of its own"),
     ast.JoinedStr: ("strings are not supported", "use float values only"),
 }
+_INT_ONLY = {
+    ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
+    ast.Mod: ("%", "x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"),
+}
 _MATH_HINT = "use + - * / ** and math functions (sin, exp, log, sqrt, ...)"
+_BUILTINS = ("len", "sum", "min", "max", "float", "int", "range")
+
+
+def _always_returns(body: list[ast.stmt]) -> bool:
+    """Does every path through body end in a return (loops aside)?"""
+    for s in body:
+        if isinstance(s, ast.Return):
+            return True
+        if isinstance(s, ast.If) and _always_returns(s.body) and _always_returns(s.orelse):
+            return True
+    return False
 
 
 def checked(src: Source) -> Source:
@@ -132,6 +147,8 @@ class _FunctionChecker:
         self.locals = {a.arg for a in node.args.posonlyargs + node.args.args}
         self.assigned_later = _assigned_names(node.body)
         self.checked_constants: set[str] = set()
+        kinds = param_kinds(node)
+        self.float_params = {a.arg for a in node.args.posonlyargs + node.args.args if a.arg not in kinds}
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
         self.violations.append(self.module.violation(node, message, hint))
@@ -152,22 +169,26 @@ class _FunctionChecker:
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             if isinstance(body[0].value.value, str):
                 body = body[1:]  # the docstring
-        if not body or not isinstance(body[-1], ast.Return):
+        if not _always_returns(body):
             self.bad(
                 body[-1] if body else fn,
-                f"{fn.name} must end with a return of a scalar expression",
+                f"{fn.name} must end with a return of a scalar expression on every path",
                 "add `return <expression>` as the last statement",
             )
-        for i, stmt in enumerate(body):
-            last = i == len(body) - 1
-            self.stmt(stmt, last)
+        self.loop_depth = 0
+        self.statements(body)
 
     # statements
 
-    def stmt(self, s: ast.stmt, last: bool) -> None:
+    def statements(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, s: ast.stmt) -> None:
         if isinstance(s, ast.Return):
-            if not last:
-                self.bad(s, "return is only supported as the last statement", _STRAIGHT)
+            if self.loop_depth:
+                self.bad(s, "return inside a loop is not supported",
+                         "assign the result to a variable, break, and return after the loop")
             if s.value is None:
                 self.bad(s, "return needs a value", "return the scalar result")
             else:
@@ -184,20 +205,68 @@ class _FunctionChecker:
             self.target(s.target)
         elif isinstance(s, ast.AugAssign):
             self.binop(s, s.op)
+            if isinstance(s.op, (ast.Mod, ast.FloorDiv)):
+                self.integer_op(s, (s.target, s.value))
             if isinstance(s.target, ast.Name):
                 self.name(s.target)
             self.expr(s.value)
             self.target(s.target)
-        elif isinstance(s, ast.Pass):
+        elif isinstance(s, (ast.Pass, ast.Break, ast.Continue)):
             pass
+        elif isinstance(s, ast.If):
+            self.expr(s.test)
+            self.statements(s.body)
+            self.statements(s.orelse)
+        elif isinstance(s, (ast.For, ast.While)):
+            self.loop(s)
         elif isinstance(s, ast.Expr):
-            self.bad(s, "an expression statement has no effect on the result", "remove it")
+            v = s.value
+            if (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr == "append"
+                    and isinstance(v.func.value, ast.Name) and v.func.value.id in self.locals):
+                if len(v.args) != 1 or v.keywords:
+                    self.bad(v, "append takes one value", "write ys.append(value)")
+                for a in v.args:
+                    self.expr(a)
+            elif not (isinstance(v, ast.Constant) and isinstance(v.value, str)):
+                self.bad(s, "an expression statement has no effect on the result",
+                         "remove it (lists grow with ys.append(value))")
         else:
             self.unsupported(s)
+
+    def loop(self, s: ast.For | ast.While) -> None:
+        if s.orelse:
+            word = "for" if isinstance(s, ast.For) else "while"
+            self.bad(s.orelse[0], f"{word}-else is not supported", "set a flag variable before break and test it")
+        if isinstance(s, ast.For):
+            it = s.iter
+            if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
+                    and self.module.resolve("range") is None:
+                if not 1 <= len(it.args) <= 3 or it.keywords:
+                    self.bad(it, "range takes one to three arguments",
+                             "write range(stop), range(start, stop) or range(start, stop, step)")
+                for a in it.args:
+                    self.expr(a)
+            elif isinstance(it, ast.Name):
+                self.name(it)
+            else:
+                self.bad(it, f"iterating over {ast.unparse(it)} is not supported",
+                         "loop over range(...) or over a list of floats")
+            if isinstance(s.target, ast.Name):
+                self.locals.add(s.target.id)
+            else:
+                self.bad(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
+        else:
+            self.expr(s.test)
+        self.loop_depth += 1
+        self.statements(s.body)
+        self.loop_depth -= 1
 
     def target(self, t: ast.expr) -> None:
         if isinstance(t, ast.Name):
             self.locals.add(t.id)
+        elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+            self.name(t.value)
+            self.expr(t.slice)
         elif isinstance(t, (ast.Tuple, ast.List)):
             self.bad(t, "unpacking assignment is not supported", "assign one name per line")
         else:
@@ -216,12 +285,39 @@ class _FunctionChecker:
     def expr(self, e: ast.expr) -> None:
         if isinstance(e, ast.BinOp):
             self.binop(e, e.op)
+            if isinstance(e.op, (ast.Mod, ast.FloorDiv)):
+                self.integer_op(e, (e.left, e.right))
             self.expr(e.left)
             self.expr(e.right)
         elif isinstance(e, ast.UnaryOp):
-            if not isinstance(e.op, (ast.USub, ast.UAdd)):
-                self.bad(e, f"the unary {'not' if isinstance(e.op, ast.Not) else '~'} operator is not supported", _MATH_HINT)
+            if isinstance(e.op, ast.Invert):
+                self.bad(e, "the unary ~ operator is not supported", _MATH_HINT)
             self.expr(e.operand)
+        elif isinstance(e, ast.Compare):
+            for op in e.ops:
+                if isinstance(op, (ast.In, ast.NotIn, ast.Is, ast.IsNot)):
+                    self.bad(e, f"the comparison {type(op).__name__} is not supported", "compare numbers with "
+                             "< <= > >= == !=")
+            for x in [e.left, *e.comparators]:
+                self.expr(x)
+        elif isinstance(e, ast.BoolOp):
+            for x in e.values:
+                self.expr(x)
+        elif isinstance(e, ast.IfExp):
+            for x in (e.test, e.body, e.orelse):
+                self.expr(x)
+        elif isinstance(e, ast.Subscript):
+            if isinstance(e.slice, ast.Slice):
+                self.unsupported(e.slice)
+            else:
+                self.expr(e.slice)
+            if isinstance(e.value, ast.Name):
+                self.name(e.value)
+            else:
+                self.bad(e.value, f"indexing {ast.unparse(e.value)} is not supported", "index a list by name: xs[i]")
+        elif isinstance(e, ast.List):
+            for x in e.elts:
+                self.expr(x)
         elif isinstance(e, ast.Constant):
             self.constant(e)
         elif isinstance(e, ast.Name):
@@ -233,13 +329,23 @@ class _FunctionChecker:
         else:
             self.unsupported(e)
 
+    def integer_op(self, node: ast.AST, operands: tuple[ast.expr, ...]) -> None:
+        """% and // act on integers (indices); on a float parameter or constant they are an error now."""
+        for x in operands:
+            floats = isinstance(x, ast.Constant) and isinstance(x.value, float)
+            floats |= isinstance(x, ast.Name) and x.id in self.float_params
+            if floats:
+                spelling, hint = _INT_ONLY[type(node.op if isinstance(node, ast.BinOp) else node.op)]  # type: ignore[attr-defined]
+                self.bad(node, f"the {spelling} operator is not supported on floats", hint)
+                return
+
     def binop(self, node: ast.AST, op: ast.operator) -> None:
         if type(op) in _BAD_OPS:
             spelling, hint = _BAD_OPS[type(op)]
             self.bad(node, f"the {spelling} operator is not supported", hint)
 
     def constant(self, e: ast.Constant) -> None:
-        if type(e.value) not in (int, float):
+        if type(e.value) not in (int, float, bool):
             self.bad(e, f"the constant {e.value!r} is not a number", "use int or float constants only")
 
     def name(self, e: ast.Name) -> None:
@@ -330,6 +436,15 @@ class _FunctionChecker:
         key: str | None = None
         label = ast.unparse(e.func)
         helper: ast.FunctionDef | None = None
+        if isinstance(e.func, ast.Name) and e.func.id in _BUILTINS and e.func.id not in self.locals \
+                and self.module.resolve(e.func.id) is None:
+            for a in e.args:
+                self.expr(a)
+            if e.keywords:
+                self.bad(e, f"keyword arguments of {label} are not supported", "pass arguments by position")
+            if e.func.id == "range":
+                self.bad(e, "range is supported only as the iterable of a for loop", "write for i in range(n)")
+            return
         if isinstance(e.func, ast.Name) and e.func.id not in self.locals:
             b = self.module.resolve(e.func.id)
             if isinstance(b, Elementary):

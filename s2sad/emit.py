@@ -22,13 +22,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
+from .forward import arm_key, loop_key
 from .optimize import inline_single_use, needed_forward
+from .program import Block, Jump, Node, Stmt, walk
 from .pyast import to_source
-from .reverse import Gradient, Stmt
+from .reverse import Gradient
+from .trace import If, Loop, is_straight
 from .util import collector_paused
 
 BOUND = 5  # the lecture's bound on (value and gradient) / (value)
 LINE_LENGTH = 100  # of generated code, fixed so output does not depend on the user's black config
+
+
+@dataclass(frozen=True)
+class Part:
+    """Op counts of one piece of the function: its straight-line code, or one iteration of a loop."""
+
+    label: str
+    forward: int
+    reverse: int
+    tape: int = 0  # values recorded per iteration (at most: branches counted together)
+
+    @property
+    def ratio(self) -> float:
+        return (self.forward + self.reverse) / self.forward if self.forward else 1.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,7 @@ class Certificate:
     primal: int  # operations of the forward sweep (the function itself)
     reverse: int  # operations of the reverse sweep
     grad_only: int  # operations of <f>_grad (forward pruned to what the reverse reads)
+    parts: tuple[Part, ...] = ()  # for code with loops: the straight-line part and each loop, per iteration
 
     @property
     def value_and_grad(self) -> int:
@@ -46,24 +64,89 @@ class Certificate:
 
     @property
     def ratio(self) -> float:
+        """(value and gradient) / value; with loops, the largest part's, which bounds any trip counts."""
+        if self.parts:
+            return max(p.ratio for p in self.parts)
         return self.value_and_grad / self.primal if self.primal else 1.0
 
     def lines(self) -> list[str]:
         verdict = "within" if self.ratio <= BOUND else "ABOVE"
-        return [
-            "Op count (arithmetic operators and calls, counted in this file):",
-            f"  primal trace:    {self.primal} ops in {self.steps} elementary steps",
-            f"  value_and_grad:  {self.value_and_grad} ops (forward {self.primal} + reverse {self.reverse})",
-            f"  grad:            {self.grad_only} ops (the forward sweep pruned to what the reverse reads)",
-            f"  ratio:           {self.ratio:.2f}, {verdict} the lecture's bound of {BOUND}",
-        ]
+        if not self.parts:
+            return [
+                "Op count (arithmetic operators and calls, counted in this file):",
+                f"  primal trace:    {self.primal} ops in {self.steps} elementary steps",
+                f"  value_and_grad:  {self.value_and_grad} ops (forward {self.primal} + reverse {self.reverse})",
+                f"  grad:            {self.grad_only} ops (the forward sweep pruned to what the reverse reads)",
+                f"  ratio:           {self.ratio:.2f}, {verdict} the lecture's bound of {BOUND}",
+            ]
+        out = ["Op count (arithmetic operators and calls, counted in this file; loops per iteration):"]
+        width = max(len(p.label) for p in self.parts)
+        for p in self.parts:
+            tape = f"; tape {p.tape} value{'s' if p.tape != 1 else ''} per iteration" if p.label != _MAIN else ""
+            out.append(f"  {p.label.ljust(width)}  forward {p.forward}, reverse {p.reverse}, ratio {p.ratio:.2f}{tape}")
+        out.append(f"  whole function: ratio at most {self.ratio:.2f} for any trip counts, {verdict} the lecture's "
+                   f"bound of {BOUND}")
+        return out
+
+
+_MAIN = "outside loops:"
 
 
 def certificate(g: Gradient) -> Certificate:
-    grad_forward = needed_forward(g.forward, g.reverse)
-    fwd = sum(s.ops for s in g.forward)
-    rev = sum(s.ops for s in g.reverse)
-    return Certificate(len(g.trace.ops), fwd, rev, sum(s.ops for s in grad_forward) + rev)
+    results = [g.value, *g.grads]
+    grad_forward = needed_forward(g.forward, g.reverse, g.grads)
+    fwd = _count(g.forward)
+    rev = _count(g.reverse)
+    steps = len(g.trace.ops)
+    if is_straight(g.trace.body):
+        return Certificate(steps, fwd, rev, _count(grad_forward) + rev)
+    forward_parts: dict[str, int] = {}
+    reverse_parts: dict[str, int] = {}
+    _count_parts(g.forward, _MAIN, forward_parts)
+    _count_parts(g.reverse, _MAIN, reverse_parts)
+    tapes = _tape_sizes(g)
+    labels = [_MAIN] + [k for k in forward_parts if k != _MAIN]
+    parts = tuple(Part(k, forward_parts.get(k, 0), reverse_parts.get(k, 0), tapes.get(k, 0)) for k in labels)
+    del results
+    return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts)
+
+
+def _count(nodes) -> int:
+    return sum(n.ops for n in walk(nodes) if isinstance(n, Stmt))
+
+
+def _count_parts(nodes, part: str, out: dict[str, int]) -> None:
+    out.setdefault(part, 0)
+    for n in nodes:
+        if isinstance(n, Stmt):
+            out[part] += n.ops
+        elif isinstance(n, Block):
+            inner = part
+            if n.keyword in ("for", "while") and not n.elementwise:
+                inner = f"loop at line {n.lines[0]}:"
+            _count_parts(n.body, inner, out)
+            _count_parts(n.orelse, inner, out)
+
+
+def _tape_sizes(g: Gradient) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+
+    def visit(items, loop: Loop | None) -> None:
+        for item in items:
+            if isinstance(item, Loop):
+                label = f"loop at line {item.line}:"
+                sizes[label] = sizes.get(label, 0) + len(g.records.get(loop_key(item), ()))
+                visit(item.body, item)
+            elif isinstance(item, If):
+                if loop is not None:
+                    label = f"loop at line {loop.line}:"
+                    for side in ("then", "orelse"):
+                        sizes[label] += len(g.records.get(arm_key(item, side), ()))
+                visit(item.body, loop)
+                visit(item.orelse, loop)
+
+    visit(g.trace.body, None)
+    return sizes
 
 
 KINDS = ("value_and_grad", "grad")
@@ -103,7 +186,7 @@ def function_lines(g: Gradient, kind: str) -> list[str]:
     if kind == "value_and_grad":
         return _function(g, f"{t.name}_value_and_grad", g.forward, [g.value, *g.grads],
                          f"{to_source(g.value)}, {returned}", f"Return {t.name}({_params(g, False)}) and its gradient.")
-    return _function(g, f"{t.name}_grad", needed_forward(g.forward, g.reverse), list(g.grads), returned,
+    return _function(g, f"{t.name}_grad", needed_forward(g.forward, g.reverse, g.grads), list(g.grads), returned,
                      f"Return the gradient of {t.name} with respect to {_wrt(g)}.")
 
 
@@ -115,28 +198,54 @@ def _params(g: Gradient, with_defaults: bool) -> str:
     return ", ".join(parts)
 
 
-def _function(
-    g: Gradient, fname: str, forward: tuple[Stmt, ...], results: list[ast.expr], returned: str, doc: str
-) -> list[str]:
+def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[ast.expr], returned: str,
+              doc: str) -> list[str]:
     forward, reverse = inline_single_use((forward, g.reverse), results)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']
     if forward:
         lines.append("    # forward sweep")
-        lines += [_statement(s, "line") for s in forward]
+        _render(forward, "    ", "line", lines)
     if reverse:
         lines.append("    # reverse sweep")
-        lines += [_statement(s, "from line") for s in reverse]
+        _render(reverse, "    ", "from line", lines)
     lines.append(f"    return {returned}")
     return lines
 
 
-def _statement(s: Stmt, what: str) -> str:
+def _render(nodes, indent: str, what: str, out: list[str]) -> None:
+    for n in nodes:
+        if isinstance(n, Stmt):
+            out.append(_statement(n, what, indent))
+        elif isinstance(n, Block):
+            out.append(_with_comment(f"{indent}{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
+            _render(n.body or (_PASS,), indent + "    ", what, out)
+            if n.orelse:
+                out.append(f"{indent}else:")
+                _render(n.orelse, indent + "    ", what, out)
+        elif isinstance(n, Jump):
+            out.append(f"{indent}{n.word}")
+
+
+_PASS = Jump("pass")
+
+
+def _with_comment(code: str, comment: str) -> str:
+    if not comment:
+        return code
+    if len(code) + 2 + len(comment) <= LINE_LENGTH or len(code) > LINE_LENGTH:
+        return f"{code}  {comment}"
+    indent = code[: len(code) - len(code.lstrip())]
+    return f"{indent}{comment}\n{code}"
+
+
+def _statement(s: Stmt, what: str, indent: str = "    ") -> str:
     """The statement with its source lines as a comment: after it, or above it if that fits."""
-    where = f"# {what}{'s' if len(s.lines) > 1 else ''} {', '.join(map(str, s.lines))}"
-    code = f"    {s.target} {'+=' if s.augmented else '='} {to_source(s.value)}"
-    if len(code) + 2 + len(where) <= LINE_LENGTH or len(code) > LINE_LENGTH:
-        return f"{code}  {where}"
-    return f"    {where}\n{code}"  # a line black would otherwise have to split
+    where = f"# {what}{'s' if len(s.lines) > 1 else ''} {', '.join(map(str, s.lines))}" if s.lines else ""
+    if not s.target:
+        code = f"{indent}{to_source(s.value)}"
+    else:
+        code = f"{indent}{s.target} {'+=' if s.augmented else '='} {to_source(s.value)}"
+    return _with_comment(code, where)
 
 
 def format_source(text: str) -> str:

@@ -1,63 +1,65 @@
-"""Lowering: checked `ast.FunctionDef` -> `Trace` (the lecture's evaluation trace).
+"""Lowering: checked `ast.FunctionDef` -> `Trace` (the lecture's evaluation trace, structured).
 
 Guarantees: every op of the result is one elementary operation of the
-lecture's three kinds (see `trace`), its operands are variables or numeric
-constants, and it records its source line. On the way, lowering
-
-- renames to SSA (a reassigned name gets a fresh variable),
-- folds constants (`2*pi*x` has the single coefficient 6.283...),
-- flattens nested affine combinations (`a + (b - 2*c)` is one op),
-- eliminates common subexpressions (`w1/w2` written twice is one op), and
-  reuses an existing affine op that is part of a wider one,
-- inlines calls of module-level helper functions.
-
-Expressions are lowered to *pending* symbolic values (a constant, a variable,
-an affine form `Lin`, a monomial `Mono`) and materialized as an op only where
-the lecture's model needs a variable: at an assignment, or as the operand of
-an op of another kind. Hence the lecture's example,
+lecture's three kinds (see `trace`), or an inactive `Compute`, a list `Load`
+or `Sum`; its operands are variables or numeric constants; every op and item
+records its source line. Straight-line code lowers exactly as the lecture
+lowers it (pending values, folding, CSE, flattening: see `algebra`):
 
     before:  return (sin(2*pi*w1/w2) + 3*w1/w2 - exp(2*w2)) * (3*w1/w2 - exp(2*w2))
     after:   z1 = w1/w2; z2 = sin(2*pi*z1); z3 = exp(2*w2); z4 = 3*z1 - z3;
              z5 = z2 + z4; z6 = z4*z5
 
-Products are kept binary (at most two factors) so that reverse mode gets every
-partial of a product with one multiplication and no division by a variable.
+Control flow becomes structured SSA. A branch is an `If` whose merged
+variables are phis; a loop is a `Loop` whose reassigned variables are carried
+(`param` in the body, `out` after it). Exits are restructured first, so every
+path through a loop body ends in one `Next` or `Break`, and every path through
+the function in one `Return`:
+
+    before:  for i in range(n):              after:  for i in range(n):   carried s
+                 if x[i] < 0: continue                   z1 = x[i]; c = z1 < 0
+                 s = s + x[i]                            if c: next s
+                                                         else: s_1 = s + z1; next s_1
+
+Parameters are typed by use: subscripted or iterated ones are lists, those
+used as range bounds or indices are integers (inactive).
 """
 
 from __future__ import annotations
 
 import ast
-import itertools
 import math
-from dataclasses import dataclass
-from typing import Union
+from dataclasses import dataclass, field
+from typing import Callable, Union
 
+from .algebra import Builder, Lin, Mono, Value, _is_const, _simplify
 from .errors import UnsupportedSyntaxError
-from .frontend import Elementary, MathConstant, MathModule, Module, ModuleConstant, Source, Helper
+from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
 from .rules import CONSTANTS, LINEAR, RULES
-from .trace import Affine, Call, Op, Operand, Product, Trace, Var
+from .trace import (
+    Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand,
+    Return, Store, Sum, Trace, Var, fill_template,
+)
 
-MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)
-_REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many terms
-
-
-@dataclass(frozen=True)
-class Lin:
-    """Pending affine form const + sum(coef * var)."""
-
-    const: float
-    terms: tuple[tuple[Var, float], ...]
+MAX_TAIL_COPIES = 64  # statements an early exit may copy into the branches that fall through
 
 
 @dataclass(frozen=True)
-class Mono:
-    """Pending monomial coef * prod(var ** power)."""
+class _Undefined:
+    """A name that is not defined on every path to this point."""
 
-    coef: float
-    factors: tuple[tuple[Var, float], ...]
+    why: str
 
 
-Value = Union[float, Var, Lin, Mono]
+Binding = Union[Value, ListVar, _Undefined]
+
+
+@dataclass
+class _LoopContext:
+    carried: list[str]
+    line: int
+    has_break: bool = False
+    exits: list[tuple[Operand, ...]] = field(default_factory=list)
 
 
 def lower(src: Source) -> Trace:
@@ -65,104 +67,482 @@ def lower(src: Source) -> Trace:
     return _Lowering(src.module).function(src.node)
 
 
-def _is_const(v: Value) -> bool:
-    return isinstance(v, (int, float))
-
-
-def _key(a: Operand) -> tuple:
-    return ("v", a.id) if isinstance(a, Var) else ("c", _num(a))
-
-
-def _num(c: float) -> str:
-    """CSE key of a number: 1 and 1.0 compute alike, 0.0 and -0.0 do not."""
-    try:
-        return float(c).hex()
-    except OverflowError:
-        return repr(c)
-
-
-class _Lowering:
-    def __init__(self, module: Module):
-        self.module = module
-        self.ops: list[Op] = []
-        self.cse: dict[tuple, Var] = {}
-        self.affine_index: dict[frozenset, Var] = {}
-        self.ids = itertools.count()
-        self.line = 0
+class _Lowering(Builder):
+    def __init__(self, module):
+        super().__init__(module)
         self.constants: dict[str, float] = {}
+        self.loops: list[_LoopContext] = []
+        self.depth = 0  # of nested blocks: lists are built at depth 0 only
+        self.param_lists: set[int] = set()
 
-    # --- errors found only while folding -----------------------------------
-
-    def fail(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntaxError:
-        return UnsupportedSyntaxError([self.module.violation(node, message, hint)])
-
-    # --- statements ------------------------------------------------------------
+    # --- the function ------------------------------------------------------------
 
     def function(self, fn: ast.FunctionDef) -> Trace:
         args = fn.args.posonlyargs + fn.args.args
-        params = tuple(Var(next(self.ids), a.arg) for a in args)
+        kinds = param_kinds(fn)
+        params: list[Var | ListVar] = []
+        for a in args:
+            if kinds.get(a.arg) == "list":
+                lst = ListVar(next(self.ids), a.arg)
+                self.param_lists.add(lst.id)
+                params.append(lst)
+            else:
+                params.append(self.var(a.arg, kinds.get(a.arg, "float")))
         defaults: list[float | None] = [None] * (len(args) - len(fn.args.defaults))
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
-        env: dict[str, Value] = {p.hint: p for p in params}  # type: ignore[misc]
-        result = self.materialize(self.body(fn, env))
-        return Trace(
-            fn.name, params, tuple(defaults), tuple(self.ops), result, self.module.filename, fn.lineno
-        )
+        env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
+        body = restructure(_without_docstring(fn.body), self.module, top=True)
+        self.statements(body, env, None)
+        return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
 
-    def body(self, fn: ast.FunctionDef, env: dict[str, Value]) -> Value:
-        for stmt in fn.body:
-            self.line = stmt.lineno
-            start = len(self.ops)
-            if isinstance(stmt, ast.Return):
-                assert stmt.value is not None
-                return self.expr(stmt.value, env)
-            if isinstance(stmt, ast.Assign):
-                value = self.expr(stmt.value, env)
-                targets = [t.id for t in stmt.targets]  # type: ignore[attr-defined]
-            elif isinstance(stmt, ast.AnnAssign):
-                assert stmt.value is not None
-                value = self.expr(stmt.value, env)
-                targets = [stmt.target.id]  # type: ignore[attr-defined]
-            elif isinstance(stmt, ast.AugAssign):
-                name = stmt.target.id  # type: ignore[attr-defined]
-                value = self.binop(stmt, stmt.op, env[name], self.expr(stmt.value, env))
-                targets = [name]
+    # --- statements ----------------------------------------------------------------
+
+    def statements(self, stmts: list[ast.stmt], env: dict[str, Binding], at_end: Callable | None) -> bool:
+        """Lower stmts; False when every path has left (returned, broken, continued)."""
+        for s in stmts:
+            self.line = s.lineno
+            if not self.statement(s, env, at_end):
+                return False
+        if at_end is not None:
+            at_end(env)
+            return False
+        return True
+
+    def statement(self, s: ast.stmt, env: dict[str, Binding], at_end: Callable | None) -> bool:
+        if isinstance(s, ast.Return):
+            if self.loops:
+                raise self.fail(s, "return inside a loop is not supported",
+                                "assign the result to a variable, break, and return after the loop")
+            value = self.value(s.value, env)  # type: ignore[arg-type]
+            self.items.append(Return(self.materialize(value), s.lineno))
+            return False
+        if isinstance(s, (ast.Break, ast.Continue)):
+            ctx = self.loops[-1]
+            values = self.exit_values(ctx, env)
+            if isinstance(s, ast.Break):
+                ctx.has_break = True
+                self.items.append(Break(values, s.lineno))
             else:
-                continue  # pass, docstring
-            for target in targets:
-                env[target] = self.assign(value, target, start)
-        raise AssertionError("checked functions end with a return")
+                self.items.append(Next(values, s.lineno))
+            return False
+        if isinstance(s, (ast.Assign, ast.AnnAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            if isinstance(s.value, (ast.List, ast.ListComp)) or _is_list_repeat(s.value):
+                if len(targets) > 1:
+                    raise self.fail(s, "one list assigned to two names is not supported", "assign it to one name")
+                for t in targets:
+                    self.new_list(t, s.value, env)  # type: ignore[arg-type]
+                return True
+            start = len(self.items)
+            value = self.value(s.value, env)  # type: ignore[arg-type]
+            for t in targets:
+                self.assign_to(t, value, env, start)
+            return True
+        if isinstance(s, ast.AugAssign):
+            t = s.target
+            if isinstance(t, ast.Subscript):
+                lst, index = self.subscript(t, env, store=True)
+                old = self.emit(Load(lst, index))
+                self.store(t, lst, index, self.arith(s, s.op, old, self.value(s.value, env)))
+                return True
+            start = len(self.items)
+            current = self.read(t, env)  # type: ignore[arg-type]
+            value = self.arith(s, s.op, current, self.value(s.value, env))
+            self.assign_to(t, value, env, start)
+            return True
+        if isinstance(s, ast.Expr):
+            self.expression_statement(s, env)
+            return True
+        if isinstance(s, ast.If):
+            return self.branch(s, env, at_end)
+        if isinstance(s, ast.For):
+            self.for_loop(s, env)
+            return True
+        if isinstance(s, ast.While):
+            self.while_loop(s, env)
+            return True
+        return True  # pass
+
+    def assign_to(self, t: ast.expr, value: Value, env: dict[str, Binding], start: int) -> None:
+        if isinstance(t, ast.Subscript):
+            lst, index = self.subscript(t, env, store=True)
+            self.store(t, lst, index, value)
+            return
+        name = t.id  # type: ignore[attr-defined]
+        if isinstance(env.get(name), ListVar):
+            raise self.fail(t, f"{name} is a list; assigning another value to it is not supported",
+                            "use a new name for the new value")
+        env[name] = self.assign(value, name, start)
 
     def assign(self, value: Value, target: str, start: int) -> Operand:
         """Materialize an assigned value; the op made for this statement takes the user's name."""
         result = self.materialize(value, hint=target)
         if isinstance(result, Var) and result.hint is None:
-            for i in range(len(self.ops) - 1, start - 1, -1):
-                if self.ops[i].out == result:
-                    named = Var(result.id, target)
-                    self.ops[i] = Op(named, self.ops[i].expr, self.ops[i].line)
+            for i in range(len(self.items) - 1, start - 1, -1):
+                item = self.items[i]
+                if isinstance(item, Op) and item.out == result:
+                    named = Var(result.id, target, result.kind)
+                    self.items[i] = Op(named, item.expr, item.line)
                     return named
         return result
 
-    # --- expressions -----------------------------------------------------------
+    def expression_statement(self, s: ast.Expr, env: dict[str, Binding]) -> None:
+        call = s.value
+        if isinstance(call, ast.Constant) and isinstance(call.value, str):
+            return  # a string as a comment
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+                and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords):
+            lst = self.local_list(call.func.value, env)
+            value = self.materialize(self.value(call.args[0], env))
+            self.mutated.add(lst.id)
+            self.items.append(Append(lst, value, s.lineno))
+            return
+        raise self.fail(s, "an expression statement has no effect on the result",
+                        "remove it (lists grow with xs.append(value))")
 
-    def expr(self, e: ast.expr, env: dict[str, Value]) -> Value:
+    # --- lists -------------------------------------------------------------------------
+
+    def new_list(self, t: ast.expr, e: ast.expr, env: dict[str, Binding]) -> None:
+        if not isinstance(t, ast.Name):
+            raise self.fail(t, "a list can only be assigned to a plain name", "write ys = [...]")
+        if self.depth:
+            raise self.fail(e, "lists can only be created at the top level of the function",
+                            "create the list before the loop or branch, e.g. ys = [0.0] * n, and assign its items")
+        if isinstance(e, ast.ListComp):
+            raise self.fail(e, "list comprehensions are not supported",
+                            "create the list with ys = [0.0] * n and fill it in a for loop")
+        repeat: Operand | None = None
+        if isinstance(e, ast.BinOp):
+            display, count = (e.left, e.right) if isinstance(e.left, ast.List) else (e.right, e.left)
+            repeat = self.index(count, env, "a list repetition count")
+            e = display
+        elements = tuple(self.materialize(self.value(x, env)) for x in e.elts)  # type: ignore[attr-defined]
+        out = ListVar(next(self.ids), t.id)
+        env[t.id] = out
+        self.items.append(NewList(out, elements, repeat, self.line))
+
+    def local_list(self, node: ast.Name, env: dict[str, Binding]) -> ListVar:
+        lst = env.get(node.id)
+        if not isinstance(lst, ListVar):
+            raise self.fail(node, f"{node.id} is not a list", "only lists built in this function can be changed")
+        if lst.id in self.param_lists:
+            raise self.fail(node, f"changing the parameter list {node.id} is not supported",
+                            f"copy it first: ys = [0.0] * len({node.id}), then fill ys in a loop")
+        return lst
+
+    def subscript(self, e: ast.Subscript, env: dict[str, Binding], store: bool = False) -> tuple[ListVar, Operand]:
+        if not isinstance(e.value, ast.Name) or not isinstance(env.get(e.value.id), ListVar):
+            raise self.fail(e.value, f"{ast.unparse(e.value)} is not a list", "index lists of floats only")
+        if isinstance(e.slice, ast.Slice):
+            raise self.fail(e.slice, "slices are not supported", "index one item at a time in a loop")
+        lst = self.local_list(e.value, env) if store else env[e.value.id]
+        return lst, self.index(e.slice, env, "an index")  # type: ignore[return-value]
+
+    def store(self, node: ast.AST, lst: ListVar, index: Operand, value: Value) -> None:
+        self.mutated.add(lst.id)
+        self.items.append(Store(lst, index, self.materialize(value), self.line))
+
+    def index(self, e: ast.expr, env: dict[str, Binding], what: str) -> Operand:
+        v = self.materialize(self.value(e, env))
+        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, Var) and v.kind == "int")):
+            raise self.fail(e, f"{what} must be an integer", "compute indices from loop counters, len() and "
+                            "integer parameters with + - * // %")
+        return v
+
+    # --- branches ------------------------------------------------------------------------
+
+    def branch(self, s: ast.If, env: dict[str, Binding], at_end: Callable | None) -> bool:
+        cond = self.condition(s.test, env)
+        exits = _exits(s)
+        if not isinstance(cond, Var):  # decided by constants alone
+            return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
+        assigned = _assigned([s])
+        envs = []
+        blocks = []
+        for arm in (s.body, s.orelse):
+            arm_env = dict(env)
+            self.depth += 1
+            with self.block() as items:
+                falls = self.statements(arm, arm_env, at_end if exits else None)
+                if falls:  # values leave the arm as variables or constants
+                    for n in assigned:
+                        v = arm_env.get(n)
+                        if v is not None and not isinstance(v, (ListVar, _Undefined)):
+                            arm_env[n] = self.materialize(v)  # type: ignore[arg-type]
+            self.depth -= 1
+            envs.append(arm_env if falls else None)
+            blocks.append(tuple(items))
+        merges = []
+        then_env, else_env = envs
+        if then_env is None and else_env is None:
+            self.items.append(If(cond, blocks[0], blocks[1], (), s.lineno))
+            return False
+        for n in assigned:
+            values = [e.get(n) if e is not None else None for e in envs]
+            live = [v for v, e in zip(values, envs) if e is not None]
+            if any(v is None or isinstance(v, _Undefined) for v in live):
+                env[n] = _Undefined(f"{n} is not assigned on every path through the if at line {s.lineno}")
+            elif len(live) == 1 or all(v is live[0] or v == live[0] and type(v) is type(live[0]) for v in live):
+                env[n] = live[0]  # type: ignore[assignment]
+            elif any(isinstance(v, ListVar) for v in live):
+                raise self.fail(s, f"the list {n} is rebound in a branch", "create lists once, before the if")
+            else:
+                out = self.var(n, _merged_kind(live))  # type: ignore[arg-type]
+                merges.append(Merge(out, values[0], values[1]))  # type: ignore[arg-type]
+                env[n] = out
+        self.items.append(If(cond, blocks[0], blocks[1], tuple(merges), s.lineno))
+        return True
+
+    def select(self, cond: Operand, a: Callable[[], Value], b: Callable[[], Value], hint: str | None = None) -> Value:
+        """`a() if cond else b()`, each side computed only in its branch."""
+        if not isinstance(cond, Var):
+            return a() if cond else b()
+        operands = []
+        blocks = []
+        for side in (a, b):
+            self.depth += 1
+            with self.block() as items:
+                operands.append(self.materialize(side()))
+            self.depth -= 1
+            blocks.append(tuple(items))
+        if operands[0] is operands[1] or (not blocks[0] and not blocks[1] and operands[0] == operands[1]
+                                          and type(operands[0]) is type(operands[1])):
+            return operands[0]
+        out = self.var(hint, _merged_kind(operands))
+        self.items.append(If(cond, blocks[0], blocks[1], (Merge(out, operands[0], operands[1]),), self.line))
+        return out
+
+    # --- loops -----------------------------------------------------------------------------
+
+    def for_loop(self, s: ast.For, env: dict[str, Binding]) -> None:
+        if s.orelse:
+            raise self.fail(s.orelse[0], "for-else is not supported", "use a flag variable set before break")
+        if not isinstance(s.target, ast.Name):
+            raise self.fail(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
+        it = s.iter
+        element: ListVar | None = None
+        if _is_call(it, "range") and env.get("range") is None:
+            if not 1 <= len(it.args) <= 3 or it.keywords:  # type: ignore[attr-defined]
+                raise self.fail(it, "range takes one to three arguments", "write range(stop), range(start, stop) "
+                                "or range(start, stop, step)")
+            bounds = tuple(self.index(a, env, "a range bound") for a in it.args)  # type: ignore[attr-defined]
+            if len(bounds) == 3 and bounds[2] == 0:
+                raise self.fail(it, "range step is zero", "use a nonzero step")
+        elif isinstance(it, ast.Name) and isinstance(env.get(it.id), ListVar):
+            element = env[it.id]  # type: ignore[assignment]
+            if element.id in _stored_lists(s.body, env):  # type: ignore[union-attr]
+                raise self.fail(it, f"the loop changes the list {it.id} it iterates over",
+                                "iterate over range(len(...)) and index the list")
+            bounds = (self.emit(Compute("len(_0)", (element,)), None, "int"),)  # type: ignore[arg-type]
+        else:
+            raise self.fail(it, f"iterating over {ast.unparse(it)} is not supported",
+                            "loop over range(...) or over a list of floats")
+        counter_hint = s.target.id if element is None else ".k"
+
+        def enter(body_env: dict[str, Binding]) -> None:
+            counter = body_env[".counter"]
+            if element is not None:
+                body_env[s.target.id] = self.emit(Load(element, counter), s.target.id)  # type: ignore[arg-type]
+            else:
+                body_env[s.target.id] = counter
+
+        self.loop("range", s, s.body, env, bounds, counter_hint, enter, None)
+
+    def while_loop(self, s: ast.While, env: dict[str, Binding]) -> None:
+        if s.orelse:
+            raise self.fail(s.orelse[0], "while-else is not supported", "use a flag variable set before break")
+        self.loop("while", s, s.body, env, (), None, None, s.test)
+
+    def loop(self, kind: str, s: ast.stmt, body: list[ast.stmt], env: dict[str, Binding], bounds: tuple,
+             counter_hint: str | None, enter: Callable | None, test: ast.expr | None) -> None:
+        target = s.target.id if isinstance(s, ast.For) else None  # type: ignore[union-attr]
+        assigned = [n for n in _assigned(body) if n != target]
+        for n in assigned:
+            if isinstance(env.get(n), ListVar):
+                raise self.fail(s, f"the list {n} is rebound inside the loop", "create lists once, before the loop")
+        carried = [n for n in assigned if n in env and not isinstance(env[n], _Undefined)]
+        for n in _read(s):  # what the body reads from outside enters as variables
+            v = env.get(n)
+            if isinstance(v, (Lin, Mono)):
+                env[n] = self.materialize(v)
+        inits = tuple(self.materialize(env[n]) for n in carried)  # type: ignore[arg-type]
+        kinds = [_kind_of(v) for v in inits]
+        body = restructure(body, self.module, top=False)
+        for _attempt in range(4):  # a carried integer that becomes a float is lowered again as a float
+            ctx = _LoopContext(carried, s.lineno)
+            params = tuple(self.var(n, k) for n, k in zip(carried, kinds))
+            counter = self.var(counter_hint, "int") if kind == "range" else None
+            body_env = dict(env)
+            body_env.update(zip(carried, params))
+            if counter is not None:
+                body_env[".counter"] = counter
+            self.loops.append(ctx)
+            self.depth += 1
+            with self.block() as items:
+                if test is not None:
+                    with self.block() as test_items:  # the test's values are not reused by the body
+                        cond = self.condition(test, body_env)
+                    if not isinstance(cond, Var) and not cond:
+                        items.clear()
+                    else:
+                        items.extend(test_items)
+                        self.depth += 1
+                        with self.block() as stop:
+                            ctx.has_break = True
+                            stop.append(Break(params, s.lineno))
+                        with self.block() as inner:
+                            self.line = s.lineno
+                            self.statements(body, body_env, lambda e: self.next_exit(ctx, e))
+                        self.depth -= 1
+                        if isinstance(cond, Var):
+                            items.append(If(cond, tuple(inner), tuple(stop), (), s.lineno))
+                        else:
+                            items.extend(inner)
+                else:
+                    if enter is not None:
+                        enter(body_env)
+                    self.statements(body, body_env, lambda e: self.next_exit(ctx, e))
+            self.depth -= 1
+            self.loops.pop()
+            new_kinds = [k if all(_kind_of(x[i]) == k for x in ctx.exits) else "float" for i, k in enumerate(kinds)]
+            if new_kinds == kinds:
+                break
+            kinds = new_kinds
+        if test is not None and not items:
+            return  # `while False`: nothing runs
+        outs = tuple(self.var(n, k) for n, k in zip(carried, kinds))
+        trips = self.var(".trips", "int") if kind == "while" or ctx.has_break else None
+        loop = Loop(kind, counter, bounds, tuple(Carried(o, p, i) for o, p, i in zip(outs, params, inits)),
+                    tuple(items), trips, s.lineno)
+        self.items.append(loop)
+        env.update(zip(carried, outs))
+        for n in assigned:
+            if n not in carried:
+                env[n] = _Undefined(f"{n} is assigned only inside the loop at line {s.lineno}")
+        if isinstance(s, ast.For):
+            env[s.target.id] = _Undefined(  # type: ignore[union-attr]
+                f"the loop variable {s.target.id} is used after its loop (line {s.lineno})")  # type: ignore[union-attr]
+
+    def next_exit(self, ctx: _LoopContext, env: dict[str, Binding]) -> None:
+        self.items.append(Next(self.exit_values(ctx, env), self.line))
+
+    def exit_values(self, ctx: _LoopContext, env: dict[str, Binding]) -> tuple[Operand, ...]:
+        values = tuple(self.materialize(env[n]) for n in ctx.carried)  # type: ignore[arg-type]
+        ctx.exits.append(values)
+        return values
+
+    # --- conditions ----------------------------------------------------------------------
+
+    def condition(self, e: ast.expr, env: dict[str, Binding]) -> Operand:
+        """A truth value: a constant, or an inactive variable."""
+        if isinstance(e, ast.Compare):
+            operands = [self.materialize(self.value(x, env)) for x in [e.left, *e.comparators]]
+            result: Operand = True
+            for op, a, b in zip(e.ops, operands, operands[1:]):
+                symbol = _COMPARE.get(type(op))
+                if symbol is None:
+                    raise self.fail(e, f"the comparison {type(op).__name__} is not supported", "compare numbers "
+                                    "with < <= > >= == !=")
+                test = self.compute(f"_0 {symbol} _1", (a, b), "bool")
+                result = self.both(result, lambda test=test: test)
+            return result
+        if isinstance(e, ast.BoolOp):
+            result = self.condition(e.values[0], env)
+            for rest in e.values[1:]:
+                if isinstance(e.op, ast.And):
+                    result = self.both(result, lambda rest=rest: self.condition(rest, env))
+                else:
+                    first = result
+                    result = self.select_bool(first, lambda: first, lambda rest=rest: self.condition(rest, env))
+            return result
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            return self.compute("not _0", (self.condition(e.operand, env),), "bool")
+        return self.materialize(self.value(e, env))
+
+    def both(self, a: Operand, b: Callable[[], Operand]) -> Operand:
+        return self.select_bool(a, b, lambda: a)
+
+    def select_bool(self, cond: Operand, a: Callable[[], Operand], b: Callable[[], Operand]) -> Operand:
+        """`a() if cond else b()` on truth values: one Compute when a() needs no new op."""
+        if not isinstance(cond, Var):
+            return a() if cond else b()
+        with self.block() as items:
+            first = a()
+        with self.block() as other:
+            second = b()
+        if not items and not other:
+            if second is cond:  # cond and first
+                return self.compute("_0 and _1", (cond, first), "bool")
+            if first is cond:  # cond or second
+                return self.compute("_0 or _1", (cond, second), "bool")
+        return self.select(cond, lambda: a(), lambda: b())  # type: ignore[arg-type,return-value]
+
+    def compute(self, template: str, args: tuple, kind: str) -> Operand:
+        if all(isinstance(a, (int, float)) for a in args):  # constants alone: decide now
+            names = {"__builtins__": {}, "inf": math.inf, "nan": math.nan, "abs": abs, "min": min, "max": max,
+                     "float": float, "int": int}
+            return eval(fill_template(template, [repr(a) for a in args]), names)  # noqa: S307
+        return self.emit(Compute(template, args), None, kind)
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def value(self, e: ast.expr, env: dict[str, Binding]) -> Value:
+        v = self.expr(e, env)
+        if isinstance(v, ListVar):
+            raise self.fail(e, f"the list {ast.unparse(e)} is not a number here",
+                            "index it (xs[i]) or sum it (sum(xs)); lists are not copied or aliased")
+        return v
+
+    def read(self, e: ast.Name, env: dict[str, Binding]) -> Binding:
+        v = env[e.id]
+        if isinstance(v, _Undefined):
+            raise self.fail(e, v.why, f"assign {e.id} before the loop or branch, on every path")
+        return v
+
+    def expr(self, e: ast.expr, env: dict[str, Binding]) -> Binding:  # type: ignore[override]
         if isinstance(e, ast.Constant):
             return e.value
         if isinstance(e, ast.Name):
             if e.id in env:
-                return env[e.id]
+                return self.read(e, env)
             return self.global_value(e.id, e)
         if isinstance(e, ast.Attribute):
             return CONSTANTS[e.attr]
         if isinstance(e, ast.UnaryOp):
-            v = self.expr(e.operand, env)
+            if isinstance(e.op, ast.Not):
+                return self.condition(e, env)
+            v = self.value(e.operand, env)
             return self.mul(-1, v) if isinstance(e.op, ast.USub) else v
         if isinstance(e, ast.BinOp):
-            return self.binop(e, e.op, self.expr(e.left, env), self.expr(e.right, env))
+            return self.arith(e, e.op, self.value(e.left, env), self.value(e.right, env))
         if isinstance(e, ast.Call):
             return self.call(e, env)
+        if isinstance(e, (ast.Compare, ast.BoolOp)):
+            return self.condition(e, env)
+        if isinstance(e, ast.IfExp):
+            cond = self.condition(e.test, env)
+            return self.select(cond, lambda: self.value(e.body, env), lambda: self.value(e.orelse, env))
+        if isinstance(e, ast.Subscript):
+            lst, index = self.subscript(e, env)
+            return self.emit(Load(lst, index))
+        if isinstance(e, (ast.List, ast.ListComp)):
+            raise self.fail(e, "a list can only be created by assigning it to a name",
+                            "write ys = [...] on a line of its own")
         raise AssertionError(f"unchecked node {type(e).__name__}")
+
+    def arith(self, node: ast.AST, op: ast.operator, a: Value, b: Value) -> Value:
+        if isinstance(op, (ast.FloorDiv, ast.Mod)):
+            symbol = "//" if isinstance(op, ast.FloorDiv) else "%"
+            ia, ib = self.materialize(a), self.materialize(b)
+            if all((isinstance(x, int) and not isinstance(x, bool)) or (isinstance(x, Var) and x.kind == "int")
+                   for x in (ia, ib)):
+                if ib == 0:
+                    raise self.fail(node, f"{symbol} by the constant zero", "check the expression")
+                return self.compute(f"_0 {symbol} _1", (ia, ib), "int")  # type: ignore[return-value]
+            hint = ("x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"
+                    if symbol == "%" else "floor division is piecewise constant: compute it outside and pass it in")
+            raise self.fail(node, f"the {symbol} operator is not supported on floats", hint)
+        return self.binop(node, op, a, b)
 
     def global_value(self, name: str, node: ast.AST) -> float:
         b = self.module.resolve(name)
@@ -179,28 +559,11 @@ class _Lowering:
             raise self.fail(node, f"{what} is not constant")
         return value  # type: ignore[return-value]
 
-    def binop(self, node: ast.AST, op: ast.operator, a: Value, b: Value) -> Value:
-        if isinstance(op, ast.Add):
-            return self.add(a, b)
-        if isinstance(op, ast.Sub):
-            return self.add(a, self.mul(-1, b))
-        if isinstance(op, ast.Mult):
-            return self.mul(a, b)
-        if isinstance(op, ast.Div):
-            if _is_const(b):
-                if b == 0:
-                    raise self.fail(node, "division by the constant zero", "check the expression")
-                if _is_const(a):
-                    return a / b  # type: ignore[operator]
-                return self.mul(1 / b, a)  # type: ignore[operator]
-            return self.mul(a, self.power(node, b, -1))
-        if isinstance(op, ast.Pow):
-            return self.power(node, a, b)
-        raise AssertionError(f"unchecked operator {type(op).__name__}")
-
-    def call(self, e: ast.Call, env: dict[str, Value]) -> Value:
-        args = [self.expr(a, env) for a in e.args]
+    def call(self, e: ast.Call, env: dict[str, Binding]) -> Binding:
         f = e.func
+        if isinstance(f, ast.Name) and f.id in _BUILTINS and self.module.resolve(f.id) is None:
+            return self.builtin(e, f.id, env)
+        args = [self.value(a, env) for a in e.args]
         if isinstance(f, ast.Attribute):
             key = f.attr  # math.<name>, checked by the frontend
             b = self.module.resolve(f.value.id) if isinstance(f.value, ast.Name) else None  # type: ignore[union-attr]
@@ -212,7 +575,48 @@ class _Lowering:
                 return self.inline(e, b.node, args, env)
             assert isinstance(b, Elementary)
             key = b.key
+        if key in ("abs", "fabs") and len(args) == 1:
+            arg = self.materialize(args[0])
+            if isinstance(arg, Var) and arg.kind == "int" and key == "abs":
+                return self.compute("abs(_0)", (arg,), "int")
         return self.elementary(e, key, args)
+
+    def builtin(self, e: ast.Call, name: str, env: dict[str, Binding]) -> Binding:
+        if e.keywords:
+            raise self.fail(e, f"keyword arguments of {name} are not supported", "pass arguments by position")
+        if name in ("len", "sum"):
+            if len(e.args) != 1:
+                raise self.fail(e, f"{name} takes one list here", f"write {name}(xs)")
+            lst = self.expr(e.args[0], env)
+            if not isinstance(lst, ListVar):
+                raise self.fail(e.args[0], f"{name} needs a list of floats", f"write {name}(xs) for a list xs")
+            if name == "len":
+                return self.compute("len(_0)", (lst,), "int")
+            return self.emit(Sum(lst))
+        if name in ("float", "int"):
+            if len(e.args) != 1:
+                raise self.fail(e, f"{name} takes one argument here", f"write {name}(x)")
+            v = self.materialize(self.value(e.args[0], env))
+            if name == "float":
+                return v if not (isinstance(v, Var) and v.kind != "float") else self.compute("float(_0)", (v,), "float")
+            return self.compute("int(_0)", (v,), "int")  # piecewise constant: no adjoint, which is exact
+        # min / max of numbers
+        if len(e.args) == 1:
+            raise self.fail(e, f"{name} of a list is not supported", f"compute it in a loop: m = xs[0], then "
+                            f"m = {name}(m, xs[i]) for each i")
+        if len(e.args) < 2:
+            raise self.fail(e, f"{name} needs at least two numbers", f"write {name}(a, b)")
+        values = [self.materialize(self.value(a, env)) for a in e.args]
+        if all((isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, Var) and v.kind == "int")
+               for v in values):
+            return self.compute(f"{name}({', '.join(f'_{i}' for i in range(len(values)))})", tuple(values), "int")
+        best: Operand = values[0]
+        symbol = "<" if name == "min" else ">"
+        for v in values[1:]:  # Python's rule: the first extreme argument wins ties
+            cond = self.compute(f"_0 {symbol} _1", (v, best), "bool")
+            prev = best
+            best = self.materialize(self.select(cond, lambda v=v: v, lambda prev=prev: prev))  # type: ignore[misc]
+        return best
 
     def elementary(self, node: ast.AST, key: str, args: list[Value]) -> Value:
         if key in LINEAR:
@@ -232,207 +636,212 @@ class _Lowering:
             return self.emit(Call(key, (var,), scale))
         return self.emit(Call(key, tuple(self.materialize(a) for a in args)))
 
-    def inline(self, e: ast.Call, fn: ast.FunctionDef, args: list[Value], env: dict[str, Value]) -> Value:
+    def inline(self, e: ast.Call, fn: ast.FunctionDef, args: list[Value], env: dict[str, Binding]) -> Value:
         params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
-        bound: dict[str, Value] = dict(zip(params, args))
+        bound: dict[str, Binding] = dict(zip(params, args))
         for kw in e.keywords:
-            bound[kw.arg] = self.expr(kw.value, env)  # type: ignore[index]
+            bound[kw.arg] = self.value(kw.value, env)  # type: ignore[index]
         first_default = len(params) - len(fn.args.defaults)
         for i, p in enumerate(params):
             if p not in bound:
                 bound[p] = self.fold(fn.args.defaults[i - first_default], "a parameter default")
         line = self.line
         try:
-            return self.body(fn, bound)
+            return self.helper_body(fn, bound)
         finally:
             self.line = line
 
-    # --- the algebra of pending values ----------------------------------------
-
-    def as_lin(self, v: Value) -> Lin:
-        if _is_const(v):
-            return Lin(v, ())  # type: ignore[arg-type]
-        if isinstance(v, Var):
-            return Lin(0, ((v, 1),))
-        if isinstance(v, Lin):
-            return v
-        assert isinstance(v, Mono)
-        if len(v.factors) == 1 and v.factors[0][1] == 1:
-            return Lin(0, ((v.factors[0][0], v.coef),))
-        return Lin(0, ((self.materialize(Mono(1, v.factors)), v.coef),))  # type: ignore[arg-type]
-
-    def as_mono(self, v: Value) -> Mono:
-        if _is_const(v):
-            return Mono(v, ())  # type: ignore[arg-type]
-        if isinstance(v, Var):
-            return Mono(1, ((v, 1),))
-        if isinstance(v, Mono):
-            return v
-        assert isinstance(v, Lin)
-        if v.const == 0 and len(v.terms) == 1:
-            var, coef = v.terms[0]
-            return Mono(coef, ((var, 1),))
-        k = _common_factor(v)
-        if k != 1:  # 19.8*(x - 1) as a factor is 19.8 * (x - 1): the sum is shared, not rescaled
-            v = Lin(_div(v.const, k), tuple((var, _div(c, k)) for var, c in v.terms))
-        return Mono(k, ((self.materialize(v), 1),))  # type: ignore[arg-type]
-
-    def add(self, a: Value, b: Value) -> Value:
-        if _is_const(a) and _is_const(b):
-            return a + b  # type: ignore[operator]
-        la, lb = self.as_lin(a), self.as_lin(b)
-        terms = dict(la.terms)
-        for v, c in lb.terms:
-            terms[v] = terms.get(v, 0) + c
-        return _simplify(Lin(la.const + lb.const, tuple((v, c) for v, c in terms.items() if c != 0)))
-
-    def mul(self, a: Value, b: Value) -> Value:
-        if _is_const(a) and _is_const(b):
-            return a * b  # type: ignore[operator]
-        if _is_const(b):
-            a, b = b, a
-        if _is_const(a):
-            c = a
-            if c == 0:
-                return 0 * c  # keeps the constant's type
-            if isinstance(b, (Var, Lin)):
-                lb = self.as_lin(b)
-                return _simplify(Lin(c * lb.const, tuple((v, c * k) for v, k in lb.terms)))
-            assert isinstance(b, Mono)
-            return _simplify(Mono(c * b.coef, b.factors))
-        if isinstance(a, Lin) and isinstance(b, Lin) and len(a.terms) > len(b.terms):
-            # Materialize the narrower sum first: the wider one may then reuse it.
-            ma = self.as_mono(b)
-            mb = self.as_mono(a)
-        else:
-            ma, mb = self.as_mono(a), self.as_mono(b)
-        powers = dict(ma.factors)
-        for v, p in mb.factors:
-            powers[v] = powers.get(v, 0) + p
-        return _simplify(Mono(ma.coef * mb.coef, tuple((v, p) for v, p in powers.items() if p != 0)))
-
-    def power(self, node: ast.AST, a: Value, p: Value) -> Value:
-        if _is_const(a) and _is_const(p):
-            try:
-                result = a**p  # type: ignore[operator]
-            except (ZeroDivisionError, OverflowError) as exc:
-                raise self.fail(node, f"constant power fails: {exc}", "check the constants") from None
-            if isinstance(result, complex):
-                raise self.fail(node, "a negative constant to a fractional power is complex", "check the constants")
-            return result
-        if not _is_const(p):
-            base = self.materialize(a)
-            return self.emit(Call("pow", (base, self.materialize(p))))
-        if p == 0:
-            return 1
-        if p == 1:
-            return a
-        if float(p).is_integer():  # (c * x**a * y**b)**n distributes for integer n
-            m = self.as_mono(a)
-            try:
-                coef = m.coef**p  # type: ignore[operator]
-            except ZeroDivisionError:
-                coef = math.inf  # pragma: no cover - a zero coefficient folds the monomial away
-            return _simplify(Mono(coef, tuple((v, q * p) for v, q in m.factors)))  # type: ignore[operator]
-        # Fractional powers do not distribute ((x*x)**0.5 is |x|): power a variable.
-        return _simplify(Mono(1, ((self.materialize(a), p),)))  # type: ignore[arg-type]
-
-    def scaled_var(self, v: Value) -> tuple[float, Var]:
-        """Split v as scale * var, materializing whatever is not of that form."""
-        if isinstance(v, Mono) and len(v.factors) == 1 and v.factors[0][1] == 1:
-            return v.coef, v.factors[0][0]
-        if isinstance(v, Mono):
-            return v.coef, self.materialize(Mono(1, v.factors))  # type: ignore[return-value]
-        if isinstance(v, Lin) and v.const == 0 and len(v.terms) == 1:
-            return v.terms[0][1], v.terms[0][0]
-        return 1, self.materialize(v)  # type: ignore[return-value]
-
-    # --- materializing pending values as ops -----------------------------------
-
-    def materialize(self, v: Value, hint: str | None = None) -> Operand:
-        """An operand for `v`: a constant, a variable, or the result of a new op."""
-        v = _simplify(v)
-        if _is_const(v) or isinstance(v, Var):
-            return v  # type: ignore[return-value]
-        if isinstance(v, Lin):
-            return self.affine(v, hint)
-        assert isinstance(v, Mono)
-        factors = sorted(v.factors, key=lambda f: f[0].id)
-        if len(v.factors) == 1 and v.factors[0][1] == 1:
-            return self.affine(Lin(0, ((v.factors[0][0], v.coef),)), hint)
-        while len(factors) > 2:  # keep products binary: chain them
-            head = self.emit(Product(1, tuple(factors[:2])))
-            factors = [(head, 1), *factors[2:]]
-        return self.emit(Product(v.coef, tuple(factors)), hint)
-
-    def affine(self, lin: Lin, hint: str | None) -> Var:
-        terms = list(lin.terms)
-        if len(terms) > MAX_TERMS:
-            head = self.affine(Lin(lin.const, tuple(terms[:MAX_TERMS])), None)
-            return self.affine(Lin(0, ((head, 1), *terms[MAX_TERMS:])), hint)
-        if 3 <= len(terms) <= _REUSE_SEARCH:
-            terms = self.reuse_subsums(terms)
-        return self.emit(Affine(lin.const, tuple((c, v) for v, c in terms)), hint)
-
-    def reuse_subsums(self, terms: list[tuple[Var, float]]) -> list[tuple[Var, float]]:
-        """Replace the widest sub-sum that an existing affine op computes by that op."""
-        for size in range(len(terms) - 1, 1, -1):
-            for subset in itertools.combinations(terms, size):
-                found = self.affine_index.get(frozenset(subset))
-                if found is not None:  # put it where the sub-sum's first term stood
-                    first = terms.index(subset[0])
-                    rest = [t for t in terms if t not in subset]
-                    return [*rest[:first], (found, 1), *rest[first:]]
-        return terms
-
-    def emit(self, expr: Affine | Product | Call, hint: str | None = None) -> Var:
-        if isinstance(expr, Affine):
-            key: tuple = ("affine", _num(expr.const), tuple(sorted((v.id, _num(c)) for c, v in expr.terms)))
-        elif isinstance(expr, Product):
-            key = ("product", _num(expr.coef), tuple((v.id, _num(p)) for v, p in expr.factors))
-        else:
-            key = ("call", expr.fn, _num(expr.scale), tuple(_key(a) for a in expr.args))
-        found = self.cse.get(key)
-        if found is not None:
-            return found
-        out = Var(next(self.ids), hint)
-        self.ops.append(Op(out, expr, self.line))
-        self.cse[key] = out
-        if isinstance(expr, Affine) and expr.const == 0 and len(expr.terms) >= 2:
-            self.affine_index.setdefault(frozenset((v, c) for c, v in expr.terms), out)
-        return out
+    def helper_body(self, fn: ast.FunctionDef, env: dict[str, Binding]) -> Value:
+        """A helper's straight-line body, inlined: its return value, pending."""
+        for stmt in _without_docstring(fn.body):
+            self.line = stmt.lineno
+            start = len(self.items)
+            if isinstance(stmt, ast.Return):
+                return self.value(stmt.value, env)  # type: ignore[arg-type]
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and isinstance(
+                    stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target, ast.Name):
+                if isinstance(stmt, ast.AugAssign):
+                    value = self.arith(stmt, stmt.op, self.read(stmt.target, env), self.value(stmt.value, env))  # type: ignore[arg-type]
+                    targets = [stmt.target.id]  # type: ignore[union-attr]
+                else:
+                    value = self.value(stmt.value, env)  # type: ignore[arg-type]
+                    targets = [t.id for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])]  # type: ignore[union-attr]
+                for target in targets:
+                    env[target] = self.assign(value, target, start)
+            elif not isinstance(stmt, ast.Pass):
+                raise self.fail(stmt, f"the helper {fn.name} is inlined, and helpers must be straight-line code",
+                                "move branches and loops into the differentiated function")
+        raise self.fail(fn, f"the helper {fn.name} must end with a return", "add `return <expression>`")
 
 
-def _div(c: float, k: float) -> float:
-    q = c / k
-    return int(q) if isinstance(c, int) and isinstance(k, int) and q.is_integer() else q
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_BUILTINS = ("len", "sum", "min", "max", "float", "int")
 
 
-def _common_factor(v: Lin) -> float:
-    """A factor k with v = k * (a form of integer coefficients), exactly; else 1.
+def _kind_of(v: object) -> str:
+    if isinstance(v, Var):
+        return v.kind
+    if isinstance(v, bool):
+        return "bool"
+    return "int" if isinstance(v, int) else "float"
 
-    19.8*x - 19.8 gives 19.8 (x - 1 may already exist); 3*a - b gives 1.
+
+def _merged_kind(values: list) -> str:
+    kinds = {_kind_of(v) for v in values}
+    return kinds.pop() if len(kinds) == 1 else "float"
+
+
+def _is_call(e: ast.expr, name: str) -> bool:
+    return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == name
+
+
+def _is_list_repeat(e: ast.expr) -> bool:
+    return isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult) and (
+        isinstance(e.left, ast.List) or isinstance(e.right, ast.List))
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        return body[1:]
+    return body
+
+
+def _assigned(stmts: list[ast.stmt]) -> list[str]:
+    """Names (re)bound anywhere in stmts, in order of first assignment."""
+    seen: dict[str, None] = {}
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                seen.setdefault(node.id)
+    return list(seen)  # type: ignore[return-value]
+
+
+def _read(s: ast.stmt) -> set[str]:
+    return {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _stored_lists(stmts: list[ast.stmt], env: dict) -> set[int]:
+    ids = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            target = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                target = node.value
+            elif isinstance(node, ast.Attribute) and node.attr == "append":
+                target = node.value
+            if isinstance(target, ast.Name) and isinstance(env.get(target.id), ListVar):
+                ids.add(env[target.id].id)
+    return ids
+
+
+# --- exits: every path ends in one exit ---------------------------------------------------
+
+
+def _exits(s: ast.stmt, loop_exits: bool = True) -> bool:
+    """Does s contain a return, or a break/continue of the enclosing loop?"""
+    if isinstance(s, ast.Return):
+        return True
+    if isinstance(s, (ast.Break, ast.Continue)):
+        return loop_exits
+    if isinstance(s, (ast.For, ast.While)):
+        return any(_exits(c, False) for c in s.body + s.orelse)
+    if isinstance(s, ast.If):
+        return any(_exits(c, loop_exits) for c in s.body + s.orelse)
+    return False
+
+
+def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
+    """The statements with every early exit at the end of its path.
+
+    What follows an `if` that may exit moves into its branches (copied into
+    each branch that can fall through), and statements after an exit are
+    dropped as unreachable:
+
+        before: if c: continue      after: if c: continue
+                s = s + x                  else: s = s + x
     """
-    k = v.terms[0][1]
-    if k in (0, 1):
-        return 1
-    for c in (v.const, *(c for _, c in v.terms)):
-        q = c / k
-        if not float(q).is_integer() or q * k != c:
-            return 1
-    return k
+    out: list[ast.stmt] = []
+    copies = [0]
+
+    def run(block: list[ast.stmt]) -> list[ast.stmt]:
+        result: list[ast.stmt] = []
+        for k, s in enumerate(block):
+            if isinstance(s, (ast.Return, ast.Break, ast.Continue)):
+                result.append(s)
+                return result
+            if isinstance(s, ast.If) and _exits(s):
+                tail = block[k + 1:]
+                copies[0] += len(tail)
+                if copies[0] > MAX_TAIL_COPIES:
+                    raise UnsupportedSyntaxError([module.violation(
+                        s, "too many statements follow early exits (return, break, continue) in branches",
+                        "use if/else blocks instead of early exits")])
+                new = ast.If(s.test, run(s.body + tail), run(s.orelse + tail))
+                ast.copy_location(new, s)
+                result.append(new)
+                return result
+            result.append(s)
+        return result
+
+    out = run(list(stmts))
+    return out
 
 
-def _simplify(v: Value) -> Value:
-    """The plainest spelling of a pending value: constants and bare variables unwrapped."""
-    if isinstance(v, Lin):
-        if not v.terms:
-            return v.const
-        if v.const == 0 and len(v.terms) == 1 and v.terms[0][1] == 1:
-            return v.terms[0][0]
-    elif isinstance(v, Mono):
-        if not v.factors or v.coef == 0:
-            return v.coef
-        if v.coef == 1 and len(v.factors) == 1 and v.factors[0][1] == 1:
-            return v.factors[0][0]
-    return v
+# --- parameter kinds ---------------------------------------------------------------------
+
+
+def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
+    """Which parameters are lists (indexed, iterated, summed) and which integers (bounds, indices)."""
+    lists: set[str] = set()
+    int_exprs: list[ast.expr] = []
+    assigns: list[tuple[str, ast.expr]] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript):
+            if isinstance(node.value, ast.Name):
+                lists.add(node.value.id)
+            int_exprs.append(node.slice)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in ("len", "sum") and node.args and isinstance(node.args[0], ast.Name):
+                lists.add(node.args[0].id)
+            elif node.func.id == "range":
+                int_exprs.extend(node.args)
+        elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
+            lists.add(node.iter.id)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            if isinstance(node.left, ast.List):
+                int_exprs.append(node.right)
+            elif isinstance(node.right, ast.List):
+                int_exprs.append(node.left)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    assigns.append((t.id, node.value))
+    ints = set()
+    for e in int_exprs:
+        ints |= _names_outside_lists(e)
+    changed = True
+    while changed:  # m = n - 1; range(m): n is an integer too
+        changed = False
+        for target, value in assigns:
+            if target in ints:
+                new = _names_outside_lists(value) - ints
+                if new:
+                    ints |= new
+                    changed = True
+    kinds = {n: "int" for n in ints}
+    kinds.update({n: "list" for n in lists})
+    return kinds
+
+
+def _names_outside_lists(e: ast.expr) -> set[str]:
+    """Names in e, except lists (indexed, or the argument of len/sum)."""
+    skip: set[int] = set()
+    for node in ast.walk(e):
+        if isinstance(node, ast.Subscript):
+            skip.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum"):
+            skip.update(id(a) for a in node.args)
+        elif isinstance(node, ast.Call):
+            skip.add(id(node.func))
+    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in skip}

@@ -1,11 +1,18 @@
 """Deterministic, collision-free names for generated code.
 
-Guarantees: the same trace always gets the same names; no two values share a
-name; parameters keep their names; a user variable keeps its name at its first
-definition; every other variable is `z<t>` for its position t in the trace (the
-lecture's numbering); an adjoint is its primal's name plus `_bar`; the math
-functions generated code calls are imported under their own names unless a
-variable already has that name. A clash gets the first free `<name>_<k>`.
+Guarantees: the same trace always gets the same names; parameters keep their
+names; a user variable keeps its name at its first definition; every other
+variable is `z<t>` for its position t among the trace's ops (the lecture's
+numbering); an adjoint is its primal's name plus `_bar`; the math functions
+generated code calls are imported under their own names unless a variable
+already has that name. A clash gets the first free `<name>_<k>`.
+
+Across control flow, names are shared where one Python variable holds several
+SSA values: a loop's carried variable keeps one name for its value in the body
+(`param`) and after the loop (`out`), and both share one adjoint; a value
+assigned in a branch takes the name of the variable it is merged into.
+Names the user never wrote (loop counters over lists, trip counts, tapes)
+are allocated so as never to take a user's name.
 
 Before: `def f(x_bar, z1): y = sin(x_bar) * z1; return y`
 After:  x_bar -> x_bar, z1 -> z1, sin(x_bar) -> z1_1, y -> y,
@@ -15,26 +22,80 @@ After:  x_bar -> x_bar, z1 -> z1, sin(x_bar) -> z1_1, y -> y,
 from __future__ import annotations
 
 from .rules import RULES
-from .trace import Trace, Var
+from .trace import If, ListVar, Loop, Op, Trace, Var, walk
+
+_SYNTHESIZED = {".k": "k", ".trips": "trips"}
+_BUILTINS = ("range", "reversed", "len", "sum", "min", "max", "abs", "float", "int")  # generated code calls these
 
 
 class Names:
     """The names of one generated module."""
 
     def __init__(self, trace: Trace):
-        self.used: set[str] = {p.hint for p in trace.params if p.hint}
-        self.used |= {op.out.hint for op in trace.ops if op.out.hint}
-        self.primal: dict[Var, str] = {p: p.hint for p in trace.params if p.hint}
-        first_use = set(self.primal.values())
-        for t, op in enumerate(trace.ops, start=1):
-            hint = op.out.hint
-            if hint and hint not in first_use:
-                first_use.add(hint)
-                self.primal[op.out] = hint
-            else:
-                self.primal[op.out] = self.fresh(hint or f"z{t}")
-        self._adjoint: dict[Var, str] = {}
+        items = list(walk(trace.body))
+        hinted = [p.hint for p in trace.params]
+        for item in items:
+            if isinstance(item, Op):
+                hinted.append(item.out.hint)
+            elif isinstance(item, If):
+                hinted += [m.out.hint for m in item.merges]
+            elif isinstance(item, Loop):
+                hinted += [c.param.hint for c in item.carried] + [item.counter.hint if item.counter else None]
+            elif hasattr(item, "out"):
+                hinted.append(item.out.hint)  # lists
+        self.user: set[str] = {h for h in hinted if h and not h.startswith(".")}
+        self.used: set[str] = self.user | set(_BUILTINS)
+        self.primal: dict[Var | ListVar, str] = {p: p.hint for p in trace.params if p.hint}  # type: ignore[misc]
+        self._first_use = set(self.primal.values())
+        self._adjoint: dict[Var | ListVar, str] = {}
+        self._shared_adjoint: dict[Var, Var] = {}  # loop param -> loop out: one adjoint variable
         self.functions: dict[str, str] = {}  # rules key -> name in generated code
+        self.tapes: dict[int, str] = {}  # id of a loop item -> its tape
+        t = 0
+        for item in items:
+            if isinstance(item, Op):
+                t += 1
+                self._name(item.out, f"z{t}")
+            elif isinstance(item, If):
+                for m in item.merges:
+                    self._name(m.out, f"z{t}_merged")
+            elif isinstance(item, Loop):
+                for c in item.carried:
+                    self._name(c.param, "s")
+                    self.primal[c.out] = self.primal[c.param]
+                    self._shared_adjoint[c.param] = c.out
+                if item.counter is not None:
+                    self._name(item.counter, "i")
+                if item.trips is not None:
+                    self._name(item.trips, "trips")
+                self.tapes[id(item)] = self.fresh("tape")
+            elif hasattr(item, "out"):  # NewList
+                self._name(item.out, "xs")  # type: ignore[attr-defined]
+        self._coalesce_merges(items)
+
+    def _name(self, v: Var | ListVar, default: str) -> None:
+        hint = v.hint
+        if hint and hint.startswith("."):
+            self.primal[v] = self.fresh(_SYNTHESIZED.get(hint, hint[1:]))
+        elif hint and hint not in self._first_use:
+            self._first_use.add(hint)
+            self.primal[v] = hint
+        else:
+            self.primal[v] = self.fresh(hint or default)
+
+    def _coalesce_merges(self, items: list) -> None:
+        """A value computed in a branch only to be merged is computed into the merged name."""
+        for item in items:
+            if not isinstance(item, If):
+                continue
+            for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
+                made = {i.out: i for i in arm if isinstance(i, Op)}
+                taken: set[Var] = set()
+                for m in item.merges:
+                    v = getattr(m, side)
+                    if isinstance(v, Var) and v in made and v not in taken:
+                        taken.add(v)
+                        self.primal[v] = self.primal[m.out]
 
     def fresh(self, base: str) -> str:
         candidate, k = base, 0
@@ -44,7 +105,8 @@ class Names:
         self.used.add(candidate)
         return candidate
 
-    def adjoint(self, v: Var) -> str:
+    def adjoint(self, v: Var | ListVar) -> str:
+        v = self._shared_adjoint.get(v, v)  # type: ignore[arg-type]
         if v not in self._adjoint:
             self._adjoint[v] = self.fresh(self.primal[v] + "_bar")
         return self._adjoint[v]
@@ -53,9 +115,9 @@ class Names:
         """The name generated code calls the rules row `key` by (allocated on first use)."""
         if key not in self.functions:
             rule = RULES[key]
-            if rule.module == "builtins" and rule.name in self.used:  # shadowed builtin: use math's
+            if rule.module == "builtins" and rule.name in self.user:  # shadowed builtin: use math's
                 return self.function("fabs")
-            self.functions[key] = self.fresh(rule.name)
+            self.functions[key] = rule.name if rule.module == "builtins" else self.fresh(rule.name)
         return self.functions[key]
 
     def imports(self) -> list[str]:
@@ -70,6 +132,6 @@ class Names:
         return [f"from {m} import {', '.join(sorted(ns))}" for m, ns in sorted(by_module.items())]
 
 
-def primal_names(trace: Trace) -> dict[Var, str]:
+def primal_names(trace: Trace) -> dict:
     """Display names of the trace's variables (as `s2sad trace` prints them)."""
     return Names(trace).primal

@@ -1,13 +1,14 @@
 """Dead-code elimination and inlining, on the trace and on the generated statements.
 
-Guarantees: `drop_dead_ops` keeps exactly the ops the result depends on (a
-user's unused intermediate costs nothing); `needed_forward` keeps exactly the
-forward statements that the reverse sweep reads, directly or through other
-forward statements, which is all `f_grad` has to compute when it does not
-return the value; `inline_single_use` folds an s2sad temporary that is read
-exactly once into its reader, as a person writes it, without changing any
-operation or its order (so values are bit-identical), and never grows a
-statement past `MAX_INLINE_OPS` operations.
+Guarantees: `drop_dead_ops` keeps exactly the ops, list items, merges and
+loop-carried variables the result depends on (a user's unused intermediate
+costs nothing), and every branch or loop that may change them;
+`needed_forward` drops the top-level forward statements nothing reads, which
+is all `f_grad` saves when it does not return the value; `inline_single_use`
+folds an s2sad temporary that is read exactly once into its reader in the
+same statement list, as a person writes it, without changing any operation or
+its order (so values are bit-identical), and never grows a statement past
+`MAX_INLINE_OPS` operations.
 
 Before: `z1 = a * x; z2 = z1 + b; y = tanh(z2)`, z1 and z2 read once.
 After:  `y = tanh(a * x + b)`.
@@ -21,63 +22,210 @@ from dataclasses import replace
 from typing import Iterable
 
 from . import pyast
-from .reverse import Stmt
-from .trace import Trace, Var
+from .program import Block, Node, Stmt, walk
+from .trace import (
+    Append, Break, Carried, If, ListVar, Loop, Merge, NewList, Next, Op, Return, Store, Trace, Var,
+)
+from .trace import walk as trace_walk
 
 MAX_INLINE_OPS = 12  # keeps each line readable and Python's compiler off deep nesting
 
 
 def drop_dead_ops(trace: Trace) -> Trace:
-    live: set[Var] = {trace.result} if isinstance(trace.result, Var) else set()
-    kept = []
-    for op in reversed(trace.ops):
-        if op.out in live:
-            kept.append(op)
-            live.update(op.inputs)
-    return replace(trace, ops=tuple(reversed(kept)))
+    live: set = set()
+
+    def mark(v: object) -> bool:
+        if isinstance(v, (Var, ListVar)) and v not in live:
+            live.add(v)
+            return True
+        return False
+
+    items = list(trace_walk(trace.body))
+    loops = {id(i): i for i in items if isinstance(i, Loop)}
+    exits_of: dict[int, list] = {}
+
+    def owner(block, loop) -> None:
+        for item in block:
+            if isinstance(item, (Next, Break)):
+                exits_of.setdefault(id(loop), []).append(item)
+            elif isinstance(item, If):
+                owner(item.body, loop)
+                owner(item.orelse, loop)
+            elif isinstance(item, Loop):
+                owner(item.body, item)
+
+    owner(trace.body, None)
+    changed = True
+    while changed:
+        changed = False
+        for item in reversed(items):
+            if isinstance(item, Return):
+                changed |= mark(item.value)
+            elif isinstance(item, Op):
+                if item.out in live:
+                    for v in (*item.inputs, *item.lists):
+                        changed |= mark(v)
+            elif isinstance(item, (Store, Append)):
+                if item.lst in live:
+                    changed |= mark(item.value)
+                    changed |= mark(getattr(item, "index", None))
+            elif isinstance(item, NewList):
+                if item.out in live:
+                    for v in (*item.elements, item.repeat):
+                        changed |= mark(v)
+            elif isinstance(item, If):
+                for m in item.merges:
+                    if m.out in live:
+                        changed |= mark(m.then) | mark(m.orelse)
+                if _has_effect(item.body + item.orelse, live):
+                    changed |= mark(item.cond)
+            elif isinstance(item, Loop):
+                for c in item.carried:
+                    if c.out in live or c.param in live:
+                        changed |= mark(c.param) | mark(c.out) | mark(c.init)
+                        k = item.carried.index(c)
+                        for x in exits_of.get(id(item), []):
+                            changed |= mark(x.values[k])
+                if _has_effect(item.body, live) or any(c.out in live for c in item.carried):
+                    for v in (*item.bounds, item.counter):
+                        changed |= mark(v)
+    return replace(trace, body=_prune(trace.body, live))
 
 
-def needed_forward(forward: tuple[Stmt, ...], reverse: tuple[Stmt, ...]) -> tuple[Stmt, ...]:
-    needed: set[str] = set()
-    for s in reverse:
-        needed.update(s.reads)
-    kept = []
-    for s in reversed(forward):
-        if s.target in needed:
-            kept.append(s)
-            needed.update(s.reads)
-    return tuple(reversed(kept))
+def _has_effect(block, live: set) -> bool:
+    """Does the block change anything live (a live variable, a live list, or leave its loop)?"""
+    for item in trace_walk(block):
+        if isinstance(item, Op) and item.out in live:
+            return True
+        if isinstance(item, (Store, Append)) and item.lst in live:
+            return True
+        if isinstance(item, (Break, Return)):
+            return True
+        if isinstance(item, If) and any(m.out in live for m in item.merges):
+            return True
+        if isinstance(item, Loop) and any(c.out in live or c.param in live for c in item.carried):
+            return True
+    return False
+
+
+def _prune(block, live: set, keep: tuple = ()) -> tuple:
+    out = []
+    for item in block:
+        if isinstance(item, Op):
+            if item.out in live:
+                out.append(item)
+        elif isinstance(item, (Store, Append)):
+            if item.lst in live:
+                out.append(item)
+        elif isinstance(item, NewList):
+            if item.out in live:
+                out.append(item)
+        elif isinstance(item, If):
+            merges = tuple(m for m in item.merges if m.out in live)
+            body, orelse = _prune(item.body, live, keep), _prune(item.orelse, live, keep)
+            if merges or _has_effect(body + orelse, live) or any(isinstance(i, (Next, Break, Return)) for i in
+                                                                    trace_walk(body + orelse)):
+                out.append(replace(item, body=body, orelse=orelse, merges=merges))
+        elif isinstance(item, Loop):
+            kept = tuple(k for k, c in enumerate(item.carried) if c.out in live or c.param in live)
+            body = _prune(_select_exits(item.body, kept), live, kept)
+            if kept or _has_effect(body, live):
+                out.append(replace(item, carried=tuple(item.carried[k] for k in kept), body=body))
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def _select_exits(block, kept: tuple) -> tuple:
+    """The loop body with each Next/Break reduced to the kept carried variables."""
+    out = []
+    for item in block:
+        if isinstance(item, (Next, Break)):
+            out.append(replace(item, values=tuple(item.values[k] for k in kept)))
+        elif isinstance(item, If):
+            out.append(replace(item, body=_select_exits(item.body, kept), orelse=_select_exits(item.orelse, kept)))
+        else:
+            out.append(item)  # nested loops have exits of their own
+    return tuple(out)
+
+
+def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterable[ast.expr]
+                   ) -> tuple[Node, ...]:
+    """The forward sweep without top-level statements that nothing reads."""
+    reads: Counter[str] = Counter()
+    for n in walk(forward + reverse):
+        if isinstance(n, (Stmt, Block)):
+            reads.update(n.reads)
+    for r in results:
+        reads.update(pyast.names_read(r))
+    kept = list(forward)
+    for i in range(len(kept) - 1, -1, -1):
+        s = kept[i]
+        if isinstance(s, Stmt) and s.defines and not s.tape and not any(reads[d] for d in s.defines):
+            reads.subtract(s.reads)
+            kept[i] = None  # type: ignore[call-overload]
+    return tuple(s for s in kept if s is not None)
 
 
 def inline_single_use(
-    sections: tuple[tuple[Stmt, ...], ...], results: Iterable[ast.expr]
-) -> tuple[tuple[Stmt, ...], ...]:
+    sections: tuple[tuple[Node, ...], ...], results: Iterable[ast.expr]
+) -> tuple[tuple[Node, ...], ...]:
     """The statements of consecutive sections (forward, reverse), with single-use temporaries inlined."""
     reads: Counter[str] = Counter()
-    for section in sections:
-        for s in section:
-            reads.update(s.reads)
-    # returned names stay; so do targets of `+=` (their statements are not single expressions)
     kept_names = {n for r in results for n in pyast.names_read(r)}
-    kept_names |= {s.target for section in sections for s in section if s.augmented}
-    values: dict[str, ast.expr] = {}
-    ops: dict[str, int] = {}
-    lines: dict[str, tuple[int, ...]] = {}
-    out: list[tuple[Stmt, ...]] = []
     for section in sections:
-        kept = []
-        for s in section:
-            used = [n for n in s.reads if n in values]
-            if used:
-                value = pyast.substitute(s.value, values)
-                at = tuple(sorted(set(s.lines).union(*(lines[n] for n in used))))
-            else:
-                value, at = s.value, s.lines
-            if s.temporary and reads[s.target] == 1 and s.target not in kept_names:
-                n_ops = s.ops + sum(ops[n] for n in used)
-                if n_ops <= MAX_INLINE_OPS:
-                    values[s.target], ops[s.target], lines[s.target] = value, n_ops, at
+        for n in walk(section):
+            if isinstance(n, (Stmt, Block)):
+                reads.update(n.reads)
+            if isinstance(n, Stmt) and (n.augmented or n.tape):
+                kept_names.add(n.target)  # targets of `+=` stay (their statements are not single expressions)
+    return _Inliner(reads, kept_names).sections(sections)
+
+
+class _Inliner:
+    def __init__(self, reads: Counter, kept: set[str]):
+        self.reads = reads
+        self.kept = kept
+
+    def sections(self, sections: tuple[tuple[Node, ...], ...]) -> tuple[tuple[Node, ...], ...]:
+        values: dict[str, Stmt] = {}  # temporaries waiting for their reader, with their (inlined) value
+        ops: dict[str, int] = {}
+        outs: list[list[Node]] = []
+        for section in sections:
+            out: list[Node] = []
+            outs.append(out)
+            for n in section:
+                if not isinstance(n, Stmt) or n.tape:
+                    self.release(values, out)  # a block or jump may reassign what they read
+                    if isinstance(n, Block):
+                        body, orelse = self.sections((n.body,))[0], self.sections((n.orelse,))[0]
+                        n = Block(n.keyword, n.test, body, orelse, n.lines, n.target, n.elementwise)
+                    out.append(n)
                     continue
-            kept.append(s if not used else Stmt(s.target, value, at, s.augmented, s.temporary))
-        out.append(tuple(kept))
-    return tuple(out)
+                clobbered = [t for t, s in values.items() if set(n.defines) & set(s.reads)]
+                for t in clobbered:
+                    out.append(values.pop(t))
+                used = [r for r in n.reads if r in values]
+                if used:
+                    value = pyast.substitute(n.value, {u: values[u].value for u in used})
+                    at = tuple(sorted(set(n.lines).union(*(values[u].lines for u in used))))
+                    n_ops = n.ops + sum(ops.pop(u) for u in used)
+                    for u in used:
+                        del values[u]
+                    n = Stmt(n.target, value, at, n.augmented, n.temporary, n.target_reads, n.tape)
+                else:
+                    n_ops = n.ops
+                if n.temporary and self.reads[n.target] == 1 and n.target not in self.kept \
+                        and n_ops <= MAX_INLINE_OPS:
+                    values[n.target] = n
+                    ops[n.target] = n_ops
+                    continue
+                out.append(n)
+        if outs:
+            self.release(values, outs[-1])
+        return tuple(tuple(o) for o in outs)
+
+    @staticmethod
+    def release(values: dict[str, Stmt], out: list[Node]) -> None:
+        out.extend(values.values())
+        values.clear()

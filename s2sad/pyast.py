@@ -6,7 +6,8 @@ a negative `Constant` under `**` would print as `-2.0 ** 2`, which Python
 reads as -4.
 
 `to_source` prints the few node types generated code uses (names, numbers,
-calls, + - * / **, unary minus), placing parentheses by precedence exactly as
+calls, arithmetic, comparisons, and/or/not, subscripts, lists, tuples, and
+attribute calls for tapes), placing parentheses by precedence exactly as
 `ast.unparse` does (tests check `ast.parse(to_source(e))` gives `e` back); it
 exists because generation time is on the runtime path and `ast.unparse`, a
 general visitor, costs several times more.
@@ -105,12 +106,14 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
     return out
 
 
-_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
-_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 4}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _UNARY = 3
+_OR, _AND, _NOT, _CMP = 0.1, 0.2, 0.3, 0.5  # below arithmetic, as in Python's grammar
 
 
-def to_source(node: ast.expr, prec: int = 0) -> str:
+def to_source(node: ast.expr, prec: float = 0) -> str:
     """Python text of an expression, parenthesized only where precedence needs it."""
     if isinstance(node, ast.Name):
         return node.id
@@ -131,6 +134,9 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
         else:
             text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"
         return f"({text})" if p < prec else text
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        text = "not " + to_source(node.operand, _NOT)
+        return f"({text})" if _NOT < prec else text
     if isinstance(node, ast.UnaryOp):
         operand = node.operand
         # black's spelling: -(x**2), making explicit that ** binds first (but -f(x) ** 2)
@@ -141,6 +147,27 @@ def to_source(node: ast.expr, prec: int = 0) -> str:
         return f"({text})" if _UNARY < prec else text
     if isinstance(node, ast.Call):
         return f"{to_source(node.func)}({', '.join(to_source(a) for a in node.args)})"
+    if isinstance(node, ast.Compare):
+        parts = [to_source(node.left, _CMP + 0.01)]
+        for op, right in zip(node.ops, node.comparators):
+            parts.append(f"{_COMPARE[type(op)]} {to_source(right, _CMP + 0.01)}")
+        text = " ".join(parts)
+        return f"({text})" if _CMP < prec else text
+    if isinstance(node, ast.BoolOp):
+        p = _AND if isinstance(node.op, ast.And) else _OR
+        word = " and " if isinstance(node.op, ast.And) else " or "
+        text = word.join(to_source(v, p + 0.01) for v in node.values)
+        return f"({text})" if p < prec else text
+    if isinstance(node, ast.Subscript):
+        return f"{to_source(node.value, 10)}[{to_source(node.slice)}]"
+    if isinstance(node, ast.Slice):
+        return f"{to_source(node.lower) if node.lower else ''}:{to_source(node.upper) if node.upper else ''}"
+    if isinstance(node, ast.Attribute):
+        return f"{to_source(node.value, 10)}.{node.attr}"
+    if isinstance(node, ast.List):
+        return f"[{', '.join(to_source(e) for e in node.elts)}]"
+    if isinstance(node, ast.Tuple):
+        return f"({', '.join(to_source(e) for e in node.elts)}{',' if len(node.elts) == 1 else ''})"
     raise TypeError(f"generated code has no {type(node).__name__} nodes")
 
 
@@ -151,7 +178,17 @@ def count_ops(node: ast.expr) -> int:
     if isinstance(node, ast.UnaryOp):
         return 0 if isinstance(node.operand, ast.Constant) else 1 + count_ops(node.operand)
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):  # tape.pop(), tape.append(...): bookkeeping, not arithmetic
+            return sum(count_ops(a) for a in node.args)
         return 1 + sum(count_ops(a) for a in node.args)
+    if isinstance(node, ast.Compare):
+        return len(node.ops) + count_ops(node.left) + sum(count_ops(c) for c in node.comparators)
+    if isinstance(node, ast.BoolOp):
+        return len(node.values) - 1 + sum(count_ops(v) for v in node.values)
+    if isinstance(node, ast.Subscript):
+        return count_ops(node.value) + count_ops(node.slice)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return sum(count_ops(e) for e in node.elts)
     return 0
 
 
@@ -167,8 +204,29 @@ def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
     elif isinstance(node, ast.UnaryOp):
         names_read(node.operand, out)
     elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            names_read(node.func.value, out)
         for a in node.args:
             names_read(a, out)
+    elif isinstance(node, ast.Compare):
+        names_read(node.left, out)
+        for c in node.comparators:
+            names_read(c, out)
+    elif isinstance(node, ast.BoolOp):
+        for v in node.values:
+            names_read(v, out)
+    elif isinstance(node, ast.Subscript):
+        names_read(node.value, out)
+        names_read(node.slice, out)
+    elif isinstance(node, ast.Slice):
+        for part in (node.lower, node.upper):
+            if part is not None:
+                names_read(part, out)
+    elif isinstance(node, (ast.List, ast.Tuple)):
+        for e in node.elts:
+            names_read(e, out)
+    elif isinstance(node, ast.Attribute):
+        names_read(node.value, out)
     return out
 
 
@@ -182,4 +240,26 @@ def substitute(node: ast.expr, values: dict[str, ast.expr]) -> ast.expr:
         return ast.UnaryOp(node.op, substitute(node.operand, values))
     if isinstance(node, ast.Call):
         return ast.Call(node.func, [substitute(a, values) for a in node.args], [])
+    if isinstance(node, ast.Compare):
+        return ast.Compare(substitute(node.left, values), node.ops, [substitute(c, values) for c in node.comparators])
+    if isinstance(node, ast.BoolOp):
+        return ast.BoolOp(node.op, [substitute(v, values) for v in node.values])
+    if isinstance(node, ast.Subscript):
+        return ast.Subscript(substitute(node.value, values), substitute(node.slice, values), node.ctx)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return type(node)([substitute(e, values) for e in node.elts], node.ctx)
     return node
+
+
+def subscript(value: ast.expr, index: ast.expr) -> ast.expr:
+    return ast.Subscript(value, index, LOAD)
+
+
+def method(obj: str, attr: str, args: Sequence[ast.expr]) -> ast.expr:
+    """obj.attr(args): the tape's append and pop."""
+    return ast.Call(ast.Attribute(name(obj), attr, LOAD), list(args), [])
+
+
+def template(text: str) -> ast.expr:
+    """A parsed expression template (placeholders `_0`, `_1`, ... are names)."""
+    return ast.parse(text, mode="eval").body

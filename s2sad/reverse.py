@@ -24,41 +24,24 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from . import pyast
+from .activity import active
+from .forward import Forward, arm_key, loop_key
 from .naming import Names
+from .program import Block as CodeBlock, Node, Restore, Stmt, assigned, parallel_copies
+from .program import walk as code_walk
 from .rules import CONSTANTS, RULES
-from .trace import Affine, Op, Product, Trace, Var
+from .tapes import record_tapes
+from .trace import (
+    Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Product, Return,
+    Store, Sum, Trace, Var, walk,
+)
 
 MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
 MAX_OPEN_FACTORS = 4  # a product adjoint read once is substituted up to this size, then stored
-
-
-@dataclass(frozen=True)
-class Stmt:
-    """`target = value` (or `target += value`), tied to source lines.
-
-    `temporary`: the target is an intermediate of s2sad's own (not a user
-    variable, not an adjoint), so emission may inline it where it is read once.
-    """
-
-    target: str
-    value: ast.expr
-    lines: tuple[int, ...]
-    augmented: bool = False
-    temporary: bool = False
-
-    @cached_property
-    def ops(self) -> int:
-        return pyast.count_ops(self.value) + self.augmented
-
-    @cached_property
-    def reads(self) -> list[str]:
-        """Names read, once per occurrence."""
-        return pyast.names_read(self.value)
 
 
 @dataclass(frozen=True)
@@ -66,12 +49,13 @@ class Gradient:
     """Everything the emitted module holds: forward sweep, reverse sweep, results."""
 
     trace: Trace
-    wrt: tuple[Var, ...]
+    wrt: tuple
     names: Names
-    forward: tuple[Stmt, ...]
-    reverse: tuple[Stmt, ...]
+    forward: tuple[Node, ...]
+    reverse: tuple[Node, ...]
     value: ast.expr
     grads: tuple[ast.expr, ...]
+    records: dict = field(default_factory=dict)  # recording block key -> names recorded per execution
 
 
 @dataclass(frozen=True)
@@ -98,39 +82,16 @@ class Term:
         return len(self.num) + len(self.den)
 
 
-def differentiate(trace: Trace, wrt: tuple[Var, ...]) -> Gradient:
+def differentiate(trace: Trace, wrt: tuple) -> Gradient:
     """The gradient of `trace` with respect to the parameters `wrt`."""
     names = Names(trace)
-    forward = tuple(
-        Stmt(names.primal[op.out], forward_expr(op, names), (op.line,), temporary=op.out.hint is None)
-        for op in trace.ops
-    )
-    varied = _varied(trace, wrt)
-    sweep = _ReverseSweep(names)
-    if isinstance(trace.result, Var) and trace.result in varied:
-        sweep.contribute(trace.result, Term(1), trace.ops[-1].line if trace.ops else trace.line)
-    for op in reversed(trace.ops):
-        if op.out not in varied:
-            continue
-        operands = _operands(op)
-        active = [(i, a) for i, a in enumerate(operands) if isinstance(a, Var) and a in varied]
-        out_bar = sweep.settle(op.out, len(active))
-        for i, arg in active:
-            d = partial(op, i, names)
-            if d is not None:  # None: the row says this partial is zero
-                sweep.contribute(arg, out_bar * d, op.line)
-    grads = tuple(sweep.settle_parameter(p) for p in wrt)
-    value = pyast.name(names.primal[trace.result]) if isinstance(trace.result, Var) else pyast.number(trace.result)
-    return Gradient(trace, wrt, names, forward, tuple(sweep.stmts), value, grads)
-
-
-def _varied(trace: Trace, wrt: tuple[Var, ...]) -> set[Var]:
-    """Variables that depend on a requested parameter (activity analysis)."""
-    varied = set(wrt)
-    for op in trace.ops:
-        if any(v in varied for v in op.inputs):
-            varied.add(op.out)
-    return varied
+    act = active(trace, wrt)
+    fwd = Forward(trace, names)
+    forward = fwd.sweep()
+    rev = _ReverseSweep(trace, names, act)
+    reverse, grads = rev.sweep(wrt)
+    forward, reverse, records = record_tapes(trace, names, forward, reverse)
+    return Gradient(trace, wrt, names, forward, reverse, fwd.value(), grads, records)
 
 
 def _operands(op: Op) -> list[object]:
@@ -139,20 +100,85 @@ def _operands(op: Op) -> list[object]:
         return [v for _, v in e.terms]
     if isinstance(e, Product):
         return [v for v, _ in e.factors]
-    return list(e.args)
+    return list(e.args)  # type: ignore[union-attr]
+
+
+def _value(parts: list[Term]) -> ast.expr:
+    return pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
+
+
+def _lines(parts: list[Term]) -> tuple[int, ...]:
+    return tuple(sorted(frozenset().union(*(t.lines for t in parts))))
+
+
+def defined(block: Block) -> set:
+    """Variables and lists a block (with its nested blocks) defines."""
+    out: set = set()
+    for item in walk(block):
+        if isinstance(item, Op):
+            out.add(item.out)
+        elif isinstance(item, If):
+            out.update(m.out for m in item.merges)
+        elif isinstance(item, Loop):
+            out.update(c.param for c in item.carried)
+            out.update(c.out for c in item.carried)
+            out.update(v for v in (item.counter, item.trips) if v is not None)
+        elif isinstance(item, NewList):
+            out.add(item.out)
+    return out
 
 
 class _ReverseSweep:
-    """Collects each variable's contributions and writes its adjoint once."""
+    """Walks the trace backwards; writes each adjoint once, or accumulates it across a block.
 
-    def __init__(self, names: Names):
+    Within straight-line code an adjoint is one statement, written when all
+    its children have contributed (equation 1). A variable defined outside a
+    branch or loop that receives contributions inside it is an *accumulator*
+    there: its adjoint is stored before the block and grows by `+=` inside.
+    """
+
+    def __init__(self, trace: Trace, names: Names, act: set):
+        self.trace = trace
         self.names = names
-        self.pending: dict[Var, list[Term]] = {}
-        self.stmts: list[Stmt] = []
+        self.act = act
+        self.pending: dict = {}
+        self.accum: dict = {}  # variable -> the name its adjoint accumulates in
+        self.out: list[Node] = []
+        self.loops: list[Loop] = []
+        self.carried_active: dict[int, list[Carried]] = {}
+        self.def_line: dict = {i.out: i.line for i in walk(trace.body) if isinstance(i, Op)}
 
-    def contribute(self, v: Var, term: Term, line: int) -> None:
-        if term.coef != 0:
-            self.pending.setdefault(v, []).append(replace(term, lines=term.lines | {line}))
+    def sweep(self, wrt: tuple) -> tuple[tuple[Node, ...], tuple[ast.expr, ...]]:
+        names = self.names
+        lists = [p for p in wrt if isinstance(p, ListVar) and p in self.act]
+        lists += [i.out for i in walk(self.trace.body) if isinstance(i, NewList) and i.out in self.act]
+        for lst in lists:  # list adjoints start as zeros of the list's final length
+            zeros = pyast.binop(ast.List([pyast.number(0.0)], pyast.LOAD), pyast.MULT,
+                                pyast.call("len", [pyast.name(names.primal[lst])]))
+            self.out.append(Stmt(names.adjoint(lst), zeros, (self.trace.line,)))
+        self.block(self.trace.body)
+        grads = []
+        for p in wrt:
+            if isinstance(p, ListVar):
+                if p in self.act:
+                    grads.append(pyast.name(names.adjoint(p)))
+                else:
+                    grads.append(pyast.binop(ast.List([pyast.number(0.0)], pyast.LOAD), pyast.MULT,
+                                             pyast.call("len", [pyast.name(names.primal[p])])))
+            else:
+                grads.append(self.settle_parameter(p))
+        return tuple(self.out), tuple(grads)
+
+    # --- adjoint bookkeeping ----------------------------------------------------------
+
+    def contribute(self, v: object, term: Term, line: int) -> None:
+        if not isinstance(v, Var) or v not in self.act or term.coef == 0:
+            return
+        term = replace(term, lines=term.lines | {line})
+        if v in self.accum:
+            self.out.append(Stmt(self.accum[v], _value([term]), _lines([term]), augmented=True))
+        else:
+            self.pending.setdefault(v, []).append(term)
 
     def settle(self, v: Var, uses: int) -> Term:
         """v's adjoint, once every child has contributed: stored, or kept open if free.
@@ -179,17 +205,268 @@ class _ReverseSweep:
         parts = self.pending.pop(p, [])
         if not parts:
             return pyast.number(0.0)
+        if len(parts) == 1 and parts[0].coef == 1 and not parts[0].den and len(parts[0].num) == 1 \
+                and isinstance(parts[0].num[0], ast.Name) and parts[0].num[0].id == self.names.adjoint(p):
+            return parts[0].num[0]
         return pyast.name(self.write(p, parts))
 
-    def write(self, v: Var, parts: list[Term]) -> str:
+    def write(self, v: Var, parts: list[Term], out: list[Node] | None = None) -> str:
         """`v_bar = sum of parts`, one statement per MAX_SUM terms; kept as written (not inlined)."""
         target = self.names.adjoint(v)
+        out = self.out if out is None else out
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
-            value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in chunk])
-            lines = tuple(sorted(frozenset().union(*(t.lines for t in chunk))))
-            self.stmts.append(Stmt(target, value, lines, augmented=start > 0))
+            out.append(Stmt(target, _value(chunk), _lines(chunk), augmented=start > 0))
         return target
+
+    def stored(self, v: Var) -> str:
+        """v's adjoint as a name (or a constant's text), written now."""
+        t = self.settle(v, 2)
+        if t.factors == 1 and t.coef == 1 and not t.den and isinstance(t.num[0], ast.Name):
+            return t.num[0].id
+        return self.write(v, [t])
+
+    # --- blocks --------------------------------------------------------------------------
+
+    def block(self, items: Block) -> None:
+        for item in reversed(items):
+            if isinstance(item, Op):
+                self.op(item)
+            elif isinstance(item, NewList):
+                self.new_list(item)
+            elif isinstance(item, Store):
+                self.store(item)
+            elif isinstance(item, Append):
+                self.append(item)
+            elif isinstance(item, If):
+                self.branch(item)
+            elif isinstance(item, Loop):
+                self.loop(item)
+            elif isinstance(item, (Next, Break)):
+                loop = self.loops[-1]
+                for c, v in zip(loop.carried, item.values):
+                    if c in self.carried_active[id(loop)]:
+                        self.contribute(v, Term(1, (pyast.name(self.names.adjoint(c.out)),)), item.line)
+            elif isinstance(item, Return):
+                self.contribute(item.value, Term(1), self.def_line.get(item.value, item.line))
+
+    def receivers(self, block: Block) -> list[Var]:
+        """Active variables defined outside `block` that receive contributions inside it."""
+        inside = defined(block)
+        found: dict = {}
+
+        def take(v: object) -> None:
+            if isinstance(v, Var) and v in self.act and v not in inside:
+                found.setdefault(v)
+
+        for item in walk(block):
+            if isinstance(item, Op) and item.out in self.act and not isinstance(item.expr, (Compute, Load, Sum)):
+                for v in item.inputs:
+                    take(v)
+            elif isinstance(item, (Store, Append)):
+                take(item.value)
+            elif isinstance(item, NewList):
+                for e in item.elements:
+                    take(e)
+            elif isinstance(item, If):
+                for m in item.merges:
+                    take(m.then)
+                    take(m.orelse)
+            elif isinstance(item, Loop):
+                for c in item.carried:
+                    take(c.init)
+            elif isinstance(item, (Next, Break)):
+                for v in item.values:
+                    take(v)
+            elif isinstance(item, Return):
+                take(item.value)
+        return sorted(found, key=lambda v: v.id)
+
+    def enter(self, receivers: list[Var]) -> list[Var]:
+        """Make each receiver an accumulator: its adjoint so far is stored under its name."""
+        entered = []
+        for v in receivers:
+            if v in self.accum:
+                continue
+            name = self.names.adjoint(v)
+            parts = self.pending.pop(v, [])
+            if not parts:
+                self.out.append(Stmt(name, pyast.number(0.0), (self.def_line.get(v, self.trace.line),)))
+            elif not (len(parts) == 1 and parts[0].coef == 1 and parts[0].num == (pyast.name(name),)) \
+                    and not _is_name(parts, name):
+                self.write(v, parts)
+            self.accum[v] = name
+            entered.append(v)
+        return entered
+
+    def leave(self, entered: list[Var]) -> None:
+        for v in entered:
+            name = self.accum.pop(v)
+            self.pending[v] = [Term(1, (pyast.name(name),))]
+
+    def nested(self, run: Callable[[], None], key: tuple) -> list[Node]:
+        """The reverse of a nested block, into a list of its own (starting with its tape pop)."""
+        saved = self.out
+        self.out = [Restore(key, self.names.tapes[id(self.loops[-1])])] if self.loops else []
+        try:
+            run()
+            return self.out
+        finally:
+            self.out = saved
+
+    def flush(self, nodes: list[Node], inner: Block) -> None:
+        """Store pending adjoints that read a name the nested reverse code is about to change."""
+        changed = assigned(nodes) | {self.names.primal[v] for v in defined(inner)}
+        for v, parts in list(self.pending.items()):
+            read = {n for t in parts for e in (*t.num, *t.den) for n in pyast.names_read(e)}
+            if read & changed:
+                self.pending[v] = [Term(1, (pyast.name(self.write(v, parts)),))]
+
+    # --- items ---------------------------------------------------------------------------
+
+    def op(self, op: Op) -> None:
+        if op.out not in self.act:
+            return
+        e = op.expr
+        names = self.names
+        if isinstance(e, Compute):
+            return
+        if isinstance(e, Load):
+            bar = self.settle(op.out, 1)
+            if bar.coef != 0 and e.lst in self.act:
+                lst_bar, index = names.adjoint(e.lst), _operand(e.index, names)
+                lines = _lines([replace(bar, lines=bar.lines | {op.line})])
+                self.out.append(Stmt(f"{lst_bar}[{pyast.to_source(index)}]", _value([bar]), lines, augmented=True,
+                                     target_reads=(lst_bar, *pyast.names_read(index))))
+            return
+        if isinstance(e, Sum):
+            bar = self.settle(op.out, 2)
+            if bar.coef == 0:
+                return
+            value = _value([bar])
+            if not isinstance(value, (ast.Name, ast.Constant)):
+                value = pyast.name(self.write(op.out, [bar]))
+            lst_bar = names.adjoint(e.lst)
+            k = names.fresh("k")
+            body = Stmt(f"{lst_bar}[{k}]", value, (op.line,), augmented=True, target_reads=(lst_bar, k))
+            self.out.append(CodeBlock("for", pyast.call("range", [pyast.call("len", [pyast.name(lst_bar)])]), (body,),
+                                      (), (op.line,), k, elementwise=True))
+            return
+        operands = _operands(op)
+        act = [(i, a) for i, a in enumerate(operands) if isinstance(a, Var) and a in self.act]
+        out_bar = self.settle(op.out, len(act))
+        for i, arg in act:
+            d = partial(op, i, names)
+            if d is not None:  # None: the row says this partial is zero
+                self.contribute(arg, out_bar * d, op.line)
+
+    def new_list(self, item: NewList) -> None:
+        if item.out not in self.act:
+            return
+        lst_bar = pyast.name(self.names.adjoint(item.out))
+        for k, e in enumerate(item.elements):
+            if item.repeat is not None:
+                self.contribute(e, Term(1, (pyast.call("sum", [lst_bar]),)), item.line)
+            else:
+                self.contribute(e, Term(1, (pyast.subscript(lst_bar, pyast.number(k)),)), item.line)
+
+    def store(self, item: Store) -> None:
+        if item.lst not in self.act:
+            return
+        names = self.names
+        lst_bar, index = names.adjoint(item.lst), _operand(item.index, names)
+        slot = pyast.subscript(pyast.name(lst_bar), index)
+        reads = (lst_bar, *pyast.names_read(index))
+        v = item.value
+        if isinstance(v, Var) and v in self.act:  # the item's adjoint moves to the value, which it overwrote
+            if v in self.accum:
+                self.out.append(Stmt(self.accum[v], slot, (item.line,), augmented=True))
+            else:
+                part = names.fresh(names.adjoint(v) + "_part")
+                self.out.append(Stmt(part, slot, (item.line,)))
+                self.contribute(v, Term(1, (pyast.name(part),)), item.line)
+        self.out.append(Stmt(f"{lst_bar}[{pyast.to_source(index)}]", pyast.number(0.0), (item.line,),
+                             target_reads=reads))
+
+    def append(self, item: Append) -> None:
+        if item.lst not in self.act:
+            return
+        names = self.names
+        popped = pyast.method(names.adjoint(item.lst), "pop", [])
+        v = item.value
+        if isinstance(v, Var) and v in self.act:
+            part = names.fresh(names.adjoint(v) + "_part")
+            self.out.append(Stmt(part, popped, (item.line,)))
+            self.contribute(v, Term(1, (pyast.name(part),)), item.line)
+        else:
+            self.out.append(Stmt("", popped, (item.line,)))
+
+    def branch(self, item: If) -> None:
+        arms = item.body + item.orelse
+        if not any(m.out in self.act for m in item.merges) and not any(
+                isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append, Return, Next, Break, Loop))
+                for i in walk(arms)):
+            return
+        seeds = [(m, Term(1, (pyast.name(self.stored(m.out)),))) for m in item.merges if m.out in self.act]
+        entered = self.enter(self.receivers(arms))
+        bodies = []
+        for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
+            def run(arm=arm, side=side) -> None:
+                for m, bar in seeds:
+                    self.contribute(getattr(m, side), bar, item.line)
+                self.block(arm)
+            bodies.append(self.nested(run, arm_key(item, side)))
+        if any(isinstance(n, (Stmt, CodeBlock)) for n in code_walk(bodies[0] + bodies[1])):
+            self.flush(bodies[0] + bodies[1], arms)
+            cond = pyast.name(self.names.primal[item.cond])
+            self.out.append(CodeBlock("if", cond, tuple(bodies[0]), tuple(bodies[1]), (item.line,)))
+        self.leave(entered)
+
+    def loop(self, item: Loop) -> None:
+        names = self.names
+        carried = [c for c in item.carried if c.out in self.act or c.param in self.act]
+        self.carried_active[id(item)] = carried
+        if not carried and not any(isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append))
+                                   for i in walk(item.body)):
+            return
+        for c in carried:  # the carried adjoints start as the adjoints of the loop's results
+            bar = names.adjoint(c.out)
+            parts = self.pending.pop(c.out, [])
+            if not parts:
+                self.out.append(Stmt(bar, pyast.number(0.0), (item.line,)))
+            elif not _is_name(parts, bar):
+                self.write(c.out, parts)
+        entered = self.enter(self.receivers(item.body))
+        self.loops.append(item)
+
+        def run() -> None:
+            self.block(item.body)
+            pairs = []
+            for c in carried:  # this iteration's carried adjoints become the previous iteration's
+                parts = self.pending.pop(c.param, [])
+                pairs.append((names.adjoint(c.out), _value(parts) if parts else pyast.number(0.0)))
+            self.out.extend(parallel_copies(pairs, (item.line,), names.fresh))
+
+        body = self.nested(run, loop_key(item))
+        self.loops.pop()
+        if item.kind == "range":
+            rng = pyast.call("range", [_operand(b, names) for b in item.bounds])
+            if item.trips is not None:
+                rng = pyast.subscript(rng, ast.Slice(None, pyast.name(names.primal[item.trips]), None))
+            header, target = pyast.call("reversed", [rng]), names.primal[item.counter]  # type: ignore[index]
+        else:
+            header, target = pyast.call("range", [pyast.name(names.primal[item.trips])]), names.fresh("_")  # type: ignore[index]
+        block = CodeBlock("for", header, tuple(body), (), (item.line,), target)
+        self.flush([block], item.body)
+        self.out.append(block)
+        self.leave(entered)
+        for c in carried:
+            self.contribute(c.init, Term(1, (pyast.name(names.adjoint(c.out)),)), item.line)
+
+
+def _is_name(parts: list[Term], name: str) -> bool:
+    return len(parts) == 1 and parts[0].coef == 1 and not parts[0].den and len(parts[0].num) == 1 \
+        and isinstance(parts[0].num[0], ast.Name) and parts[0].num[0].id == name
 
 
 # --- forward expressions -------------------------------------------------------
@@ -201,25 +478,6 @@ def _operand(a: object, names: Names) -> ast.expr:
 
 def _scaled(scale: float, x: ast.expr) -> ast.expr:
     return x if scale == 1 else pyast.product(scale, [x])
-
-
-def forward_expr(op: Op, names: Names) -> ast.expr:
-    """The Python expression computing an op's value."""
-    e = op.expr
-    if isinstance(e, Affine):
-        return pyast.signed_sum([(c, [_operand(v, names)], []) for c, v in e.terms], e.const)
-    if isinstance(e, Product):
-        num = [pyast.power(_operand(v, names), p) for v, p in e.factors if p > 0]
-        den = [pyast.power(_operand(v, names), -p) for v, p in e.factors if p < 0]
-        if not num:
-            return pyast.product(1, [pyast.number(e.coef)], den)
-        return pyast.product(e.coef, num, den)
-    args = [_operand(a, names) for a in e.args]
-    if e.fn == "pow":
-        return pyast.binop(args[0], pyast.POW, args[1])
-    if len(args) == 1:
-        args = [_scaled(e.scale, args[0])]
-    return pyast.call(names.function(e.fn), args)
 
 
 # --- partial derivatives ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The IR: the lecture's evaluation trace, in SSA form.
+"""The IR: the lecture's evaluation trace, in structured SSA form.
 
 A `Trace` is the program `z_1 = h_1(...); ...; z_T = h_T(...); return z_T`
 with inputs `w_1..w_d`. Every op assigns one fresh variable (SSA), its operands
@@ -11,13 +11,29 @@ expression is one of the lecture's three kinds of elementary operation:
               or, as the extension Python needs, z = h(x, y) for the
               two-argument rows of the rules table (atan2, hypot, pow, ...).
 
-Each op records the source line it came from. Printing is separate from the
+Control flow and lists extend the straight-line trace (DESIGN.md, "Growth
+path") with a few *items* beside ops, nested in blocks:
+
+- `If(cond, body, orelse, merges)`: a branch; `merges` are the phi values
+  (`out` is `then` on one path, `orelse` on the other);
+- `Loop(...)`: a range or while loop whose `carried` variables enter as
+  `param` (from `init`) and leave as `out`; every path through its body ends
+  in `Next(values)` (the next iteration's values) or `Break(values)`;
+- `Return(value)` ends each path of the function body;
+- lists: `NewList`, `Store`, `Append` items and the `Load`, `Sum` ops;
+- `Compute`: an inactive operation (comparisons, integer index arithmetic,
+  `len`) that never carries an adjoint.
+
+Every value is still assigned once (SSA); a loop's `param` and `out` are
+distinct variables that generated code keeps in one Python name. Each op
+and item records the source line it came from. Printing is separate from the
 data: `format_trace` renders the textbook listing given the display names.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
@@ -32,11 +48,26 @@ class Var:
 
     id: int
     hint: str | None = None
+    kind: str = "float"  # "float", or "int"/"bool" for inactive values (indices, counters, conditions)
 
     # Identity is the id alone (a renamed variable is the same variable); hashed
     # constantly during lowering and reverse mode, hence written out.
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Var) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True, eq=False)
+class ListVar:
+    """A list of floats: a parameter or a list built in the function (mutable, not SSA)."""
+
+    id: int
+    hint: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ListVar) and other.id == self.id
 
     def __hash__(self) -> int:
         return self.id
@@ -64,7 +95,30 @@ class Call:
     scale: float = 1.0  # unary rows only: fn(scale * args[0])
 
 
-Expr = Union[Affine, Product, Call]
+@dataclass(frozen=True)
+class Load:
+    """xs[index]."""
+
+    lst: ListVar
+    index: Operand
+
+
+@dataclass(frozen=True)
+class Sum:
+    """sum(xs): an affine op over every element of a list."""
+
+    lst: ListVar
+
+
+@dataclass(frozen=True)
+class Compute:
+    """An inactive operation: `template` is a Python expression over `_0`, `_1`, ... = args."""
+
+    template: str
+    args: tuple[Union[Operand, ListVar], ...]
+
+
+Expr = Union[Affine, Product, Call, Load, Sum, Compute]
 
 
 @dataclass(frozen=True)
@@ -81,22 +135,163 @@ class Op:
             vs = [v for _, v in e.terms]
         elif isinstance(e, Product):
             vs = [v for v, _ in e.factors]
+        elif isinstance(e, Load):
+            vs = [e.index] if isinstance(e.index, Var) else []
+        elif isinstance(e, Sum):
+            vs = []
         else:
             vs = [a for a in e.args if isinstance(a, Var)]
         return tuple(dict.fromkeys(vs))
 
+    @property
+    def lists(self) -> tuple[ListVar, ...]:
+        """The lists this op reads."""
+        e = self.expr
+        if isinstance(e, (Load, Sum)):
+            return (e.lst,)
+        if isinstance(e, Compute):
+            return tuple(a for a in e.args if isinstance(a, ListVar))
+        return ()
+
+
+@dataclass(frozen=True)
+class NewList:
+    """out = [e1, e2, ...] * repeat (repeat None: a plain list display)."""
+
+    out: ListVar
+    elements: tuple[Operand, ...]
+    repeat: Operand | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Store:
+    """lst[index] = value."""
+
+    lst: ListVar
+    index: Operand
+    value: Operand
+    line: int
+
+
+@dataclass(frozen=True)
+class Append:
+    """lst.append(value)."""
+
+    lst: ListVar
+    value: Operand
+    line: int
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A phi after an `If`: out is `then` where the branch was taken, else `orelse`."""
+
+    out: Var
+    then: Operand
+    orelse: Operand
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Var
+    body: "Block"
+    orelse: "Block"
+    merges: tuple[Merge, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A loop-carried variable: `param` in the body (first `init`), `out` after the loop."""
+
+    out: Var
+    param: Var
+    init: Operand
+
+
+@dataclass(frozen=True)
+class Loop:
+    """`for counter in range(*bounds)` (kind "range") or `while test` (kind "while").
+
+    A while loop's body starts by computing its test and breaking when it is
+    false. `trips` counts iterations where the reverse sweep needs it: every
+    while loop, and a range loop left by `break`.
+    """
+
+    kind: str
+    counter: Var | None
+    bounds: tuple[Operand, ...]
+    carried: tuple[Carried, ...]
+    body: "Block"
+    trips: Var | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Next:
+    """End of an iteration on this path: the carried variables' next values."""
+
+    values: tuple[Operand, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Break:
+    """Leave the loop on this path, with the carried variables' values."""
+
+    values: tuple[Operand, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Operand
+    line: int
+
+
+Item = Union[Op, NewList, Store, Append, If, Loop, Next, Break, Return]
+Block = tuple[Item, ...]
+EXITS = (Next, Break, Return)
+
+
+def walk(block: Block):
+    """Every item of the block and its nested blocks, in program order."""
+    for item in block:
+        yield item
+        if isinstance(item, If):
+            yield from walk(item.body)
+            yield from walk(item.orelse)
+        elif isinstance(item, Loop):
+            yield from walk(item.body)
+
+
+def is_straight(block: Block) -> bool:
+    """Only ops and the final return: the lecture's straight-line trace."""
+    return all(isinstance(i, Op) for i in block[:-1]) and bool(block) and isinstance(block[-1], Return)
+
 
 @dataclass(frozen=True)
 class Trace:
-    """A function as an evaluation trace."""
+    """A function as a (structured) evaluation trace."""
 
     name: str
-    params: tuple[Var, ...]
+    params: tuple[Union[Var, ListVar], ...]
     defaults: tuple[float | None, ...]  # per parameter: its numeric default, if any
-    ops: tuple[Op, ...]
-    result: Operand
+    body: Block
     filename: str
     line: int  # of the `def`
+
+    @property
+    def ops(self) -> tuple[Op, ...]:
+        """Every op, in program order."""
+        return tuple(i for i in walk(self.body) if isinstance(i, Op))
+
+    @property
+    def result(self) -> Operand:
+        """The returned value of a straight-line trace."""
+        assert is_straight(self.body), "only a straight-line trace has a single result"
+        return self.body[-1].value  # type: ignore[union-attr]
 
     def __str__(self) -> str:
         from .naming import primal_names  # printing needs display names only
@@ -145,7 +340,13 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
         if not num:  # c/x, not c*1/x
             return format_number(e.coef) + "".join("/" + d for d in den)
         return _scaled(e.coef, "*".join(num) + "".join("/" + d for d in den))
-    args = [name(a) if isinstance(a, Var) else format_number(a) for a in e.args]
+    if isinstance(e, Load):
+        return f"{name(e.lst)}[{_operand(e.index, name)}]"  # type: ignore[arg-type]
+    if isinstance(e, Sum):
+        return f"sum({name(e.lst)})"  # type: ignore[arg-type]
+    if isinstance(e, Compute):
+        return fill_template(e.template, [_operand(a, name) for a in e.args])
+    args = [_operand(a, name) for a in e.args]
     if e.fn == "pow" and len(args) == 2:
         return f"{args[0]}**{args[1]}"
     if len(args) == 1:
@@ -153,16 +354,63 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
     return f"{e.fn}({', '.join(args)})"
 
 
+def _operand(a: object, name: Callable) -> str:
+    return format_number(a) if isinstance(a, (int, float)) else name(a)  # type: ignore[arg-type]
+
+
+_PLACEHOLDER = re.compile(r"\b_(\d+)\b")
+
+
+def fill_template(template: str, args: list[str]) -> str:
+    """A `Compute` template with its placeholders replaced by the argument texts."""
+    return _PLACEHOLDER.sub(lambda m: args[int(m.group(1))], template)
+
+
 def _power(text: str, p: float) -> str:
     return text if p == 1 else f"{text}**{format_number(p)}"
 
 
 def format_trace(trace: Trace, name: Callable[[Var], str]) -> str:
-    """The evaluation trace as the lecture prints it, one op per line."""
-    rows = [(f"{name(op.out)} = {format_expr(op.expr, name)}", op.line) for op in trace.ops]
-    width = max((len(text) for text, _ in rows), default=0)
-    lines = [f"input: {', '.join(name(p) for p in trace.params)}"]
-    lines += [f"{text.ljust(width)}   # line {line}" for text, line in rows]
-    res = trace.result
-    lines.append(f"return: {name(res) if isinstance(res, Var) else format_number(res)}")
+    """The evaluation trace as the lecture prints it, one op per line, blocks indented."""
+    rows: list[tuple[str, int | None]] = []
+    _format_block(trace.body, name, "", rows)
+    width = max((len(text) for text, line in rows if line is not None), default=0)
+    lines = [f"input: {', '.join(name(p) for p in trace.params)}"]  # type: ignore[arg-type]
+    lines += [text if line is None else f"{text.ljust(width)}   # line {line}" for text, line in rows]
     return "\n".join(lines)
+
+
+def _format_block(block: Block, name: Callable, indent: str, rows: list) -> None:
+    op = lambda a: _operand(a, name)  # noqa: E731
+    for item in block:
+        if isinstance(item, Op):
+            rows.append((f"{indent}{name(item.out)} = {format_expr(item.expr, name)}", item.line))
+        elif isinstance(item, NewList):
+            text = f"[{', '.join(op(e) for e in item.elements)}]"
+            rows.append((f"{indent}{name(item.out)} = {text}" + (f" * {op(item.repeat)}" if item.repeat is not None else ""), item.line))
+        elif isinstance(item, Store):
+            rows.append((f"{indent}{name(item.lst)}[{op(item.index)}] = {op(item.value)}", item.line))
+        elif isinstance(item, Append):
+            rows.append((f"{indent}{name(item.lst)}.append({op(item.value)})", item.line))
+        elif isinstance(item, If):
+            rows.append((f"{indent}if {name(item.cond)}:", item.line))
+            _format_block(item.body, name, indent + "    ", rows)
+            rows.append((f"{indent}else:", None))
+            _format_block(item.orelse, name, indent + "    ", rows)
+            for m in item.merges:
+                rows.append((f"{indent}{name(m.out)} = phi({op(m.then)}, {op(m.orelse)})", item.line))
+        elif isinstance(item, Loop):
+            if item.kind == "range":
+                head = f"for {name(item.counter)} in range({', '.join(op(b) for b in item.bounds)}):"
+            else:
+                head = "while True:"
+            rows.append((indent + head, item.line))
+            for c in item.carried:
+                rows.append((f"{indent}    {name(c.param)} = carried({op(c.init)}, next)", None))
+            _format_block(item.body, name, indent + "    ", rows)
+            for c in item.carried:
+                rows.append((f"{indent}{name(c.out)} = after loop({name(c.param)})", None))
+        else:
+            word = {Next: "next", Break: "break", Return: "return"}[type(item)]
+            values = [item.value] if isinstance(item, Return) else item.values
+            rows.append((f"{indent}{word}: {', '.join(op(v) for v in values)}".rstrip(": ") + ("" if values else ""), None))

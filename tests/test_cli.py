@@ -91,7 +91,7 @@ def test_user_error_is_reported_without_traceback(tmp_path):
     assert run.stdout == ""
     assert "Traceback" not in run.stderr
     lines = run.stderr.splitlines()
-    assert lines[0] == "bad.py:5:9: error: the % operator is not supported"
+    assert lines[0] == "bad.py:5:9: error: the % operator is not supported on floats"
     assert lines[1] == "        t = x % y"
     assert lines[2] == "            ^^^^^"
     assert "bad.py:6:16: error: s2sad has no derivative rule for foo" in run.stderr

@@ -1,0 +1,89 @@
+"""Activity analysis: which values carry an adjoint.
+
+Guarantees: `active(trace, wrt)` is the set of variables and lists that both
+depend on a differentiated parameter (*varied*) and influence the returned
+value (*useful*), along differentiable data flow only: through ops of the
+lecture's three kinds, list loads, stores, appends and sums, branch merges and
+loop-carried values. Conditions, loop counters, indices, trip counts and
+`Compute` results (comparisons, integer arithmetic, `len`) never carry an
+adjoint, so the reverse sweep writes nothing for them.
+
+Before: `for i in range(n): s = s + x[i] * c` with wrt (x,).
+After:  active = {x, x[i] loads, the products, s (param, next value, out)};
+        not active: n, i, c.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from .trace import (
+    Append, Block, Break, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Return, Store, Sum, Trace, Var,
+)
+
+Node = Union[Var, ListVar, str]
+_RESULT = "result"
+
+
+def active(trace: Trace, wrt: tuple) -> set:
+    """Variables and lists that are varied and useful."""
+    edges: dict[Node, list[Node]] = {}
+
+    def edge(src: object, dst: Node) -> None:
+        if isinstance(src, (Var, ListVar)):
+            edges.setdefault(src, []).append(dst)
+
+    def block(items: Block, loop: Loop | None) -> None:
+        for item in items:
+            if isinstance(item, Op):
+                e = item.expr
+                if isinstance(e, Compute):
+                    continue
+                sources = [e.lst] if isinstance(e, (Load, Sum)) else list(item.inputs)
+                for src in sources:
+                    edge(src, item.out)
+            elif isinstance(item, NewList):
+                for x in item.elements:
+                    edge(x, item.out)
+            elif isinstance(item, (Store, Append)):
+                edge(item.value, item.lst)
+            elif isinstance(item, If):
+                for m in item.merges:
+                    edge(m.then, m.out)
+                    edge(m.orelse, m.out)
+                block(item.body, loop)
+                block(item.orelse, loop)
+            elif isinstance(item, Loop):
+                for c in item.carried:
+                    edge(c.init, c.param)
+                    edge(c.init, c.out)
+                    edge(c.param, c.out)
+                block(item.body, item)
+            elif isinstance(item, (Next, Break)):
+                assert loop is not None
+                for c, v in zip(loop.carried, item.values):
+                    edge(v, c.param)
+                    if isinstance(item, Break):
+                        edge(v, c.out)
+            elif isinstance(item, Return):
+                edge(item.value, _RESULT)
+
+    block(trace.body, None)
+    varied = _reach(edges, [p for p in wrt])
+    backward: dict[Node, list[Node]] = {}
+    for src, dsts in edges.items():
+        for dst in dsts:
+            backward.setdefault(dst, []).append(src)
+    useful = _reach(backward, [_RESULT])
+    return varied & useful
+
+
+def _reach(edges: dict, start: list) -> set:
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen

@@ -1,0 +1,180 @@
+"""The forward sweep: `Trace` -> statements computing the function's value.
+
+Guarantees: one statement per op, in order, each tied to its source line;
+branches and loops as Python `if` and `for`/`while` blocks. A loop's carried
+variable lives in one name: it is set from its initial value before the loop
+and from each path's next value at the end of the path (all at once, so
+`a, b = b, a + b` stays right). Every loop whose reverse needs a trip count
+counts its iterations. Where the reverse sweep may need a value that a later
+iteration overwrites, a `Record` placeholder marks the push: at the end of
+each branch inside a loop and at each exit from a loop body, innermost first.
+
+Before: `for i in range(n): s = s + x[i]` (s carried, from 0.0).
+After:  s = 0.0 ; for i in range(n): [s_1 = s + x[i]] ; [record] ; s = s_1
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import pyast
+from .naming import Names
+from .program import Block, Jump, Node, Record, Stmt, parallel_copies
+from .trace import (
+    Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Operand, Product, Return,
+    Store, Sum, Trace, Var, is_straight,
+)
+
+
+class Forward:
+    def __init__(self, trace: Trace, names: Names):
+        self.trace = trace
+        self.names = names
+        self.loops: list[Loop] = []
+        self.open: list[tuple[int, str]] = []  # recording blocks entered, innermost last: (key, tape)
+        self.value_name = None if is_straight(trace.body) else names.fresh("value")
+        self.tapes: list[str] = []
+
+    def sweep(self) -> tuple[Node, ...]:
+        body = self.block(self.trace.body)
+        setup = [Stmt(t, ast.List([], pyast.LOAD), (self.trace.line,), tape=True) for t in self.tapes]
+        return tuple(setup + body)
+
+    def value(self) -> ast.expr:
+        if self.value_name is not None:
+            return pyast.name(self.value_name)
+        return operand(self.trace.body[-1].value, self.names)  # type: ignore[union-attr]
+
+    def block(self, items) -> list[Node]:
+        out: list[Node] = []
+        names = self.names
+        for item in items:
+            if isinstance(item, Op):
+                out.append(Stmt(names.primal[item.out], forward_expr(item, names), (item.line,),
+                                temporary=item.out.hint is None))
+            elif isinstance(item, NewList):
+                value: ast.expr = ast.List([operand(e, names) for e in item.elements], pyast.LOAD)
+                if item.repeat is not None:
+                    value = pyast.binop(value, pyast.MULT, operand(item.repeat, names))
+                out.append(Stmt(names.primal[item.out], value, (item.line,)))
+            elif isinstance(item, Store):
+                lst, index = names.primal[item.lst], operand(item.index, names)
+                out.append(Stmt(f"{lst}[{pyast.to_source(index)}]", operand(item.value, names), (item.line,),
+                                target_reads=(lst, *pyast.names_read(index))))
+            elif isinstance(item, Append):
+                out.append(Stmt("", pyast.method(names.primal[item.lst], "append", [operand(item.value, names)]),
+                                (item.line,)))
+            elif isinstance(item, If):
+                out.append(self.branch(item))
+            elif isinstance(item, Loop):
+                out += self.loop(item)
+            elif isinstance(item, (Next, Break)):
+                out += self.exit(item)
+            elif isinstance(item, Return):
+                if self.value_name is not None:
+                    out.append(Stmt(self.value_name, operand(item.value, names), (item.line,)))
+        return out
+
+    def branch(self, item: If) -> Block:
+        arms = []
+        for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
+            recording = bool(self.loops)
+            key = arm_key(item, side)
+            if recording:
+                self.open.append((key, self.names.tapes[id(self.loops[-1])]))
+            stmts = self.block(arm)
+            if recording:
+                self.open.pop()
+                if not _ends(arm):
+                    stmts.append(Record(key, self.names.tapes[id(self.loops[-1])]))
+            pairs = [(self.names.primal[m.out], operand(getattr(m, side), self.names)) for m in item.merges]
+            stmts += parallel_copies(pairs, (item.line,), self.names.fresh)
+            arms.append(tuple(stmts))
+        return Block("if", pyast.name(self.names.primal[item.cond]), arms[0], arms[1], (item.line,))
+
+    def loop(self, item: Loop) -> list[Node]:
+        names = self.names
+        out: list[Node] = parallel_copies(
+            [(names.primal[c.param], operand(c.init, names)) for c in item.carried], (item.line,), names.fresh)
+        tape = names.tapes[id(item)]
+        self.tapes.append(tape)
+        if item.trips is not None:
+            out.append(Stmt(names.primal[item.trips], pyast.number(0), (item.line,)))
+        self.loops.append(item)
+        saved, self.open = self.open, [(loop_key(item), tape)]
+        body: list[Node] = []
+        if item.trips is not None:
+            body.append(Stmt(names.primal[item.trips], pyast.number(1), (item.line,), augmented=True))
+        body += self.block(item.body)
+        self.open = saved
+        self.loops.pop()
+        if item.kind == "range":
+            bounds = [operand(b, names) for b in item.bounds]
+            out.append(Block("for", pyast.call("range", bounds), tuple(body), (), (item.line,),
+                             names.primal[item.counter]))  # type: ignore[index]
+        else:
+            out.append(Block("while", ast.Constant(True), tuple(body), (), (item.line,)))
+        return out
+
+    def exit(self, item: Next | Break) -> list[Node]:
+        loop = self.loops[-1]
+        out: list[Node] = [Record(key, tape) for key, tape in reversed(self.open)]
+        pairs = [(self.names.primal[c.param], operand(v, self.names)) for c, v in zip(loop.carried, item.values)]
+        out += parallel_copies(pairs, (item.line,), self.names.fresh)
+        if isinstance(item, Break):
+            out.append(Jump("break"))
+        return out
+
+
+def arm_key(item: If, side: str) -> tuple:
+    """The key of a branch's record (arms may be equal empty tuples: identity is the If's)."""
+    return ("arm", id(item), side)
+
+
+def loop_key(item: Loop) -> tuple:
+    return ("loop", id(item))
+
+
+def _ends(block) -> bool:
+    """Does every path through the block end in an exit (so records are pushed there)?"""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (Next, Break, Return)):
+        return True
+    return isinstance(last, If) and _ends(last.body) and _ends(last.orelse)
+
+
+def operand(a: object, names: Names) -> ast.expr:
+    return pyast.name(names.primal[a]) if isinstance(a, (Var, ListVar)) else pyast.number(a)  # type: ignore[index,arg-type]
+
+
+def _scaled(scale: float, x: ast.expr) -> ast.expr:
+    return x if scale == 1 else pyast.product(scale, [x])
+
+
+def forward_expr(op: Op, names: Names) -> ast.expr:
+    """The Python expression computing an op's value."""
+    e = op.expr
+    if isinstance(e, Affine):
+        return pyast.signed_sum([(c, [operand(v, names)], []) for c, v in e.terms], e.const)
+    if isinstance(e, Product):
+        num = [pyast.power(operand(v, names), p) for v, p in e.factors if p > 0]
+        den = [pyast.power(operand(v, names), -p) for v, p in e.factors if p < 0]
+        if not num:
+            return pyast.product(1, [pyast.number(e.coef)], den)
+        return pyast.product(e.coef, num, den)
+    if isinstance(e, Load):
+        return pyast.subscript(operand(e.lst, names), operand(e.index, names))
+    if isinstance(e, Sum):
+        return pyast.call("sum", [operand(e.lst, names)])
+    if isinstance(e, Compute):
+        args = {f"_{i}": operand(a, names) for i, a in enumerate(e.args)}
+        return pyast.substitute(pyast.template(e.template), args)
+    assert isinstance(e, Call)
+    args = [operand(a, names) for a in e.args]
+    if e.fn == "pow":
+        return pyast.binop(args[0], pyast.POW, args[1])
+    if len(args) == 1:
+        args = [_scaled(e.scale, args[0])]
+    return pyast.call(names.function(e.fn), args)

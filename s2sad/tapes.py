@@ -1,0 +1,122 @@
+"""Tapes: what the forward sweep records for the reverse sweep (a "to be recorded" analysis).
+
+Guarantees: inside a loop, the reverse sweep reads a value computed in the
+loop only after the forward sweep has overwritten it (the next iteration
+reassigns every name). So each recording block (a loop body, or a branch
+inside a loop) pushes, once per execution, exactly the names that its
+reverse code reads and that it assigns itself; the reverse block pops them
+first. Nothing else is recorded: not values from outside the loop (never
+overwritten), not the loop counter (the reverse loop regenerates it by
+iterating the range backwards), and not inactive integer or boolean values or
+loads from lists that are never changed, whose inputs are at hand: those are
+recomputed after the pop. A tape is a plain local list.
+
+Before: forward `... [record] ...`, reverse `[restore] x_bar[i] += s_bar * z2`.
+After:  forward `tape.append(z2)`, reverse `z2 = tape.pop()` (z2 = s * x[i], overwritten each iteration).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import pyast
+from .forward import arm_key, forward_expr, loop_key
+from .naming import Names
+from .program import Block, Node, Record, Restore, Stmt, reads
+from .trace import Append, Compute, If, Load, Loop, Op, Store, Trace, walk
+
+
+def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse: tuple[Node, ...]):
+    """The sweeps with every Record and Restore placeholder replaced; and what each block records."""
+    blocks: dict[tuple, tuple] = {}  # key -> (items, carried params or ())
+    def collect(items, in_loop: bool) -> None:
+        for item in items:
+            if isinstance(item, Loop):
+                blocks[loop_key(item)] = (item.body, tuple(c.param for c in item.carried), item.line)
+                collect(item.body, True)
+            elif isinstance(item, If):
+                if in_loop:
+                    blocks[arm_key(item, "then")] = (item.body, (), item.line)
+                    blocks[arm_key(item, "orelse")] = (item.orelse, (), item.line)
+                collect(item.body, in_loop)
+                collect(item.orelse, in_loop)
+
+    collect(trace.body, False)
+    reverse_blocks: dict[tuple, list[Node]] = {}
+
+    def scan(nodes) -> None:
+        for n in nodes:
+            if isinstance(n, Restore):
+                reverse_blocks[n.key] = nodes
+            elif isinstance(n, Block):
+                scan(n.body)
+                scan(n.orelse)
+
+    scan(reverse)
+    mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
+    records: dict[tuple, tuple[str, ...]] = {}
+    recomputed: dict[tuple, list[Stmt]] = {}
+    for key, (items, params, line) in blocks.items():
+        rev = reverse_blocks.get(key)
+        if rev is None:
+            records[key] = ()
+            continue
+        own: list[tuple[str, Op | None]] = [(names.primal[p], None) for p in params]
+        for item in items:
+            if isinstance(item, Op):
+                own.append((names.primal[item.out], item))
+            elif isinstance(item, If):
+                own += [(names.primal[m.out], None) for m in item.merges]
+            elif isinstance(item, Loop):
+                own += [(names.primal[c.out], None) for c in item.carried]
+                if item.trips is not None:
+                    own.append((names.primal[item.trips], None))
+        own_names = {n for n, _ in own}
+        needed = set(reads(rev)) & own_names
+        recorded: list[str] = []
+        again: list[Stmt] = []
+        for name, op in reversed(own):
+            if name not in needed or name in recorded:
+                continue
+            if op is not None and (isinstance(op.expr, Compute) or
+                                   isinstance(op.expr, Load) and op.expr.lst not in mutated):
+                stmt = Stmt(name, forward_expr(op, names), (op.line,))
+                again.insert(0, stmt)
+                needed |= set(stmt.reads) & own_names
+            else:
+                recorded.insert(0, name)
+        records[key] = tuple(dict.fromkeys(recorded))
+        recomputed[key] = again
+    used_tapes: set[str] = set()
+
+    def fill(nodes, forward_side: bool) -> tuple[Node, ...]:
+        out: list[Node] = []
+        for n in nodes:
+            if isinstance(n, Record):
+                rec = records.get(n.key, ())
+                if rec:
+                    used_tapes.add(n.tape)
+                    out.append(Stmt("", pyast.method(n.tape, "append", [_packed(rec)]), (blocks[n.key][2],), tape=True))
+            elif isinstance(n, Restore):
+                rec = records.get(n.key, ())
+                if rec:
+                    used_tapes.add(n.tape)
+                    out.append(Stmt(", ".join(rec), pyast.method(n.tape, "pop", []), (blocks[n.key][2],), tape=True))
+                out += recomputed.get(n.key, [])
+            elif isinstance(n, Block):
+                out.append(Block(n.keyword, n.test, fill(n.body, forward_side), fill(n.orelse, forward_side),
+                                 n.lines, n.target, n.elementwise))
+            else:
+                out.append(n)
+        return tuple(out)
+
+    forward, reverse = fill(forward, True), fill(reverse, False)
+    forward = tuple(n for n in forward if not (isinstance(n, Stmt) and n.tape and n.target
+                                               and n.target not in used_tapes))
+    return forward, reverse, records
+
+
+def _packed(names: tuple[str, ...]) -> ast.expr:
+    if len(names) == 1:
+        return pyast.name(names[0])
+    return ast.Tuple([pyast.name(n) for n in names], pyast.LOAD)
