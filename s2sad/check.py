@@ -193,6 +193,13 @@ class _FunctionChecker:
                 self.bad(s, "return needs a value", "return the scalar result")
             else:
                 self.expr(s.value)
+        elif isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Tuple) \
+                and isinstance(s.value, ast.Tuple) and len(s.value.elts) == len(s.targets[0].elts) \
+                and all(isinstance(t, ast.Name) for t in s.targets[0].elts):
+            for v in s.value.elts:  # a, b = b, a + b
+                self.expr(v)
+            for t in s.targets[0].elts:
+                self.target(t)
         elif isinstance(s, ast.Assign):
             self.expr(s.value)
             for t in s.targets:
@@ -268,7 +275,8 @@ class _FunctionChecker:
             self.name(t.value)
             self.expr(t.slice)
         elif isinstance(t, (ast.Tuple, ast.List)):
-            self.bad(t, "unpacking assignment is not supported", "assign one name per line")
+            self.bad(t, "unpacking assignment is not supported", "assign names from a tuple of the same length "
+                     "(a, b = b, a + b), or one name per line")
         else:
             self.bad(t, f"assignment to {ast.unparse(t)} is not supported", "assign to a plain local name")
 

@@ -22,7 +22,7 @@ from .naming import Names
 from .program import Block, Jump, Node, Record, Stmt, parallel_copies
 from .trace import (
     Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Operand, Product, Return,
-    Store, Sum, Trace, Var, is_straight,
+    Store, Sum, Trace, Var, walk,
 )
 
 
@@ -32,7 +32,8 @@ class Forward:
         self.names = names
         self.loops: list[Loop] = []
         self.open: list[tuple[int, str]] = []  # recording blocks entered, innermost last: (key, tape)
-        self.value_name = None if is_straight(trace.body) else names.fresh("value")
+        returns = [i for i in walk(trace.body) if isinstance(i, Return)]
+        self.value_name = None if returns == [trace.body[-1]] else names.fresh("value")
         self.tapes: list[str] = []
 
     def sweep(self) -> tuple[Node, ...]:
@@ -71,7 +72,7 @@ class Forward:
             elif isinstance(item, (Next, Break)):
                 out += self.exit(item)
             elif isinstance(item, Return):
-                if self.value_name is not None:
+                if self.value_name is not None:  # one of several returns
                     out.append(Stmt(self.value_name, operand(item.value, names), (item.line,)))
         return out
 

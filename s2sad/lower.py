@@ -125,6 +125,12 @@ class _Lowering(Builder):
             else:
                 self.items.append(Next(values, s.lineno))
             return False
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Tuple):  # a, b = b, a + b: all at once
+            values = [self.value(v, env) for v in s.value.elts]  # type: ignore[attr-defined]
+            values = [self.materialize(v) for v in values]
+            for t, v in zip(s.targets[0].elts, values):
+                self.assign_to(t, v, env, len(self.items))
+            return True
         if isinstance(s, (ast.Assign, ast.AnnAssign)):
             targets = s.targets if isinstance(s, ast.Assign) else [s.target]
             if isinstance(s.value, (ast.List, ast.ListComp)) or _is_list_repeat(s.value):

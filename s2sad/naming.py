@@ -9,7 +9,7 @@ already has that name. A clash gets the first free `<name>_<k>`.
 
 Across control flow, names are shared where one Python variable holds several
 SSA values: a loop's carried variable keeps one name for its value in the body
-(`param`) and after the loop (`out`), and both share one adjoint; a value
+(`param`) and after the loop (`out`), whose adjoint carries it backwards; a value
 assigned in a branch takes the name of the variable it is merged into.
 Names the user never wrote (loop counters over lists, trip counts, tapes)
 are allocated so as never to take a user's name.
@@ -48,7 +48,6 @@ class Names:
         self.primal: dict[Var | ListVar, str] = {p: p.hint for p in trace.params if p.hint}  # type: ignore[misc]
         self._first_use = set(self.primal.values())
         self._adjoint: dict[Var | ListVar, str] = {}
-        self._shared_adjoint: dict[Var, Var] = {}  # loop param -> loop out: one adjoint variable
         self.functions: dict[str, str] = {}  # rules key -> name in generated code
         self.tapes: dict[int, str] = {}  # id of a loop item -> its tape
         t = 0
@@ -63,7 +62,6 @@ class Names:
                 for c in item.carried:
                     self._name(c.param, "s")
                     self.primal[c.out] = self.primal[c.param]
-                    self._shared_adjoint[c.param] = c.out
                 if item.counter is not None:
                     self._name(item.counter, "i")
                 if item.trips is not None:
@@ -106,7 +104,6 @@ class Names:
         return candidate
 
     def adjoint(self, v: Var | ListVar) -> str:
-        v = self._shared_adjoint.get(v, v)  # type: ignore[arg-type]
         if v not in self._adjoint:
             self._adjoint[v] = self.fresh(self.primal[v] + "_bar")
         return self._adjoint[v]

@@ -77,7 +77,7 @@ def drop_dead_ops(trace: Trace) -> Trace:
                 for m in item.merges:
                     if m.out in live:
                         changed |= mark(m.then) | mark(m.orelse)
-                if _has_effect(item.body + item.orelse, live):
+                if any(m.out in live for m in item.merges) or _has_effect(item.body + item.orelse, live):
                     changed |= mark(item.cond)
             elif isinstance(item, Loop):
                 for c in item.carried:
@@ -179,6 +179,8 @@ def inline_single_use(
                 reads.update(n.reads)
             if isinstance(n, Stmt) and (n.augmented or n.tape):
                 kept_names.add(n.target)  # targets of `+=` stay (their statements are not single expressions)
+            if isinstance(n, Stmt):
+                kept_names.update(n.target_reads)  # an index in a target is text: it stays a name
     return _Inliner(reads, kept_names).sections(sections)
 
 

@@ -91,7 +91,12 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
     rev = _ReverseSweep(trace, names, act)
     reverse, grads = rev.sweep(wrt)
     forward, reverse, records = record_tapes(trace, names, forward, reverse)
-    return Gradient(trace, wrt, names, forward, reverse, fwd.value(), grads, records)
+    value = fwd.value()
+    if set(pyast.names_read(value)) & assigned(reverse):  # the reverse sweep restores it: keep a copy
+        kept = names.fresh("value")
+        forward += (Stmt(kept, value, (trace.body[-1].line,)),)
+        value = pyast.name(kept)
+    return Gradient(trace, wrt, names, forward, reverse, value, grads, records)
 
 
 def _operands(op: Op) -> list[object]:
@@ -250,9 +255,9 @@ class _ReverseSweep:
             elif isinstance(item, Return):
                 self.contribute(item.value, Term(1), self.def_line.get(item.value, item.line))
 
-    def receivers(self, block: Block) -> list[Var]:
-        """Active variables defined outside `block` that receive contributions inside it."""
-        inside = defined(block)
+    def receivers(self, block: Block, own: tuple = ()) -> list[Var]:
+        """Active variables defined outside `block` (and not in `own`) that receive contributions inside it."""
+        inside = defined(block) | set(own)
         found: dict = {}
 
         def take(v: object) -> None:
@@ -408,7 +413,13 @@ class _ReverseSweep:
                 for i in walk(arms)):
             return
         seeds = [(m, Term(1, (pyast.name(self.stored(m.out)),))) for m in item.merges if m.out in self.act]
-        entered = self.enter(self.receivers(arms))
+        receivers = self.receivers(arms)
+        inside = defined(arms)
+        for m, _ in seeds:  # each merged value receives its adjoint only where its branch ran
+            for v in (m.then, m.orelse):
+                if isinstance(v, Var) and v in self.act and v not in inside and v not in receivers:
+                    receivers.append(v)
+        entered = self.enter(sorted(receivers, key=lambda v: v.id))
         bodies = []
         for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
             def run(arm=arm, side=side) -> None:
@@ -436,7 +447,7 @@ class _ReverseSweep:
                 self.out.append(Stmt(bar, pyast.number(0.0), (item.line,)))
             elif not _is_name(parts, bar):
                 self.write(c.out, parts)
-        entered = self.enter(self.receivers(item.body))
+        entered = self.enter(self.receivers(item.body, tuple(c.param for c in item.carried)))
         self.loops.append(item)
 
         def run() -> None:

@@ -1,0 +1,350 @@
+"""Programs with branches, loops and lists, each with points to check its gradient at.
+
+`CASES` maps a function name to its points (one argument list per point;
+lists of floats stay lists, integers stay integers and are not
+differentiated). Points are chosen on both sides of every branch. Tests
+compare s2sad with the mpmath oracle (tests/oracle.py) running this very text.
+"""
+
+import math
+from math import exp, log, sin, sqrt, tanh
+
+DT = 0.01
+
+
+def total(x):
+    s = 0.0
+    for v in x:
+        s += v
+    return s
+
+
+def sum_builtin(x):
+    return sum(x) * sum(x)
+
+
+def dot(x, y):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * y[i]
+    return s
+
+
+def norm2(x):
+    s = 0.0
+    for i in range(len(x)):
+        s += x[i] ** 2
+    return sqrt(s)
+
+
+def horner(c, x):
+    p = 0.0
+    for k in range(len(c) - 1, -1, -1):
+        p = p * x + c[k]
+    return p
+
+
+def product(x):
+    p = 1.0
+    for v in x:
+        p = p * v
+    return p
+
+
+def softmax_cross_entropy(z, label):
+    m = z[0]
+    for v in z:
+        if v > m:
+            m = v
+    s = 0.0
+    for v in z:
+        s += exp(v - m)
+    return log(s) + m - z[label]
+
+
+def newton_sqrt(a, steps):
+    x = a
+    for i in range(steps):
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def newton_cubic(a):
+    x = 1.0
+    for i in range(6):
+        x = x - (x * x * x - a) / (3 * x * x)
+    return x
+
+
+def euler_decay(k, y0, n):
+    y = y0
+    for i in range(n):
+        y = y - DT * k * y
+    return y
+
+
+def rk4_oscillator(omega, x0, v0, n):
+    h = 0.05
+    x = x0
+    v = v0
+    for i in range(n):
+        k1x = v
+        k1v = -omega * omega * x
+        k2x = v + 0.5 * h * k1v
+        k2v = -omega * omega * (x + 0.5 * h * k1x)
+        k3x = v + 0.5 * h * k2v
+        k3v = -omega * omega * (x + 0.5 * h * k2x)
+        k4x = v + h * k3v
+        k4v = -omega * omega * (x + h * k3x)
+        x = x + h / 6 * (k1x + 2 * k2x + 2 * k3x + k4x)
+        v = v + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v)
+    return x * x + v
+
+
+def huber(r, delta):
+    a = abs(r)
+    if a <= delta:
+        return 0.5 * r * r
+    return delta * (a - 0.5 * delta)
+
+
+def huber_sum(r):
+    s = 0.0
+    for v in r:
+        if abs(v) <= 1.0:
+            s += 0.5 * v * v
+        else:
+            s += abs(v) - 0.5
+    return s
+
+
+def halvings(x):
+    n = 0
+    while x > 1.0:
+        x = x / 2
+        n += 1
+    return x * n + x
+
+
+def bisect_like(a):
+    lo = 0.0
+    hi = a
+    while hi - lo > 0.25:
+        mid = 0.5 * (lo + hi)
+        if mid * mid > a:
+            hi = mid
+        else:
+            lo = mid
+    return lo * hi
+
+
+def nested_sum(x, m):
+    s = 0.0
+    for i in range(len(x)):
+        for j in range(m):
+            s = s + x[i] * (j + 1) * sin(x[i] + j)
+    return s
+
+
+def pairwise(x):
+    s = 0.0
+    for i in range(len(x)):
+        for j in range(i + 1, len(x)):
+            d = x[i] - x[j]
+            s += d * d
+    return s
+
+
+def overwrite_in_place(x):
+    y = [0.0] * len(x)
+    for i in range(len(x)):
+        y[i] = x[i] * x[i]
+    for i in range(len(x)):
+        y[i] = sin(y[i]) + y[i]
+    return sum(y)
+
+
+def running_average(x):
+    y = [0.0] * len(x)
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = 0.5 * (y[i - 1] + x[i])
+    return y[-1] * y[len(y) - 2]
+
+
+def append_list(x):
+    ys = []
+    for v in x:
+        ys.append(v * v)
+    ys.append(ys[0] * 3)
+    s = 0.0
+    for k in range(len(ys)):
+        s += ys[k] * (k + 1)
+    return s
+
+
+def smooth_step(x):
+    y = 0.0 if x < 0 else (x * x * (3 - 2 * x) if x < 1 else 1.0 + 0.1 * x)
+    return y
+
+
+def min_max(a, b, c):
+    return max(a, b) * min(b, c) + max(a, b, c)
+
+
+def clamp_loop(x):
+    s = 0.0
+    for v in x:
+        s += min(max(v, -1.0), 1.0) ** 2
+    return s
+
+
+def early_return(x, y):
+    if x > y:
+        return x * y
+    if x < -y:
+        return x - y
+    z = x + y
+    return z * z
+
+
+def continue_loop(x):
+    s = 0.0
+    for i in range(len(x)):
+        if i % 2 == 1:
+            continue
+        s += x[i] * x[i]
+    return s
+
+
+def break_loop(x, limit):
+    s = 0.0
+    for v in x:
+        s = s + v * v
+        if s > limit:
+            break
+    return s
+
+
+def while_break(a):
+    x = a
+    k = 0
+    while True:
+        x = x * 0.5 + 1.0
+        k += 1
+        if k >= 5 or x < 2.1:
+            break
+    return x
+
+
+def fibonacci_like(a, b, n):
+    for i in range(n):
+        a, b = b, a + b * 0.5
+    return a * b
+
+
+def negative_index(x):
+    return x[-1] * x[0] - x[len(x) - 2] * 2
+
+
+def conditional_branches(x, y):
+    if x > 0 and y > 0:
+        z = x * y
+    elif x > 0:
+        z = x - y
+    else:
+        z = exp(x) + y
+    return z * x
+
+
+def loop_with_branch(x, t):
+    s = 0.0
+    for v in x:
+        if v * t > 0.5:
+            w = tanh(v * t)
+        else:
+            w = v * v * t
+        s += w
+    return s
+
+
+def stride_range(x):
+    s = 0.0
+    for i in range(1, len(x), 2):
+        s += x[i] * x[i - 1]
+    return s
+
+
+def carried_int_and_float(x, n):
+    k = 0
+    s = 1.0
+    for i in range(n):
+        k = k + 2
+        s = s * x + k
+    return s
+
+
+def recurrence_list(a, n):
+    y = [0.0] * (n + 1)
+    y[0] = a
+    for i in range(n):
+        y[i + 1] = y[i] - 0.1 * y[i] * y[i]
+    return y[n]
+
+
+def list_display(x, y):
+    v = [x, y * 2, x * y]
+    s = 0.0
+    for k in range(3):
+        s += v[k] * v[k]
+    return s
+
+
+def inactive_condition_on_int(x, n):
+    s = 0.0
+    for i in range(n):
+        if i < n // 2:
+            s += x * i
+        else:
+            s -= x * x
+    return s
+
+
+CASES = {
+    "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
+    "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
+    "dot": [[[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], [[-1.0], [2.0]]],
+    "norm2": [[[3.0, 4.0]], [[1.0, -2.0, 0.5]]],
+    "horner": [[[1.0, -2.0, 0.5, 3.0], 0.7], [[2.0, 1.0], -1.5]],
+    "product": [[[1.5, 2.0, -3.0]], [[0.5, 0.25]]],
+    "softmax_cross_entropy": [[[1.0, 2.0, 0.5], 1], [[3.0, -1.0, 0.0, 2.5], 0]],
+    "newton_sqrt": [[2.0, 5], [9.0, 3]],
+    "newton_cubic": [[2.0], [10.0]],
+    "euler_decay": [[0.5, 2.0, 50], [1.5, -1.0, 10]],
+    "rk4_oscillator": [[1.3, 1.0, 0.0, 40], [0.7, -0.5, 0.3, 10]],
+    "huber": [[0.3, 1.0], [-2.0, 1.0], [3.0, 1.5]],
+    "huber_sum": [[[0.3, -2.0, 1.5, -0.2]], [[0.1, 0.2]]],
+    "halvings": [[10.0], [0.5], [3.0]],
+    "bisect_like": [[2.2], [5.3]],
+    "nested_sum": [[[0.3, -1.2, 2.0], 3], [[1.0], 2]],
+    "pairwise": [[[1.0, 2.5, -1.0]], [[0.5, 0.25, 3.0, -2.0]]],
+    "overwrite_in_place": [[[0.5, -1.0, 2.0]], [[1.5]]],
+    "running_average": [[[1.0, 2.0, 3.0, -1.0]], [[0.5, 4.0]]],
+    "append_list": [[[1.0, -2.0, 0.5]], [[3.0]]],
+    "smooth_step": [[-0.5], [0.3], [0.8], [1.5]],
+    "min_max": [[1.0, 2.0, 3.0], [3.0, 2.0, 1.0], [2.0, -1.0, 0.5]],
+    "clamp_loop": [[[0.5, -2.0, 1.5, -0.3]], [[0.1]]],
+    "early_return": [[3.0, 1.0], [-3.0, 1.0], [0.5, 1.0]],
+    "continue_loop": [[[1.0, 2.0, 3.0, 4.0, 5.0]], [[0.5, -1.0]]],
+    "break_loop": [[[1.0, 2.0, 3.0, 4.0], 4.5], [[1.0, 0.5], 10.0]],
+    "while_break": [[3.0], [40.0]],
+    "fibonacci_like": [[1.0, 0.5, 6], [-0.3, 2.0, 3]],
+    "negative_index": [[[1.0, 2.0, 3.0]], [[0.5, -1.5]]],
+    "conditional_branches": [[1.0, 2.0], [1.0, -2.0], [-1.0, 2.0]],
+    "loop_with_branch": [[[0.2, 1.0, -0.7, 2.0], 0.8], [[0.1, 0.3], -1.5]],
+    "stride_range": [[[1.0, 2.0, 3.0, 4.0, 5.0]], [[0.5, -1.0]]],
+    "carried_int_and_float": [[0.9, 4], [-1.1, 2]],
+    "recurrence_list": [[0.5, 8], [2.0, 3]],
+    "list_display": [[1.0, 2.0], [-0.5, 0.25]],
+    "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
+}
