@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .forward import arm_key, loop_key
-from .optimize import inline_single_use, needed_forward
+from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Jump, Node, Stmt, walk
 from .pyast import to_source
 from .reverse import Gradient
@@ -200,7 +200,7 @@ def _params(g: Gradient, with_defaults: bool) -> str:
 
 def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[ast.expr], returned: str,
               doc: str) -> list[str]:
-    forward, reverse = inline_single_use((forward, g.reverse), results)
+    forward, reverse = inline_single_use(coalesce_copies((forward, g.reverse), results), results)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']
     if forward:
         lines.append("    # forward sweep")

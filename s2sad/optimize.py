@@ -167,6 +167,46 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
     return tuple(s for s in kept if s is not None)
 
 
+def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[ast.expr]
+                    ) -> tuple[tuple[Node, ...], ...]:
+    """`b = e; ...; a = b`, b read only there, becomes `a = e` where nothing between reads or sets a.
+
+    This is how a loop's next value lands in its carried variable: `s = s + x[i]`,
+    not `s_1 = s + x[i]; s = s_1`.
+    """
+    reads: Counter[str] = Counter()
+    for section in sections:
+        for n in walk(section):
+            if isinstance(n, (Stmt, Block)):
+                reads.update(n.reads)
+    for r in results:
+        reads.update(pyast.names_read(r))
+
+    def run(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+        out: list[Node] = []
+        for n in nodes:
+            if isinstance(n, Block):
+                n = Block(n.keyword, n.test, run(n.body), run(n.orelse), n.lines, n.target, n.elementwise)
+            elif (isinstance(n, Stmt) and isinstance(n.value, ast.Name) and not n.augmented and not n.tape
+                  and len(n.defines) == 1 and reads[n.value.id] == 1):
+                a, b = n.target, n.value.id
+                for k in range(len(out) - 1, -1, -1):
+                    d = out[k]
+                    if isinstance(d, Stmt) and d.defines == (b,) and not d.augmented and not d.tape:
+                        out[k] = Stmt(a, d.value, tuple(sorted(set(d.lines) | set(n.lines))), temporary=False,
+                                      target_reads=d.target_reads)
+                        n = None  # type: ignore[assignment]
+                        break
+                    if not isinstance(d, Stmt) or a in d.reads or a in d.defines or b in d.defines:
+                        break
+                if n is None:
+                    continue
+            out.append(n)
+        return tuple(out)
+
+    return tuple(run(section) for section in sections)
+
+
 def inline_single_use(
     sections: tuple[tuple[Node, ...], ...], results: Iterable[ast.expr]
 ) -> tuple[tuple[Node, ...], ...]:

@@ -23,6 +23,7 @@ from . import pyast
 from .forward import arm_key, forward_expr, loop_key
 from .naming import Names
 from .program import Block, Node, Record, Restore, Stmt, reads
+from .program import walk as code_walk
 from .trace import Append, Compute, If, Load, Loop, Op, Store, Trace, walk
 
 
@@ -54,39 +55,21 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
 
     scan(reverse)
     mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
+    nested = {key: [n.key for n in code_walk(rev) if isinstance(n, Restore) and n.key != key]
+              for key, rev in reverse_blocks.items()}
     records: dict[tuple, tuple[str, ...]] = {}
     recomputed: dict[tuple, list[Stmt]] = {}
-    for key, (items, params, line) in blocks.items():
-        rev = reverse_blocks.get(key)
-        if rev is None:
-            records[key] = ()
-            continue
-        own: list[tuple[str, Op | None]] = [(names.primal[p], None) for p in params]
-        for item in items:
-            if isinstance(item, Op):
-                own.append((names.primal[item.out], item))
-            elif isinstance(item, If):
-                own += [(names.primal[m.out], None) for m in item.merges]
-            elif isinstance(item, Loop):
-                own += [(names.primal[c.out], None) for c in item.carried]
-                if item.trips is not None:
-                    own.append((names.primal[item.trips], None))
-        own_names = {n for n, _ in own}
-        needed = set(reads(rev)) & own_names
-        recorded: list[str] = []
-        again: list[Stmt] = []
-        for name, op in reversed(own):
-            if name not in needed or name in recorded:
+    for _round in range(len(blocks) + 1):  # recomputing in an inner block reads names an outer block keeps
+        before = dict(records)
+        for key, (items, params, line) in blocks.items():
+            rev = reverse_blocks.get(key)
+            if rev is None:
+                records[key] = ()
                 continue
-            if op is not None and (isinstance(op.expr, Compute) or
-                                   isinstance(op.expr, Load) and op.expr.lst not in mutated):
-                stmt = Stmt(name, forward_expr(op, names), (op.line,))
-                again.insert(0, stmt)
-                needed |= set(stmt.reads) & own_names
-            else:
-                recorded.insert(0, name)
-        records[key] = tuple(dict.fromkeys(recorded))
-        recomputed[key] = again
+            extra = [r for k in nested[key] for s in recomputed.get(k, []) for r in s.reads]
+            records[key], recomputed[key] = _record(items, params, names, set(reads(rev)) | set(extra), mutated)
+        if records == before:
+            break
     used_tapes: set[str] = set()
 
     def fill(nodes, forward_side: bool) -> tuple[Node, ...]:
@@ -114,6 +97,35 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
     forward = tuple(n for n in forward if not (isinstance(n, Stmt) and n.tape and n.target
                                                and n.target not in used_tapes))
     return forward, reverse, records
+
+
+def _record(items, params, names: Names, read: set[str], mutated: set):
+    """What one block records (names) and recomputes (statements) for its reverse code."""
+    own: list[tuple[str, Op | None]] = [(names.primal[p], None) for p in params]
+    for item in items:
+        if isinstance(item, Op):
+            own.append((names.primal[item.out], item))
+        elif isinstance(item, If):
+            own += [(names.primal[m.out], None) for m in item.merges]
+        elif isinstance(item, Loop):
+            own += [(names.primal[c.out], None) for c in item.carried]
+            if item.trips is not None:
+                own.append((names.primal[item.trips], None))
+    own_names = {n for n, _ in own}
+    needed = read & own_names
+    recorded: list[str] = []
+    again: list[Stmt] = []
+    for name, op in reversed(own):
+        if name not in needed or name in recorded:
+            continue
+        if op is not None and (op.out.kind != "float" or isinstance(op.expr, Compute) or
+                               isinstance(op.expr, Load) and op.expr.lst not in mutated):
+            stmt = Stmt(name, forward_expr(op, names), (op.line,))
+            again.insert(0, stmt)
+            needed |= set(stmt.reads) & own_names
+        else:
+            recorded.insert(0, name)
+    return tuple(dict.fromkeys(recorded)), again
 
 
 def _packed(names: tuple[str, ...]) -> ast.expr:

@@ -58,7 +58,7 @@ CASES = [
     ("    return x * 'a'", 6, 16, "the constant 'a' is not a number"),
     ("    t = x * y", 6, 5, "f must end with a return"),
     ("    if x > 0:\n        return x", 6, 5, "f must end with a return of a scalar expression on every path"),
-    ("    a, b = x, y\n    return a", 6, 5, "unpacking assignment is not supported"),
+    ("    a, b = x\n    return a", 6, 5, "unpacking assignment is not supported"),
     ("    x.real = 2\n    return x", 6, 5, "assignment to x.real is not supported"),
     ("    print(x)\n    return x", 6, 5, "an expression statement has no effect"),
     ("    return ~x", 6, 12, "the unary ~ operator is not supported"),
