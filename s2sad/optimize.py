@@ -99,7 +99,7 @@ def _has_effect(block, live: set) -> bool:
             return True
         if isinstance(item, (Store, Append)) and item.lst in live:
             return True
-        if isinstance(item, (Break, Return)):
+        if isinstance(item, (Break, Next, Return)):
             return True
         if isinstance(item, If) and any(m.out in live for m in item.merges):
             return True
@@ -197,6 +197,11 @@ def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[as
                                       target_reads=d.target_reads)
                         n = None  # type: ignore[assignment]
                         break
+                    if isinstance(d, Block) and d.keyword == "if" and _merges_into(d, b, a):
+                        out[k] = Block(d.keyword, d.test, _renamed_last(d.body, b, a), _renamed_last(d.orelse, b, a),
+                                       d.lines, d.target, d.elementwise)
+                        n = None  # type: ignore[assignment]
+                        break
                     if not isinstance(d, Stmt) or a in d.reads or a in d.defines or b in d.defines:
                         break
                 if n is None:
@@ -205,6 +210,25 @@ def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[as
         return tuple(out)
 
     return tuple(run(section) for section in sections)
+
+
+def _merges_into(block: Block, b: str, a: str) -> bool:
+    """Does each branch end by setting b, with a untouched after that point's reads? (a merge copy)"""
+    for arm in (block.body, block.orelse):
+        last = [n for n in arm if isinstance(n, Stmt) and b in n.defines]
+        if len(last) != 1 or arm[-1] is not last[0] or last[0].augmented or len(last[0].defines) != 1:
+            return False
+        if any(a in n.defines for n in walk(arm[:-1]) if isinstance(n, Stmt)):
+            return False
+    return True
+
+
+def _renamed_last(arm: tuple[Node, ...], b: str, a: str) -> tuple[Node, ...]:
+    last = arm[-1]
+    assert isinstance(last, Stmt)
+    if isinstance(last.value, ast.Name) and last.value.id == a:  # `a = a`
+        return arm[:-1]
+    return arm[:-1] + (Stmt(a, last.value, last.lines, target_reads=last.target_reads),)
 
 
 def inline_single_use(

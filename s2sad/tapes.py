@@ -112,14 +112,22 @@ def _record(items, params, names: Names, read: set[str], mutated: set):
             if item.trips is not None:
                 own.append((names.primal[item.trips], None))
     own_names = {n for n, _ in own}
+    # recomputed: cheap inactive values and loads of unchanged lists, from what is at hand (values from
+    # outside the block, the counter, other recomputed values); a value that would need its inputs
+    # recorded is recorded itself
+    at_hand: set[str] = set()
+    for name, op in own:
+        if op is not None and (op.out.kind != "float" or isinstance(op.expr, Compute) or
+                               isinstance(op.expr, Load) and op.expr.lst not in mutated):
+            if all(n in at_hand or n not in own_names for n in pyast.names_read(forward_expr(op, names))):
+                at_hand.add(name)
     needed = read & own_names
     recorded: list[str] = []
     again: list[Stmt] = []
     for name, op in reversed(own):
         if name not in needed or name in recorded:
             continue
-        if op is not None and (op.out.kind != "float" or isinstance(op.expr, Compute) or
-                               isinstance(op.expr, Load) and op.expr.lst not in mutated):
+        if op is not None and name in at_hand:
             stmt = Stmt(name, forward_expr(op, names), (op.line,))
             again.insert(0, stmt)
             needed |= set(stmt.reads) & own_names

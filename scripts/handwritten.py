@@ -6,7 +6,7 @@ Each `*_value_and_grad` returns the same as s2sad's generated function:
 type by hand; they share nothing with s2sad's code.
 """
 
-from math import cos, exp, pi, sin
+from math import cos, exp, log, pi, sin
 
 TWO_PI = 2 * pi
 RHO = 100.0
@@ -104,3 +104,85 @@ def network_source(n_in: int = 4, n_hidden: int = 8) -> tuple[str, str, int]:
     grads += [f"da{j}" for j in range(n_hidden)] + [f"dr * h{j}" for j in range(n_hidden)] + ["dr"]
     hand.append(f"    return r * r, ({', '.join(grads)})\n")
     return "\n".join(primal), "\n".join(hand), len(params)
+
+
+# --- loops over lists (examples/loops.py) ------------------------------------------
+
+
+def extended_rosenbrock_value_and_grad(x):
+    """The terms are independent, so value and gradient go in one loop."""
+    n = len(x)
+    g = [0.0] * n
+    s = 0.0
+    for i in range(n - 1):
+        xi = x[i]
+        a = x[i + 1] - xi * xi
+        b = 1 - xi
+        s += 100 * a * a + b * b
+        g[i] += -400 * a * xi - 2 * b
+        g[i + 1] += 200 * a
+    return s, g
+
+
+def oscillator_value_and_grad(k, c, y0, v0, steps):
+    """RK4 forward storing each step's state; backward recomputing the stages from it."""
+    h = 0.01
+    y, v = y0, v0
+    ys = []
+    for _ in range(steps):
+        ys.append((y, v))
+        k1v = -k * y - c * v
+        y2 = y + 0.5 * h * v
+        v2 = v + 0.5 * h * k1v
+        k2v = -k * y2 - c * v2
+        y3 = y + 0.5 * h * v2
+        v3 = v + 0.5 * h * k2v
+        k3v = -k * y3 - c * v3
+        y4 = y + h * v3
+        v4 = v + h * k3v
+        k4v = -k * y4 - c * v4
+        y, v = y + h / 6 * (v + 2 * v2 + 2 * v3 + v4), v + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v)
+    value = y
+    yb, vb, kb, cb = 1.0, 0.0, 0.0, 0.0
+    for _ in range(steps):
+        y, v = ys.pop()
+        k1v = -k * y - c * v
+        y2 = y + 0.5 * h * v
+        v2 = v + 0.5 * h * k1v
+        k2v = -k * y2 - c * v2
+        y3 = y + 0.5 * h * v2
+        v3 = v + 0.5 * h * k2v
+        k3v = -k * y3 - c * v3
+        y4 = y + h * v3
+        v4 = v + h * k3v
+        # y' = y + h/6 (v + 2 v2 + 2 v3 + v4), v' = v + h/6 (k1v + 2 k2v + 2 k3v + k4v)
+        h6y, h6v = h / 6 * yb, h / 6 * vb
+        k4vb = h6v
+        kb -= k4vb * y4
+        cb -= k4vb * v4
+        y4b = -k * k4vb
+        v4b = -c * k4vb + h6y
+        k3vb = 2 * h6v + h * v4b
+        kb -= k3vb * y3
+        cb -= k3vb * v3
+        y3b = -k * k3vb
+        v3b = -c * k3vb + 2 * h6y + h * y4b
+        k2vb = 2 * h6v + 0.5 * h * v3b
+        kb -= k2vb * y2
+        cb -= k2vb * v2
+        y2b = -k * k2vb
+        v2b = -c * k2vb + 2 * h6y + 0.5 * h * y3b
+        k1vb = h6v + 0.5 * h * v2b
+        kb -= k1vb * y
+        cb -= k1vb * v
+        yb, vb = yb + y4b + y3b + y2b - k * k1vb, vb + h6y + v4b + v3b + 0.5 * h * y2b + v2b - c * k1vb
+    return value, (kb, cb, yb, vb)
+
+
+def softmax_cross_entropy_value_and_grad(z, label):
+    m = max(z)
+    e = [exp(v - m) for v in z]
+    s = sum(e)
+    g = [v / s for v in e]
+    g[label] -= 1.0
+    return log(s) + m - z[label], g

@@ -60,6 +60,42 @@ def gradient(f: Callable, point: Sequence[float], wrt: Sequence[int] | None = No
     return out
 
 
+def gradient_of(f: Callable, point: Sequence) -> list:
+    """d f / d each float argument, for arguments that may be lists of floats (a list of
+    derivatives each) or integers (not differentiated: skipped)."""
+    args = [[mp.mpf(v) for v in a] if isinstance(a, list) else a if isinstance(a, int) else mp.mpf(a)
+            for a in point]
+    out = []
+    for i, a in enumerate(args):
+        if isinstance(a, int):
+            continue
+        parts = []
+        for j in range(len(a)) if isinstance(a, list) else [None]:
+            def along(t, i=i, j=j):
+                moved = [list(x) if isinstance(x, list) else x for x in args]
+                if j is None:
+                    moved[i] = t
+                else:
+                    moved[i][j] = t
+                return f(*moved)
+
+            parts.append(mp.diff(along, a if j is None else a[j]))
+        out.append(parts if isinstance(a, list) else parts[0])
+    return out
+
+
+def assert_gradient(got, want: list, what: str = "") -> None:
+    """got (a value, or a tuple of values and lists) against gradient_of's answer."""
+    got = got if isinstance(got, tuple) else (got,)
+    assert len(got) == len(want), f"{what}: {len(got)} gradients, expected {len(want)}"
+    for g, w in zip(got, want):
+        if isinstance(w, list):
+            assert isinstance(g, list) and len(g) == len(w), f"{what}: {g!r} is not a list of {len(w)}"
+            assert_close(g, w, what=what)
+        else:
+            assert_close(g, [w], what=what)
+
+
 def assert_close(got, want, rel: float = 1e-9, abs_: float = 1e-12, what: str = "") -> None:
     got = [got] if not isinstance(got, (tuple, list)) else list(got)
     assert len(got) == len(want), f"{what}: {len(got)} values, expected {len(want)}"
