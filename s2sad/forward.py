@@ -20,6 +20,7 @@ import ast
 from . import pyast
 from .naming import Names
 from .program import Block, Jump, Node, Record, Stmt, parallel_copies
+from .program import walk as walk_code
 from .trace import (
     Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Operand, Product, Return,
     Store, Sum, Trace, Var, walk,
@@ -109,7 +110,11 @@ class Forward:
         body += self.block(item.body)
         self.open = saved
         self.loops.pop()
-        if item.kind == "range":
+        element = _element_loop(item, body, names)
+        if element is not None:  # for v in xs: the forward sweep needs no index
+            target, lst, body = element
+            out.append(Block("for", pyast.name(lst), tuple(body), (), (item.line,), target))
+        elif item.kind == "range":
             bounds = [operand(b, names) for b in item.bounds]
             out.append(Block("for", pyast.call("range", bounds), tuple(body), (), (item.line,),
                              names.primal[item.counter]))  # type: ignore[index]
@@ -125,6 +130,19 @@ class Forward:
         if isinstance(item, Break):
             out.append(Jump("break"))
         return out
+
+
+def _element_loop(item: Loop, body: list[Node], names: Names):
+    """(v, xs, body without `v = xs[k]`) for a loop over a list's items that reads k nowhere else."""
+    first = item.body[0] if item.body else None
+    if item.counter is None or item.counter.hint != ".k" or item.trips is not None or not isinstance(first, Op) \
+            or not isinstance(first.expr, Load) or first.expr.index != item.counter:
+        return None
+    k, v = names.primal[item.counter], names.primal[first.out]
+    load = next((i for i, n in enumerate(body) if isinstance(n, Stmt) and n.defines == (v,)), None)
+    if load is None or any(k in n.reads for n in walk_code(body[load + 1:]) if isinstance(n, (Stmt, Block))):
+        return None
+    return v, names.primal[first.expr.lst], body[:load] + body[load + 1:]
 
 
 def arm_key(item: If, side: str) -> tuple:

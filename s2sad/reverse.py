@@ -147,7 +147,11 @@ class _ReverseSweep:
         self.names = names
         self.act = act
         self.pending: dict = {}
-        self.accum: dict = {}  # variable -> the name its adjoint accumulates in
+        self.accum: dict = {}  # variable -> (target, names the target reads) its adjoint accumulates in
+        self.fresh: set = set()  # accumulators entered at zero for the block being reversed
+        mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
+        self.loads = {i.out: i for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Load)
+                      and i.expr.lst not in mutated}
         self.out: list[Node] = []
         self.loops: list[Loop] = []
         self.carried_active: dict[int, list[Carried]] = {}
@@ -181,7 +185,8 @@ class _ReverseSweep:
             return
         term = replace(term, lines=term.lines | {line})
         if v in self.accum:
-            self.out.append(Stmt(self.accum[v], _value([term]), _lines([term]), augmented=True))
+            target, reads = self.accum[v]
+            self.out.append(Stmt(target, _value([term]), _lines([term]), augmented=True, target_reads=reads))
         else:
             self.pending.setdefault(v, []).append(term)
 
@@ -288,26 +293,43 @@ class _ReverseSweep:
         return sorted(found, key=lambda v: v.id)
 
     def enter(self, receivers: list[Var]) -> list[Var]:
-        """Make each receiver an accumulator: its adjoint so far is stored under its name."""
+        """Make each receiver an accumulator: its adjoint so far is stored under its name.
+
+        An item loaded from a list that nothing changes accumulates straight into
+        the list's adjoint (`x_bar[i] += ...`), which is where its adjoint goes anyway.
+        """
         entered = []
         for v in receivers:
             if v in self.accum:
                 continue
-            name = self.names.adjoint(v)
             parts = self.pending.pop(v, [])
+            load = self.loads.get(v)
+            if load is not None and load.expr.lst in self.act:  # type: ignore[union-attr]
+                lst_bar = self.names.adjoint(load.expr.lst)  # type: ignore[union-attr]
+                index = _operand(load.expr.index, self.names)  # type: ignore[union-attr]
+                target = (f"{lst_bar}[{pyast.to_source(index)}]", (lst_bar, *pyast.names_read(index)))
+                if parts:
+                    self.out.append(Stmt(target[0], _value(parts), _lines(parts), augmented=True,
+                                         target_reads=target[1]))
+                self.accum[v] = target
+                entered.append(v)
+                continue
+            name = self.names.adjoint(v)
             if not parts:
                 self.out.append(Stmt(name, pyast.number(0.0), (self.def_line.get(v, self.trace.line),)))
-            elif not (len(parts) == 1 and parts[0].coef == 1 and parts[0].num == (pyast.name(name),)) \
-                    and not _is_name(parts, name):
+                self.fresh.add(v)
+            elif not _is_name(parts, name):
                 self.write(v, parts)
-            self.accum[v] = name
+            self.accum[v] = (name, ())
             entered.append(v)
         return entered
 
     def leave(self, entered: list[Var]) -> None:
         for v in entered:
-            name = self.accum.pop(v)
-            self.pending[v] = [Term(1, (pyast.name(name),))]
+            name, reads = self.accum.pop(v)
+            self.fresh.discard(v)
+            if not reads:  # a list item's adjoint is in the list already
+                self.pending[v] = [Term(1, (pyast.name(name),))]
 
     def nested(self, run: Callable[[], None], key: tuple) -> list[Node]:
         """The reverse of a nested block, into a list of its own (starting with its tape pop)."""
@@ -385,7 +407,8 @@ class _ReverseSweep:
         v = item.value
         if isinstance(v, Var) and v in self.act:  # the item's adjoint moves to the value, which it overwrote
             if v in self.accum:
-                self.out.append(Stmt(self.accum[v], slot, (item.line,), augmented=True))
+                target, reads = self.accum[v]
+                self.out.append(Stmt(target, slot, (item.line,), augmented=True, target_reads=reads))
             else:
                 part = names.fresh(names.adjoint(v) + "_part")
                 self.out.append(Stmt(part, slot, (item.line,)))
@@ -427,6 +450,15 @@ class _ReverseSweep:
                     self.contribute(getattr(m, side), bar, item.line)
                 self.block(arm)
             bodies.append(self.nested(run, arm_key(item, side)))
+        fresh = [v for v in entered if v in self.fresh]
+        if fresh:  # `x_bar = 0.0; if c: x_bar += t` is `if c: x_bar = t else: x_bar = 0.0`
+            zeros = {self.accum[v][0] for v in fresh}
+            inits = [n for n in self.out[-len(entered) - 1:] if isinstance(n, Stmt) and n.target in zeros
+                     and isinstance(n.value, ast.Constant) and n.value.value == 0.0 and not n.augmented]
+            if len(inits) == len(fresh):
+                for n in inits:
+                    self.out.remove(n)
+                bodies = [_first_assigns(b, zeros, inits) for b in bodies]
         if any(isinstance(n, (Stmt, CodeBlock)) for n in code_walk(bodies[0] + bodies[1])):
             self.flush(bodies[0] + bodies[1], arms)
             cond = pyast.name(self.names.primal[item.cond])
@@ -473,6 +505,25 @@ class _ReverseSweep:
         self.leave(entered)
         for c in carried:
             self.contribute(c.init, Term(1, (pyast.name(names.adjoint(c.out)),)), item.line)
+
+
+def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt]) -> list[Node]:
+    """The branch with each accumulator's first `+=` an `=`, or `= 0.0` first where there is none."""
+    out = list(body)
+    start = 1 if out and isinstance(out[0], Restore) else 0
+    for init in inits:
+        name = init.target
+        for k in range(start, len(out)):
+            n = out[k]
+            if isinstance(n, Stmt) and n.target == name and n.augmented and name not in pyast.names_read(n.value):
+                out[k] = replace(n, augmented=False)
+                break
+            if not isinstance(n, Stmt) or name in n.reads or name in n.defines:
+                out.insert(start, init)
+                break
+        else:  # no contribution in this branch
+            out.append(init)
+    return out
 
 
 def _is_name(parts: list[Term], name: str) -> bool:

@@ -24,7 +24,7 @@ from .forward import arm_key, forward_expr, loop_key
 from .naming import Names
 from .program import Block, Node, Record, Restore, Stmt, reads
 from .program import walk as code_walk
-from .trace import Append, Compute, If, Load, Loop, Op, Store, Trace, walk
+from .trace import Affine, Append, Compute, If, Load, Loop, Op, Product, Store, Trace, walk
 
 
 def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse: tuple[Node, ...]):
@@ -117,7 +117,7 @@ def _record(items, params, names: Names, read: set[str], mutated: set):
     # recorded is recorded itself
     at_hand: set[str] = set()
     for name, op in own:
-        if op is not None and (op.out.kind != "float" or isinstance(op.expr, Compute) or
+        if op is not None and (op.out.kind != "float" or isinstance(op.expr, (Compute, Affine, Product)) or
                                isinstance(op.expr, Load) and op.expr.lst not in mutated):
             if all(n in at_hand or n not in own_names for n in pyast.names_read(forward_expr(op, names))):
                 at_hand.add(name)

@@ -9,9 +9,13 @@ Then the time to generate straight-line functions of 100, 1,000 and 10,000
 ops on the runtime path (no black) and with black. Machines are shared and
 noisy: read the ratios, not the absolute times.
 
+Then loops over lists (examples/loops.py): the same three times, and the peak
+length of each tape the generated function fills (entries x values per entry).
+
 Targets: op-count ratio <= 5; value_and_grad / hand <= 1.1 and
 value_and_grad / f <= 1.5 (medians); 1,000-op generation < 0.2 s, growing
-about linearly.
+about linearly. Loops: value_and_grad / f <= 2.5 (median) and within 1.2x of
+the hand-written adjoint; tapes linear in the trip count.
 """
 
 from __future__ import annotations
@@ -95,6 +99,67 @@ def speed(repeats: int) -> None:
                   f"{tvg / tf:>7.2f}{tvg / th:>9.2f}{d.certificate.ratio:>10.2f}")
 
 
+class _Tape(list):
+    """A list that remembers its peak length (swapped in for the generated code's tapes)."""
+
+    peak = 0
+
+    def append(self, value):
+        super().append(value)
+        if len(self) > self.peak:
+            self.peak = len(self)
+            self.width = len(value) if isinstance(value, tuple) else 1
+
+
+def _with_tapes(d, kind: str = "value_and_grad"):
+    """The generated function, run with instrumented tapes; and the tapes it made, per call."""
+    import re
+
+    from s2sad.emit import runtime_text
+
+    text = runtime_text(d.gradient, kind)
+    made: list[_Tape] = []
+    tapes = set(d.gradient.names.tapes.values())
+    text = re.sub(r"^(\s*)(\w+) = \[\]", lambda m: f"{m.group(1)}{m.group(2)} = _new_tape()"
+                  if m.group(2) in tapes else m.group(0), text, flags=re.M)
+    ns: dict = {"_new_tape": lambda: made.append(_Tape()) or made[-1]}
+    exec(compile(text, "<instrumented>", "exec"), ns)
+    return ns[f"{d.trace.name}_{kind}"], made
+
+
+def loops(repeats: int) -> None:
+    """Loops over lists: f, generated value-and-gradient, hand-written adjoint, and the tapes."""
+    ex = os.path.join(ROOT, "examples", "loops.py")
+    rng = random.Random(3)
+    cases = []
+    for n in (10, 100, 1000):
+        cases.append((f"ext. Rosenbrock n={n}", "extended_rosenbrock", handwritten.extended_rosenbrock_value_and_grad,
+                      ([rng.uniform(-1.5, 1.5) for _ in range(n)],)))
+    cases.append(("RK4 oscillator, 1000 steps", "oscillator", handwritten.oscillator_value_and_grad,
+                  (2.0, 0.3, 1.0, 0.0, 1000)))
+    cases.append(("softmax CE, 100 logits", "softmax_cross_entropy",
+                  handwritten.softmax_cross_entropy_value_and_grad, ([rng.uniform(-3, 3) for _ in range(100)], 7)))
+    print(f"\n{'loops':<28}{'f':>10}{'s2sad vg':>11}{'hand vg':>10}{'vg/f':>7}{'vg/hand':>9}{'op ratio':>10}"
+          f"{'tape peak':>22}")
+    with tempfile.TemporaryDirectory() as folder:
+        primal = _load(open(ex).read(), folder, "loops_primal")
+        for label, name, hand, point in cases:
+            d = derive_source(load_spec(f"{ex}:{name}"))
+            f, vg = primal[name], d.value_and_grad
+            value, grad = vg(*point)
+            hvalue, hgrad = hand(*point)
+            flat = lambda g: [v for x in (g if isinstance(g, tuple) else (g,))  # noqa: E731
+                              for v in (x if isinstance(x, list) else [x])]
+            assert abs(value - hvalue) <= 1e-9 * (1 + abs(hvalue)), (label, value, hvalue)
+            assert all(abs(a - b) <= 1e-8 * (1 + abs(b)) for a, b in zip(flat(grad), flat(hgrad))), label
+            instrumented, tapes = _with_tapes(d)
+            instrumented(*point)
+            peak = ", ".join(f"{t.peak} x {t.width}" for t in tapes if t.peak) or "none"
+            tf, tvg, th = _median_times([f, vg, hand], point, repeats)
+            print(f"{label:<28}{tf * 1e6:>8.1f}us{tvg * 1e6:>9.1f}us{th * 1e6:>8.1f}us"
+                  f"{tvg / tf:>7.2f}{tvg / th:>9.2f}{d.certificate.ratio:>10.2f}{peak:>22}")
+
+
 def straight_line_source(n_ops: int, seed: int = 1) -> str:
     """A straight-line function of n_ops elementary ops: one per line, a deterministic random mix."""
     rng = random.Random(seed)
@@ -144,6 +209,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10,000-op generation")
     args = parser.parse_args()
     speed(5 if args.quick else 15)
+    loops(5 if args.quick else 11)
     generation([100, 1000] if args.quick else [100, 1000, 10000])
 
 

@@ -2,9 +2,9 @@
 # Reverse-mode gradient of softmax_cross_entropy with respect to z. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file; loops per iteration):
 #   outside loops:    forward 4, reverse 5, ratio 2.25
-#   loop at line 41:  forward 1, reverse 3, ratio 4.00; tape 1 value per iteration
+#   loop at line 41:  forward 1, reverse 1, ratio 2.00; tape 1 value per iteration
 #   loop at line 45:  forward 3, reverse 4, ratio 2.33; tape 1 value per iteration
-#   whole function: ratio at most 4.00 for any trip counts, within the lecture's bound of 5
+#   whole function: ratio at most 2.33 for any trip counts, within the lecture's bound of 5
 
 from math import exp, log
 
@@ -16,15 +16,13 @@ def softmax_cross_entropy_value_and_grad(z, label):
     tape_1 = []  # line 38
     m_1 = z[0]  # lines 40, 41
     z2 = len(z)  # line 41
-    for k in range(z2):  # line 41
-        v = z[k]  # line 41
+    for v in z:  # line 41
         z4 = v > m_1  # line 42
         if z4:  # line 42
             m_1 = v  # line 42
         tape.append(z4)  # line 41
     s = 0.0  # line 45
-    for k_1 in range(z2):  # line 45
-        v_1 = z[k_1]  # line 45
+    for v_1 in z:  # line 45
         z7 = exp(v_1 - m_1)  # line 46
         s = s + z7  # line 46
         tape_1.append(z7)  # line 45
@@ -41,14 +39,9 @@ def softmax_cross_entropy_value_and_grad(z, label):
         z_bar[k_1] += z6_bar  # from lines 45, 46
     for k in reversed(range(z2)):  # line 41
         z4 = tape.pop()  # from line 41
-        m_1_bar_1 = 0.0  # from line 38
-        v_bar = 0.0  # from line 41
         if z4:  # line 42
-            v_bar += m_1_bar  # from line 42
-        else:
-            m_1_bar_1 += m_1_bar  # from line 42
-        z_bar[k] += v_bar  # from line 41
-        m_1_bar = m_1_bar_1  # from line 41
+            z_bar[k] += m_1_bar  # from line 42
+            m_1_bar = 0.0  # from line 38
     z_bar[0] += m_1_bar  # from lines 40, 41
     return z11, z_bar
 
@@ -60,15 +53,13 @@ def softmax_cross_entropy_grad(z, label):
     tape_1 = []  # line 38
     m_1 = z[0]  # lines 40, 41
     z2 = len(z)  # line 41
-    for k in range(z2):  # line 41
-        v = z[k]  # line 41
+    for v in z:  # line 41
         z4 = v > m_1  # line 42
         if z4:  # line 42
             m_1 = v  # line 42
         tape.append(z4)  # line 41
     s = 0.0  # line 45
-    for k_1 in range(z2):  # line 45
-        v_1 = z[k_1]  # line 45
+    for v_1 in z:  # line 45
         z7 = exp(v_1 - m_1)  # line 46
         s = s + z7  # line 46
         tape_1.append(z7)  # line 45
@@ -84,13 +75,8 @@ def softmax_cross_entropy_grad(z, label):
         z_bar[k_1] += z6_bar  # from lines 45, 46
     for k in reversed(range(z2)):  # line 41
         z4 = tape.pop()  # from line 41
-        m_1_bar_1 = 0.0  # from line 38
-        v_bar = 0.0  # from line 41
         if z4:  # line 42
-            v_bar += m_1_bar  # from line 42
-        else:
-            m_1_bar_1 += m_1_bar  # from line 42
-        z_bar[k] += v_bar  # from line 41
-        m_1_bar = m_1_bar_1  # from line 41
+            z_bar[k] += m_1_bar  # from line 42
+            m_1_bar = 0.0  # from line 38
     z_bar[0] += m_1_bar  # from lines 40, 41
     return z_bar
