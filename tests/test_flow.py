@@ -62,3 +62,128 @@ def test_generated_module_imports_only_math(name, generated_modules):
     text = s2sad.generate(getattr(catalogue_flow, name))
     imports = [line for line in text.splitlines() if line.startswith(("import ", "from "))]
     assert all(line.startswith("from math import ") for line in imports), imports
+
+
+def test_trace_prints_blocks_under_their_loop_or_branch():
+    from conftest import EXAMPLES
+
+    from s2sad.api import trace_source
+    from s2sad.frontend import load_spec
+
+    text = str(trace_source(load_spec(f"{EXAMPLES}/loops.py:halvings")))
+    lines = text.splitlines()
+    assert lines[0] == "input: x"
+    assert lines[1].startswith("while True:") and lines[1].endswith("# line 68")
+    assert "    x_1 = carried(x, next)" in lines and "        break: x_1, n" in lines
+    assert any(line.startswith("        x_2 = 0.5*x_1") and line.endswith("# line 69") for line in lines)
+    assert lines[-1] == "return: z5"
+
+
+def test_certificate_counts_each_loop_per_iteration_and_its_tape():
+    text = s2sad.generate(catalogue_flow.product)
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert "loops per iteration" in header[2]
+    loop = next(line for line in header if "loop at line" in line)
+    cert = s2sad.derive(catalogue_flow.product).certificate
+    part = next(p for p in cert.parts if p.label.startswith("loop"))
+    assert f"forward {part.forward}, reverse {part.reverse}" in loop and "tape 1 value per iteration" in loop
+    assert header[-1].startswith(f"#   whole function: ratio at most {cert.ratio:.2f} for any trip counts")
+    assert cert.ratio == max(p.ratio for p in cert.parts) <= 5
+
+
+def _tapes(nodes):
+    """(pops, pushes): the names each `... = tape.pop()` restores, each `tape.append(...)` records."""
+    from s2sad.program import Stmt, walk
+
+    pops, pushes = [], []
+    for n in walk(nodes):
+        if isinstance(n, Stmt) and n.tape and n.target:
+            pops.append(n)
+        elif isinstance(n, Stmt) and n.tape:
+            pushes.append(n)
+    return pops, pushes
+
+
+@pytest.mark.parametrize("name", sorted(catalogue_flow.CASES))
+def test_tapes_record_only_what_the_reverse_sweep_reads(name):
+    from s2sad.program import Block, Stmt, walk
+
+    g = s2sad.derive(getattr(catalogue_flow, name)).gradient
+
+    def check(nodes):
+        for k, n in enumerate(nodes):
+            if isinstance(n, Stmt) and n.tape and n.target:  # a pop: every name is read after it
+                later = [r for m in walk(nodes[k + 1:]) if isinstance(m, (Stmt, Block)) for r in m.reads]
+                for restored in n.defines:
+                    assert restored in later, f"{name}: {restored} is recorded but never read"
+            elif isinstance(n, Block):
+                check(n.body)
+                check(n.orelse)
+
+    check(g.reverse)
+    pops, pushes = _tapes(g.reverse)[0], _tapes(g.forward)[1]
+    recorded = {p.value.func.value.id for p in pushes}
+    assert recorded == {p.value.func.value.id for p in pops}, "every tape is pushed and popped"
+
+
+def _instrumented(d):
+    """The generated value_and_grad with each tape a list that remembers its peak length."""
+    import re
+
+    from s2sad.emit import runtime_text
+
+    class Tape(list):
+        peak = 0
+
+        def append(self, value):
+            super().append(value)
+            self.peak = max(self.peak, len(self))
+
+    made = []
+    tapes = set(d.gradient.names.tapes.values())
+    text = re.sub(r"^(\s*)(\w+) = \[\]", lambda m: f"{m.group(1)}{m.group(2)} = new_tape()"
+                  if m.group(2) in tapes else m.group(0), runtime_text(d.gradient, "value_and_grad"), flags=re.M)
+    ns = {"new_tape": lambda: made.append(Tape()) or made[-1]}
+    exec(compile(text, "<instrumented>", "exec"), ns)
+    return ns[f"{d.trace.name}_value_and_grad"], made
+
+
+def test_tape_grows_linearly_with_the_trip_count_and_is_emptied():
+    d = s2sad.derive(catalogue_flow.rk4_oscillator)
+    peaks = []
+    for n in (10, 20, 40):
+        vg, tapes = _instrumented(d)
+        vg(1.3, 1.0, 0.0, n)
+        assert all(len(t) == 0 for t in tapes), "the reverse sweep pops all it pushed"
+        peaks.append(sum(t.peak for t in tapes))
+    assert peaks == [10, 20, 40]
+
+
+def test_a_loop_over_a_range_is_reversed_without_recording_its_trip_count():
+    text = s2sad.generate(catalogue_flow.dot)
+    code = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    assert "for i in reversed(range(z1)):" in code and "trips" not in code and "tape" not in code
+
+
+def test_integer_parameters_have_no_gradient():
+    f = catalogue_flow.newton_sqrt
+    assert s2sad.grad(f)(2.0, 5) == pytest.approx(0.5 / 2**0.5, rel=1e-12)
+    with pytest.raises(s2sad.S2sadError, match="steps of newton_sqrt is an integer"):
+        s2sad.grad(f, wrt="steps")
+
+
+def test_list_gradients_are_lists_of_the_same_length():
+    x, y = [1.0, 2.0, 3.0], [0.5, -1.0, 2.0]
+    gx, gy = s2sad.grad(catalogue_flow.dot)(x, y)
+    assert gx == y and gy == x
+    assert s2sad.grad(catalogue_flow.dot, wrt="y")(x, y) == x
+
+
+def test_generated_code_is_the_same_every_time():
+    for name in ("softmax_cross_entropy", "append_list", "while_break"):
+        f = getattr(catalogue_flow, name)
+        assert s2sad.derive(f).text == s2sad.derive(f, wrt=None).text  # cached
+        from s2sad.api import derive_source
+        from s2sad.frontend import load_function
+
+        assert derive_source(load_function(f)).text == s2sad.derive(f).text
