@@ -23,7 +23,7 @@ from .program import Block, Jump, Node, Record, Stmt, parallel_copies
 from .program import walk as walk_code
 from .trace import (
     Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Operand, Product, Return,
-    Store, Sum, Trace, Var, walk,
+    Store, Sum, Trace, Var, simple_while, walk,
 )
 
 
@@ -105,11 +105,23 @@ class Forward:
         self.loops.append(item)
         saved, self.open = self.open, [(loop_key(item), tape)]
         body: list[Node] = []
-        if item.trips is not None:
-            body.append(Stmt(names.primal[item.trips], pyast.number(1), (item.line,), augmented=True))
-        body += self.block(item.body)
+        count = [Stmt(names.primal[item.trips], pyast.number(1), (item.line,), augmented=True)] \
+            if item.trips is not None else []
+        simple = simple_while(item)
+        test = None
+        if simple is not None:
+            test = while_test(simple, names)
+        if test is not None:  # while test: ... ; the reverse loops over the body's runs only
+            branch = simple[1]  # type: ignore[index]
+            self.open.append((arm_key(branch, "then"), tape))
+            body = count + self.block(branch.body)
+        else:
+            body = count + self.block(item.body)
         self.open = saved
         self.loops.pop()
+        if test is not None:
+            out.append(Block("while", test, tuple(body), (), (item.line,)))
+            return out
         element = _element_loop(item, body, names)
         if element is not None:  # for v in xs: the forward sweep needs no index
             target, lst, body = element
@@ -130,6 +142,21 @@ class Forward:
         if isinstance(item, Break):
             out.append(Jump("break"))
         return out
+
+
+def while_test(simple: tuple, names: Names) -> ast.expr | None:
+    """A while loop's test as one expression, if its ops fold into it (else None)."""
+    ops, branch = simple
+    values: dict[str, ast.expr] = {}
+    for op in ops:
+        if op.out.hint is not None:
+            return None
+        values[names.primal[op.out]] = pyast.substitute(forward_expr(op, names), values)
+    cond = names.primal[branch.cond]
+    reads = [n for v in values.values() for n in pyast.names_read(v)]
+    if any(reads.count(n) > 1 for n in values):
+        return None
+    return values.get(cond, pyast.name(cond))
 
 
 def _element_loop(item: Loop, body: list[Node], names: Names):

@@ -29,7 +29,7 @@ from typing import Callable
 
 from . import pyast
 from .activity import active
-from .forward import Forward, arm_key, loop_key
+from .forward import Forward, arm_key, loop_key, while_test
 from .naming import Names
 from .program import Block as CodeBlock, Node, Restore, Stmt, assigned, parallel_copies
 from .program import walk as code_walk
@@ -37,7 +37,7 @@ from .rules import CONSTANTS, RULES
 from .tapes import record_tapes
 from .trace import (
     Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Product, Return,
-    Store, Sum, Trace, Var, walk,
+    Store, Sum, Trace, Var, simple_while, walk,
 )
 
 MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
@@ -482,8 +482,16 @@ class _ReverseSweep:
         entered = self.enter(self.receivers(item.body, tuple(c.param for c in item.carried)))
         self.loops.append(item)
 
+        simple = simple_while(item)
+        folded = simple is not None and all(op.out not in self.act for op in simple[0]) \
+            and while_test(simple, names) is not None
+
         def run() -> None:
-            self.block(item.body)
+            if folded:  # `while test:` ran the body `trips` times: reverse just those runs
+                branch = simple[1]  # type: ignore[index]
+                self.out.extend(self.nested(lambda: self.block(branch.body), arm_key(branch, "then")))
+            else:
+                self.block(item.body)
             pairs = []
             for c in carried:  # this iteration's carried adjoints become the previous iteration's
                 parts = self.pending.pop(c.param, [])

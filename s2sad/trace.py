@@ -266,6 +266,23 @@ def walk(block: Block):
             yield from walk(item.body)
 
 
+def simple_while(loop: Loop) -> tuple[tuple[Op, ...], If] | None:
+    """(test ops, the If on the test) of a `while test:` loop whose test only decides whether to go on.
+
+    Lowering writes `while test: body` as a loop whose body computes the test
+    and breaks, with the carried values unchanged, when it is false.
+    """
+    if loop.kind != "while" or not loop.body or not isinstance(loop.body[-1], If):
+        return None
+    test, branch = loop.body[:-1], loop.body[-1]
+    stop = branch.orelse
+    if branch.merges or not all(isinstance(i, Op) for i in test) or len(stop) != 1 or not isinstance(stop[0], Break):
+        return None
+    if tuple(stop[0].values) != tuple(c.param for c in loop.carried):
+        return None
+    return test, branch  # type: ignore[return-value]
+
+
 def is_straight(block: Block) -> bool:
     """Only ops and the final return: the lecture's straight-line trace."""
     return all(isinstance(i, Op) for i in block[:-1]) and bool(block) and isinstance(block[-1], Return)
