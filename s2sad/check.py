@@ -147,8 +147,6 @@ class _FunctionChecker:
         self.locals = {a.arg for a in node.args.posonlyargs + node.args.args}
         self.assigned_later = _assigned_names(node.body)
         self.checked_constants: set[str] = set()
-        kinds = param_kinds(node)
-        self.float_params = {a.arg for a in node.args.posonlyargs + node.args.args if a.arg not in kinds}
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
         self.violations.append(self.module.violation(node, message, hint))
@@ -337,11 +335,15 @@ class _FunctionChecker:
         else:
             self.unsupported(e)
 
+    def float_params(self) -> set[str]:
+        kinds = param_kinds(self.node)
+        return {a.arg for a in self.node.args.posonlyargs + self.node.args.args if a.arg not in kinds}
+
     def integer_op(self, node: ast.AST, operands: tuple[ast.expr, ...]) -> None:
         """% and // act on integers (indices); on a float parameter or constant they are an error now."""
         for x in operands:
             floats = isinstance(x, ast.Constant) and isinstance(x.value, float)
-            floats |= isinstance(x, ast.Name) and x.id in self.float_params
+            floats |= isinstance(x, ast.Name) and x.id in self.float_params()
             if floats:
                 spelling, hint = _INT_ONLY[type(node.op if isinstance(node, ast.BinOp) else node.op)]  # type: ignore[attr-defined]
                 self.bad(node, f"the {spelling} operator is not supported on floats", hint)

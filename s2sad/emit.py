@@ -200,7 +200,10 @@ def _params(g: Gradient, with_defaults: bool) -> str:
 
 def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[ast.expr], returned: str,
               doc: str) -> list[str]:
-    forward, reverse = inline_single_use(coalesce_copies((forward, g.reverse), results), results)
+    sections = (forward, g.reverse)
+    if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
+        sections = coalesce_copies(sections, results)
+    forward, reverse = inline_single_use(sections, results)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']
     if forward:
         lines.append("    # forward sweep")

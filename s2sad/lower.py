@@ -802,31 +802,35 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
     int_exprs: list[ast.expr] = []
     assigns: list[tuple[str, ast.expr]] = []
     for node in ast.walk(fn):
-        if isinstance(node, ast.Subscript):
-            if isinstance(node.value, ast.Name):
-                lists.add(node.value.id)
-            int_exprs.append(node.slice)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id in ("len", "sum") and node.args and isinstance(node.args[0], ast.Name):
-                lists.add(node.args[0].id)
-            elif node.func.id == "range":
-                int_exprs.extend(node.args)
-        elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
-            lists.add(node.iter.id)
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            if isinstance(node.left, ast.List):
-                int_exprs.append(node.right)
-            elif isinstance(node.right, ast.List):
-                int_exprs.append(node.left)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if isinstance(t, ast.Name):
-                    assigns.append((t.id, node.value))
-    ints = set()
+        kind = type(node)
+        if kind is ast.Subscript:
+            if type(node.value) is ast.Name:  # type: ignore[attr-defined]
+                lists.add(node.value.id)  # type: ignore[attr-defined]
+            int_exprs.append(node.slice)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            if type(func) is ast.Name:
+                if func.id in ("len", "sum") and node.args and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
+                    lists.add(node.args[0].id)  # type: ignore[attr-defined]
+                elif func.id == "range":
+                    int_exprs.extend(node.args)  # type: ignore[attr-defined]
+        elif kind is ast.For:
+            if type(node.iter) is ast.Name:  # type: ignore[attr-defined]
+                lists.add(node.iter.id)  # type: ignore[attr-defined]
+        elif kind is ast.BinOp:
+            if type(node.op) is ast.Mult:  # type: ignore[attr-defined]
+                if type(node.left) is ast.List:  # type: ignore[attr-defined]
+                    int_exprs.append(node.right)  # type: ignore[attr-defined]
+                elif type(node.right) is ast.List:  # type: ignore[attr-defined]
+                    int_exprs.append(node.left)  # type: ignore[attr-defined]
+        elif kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
+            if node.value is not None:  # type: ignore[attr-defined]
+                targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                assigns += [(t.id, node.value) for t in targets if type(t) is ast.Name]  # type: ignore[attr-defined]
+    ints: set[str] = set()
     for e in int_exprs:
         ints |= _names_outside_lists(e)
-    changed = True
+    changed = bool(ints)
     while changed:  # m = n - 1; range(m): n is an integer too
         changed = False
         for target, value in assigns:

@@ -24,7 +24,7 @@ from typing import Iterable
 from . import pyast
 from .program import Block, Node, Stmt, walk
 from .trace import (
-    Append, Break, Carried, If, ListVar, Loop, Merge, NewList, Next, Op, Return, Store, Trace, Var,
+    Append, Break, Carried, If, ListVar, Loop, Merge, NewList, Next, Op, Return, Store, Trace, Var, is_straight,
 )
 from .trace import walk as trace_walk
 
@@ -32,6 +32,15 @@ MAX_INLINE_OPS = 12  # keeps each line readable and Python's compiler off deep n
 
 
 def drop_dead_ops(trace: Trace) -> Trace:
+    if is_straight(trace.body):  # one backward pass decides it
+        result = trace.body[-1]
+        straight_live: set = {result.value}  # type: ignore[union-attr]
+        kept: list = [result]
+        for op in reversed(trace.body[:-1]):
+            if op.out in straight_live:  # type: ignore[union-attr]
+                kept.append(op)
+                straight_live.update(op.inputs)  # type: ignore[union-attr]
+        return replace(trace, body=tuple(reversed(kept)))
     live: set = set()
 
     def mark(v: object) -> bool:

@@ -183,7 +183,7 @@ class _ReverseSweep:
     def contribute(self, v: object, term: Term, line: int) -> None:
         if not isinstance(v, Var) or v not in self.act or term.coef == 0:
             return
-        term = replace(term, lines=term.lines | {line})
+        term = Term(term.coef, term.num, term.den, term.lines | {line})
         if v in self.accum:
             target, reads = self.accum[v]
             self.out.append(Stmt(target, _value([term]), _lines([term]), augmented=True, target_reads=reads))
