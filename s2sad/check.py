@@ -216,7 +216,11 @@ class _FunctionChecker:
                 self.name(s.target)
             self.expr(s.value)
             self.target(s.target)
-        elif isinstance(s, (ast.Pass, ast.Break, ast.Continue)):
+        elif isinstance(s, (ast.Break, ast.Continue)):
+            if not self.loop_depth:
+                word = "break" if isinstance(s, ast.Break) else "continue"
+                self.bad(s, f"{word} outside a loop", "use it inside a for or while loop, or use if/else")
+        elif isinstance(s, ast.Pass):
             pass
         elif isinstance(s, ast.If):
             self.expr(s.test)

@@ -79,7 +79,9 @@ class _Lowering(Builder):
 
     def function(self, fn: ast.FunctionDef) -> Trace:
         args = fn.args.posonlyargs + fn.args.args
-        kinds = param_kinds(fn)
+        text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
+        # typing parameters walks the whole function: skip it where no list or integer use can appear
+        kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for")) else {}
         params: list[Var | ListVar] = []
         for a in args:
             if kinds.get(a.arg) == "list":

@@ -100,11 +100,12 @@ def test_generated_source_is_what_black_makes_of_it(case):
 
 # Anything a user may write: valid pieces mixed with names, constructs and constants s2sad rejects.
 ANY_LEAF = st.sampled_from(["x", "y", "t", "1", "0", "-0.0", "2.5", "math.pi", "K", "'s'", "True", "None",
-                            "m", "math", "np.sin", "g", "h", "abs"])
+                            "m", "math", "np.sin", "g", "h", "abs", "len(y)", "y[0]", "y[-1]", "i"])
 ANY_FORM = st.sampled_from([
     "({} + {})", "({} / {})", "({} ** {})", "(-{})", "math.log({}, {})", "pow({}, {})", "abs({})", "g({})",
     "h({}, {})", "h(b={}, a={})", "({} % {})", "[{}][0]", "({} if {} else 1)", "math.hypot({})", "m.exp({})",
     "math.atan2({}, {})", "math.copysign({}, {})", "np.sin({})", "math.sqrt({})", "({} < {})", "foo({})",
+    "({} if {} > 0 else 2.0)", "max({}, {})", "({} and {})", "(not {})", "({} // {})", "({} % 2)", "y[{}]",
 ])
 
 
@@ -121,14 +122,19 @@ def any_program(draw):
     for _ in range(draw(st.integers(0, 3))):
         target = draw(st.sampled_from(["t", "x", "u"]))
         form = draw(st.sampled_from(["{} = {}", "{} += {}", "{} **= {}", "{}: float = {}", "pass",
-                                     "if x:\n        {} = {}", "return {1}", "{} = {} = x", "print({1})"]))
+                                     "if x:\n        {} = {}", "return {1}", "{} = {} = x", "print({1})",
+                                     "for i in range(3):\n        {0} = {1}", "while {1} < 2:\n        {0} = {1}",
+                                     "for v in y:\n        {0} += v * {1}", "if {1} > 0:\n        break",
+                                     "for i in range(2):\n        if {1}:\n            continue\n        {0} = i",
+                                     "{0} = [{1}, 1.0]", "y[0] = {1}", "{0} = y[{1}]", "{0}, x = x, {1}",
+                                     "{0}.append({1})", "{0} = max({1}, x) + min(x, 1.0)", "{0} = sum(y) * {1}"]))
         lines.append("    " + form.format(target, draw(any_expression(2)), target))
     lines.append(f"    return {draw(any_expression(3))}")
     return ("import math\nimport math as m\nimport numpy as np\n\nK = 3\n\n\ndef g(u):\n    return u * u\n\n\n"
             "def h(a, b=2.0):\n    return a / b\n\n\ndef f(x, y):\n" + "\n".join(lines) + "\n")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(any_program())
 def test_any_program_gives_a_gradient_or_a_user_error(text):
     """No input makes s2sad crash: it generates code, or raises S2sadError saying why not."""
