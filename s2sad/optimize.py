@@ -243,24 +243,41 @@ def _renamed_last(arm: tuple[Node, ...], b: str, a: str) -> tuple[Node, ...]:
 def inline_single_use(
     sections: tuple[tuple[Node, ...], ...], results: Iterable[ast.expr]
 ) -> tuple[tuple[Node, ...], ...]:
-    """The statements of consecutive sections (forward, reverse), with single-use temporaries inlined."""
-    reads: Counter[str] = Counter()
+    """The statements of consecutive sections (forward, reverse), with single-use temporaries inlined.
+
+    A temporary the reverse sweep computes again (after a tape pop) is its own
+    definition: reads after it count for it, not for the forward one.
+    """
+    reads: Counter = Counter()
+    keys: dict[int, object] = {}  # id of a reverse temporary's statement -> its key in `reads`
     kept_names = {n for r in results for n in pyast.names_read(r)}
-    for section in sections:
-        for n in walk(section):
+
+    def count(nodes, scope: dict, local: bool) -> None:
+        scope = dict(scope)
+        for n in nodes:
             if isinstance(n, (Stmt, Block)):
-                reads.update(n.reads)
-            if isinstance(n, Stmt) and (n.augmented or n.tape):
-                kept_names.add(n.target)  # targets of `+=` stay (their statements are not single expressions)
-            if isinstance(n, Stmt):
+                for r in n.reads:
+                    reads[scope.get(r, r)] += 1
+            if isinstance(n, Block):
+                count(n.body, scope, local)
+                count(n.orelse, scope, local)
+            elif isinstance(n, Stmt):
+                if n.augmented or n.tape:
+                    kept_names.add(n.target)  # targets of `+=` stay (their statements are not single expressions)
                 kept_names.update(n.target_reads)  # an index in a target is text: it stays a name
-    return _Inliner(reads, kept_names).sections(sections)
+                if local and n.temporary:
+                    scope[n.target] = keys[id(n)] = ("again", id(n))
+
+    for k, section in enumerate(sections):
+        count(section, {}, k > 0)
+    return _Inliner(reads, kept_names, keys).sections(sections)
 
 
 class _Inliner:
-    def __init__(self, reads: Counter, kept: set[str]):
+    def __init__(self, reads: Counter, kept: set[str], keys: dict[int, object]):
         self.reads = reads
         self.kept = kept
+        self.keys = keys
 
     def sections(self, sections: tuple[tuple[Node, ...], ...]) -> tuple[tuple[Node, ...], ...]:
         values: dict[str, Stmt] = {}  # temporaries waiting for their reader, with their (inlined) value
@@ -277,6 +294,7 @@ class _Inliner:
                         n = Block(n.keyword, n.test, body, orelse, n.lines, n.target, n.elementwise)
                     out.append(n)
                     continue
+                key = self.keys.get(id(n), n.target)
                 clobbered = [t for t, s in values.items() if set(n.defines) & set(s.reads)]
                 for t in clobbered:
                     out.append(values.pop(t))
@@ -290,7 +308,7 @@ class _Inliner:
                     n = Stmt(n.target, value, at, n.augmented, n.temporary, n.target_reads, n.tape)
                 else:
                     n_ops = n.ops
-                if n.temporary and self.reads[n.target] == 1 and n.target not in self.kept \
+                if n.temporary and self.reads[key] == 1 and n.target not in self.kept \
                         and n_ops <= MAX_INLINE_OPS:
                     values[n.target] = n
                     ops[n.target] = n_ops

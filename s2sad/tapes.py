@@ -128,7 +128,7 @@ def _record(items, params, names: Names, read: set[str], mutated: set):
         if name not in needed or name in recorded:
             continue
         if op is not None and name in at_hand:
-            stmt = Stmt(name, forward_expr(op, names), (op.line,))
+            stmt = Stmt(name, forward_expr(op, names), (op.line,), temporary=op.out.hint is None)
             again.insert(0, stmt)
             needed |= set(stmt.reads) & own_names
         else:

@@ -13,10 +13,8 @@ def extended_rosenbrock_value_and_grad(x):
     s = 0.0  # line 9
     for i in range(z2):  # line 9
         z3 = i + 1  # line 10
-        z4 = x[z3]  # line 10
         z5 = x[i]  # line 10
-        z6 = z5 * z5  # line 10
-        a = z4 - z6  # line 10
+        a = x[z3] - z5 * z5  # line 10
         b = 1 - z5  # line 11
         s = s + 100 * (a * a) + b * b  # line 12
     # reverse sweep
@@ -24,10 +22,8 @@ def extended_rosenbrock_value_and_grad(x):
     s_bar = 1  # from line 13
     for i in reversed(range(z2)):  # line 9
         z3 = i + 1  # from line 10
-        z4 = x[z3]  # from line 10
         z5 = x[i]  # from line 10
-        z6 = z5 * z5  # from line 10
-        a = z4 - z6  # from line 10
+        a = x[z3] - z5 * z5  # from line 10
         b = 1 - z5  # from line 11
         a_bar = 200 * s_bar * a  # from line 12
         z5_bar = -2 * s_bar * b - 2 * a_bar * z5  # from lines 10, 11, 12
@@ -43,10 +39,8 @@ def extended_rosenbrock_grad(x):
     s = 0.0  # line 9
     for i in range(z2):  # line 9
         z3 = i + 1  # line 10
-        z4 = x[z3]  # line 10
         z5 = x[i]  # line 10
-        z6 = z5 * z5  # line 10
-        a = z4 - z6  # line 10
+        a = x[z3] - z5 * z5  # line 10
         b = 1 - z5  # line 11
         s = s + 100 * (a * a) + b * b  # line 12
     # reverse sweep
@@ -54,10 +48,8 @@ def extended_rosenbrock_grad(x):
     s_bar = 1  # from line 13
     for i in reversed(range(z2)):  # line 9
         z3 = i + 1  # from line 10
-        z4 = x[z3]  # from line 10
         z5 = x[i]  # from line 10
-        z6 = z5 * z5  # from line 10
-        a = z4 - z6  # from line 10
+        a = x[z3] - z5 * z5  # from line 10
         b = 1 - z5  # from line 11
         a_bar = 200 * s_bar * a  # from line 12
         z5_bar = -2 * s_bar * b - 2 * a_bar * z5  # from lines 10, 11, 12
