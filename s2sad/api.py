@@ -76,7 +76,7 @@ class Derivative:
 
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
-    """The pipeline: frontend output -> trace -> reverse sweep (emission happens on demand)."""
+    """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
     with collector_paused():
         trace = trace_source(src)
         gradient = differentiate(trace, select_params(trace, wrt))

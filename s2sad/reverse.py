@@ -7,12 +7,21 @@ dz_T/dw by walking the ops backwards and summing over each variable's children
 
 with each partial taken from the rules table (affine: the coefficient;
 product: the power rule on the other factor, never a division by a factor
-that may be zero; call: the row's template). Only *varied* variables (those
-depending on a requested parameter) get adjoints, so no dead adjoint code is
-produced. Each adjoint is one assignment written once, when all its children
-are done; an adjoint that is a constant, a name, or a short product read only
-once is not stored but substituted where it is used, so `*1`, `+0` and `--`
-never appear.
+that may be zero; call: the row's template). Only *active* variables (see
+`activity`) get adjoints, so no dead adjoint code is produced. Within
+straight-line code each adjoint is one assignment written once, when all its
+children are done; an adjoint that is a constant, a name, or a short product
+read only once is not stored but substituted where it is used, so `*1`, `+0`
+and `--` never appear.
+
+Blocks are reversed as blocks: a branch as an `if` on the same condition, a
+loop as a `for` over its iterations backwards (a range reversed, or the
+recorded trip count). A variable from outside a block that receives
+contributions inside it accumulates there (`+=`); a loop's carried adjoints
+pass from each reverse iteration to the one before; a list item's adjoint
+goes to its slot of the list's adjoint, which an overwrite moves to the
+overwriting value and clears. `differentiate` reads as the list of its
+stages: names, activity, forward sweep, reverse sweep, tapes.
 
 Before (trace):  z1 = w1/w2 ; z2 = sin(2*pi*z1) ; ... ; z6 = z4*z5
 After (reverse): z4_bar = z5 + z4                                          # from lines 13, 14

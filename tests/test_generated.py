@@ -37,13 +37,14 @@ def test_golden_files_are_fresh(file, func):
     assert open(path).read() == text
 
 
-def test_output_is_byte_identical_across_processes():
+@pytest.mark.parametrize("spec", ["examples/optim.py:wood", "examples/loops.py:softmax_cross_entropy"])
+def test_output_is_byte_identical_across_processes(spec):
     outputs = set()
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run(
-            [sys.executable, "-m", "s2sad", "gen", "examples/optim.py:wood"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            [sys.executable, "-m", "s2sad", "gen", spec], cwd=ROOT, env=env, capture_output=True, text=True,
+            check=True,
         )
         outputs.add(run.stdout)
     assert len(outputs) == 1
