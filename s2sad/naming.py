@@ -50,10 +50,16 @@ class Names:
         self._adjoint: dict[Var | ListVar, str] = {}
         self.functions: dict[str, str] = {}  # rules key -> name in generated code
         self.tapes: dict[int, str] = {}  # id of a loop item -> its tape
+        # a value that only starts a loop's variable of the same name leaves the name to the loop
+        starts = {c.init for i in items if isinstance(i, Loop) for c in i.carried
+                  if isinstance(c.init, Var) and c.init.hint == c.param.hint}
         t = 0
         for item in items:
             if isinstance(item, Op):
                 t += 1
+                if item.out in starts:
+                    self.primal[item.out] = self.fresh(item.out.hint)  # type: ignore[arg-type]
+                    continue
                 self._name(item.out, f"z{t}")
             elif isinstance(item, If):
                 for m in item.merges:

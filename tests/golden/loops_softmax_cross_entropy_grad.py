@@ -14,35 +14,35 @@ def softmax_cross_entropy_value_and_grad(z, label):
     # forward sweep
     tape = []  # line 38
     tape_1 = []  # line 38
-    m_1 = z[0]  # lines 40, 41
+    m = z[0]  # lines 40, 41
     z2 = len(z)  # line 41
     for v in z:  # line 41
-        z4 = v > m_1  # line 42
+        z4 = v > m  # line 42
         if z4:  # line 42
-            m_1 = v  # line 42
+            m = v  # line 42
         tape.append(z4)  # line 41
     s = 0.0  # line 45
     for v_1 in z:  # line 45
-        z7 = exp(v_1 - m_1)  # line 46
+        z7 = exp(v_1 - m)  # line 46
         s = s + z7  # line 46
         tape_1.append(z7)  # line 45
-    z11 = log(s) + m_1 - z[label]  # line 47
+    z11 = log(s) + m - z[label]  # line 47
     # reverse sweep
     z_bar = [0.0] * len(z)  # from line 38
     z_bar[label] += -1  # from line 47
     s_bar = 1 / s  # from line 47
-    m_1_bar = 1  # from line 47
+    m_bar = 1  # from line 47
     for k_1 in reversed(range(z2)):  # line 45
         z7 = tape_1.pop()  # from line 45
         z6_bar = s_bar * z7  # from line 46
-        m_1_bar += -z6_bar  # from line 46
+        m_bar += -z6_bar  # from line 46
         z_bar[k_1] += z6_bar  # from lines 45, 46
     for k in reversed(range(z2)):  # line 41
         z4 = tape.pop()  # from line 41
         if z4:  # line 42
-            z_bar[k] += m_1_bar  # from line 42
-            m_1_bar = 0.0  # from line 38
-    z_bar[0] += m_1_bar  # from lines 40, 41
+            z_bar[k] += m_bar  # from line 42
+            m_bar = 0.0  # from line 38
+    z_bar[0] += m_bar  # from lines 40, 41
     return z11, z_bar
 
 
@@ -51,32 +51,32 @@ def softmax_cross_entropy_grad(z, label):
     # forward sweep
     tape = []  # line 38
     tape_1 = []  # line 38
-    m_1 = z[0]  # lines 40, 41
+    m = z[0]  # lines 40, 41
     z2 = len(z)  # line 41
     for v in z:  # line 41
-        z4 = v > m_1  # line 42
+        z4 = v > m  # line 42
         if z4:  # line 42
-            m_1 = v  # line 42
+            m = v  # line 42
         tape.append(z4)  # line 41
     s = 0.0  # line 45
     for v_1 in z:  # line 45
-        z7 = exp(v_1 - m_1)  # line 46
+        z7 = exp(v_1 - m)  # line 46
         s = s + z7  # line 46
         tape_1.append(z7)  # line 45
     # reverse sweep
     z_bar = [0.0] * len(z)  # from line 38
     z_bar[label] += -1  # from line 47
     s_bar = 1 / s  # from line 47
-    m_1_bar = 1  # from line 47
+    m_bar = 1  # from line 47
     for k_1 in reversed(range(z2)):  # line 45
         z7 = tape_1.pop()  # from line 45
         z6_bar = s_bar * z7  # from line 46
-        m_1_bar += -z6_bar  # from line 46
+        m_bar += -z6_bar  # from line 46
         z_bar[k_1] += z6_bar  # from lines 45, 46
     for k in reversed(range(z2)):  # line 41
         z4 = tape.pop()  # from line 41
         if z4:  # line 42
-            z_bar[k] += m_1_bar  # from line 42
-            m_1_bar = 0.0  # from line 38
-    z_bar[0] += m_1_bar  # from lines 40, 41
+            z_bar[k] += m_bar  # from line 42
+            m_bar = 0.0  # from line 38
+    z_bar[0] += m_bar  # from lines 40, 41
     return z_bar
