@@ -74,7 +74,7 @@ class Builder:
         self.affine_index: dict[frozenset, Var] = {}
         self.ids = itertools.count()
         self.line = 0
-        self.mutated: set[int] = set()  # ids of lists stored to or appended to: their loads are not reused
+        self.mutated: set[str] = set()  # names of lists the function changes anywhere: nothing read from them is reused
 
     def fail(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntaxError:
         return UnsupportedSyntaxError([self.module.violation(node, message, hint)])
@@ -263,7 +263,12 @@ class Builder:
             key = ("load", expr.lst.id, _key(expr.index))
         else:
             key = ("sum", expr.lst.id)
-        reusable = key[0] not in ("load", "sum") or expr.lst.id not in self.mutated  # type: ignore[union-attr]
+        if isinstance(expr, (Load, Sum)):
+            reusable = expr.lst.hint not in self.mutated
+        elif isinstance(expr, Compute):
+            reusable = not any(getattr(a, "hint", None) in self.mutated for a in expr.args if not isinstance(a, Var))
+        else:
+            reusable = True
         found = self.cse.get(key) if reusable else None
         if found is not None:
             return found

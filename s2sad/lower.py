@@ -93,6 +93,8 @@ class _Lowering(Builder):
         defaults: list[float | None] = [None] * (len(args) - len(fn.args.defaults))
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
+        # a list changed anywhere (a loop may change it after a read) is read afresh each time
+        self.mutated = _changed_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
         self.statements(body, env, None)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
@@ -202,7 +204,6 @@ class _Lowering(Builder):
                 and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords):
             lst = self.local_list(call.func.value, env)
             value = self.materialize(self.value(call.args[0], env))
-            self.mutated.add(lst.id)
             self.items.append(Append(lst, value, s.lineno))
             return
         raise self.fail(s, "an expression statement has no effect on the result",
@@ -247,7 +248,6 @@ class _Lowering(Builder):
         return lst, self.index(e.slice, env, "an index")  # type: ignore[return-value]
 
     def store(self, node: ast.AST, lst: ListVar, index: Operand, value: Value) -> None:
-        self.mutated.add(lst.id)
         self.items.append(Store(lst, index, self.materialize(value), self.line))
 
     def index(self, e: ast.expr, env: dict[str, Binding], what: str) -> Operand:
@@ -722,6 +722,19 @@ def _assigned(stmts: list[ast.stmt]) -> list[str]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 seen.setdefault(node.id)
     return list(seen)  # type: ignore[return-value]
+
+
+def _changed_lists(fn: ast.FunctionDef) -> set[str]:
+    out = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+            out.add(node.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
+                and isinstance(node.target.value, ast.Name):
+            out.add(node.target.value.id)
+        elif isinstance(node, ast.Attribute) and node.attr == "append" and isinstance(node.value, ast.Name):
+            out.add(node.value.id)
+    return out
 
 
 def _read(s: ast.stmt) -> set[str]:

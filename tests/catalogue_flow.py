@@ -310,6 +310,18 @@ def inactive_condition_on_int(x, n):
     return s
 
 
+def list_changed_in_loop(x):
+    ys = [x, 2.0]
+    n = len(ys)
+    first = ys[0]
+    for i in range(3):
+        u = ys[0]
+        ys[0] = u * x + 1
+        ys.append(u)
+        n = n + len(ys)
+    return first + ys[0] * n + sum(ys)
+
+
 CASES = {
     "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
     "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
@@ -347,4 +359,5 @@ CASES = {
     "recurrence_list": [[0.5, 8], [2.0, 3]],
     "list_display": [[1.0, 2.0], [-0.5, 0.25]],
     "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
+    "list_changed_in_loop": [[0.7], [-1.3]],
 }
