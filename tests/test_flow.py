@@ -187,3 +187,32 @@ def test_generated_code_is_the_same_every_time():
         from s2sad.frontend import load_function
 
         assert derive_source(load_function(f)).text == s2sad.derive(f).text
+
+
+def test_formatting_equals_black_on_the_whole_module():
+    import black
+
+    from s2sad.emit import LINE_LENGTH, format_source
+
+    mode = black.Mode(line_length=LINE_LENGTH)
+    for name in catalogue_flow.CASES:
+        text = s2sad.derive(getattr(catalogue_flow, name)).text
+        assert format_source(text) == black.format_str(text, mode=mode), name
+
+
+@pytest.mark.parametrize("name", sorted(catalogue_flow.CASES))
+def test_every_generated_statement_names_its_source_line(name):
+    import ast
+
+    text = s2sad.generate(getattr(catalogue_flow, name))
+    lines = text.splitlines()
+    for fn in (n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)):
+        for stmt in ast.walk(fn):
+            if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.For, ast.While, ast.If)) or \
+                    isinstance(stmt, ast.Expr):
+                continue
+            first, above = lines[stmt.lineno - 1], lines[stmt.lineno - 2].strip()
+            last = lines[(stmt.end_lineno if not hasattr(stmt, "body") else stmt.lineno) - 1]
+            tagged = "# line" in first or "# from line" in first or "# line" in last or "# from line" in last \
+                or above.startswith(("# line", "# from line"))
+            assert tagged, f"{name}: no source line on: {first}"
