@@ -31,7 +31,7 @@ _BUILTINS = ("range", "reversed", "len", "sum", "min", "max", "abs", "float", "i
 class Names:
     """The names of one generated module."""
 
-    def __init__(self, trace: Trace):
+    def __init__(self, trace: Trace, merge_names: bool = True):
         items = list(walk(trace.body))
         hinted = [p.hint for p in trace.params]
         for item in items:
@@ -75,7 +75,8 @@ class Names:
                 self.tapes[id(item)] = self.fresh("tape")
             elif hasattr(item, "out"):  # NewList
                 self._name(item.out, "xs")  # type: ignore[attr-defined]
-        self._coalesce_merges(items)
+        if merge_names:
+            self._coalesce_merges(items)
 
     def _name(self, v: Var | ListVar, default: str) -> None:
         hint = v.hint
@@ -136,5 +137,5 @@ class Names:
 
 
 def primal_names(trace: Trace) -> dict:
-    """Display names of the trace's variables (as `s2sad trace` prints them)."""
-    return Names(trace).primal
+    """Display names of the trace's variables (as `s2sad trace` prints them: one per SSA value)."""
+    return Names(trace, merge_names=False).primal
