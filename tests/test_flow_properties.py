@@ -37,10 +37,12 @@ VARIABLES = ["s", "t"]
 def statements(draw, indent, loop_vars, depth, exits=False):
     """A few statements at this indentation; loops and branches nest up to `depth`."""
     pad = "    " * indent
-    leaves = VARIABLES + ["a", "b"] + [f"xs[{v} % len(xs)]" for v in loop_vars] + ["xs[0]", "xs[-1]"]
+    leaves = VARIABLES + ["a", "b"] + [f"xs[{v} % len(xs)]" for v in loop_vars] + ["xs[0]", "xs[-1]", "ys[-1]"]
+    leaves += [f"ys[{v} % len(ys)]" for v in loop_vars]
     out = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["assign", "assign", "if", "for", "while", "exit"] if depth else ["assign"]))
+        kind = draw(st.sampled_from(["assign", "assign", "store", "if", "for", "while", "exit"] if depth
+                                    else ["assign", "store"]))
         if kind == "assign":
             target = draw(st.sampled_from(VARIABLES))
             op = draw(st.sampled_from(["=", "+=", "*="]))
@@ -48,6 +50,10 @@ def statements(draw, indent, loop_vars, depth, exits=False):
             if op == "*=":  # keep products bounded over many iterations
                 value = f"math.tanh({value})"
             out.append(f"{pad}{target} {op} {value}")
+        elif kind == "store":  # overwrite an item of the local list
+            index = draw(st.sampled_from([f"{v} % len(ys)" for v in loop_vars] + ["0", "-1"]))
+            op = draw(st.sampled_from(["=", "+="]))
+            out.append(f"{pad}ys[{index}] {op} math.tanh({draw(expressions(leaves, 1))})")
         elif kind == "if":
             cond = draw(expressions(leaves, 1))
             out.append(f"{pad}if {cond} > {draw(st.sampled_from(CONSTANTS))}:")
@@ -75,9 +81,10 @@ def statements(draw, indent, loop_vars, depth, exits=False):
 
 @st.composite
 def programs(draw):
-    body = ["    s = a", "    t = b * 0.5", "    for q in range(n):", "        t = t + 0.1 * xs[q % len(xs)]"]
+    body = ["    s = a", "    t = b * 0.5", "    ys = [0.0] * 3", "    for q in range(n):",
+            "        t = t + 0.1 * xs[q % len(xs)]", "        ys.append(t * a)"]
     body += draw(statements(1, [], 2))
-    body.append(f"    return {draw(expressions(VARIABLES + ['a'], 1))}")
+    body.append(f"    return {draw(expressions(VARIABLES + ['a'], 1))} + 0.5 * sum(ys) + ys[-1] * ys[0]")
     text = "import math\n\n\ndef f(a, b, xs, n):\n" + "\n".join(body) + "\n"
     # offsets keep points off ties and kinks that simple draws (0.0, 1.0) would sit on
     point = [draw(st.floats(-1.5, 1.5, allow_nan=False)) + off for off in (0.0137, -0.0291)]
