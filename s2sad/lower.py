@@ -226,6 +226,9 @@ class _Lowering(Builder):
             repeat = self.index(count, env, "a list repetition count")
             e = display
         elements = tuple(self.materialize(self.value(x, env)) for x in e.elts)  # type: ignore[attr-defined]
+        if repeat is not None and len(elements) > 1 and any(isinstance(x, Var) for x in elements):
+            raise self.fail(e, "repeating a list of several computed values is not supported",
+                            "write ys = [0.0] * n and assign the items in a loop")
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
         self.items.append(NewList(out, elements, repeat, self.line))

@@ -117,8 +117,8 @@ def _record(items, params, names: Names, read: set[str], mutated: set):
     # recorded is recorded itself
     at_hand: set[str] = set()
     for name, op in own:
-        if op is not None and (op.out.kind != "float" or isinstance(op.expr, (Compute, Affine, Product)) or
-                               isinstance(op.expr, Load) and op.expr.lst not in mutated):
+        if op is not None and not (set(op.lists) & mutated) and (
+                op.out.kind != "float" or isinstance(op.expr, (Compute, Affine, Product, Load))):
             if all(n in at_hand or n not in own_names for n in pyast.names_read(forward_expr(op, names))):
                 at_hand.add(name)
     needed = read & own_names

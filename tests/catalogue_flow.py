@@ -310,6 +310,25 @@ def inactive_condition_on_int(x, n):
     return s
 
 
+def repeated_item(a, n):
+    ys = [a] * n
+    zs = [1.0, 2.0] * n
+    s = 0.0
+    for i in range(len(ys)):
+        s += ys[i] * zs[i] + ys[i] * ys[i - 1]
+    return s
+
+
+def length_of_a_growing_list(x):
+    ys = [x]
+    s = 0.0
+    for i in range(4):
+        n = len(ys)
+        ys.append(ys[n - 1] * x)
+        s = s + ys[n - 1] * n
+    return s
+
+
 def list_changed_in_loop(x):
     ys = [x, 2.0]
     n = len(ys)
@@ -360,4 +379,6 @@ CASES = {
     "list_display": [[1.0, 2.0], [-0.5, 0.25]],
     "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
     "list_changed_in_loop": [[0.7], [-1.3]],
+    "length_of_a_growing_list": [[0.8], [-1.1]],
+    "repeated_item": [[0.7, 3], [-1.3, 1]],
 }

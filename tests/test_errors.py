@@ -44,6 +44,7 @@ CASES = [
     ("    for v in 3:\n        y = y + v\n    return y", 6, 14, "iterating over 3 is not supported"),
     ("    return max(x)", 6, 12, "max of a list is not supported"),
     ("    if x > 0:\n        break\n    return x", 7, 9, "break outside a loop"),
+    ("    ys = [x, y] * 3\n    return ys[0]", 6, 10, "repeating a list of several computed values"),
     ("    return (x, y)", 6, 12, "tuples are not supported"),
     ("    return foo(x)", 6, 12, "no derivative rule for foo"),
     ("    return x + w", 6, 16, "name w is not defined"),
