@@ -95,17 +95,19 @@ _MAIN = "outside loops:"
 def certificate(g: Gradient) -> Certificate:
     results = [g.value, *g.grads]
     grad_forward = needed_forward(g.forward, g.reverse, g.grads)
-    fwd = _count(g.forward)
-    rev = _count(g.reverse)
+    fused = sum(n.ops for n in walk(g.forward) if isinstance(n, Stmt) and n.adjoint)
+    fwd = _count(g.forward) - fused
+    rev = _count(g.reverse) + fused
     steps = len(g.trace.ops)
     if is_straight(g.trace.body):
         return Certificate(steps, fwd, rev, _count(grad_forward) + rev)
     forward_parts: dict[str, int] = {}
     reverse_parts: dict[str, int] = {}
-    _count_parts(g.forward, _MAIN, forward_parts)
-    _count_parts(g.reverse, _MAIN, reverse_parts)
+    _count_parts(g.forward, _MAIN, forward_parts, reverse_parts)
+    _count_parts(g.reverse, _MAIN, reverse_parts, reverse_parts)
     tapes = _tape_sizes(g)
     labels = [_MAIN] + [k for k in forward_parts if k != _MAIN]
+    labels += [k for k in reverse_parts if k not in labels]
     parts = tuple(Part(k, forward_parts.get(k, 0), reverse_parts.get(k, 0), tapes.get(k, 0)) for k in labels)
     del results
     return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts)
@@ -115,17 +117,19 @@ def _count(nodes) -> int:
     return sum(n.ops for n in walk(nodes) if isinstance(n, Stmt))
 
 
-def _count_parts(nodes, part: str, out: dict[str, int]) -> None:
+def _count_parts(nodes, part: str, out: dict[str, int], adjoint: dict[str, int]) -> None:
+    """Ops per part; adjoint code placed in the forward sweep (fused loops) counts as reverse."""
     out.setdefault(part, 0)
+    adjoint.setdefault(part, 0)
     for n in nodes:
         if isinstance(n, Stmt):
-            out[part] += n.ops
+            (adjoint if n.adjoint else out)[part] += n.ops
         elif isinstance(n, Block):
             inner = part
             if n.keyword in ("for", "while") and not n.elementwise:
                 inner = f"loop at line {n.lines[0]}:"
-            _count_parts(n.body, inner, out)
-            _count_parts(n.orelse, inner, out)
+            _count_parts(n.body, inner, out, adjoint)
+            _count_parts(n.orelse, inner, out, adjoint)
 
 
 def _tape_sizes(g: Gradient) -> dict[str, int]:
@@ -218,7 +222,7 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
 def _render(nodes, indent: str, what: str, out: list[str]) -> None:
     for n in nodes:
         if isinstance(n, Stmt):
-            out.append(_statement(n, what, indent))
+            out.append(_statement(n, "from line" if n.adjoint else what, indent))
         elif isinstance(n, Block):
             out.append(_with_comment(f"{indent}{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
             _render(n.body or (_PASS,), indent + "    ", what, out)

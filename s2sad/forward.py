@@ -19,7 +19,7 @@ import ast
 
 from . import pyast
 from .naming import Names
-from .program import Block, Jump, Node, Record, Stmt, parallel_copies
+from .program import Block, Fused, Jump, Node, Record, Stmt, parallel_copies
 from .program import walk as walk_code
 from .trace import (
     Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Operand, Product, Return,
@@ -98,6 +98,8 @@ class Forward:
         names = self.names
         out: list[Node] = parallel_copies(
             [(names.primal[c.param], operand(c.init, names)) for c in item.carried], (item.line,), names.fresh)
+        if fusable_shape(item) and not self.loops and not self.open:
+            out.append(Fused(loop_key(item), True))
         tape = names.tapes[id(item)]
         self.tapes.append(tape)
         if item.trips is not None:
@@ -136,12 +138,18 @@ class Forward:
 
     def exit(self, item: Next | Break) -> list[Node]:
         loop = self.loops[-1]
-        out: list[Node] = [Record(key, tape) for key, tape in reversed(self.open)]
+        out: list[Node] = [Fused(loop_key(loop), False)] if len(self.loops) == 1 and fusable_shape(loop) else []
+        out += [Record(key, tape) for key, tape in reversed(self.open)]
         pairs = [(self.names.primal[c.param], operand(v, self.names)) for c, v in zip(loop.carried, item.values)]
         out += parallel_copies(pairs, (item.line,), self.names.fresh)
         if isinstance(item, Break):
             out.append(Jump("break"))
         return out
+
+
+def fusable_shape(loop: Loop) -> bool:
+    """A range loop whose body is straight-line code: its reverse may run inside it (see reverse)."""
+    return loop.kind == "range" and loop.trips is None and all(isinstance(i, (Op, Next)) for i in loop.body)
 
 
 def while_test(simple: tuple, names: Names) -> ast.expr | None:

@@ -419,8 +419,11 @@ class _Lowering(Builder):
             if new_kinds == kinds:
                 break
             kinds = new_kinds
-        if test is not None and not items:
-            return  # `while False`: nothing runs
+        if test is not None and not items:  # `while False`: nothing runs
+            for n in assigned:
+                if n not in carried:
+                    env[n] = _Undefined(f"{n} is assigned only inside the loop at line {s.lineno}")
+            return
         outs = tuple(self.var(n, k) for n, k in zip(carried, kinds))
         trips = self.var(".trips", "int") if kind == "while" or ctx.has_break else None
         loop = Loop(kind, counter, bounds, tuple(Carried(o, p, i) for o, p, i in zip(outs, params, inits)),

@@ -25,7 +25,7 @@ from .rules import RULES
 from .trace import If, ListVar, Loop, Op, Trace, Var, walk
 
 _SYNTHESIZED = {".k": "k", ".trips": "trips"}
-_BUILTINS = ("range", "reversed", "len", "sum", "min", "max", "abs", "float", "int")  # generated code calls these
+_BUILTINS = ("range", "reversed", "enumerate", "len", "sum", "min", "max", "abs", "float", "int")  # generated code calls these
 
 
 class Names:

@@ -33,6 +33,7 @@ class Stmt:
     temporary: bool = False
     target_reads: tuple[str, ...] = ()  # names an indexed target reads: `xs_bar[i]` reads xs_bar, i
     tape: bool = False
+    adjoint: bool = False  # reverse-sweep work placed in the forward sweep (a fused loop)
 
     @cached_property
     def ops(self) -> int:
@@ -101,7 +102,15 @@ class Restore:
     tape: str
 
 
-Node = Union[Stmt, Block, Jump, Record, Restore]
+@dataclass(frozen=True)
+class Fused:
+    """Placeholder: where a loop's own adjoint code goes if the loop is fused (see reverse)."""
+
+    key: tuple
+    setup: bool  # before the loop (accumulators), or at the end of an iteration
+
+
+Node = Union[Stmt, Block, Jump, Record, Restore, Fused]
 
 
 def walk(nodes: tuple[Node, ...] | list[Node]) -> Iterator[Node]:
@@ -119,7 +128,7 @@ def assigned(nodes: tuple[Node, ...] | list[Node]) -> set[str]:
         if isinstance(n, Stmt):
             out.update(n.defines)
         elif isinstance(n, Block) and n.target:
-            out.add(n.target)
+            out.update(t.strip() for t in n.target.split(","))
     return out
 
 

@@ -38,9 +38,9 @@ from typing import Callable
 
 from . import pyast
 from .activity import active
-from .forward import Forward, arm_key, loop_key, while_test
+from .forward import Forward, arm_key, fusable_shape, loop_key, while_test
 from .naming import Names
-from .program import Block as CodeBlock, Node, Restore, Stmt, assigned, parallel_copies
+from .program import Block as CodeBlock, Fused, Node, Restore, Stmt, assigned, parallel_copies
 from .program import walk as code_walk
 from .rules import CONSTANTS, RULES
 from .tapes import record_tapes
@@ -99,6 +99,7 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
     forward = fwd.sweep()
     rev = _ReverseSweep(trace, names, act)
     reverse, grads = rev.sweep(wrt)
+    forward = _place_fused(forward, rev.fused)
     forward, reverse, records = record_tapes(trace, names, forward, reverse)
     value = fwd.value()
     if set(pyast.names_read(value)) & assigned(reverse):  # the reverse sweep restores it: keep a copy
@@ -106,6 +107,25 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
         forward += (Stmt(kept, value, (trace.body[-1].line,)),)
         value = pyast.name(kept)
     return Gradient(trace, wrt, names, forward, reverse, value, grads, records)
+
+
+def _place_fused(nodes: tuple[Node, ...], fused: dict) -> tuple[Node, ...]:
+    """The forward sweep with each fused loop's adjoint code in place (other placeholders dropped)."""
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Fused):
+            if n.key in fused:
+                out += fused[n.key][0 if n.setup else 1]
+        elif isinstance(n, CodeBlock):
+            keys = [m.key for m in n.body if isinstance(m, Fused) and not m.setup and m.key in fused]
+            block = replace(n, body=_place_fused(n.body, fused), orelse=_place_fused(n.orelse, fused))
+            if keys and isinstance(n.test, ast.Name):  # `for v in xs` whose adjoint code needs the index
+                counter = fused[keys[0]][2]
+                block = replace(block, test=pyast.call("enumerate", [n.test]), target=f"{counter}, {n.target}")
+            out.append(block)
+        else:
+            out.append(n)
+    return tuple(out)
 
 
 def _operands(op: Op) -> list[object]:
@@ -165,6 +185,10 @@ class _ReverseSweep:
         self.loops: list[Loop] = []
         self.carried_active: dict[int, list[Carried]] = {}
         self.def_line: dict = {i.out: i.line for i in walk(trace.body) if isinstance(i, Op)}
+        self.depth = 0  # of nested reverse blocks being written
+        self.fused: dict[tuple, tuple] = {}  # loop key -> (setup, body, counter)
+        self.exit_constants: dict[int, dict] = {}  # fused loop -> carried variable -> its constant adjoint
+        self.list_inits: dict = {}  # list -> the statement making its adjoint (moved before a fused loop)
 
     def sweep(self, wrt: tuple) -> tuple[tuple[Node, ...], tuple[ast.expr, ...]]:
         names = self.names
@@ -173,7 +197,8 @@ class _ReverseSweep:
         for lst in lists:  # list adjoints start as zeros of the list's final length
             zeros = pyast.binop(ast.List([pyast.number(0.0)], pyast.LOAD), pyast.MULT,
                                 pyast.call("len", [pyast.name(names.primal[lst])]))
-            self.out.append(Stmt(names.adjoint(lst), zeros, (self.trace.line,)))
+            self.list_inits[lst] = Stmt(names.adjoint(lst), zeros, (self.trace.line,))
+            self.out.append(self.list_inits[lst])
         self.block(self.trace.body)
         grads = []
         for p in wrt:
@@ -263,9 +288,11 @@ class _ReverseSweep:
                 self.loop(item)
             elif isinstance(item, (Next, Break)):
                 loop = self.loops[-1]
+                constants = self.exit_constants.get(id(loop), {})
                 for c, v in zip(loop.carried, item.values):
                     if c in self.carried_active[id(loop)]:
-                        self.contribute(v, Term(1, (pyast.name(self.names.adjoint(c.out)),)), item.line)
+                        bar = Term(constants[c]) if c in constants else Term(1, (pyast.name(self.names.adjoint(c.out)),))
+                        self.contribute(v, bar, item.line)
             elif isinstance(item, Return):
                 self.contribute(item.value, Term(1), self.def_line.get(item.value, item.line))
 
@@ -344,11 +371,13 @@ class _ReverseSweep:
         """The reverse of a nested block, into a list of its own (starting with its tape pop)."""
         saved = self.out
         self.out = [Restore(key, self.names.tapes[id(self.loops[-1])])] if self.loops else []
+        self.depth += 1
         try:
             run()
             return self.out
         finally:
             self.out = saved
+            self.depth -= 1
 
     def flush(self, nodes: list[Node], inner: Block) -> None:
         """Store pending adjoints that read a name the nested reverse code is about to change."""
@@ -474,12 +503,83 @@ class _ReverseSweep:
             self.out.append(CodeBlock("if", cond, tuple(bodies[0]), tuple(bodies[1]), (item.line,)))
         self.leave(entered)
 
+    def fuse(self, item: Loop, carried: list[Carried]) -> bool:
+        """Write the loop's reverse inside the loop itself, when the iterations' adjoints are independent.
+
+        That is so when the loop is at the top of the function, its body is
+        straight-line code, each carried variable only adds to itself (`s = s +
+        ...`, so its adjoint passes through unchanged) and the adjoints of its
+        results are constants: then each iteration's adjoint code needs only
+        that iteration's values, and runs right after them. Nothing is recorded.
+        """
+        if self.depth or self.loops or not fusable_shape(item) or not _passes_through(item, carried, self.act):
+            return False
+        constants = {}
+        for c in carried:
+            parts = self.pending.get(c.out, [])
+            if any(t.factors for t in parts):
+                return False
+            constants[c] = sum(t.coef for t in parts)
+        receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
+        lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
+        lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, Load)}  # type: ignore[union-attr]
+        lists &= self.act
+        if not all(lst in self.list_inits for lst in lists):
+            return False
+        names = self.names
+        for c in carried:
+            self.pending.pop(c.out, None)
+        setup: list[Node] = []
+        for lst in sorted(lists, key=lambda v: v.id):  # list adjoints the loop adds to: made before it
+            init = self.list_inits[lst]
+            for earlier in [self.out] + [f[0] for f in self.fused.values()]:  # made before the earliest loop
+                if init in earlier:
+                    earlier.remove(init)
+            self.list_inits[lst] = init = replace(init, adjoint=True)
+            setup.append(init)
+        sums: list[tuple[Var, str]] = []
+        for v in receivers:
+            load = self.loads.get(v)
+            if load is not None:  # straight into the list's adjoint
+                lst = load.expr.lst  # type: ignore[union-attr]
+                lst_bar = names.adjoint(lst)
+                index = _operand(load.expr.index, names)  # type: ignore[union-attr]
+                self.accum[v] = (f"{lst_bar}[{pyast.to_source(index)}]", (lst_bar, *pyast.names_read(index)))
+            else:
+                total = names.fresh(names.adjoint(v) + "_sum")
+                setup.append(Stmt(total, pyast.number(0.0), (item.line,), adjoint=True))
+                self.accum[v] = (total, ())
+                sums.append((v, total))
+        self.exit_constants[id(item)] = constants
+        self.carried_active[id(item)] = carried
+        saved, self.out = self.out, []
+        self.loops.append(item)
+        try:
+            self.block(item.body)
+        finally:
+            self.loops.pop()
+            body, self.out = self.out, saved
+        for c in carried:
+            self.pending.pop(c.param, None)  # its adjoint is the constant, passed through
+        for v in receivers:
+            del self.accum[v]
+        body = [replace(n, adjoint=True) if isinstance(n, Stmt) else n for n in body]
+        self.fused[loop_key(item)] = (setup, body, names.primal[item.counter])  # type: ignore[index]
+        for v, total in sums:
+            self.contribute(v, Term(1, (pyast.name(total),)), item.line)
+        for c in carried:
+            if constants[c]:
+                self.contribute(c.init, Term(constants[c]), item.line)
+        return True
+
     def loop(self, item: Loop) -> None:
         names = self.names
         carried = [c for c in item.carried if c.out in self.act or c.param in self.act]
         self.carried_active[id(item)] = carried
         if not carried and not any(isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append))
                                    for i in walk(item.body)):
+            return
+        if self.fuse(item, carried):
             return
         for c in carried:  # the carried adjoints start as the adjoints of the loop's results
             bar = names.adjoint(c.out)
@@ -522,6 +622,28 @@ class _ReverseSweep:
         self.leave(entered)
         for c in carried:
             self.contribute(c.init, Term(1, (pyast.name(names.adjoint(c.out)),)), item.line)
+
+
+def _passes_through(item: Loop, carried: list[Carried], act: set) -> bool:
+    """Does each carried variable only add to itself (s = s + ...), so its adjoint is the same every iteration?"""
+    readers: dict = {}
+    for op in item.body:
+        if isinstance(op, Op) and op.out in act and not isinstance(op.expr, (Compute, Load, Sum)):
+            for v in op.inputs:
+                readers.setdefault(v, []).append(op)
+    nexts = [i for i in item.body if isinstance(i, Next)]
+    if len(nexts) != 1:
+        return False
+    for c in carried:
+        nxt = nexts[0].values[item.carried.index(c)]
+        ops = readers.get(c.param, [])
+        if len(ops) != 1 or ops[0].out != nxt or not isinstance(ops[0].expr, Affine):
+            return False
+        if [k for k, v in ops[0].expr.terms if v == c.param] != [1] or readers.get(nxt):
+            return False
+        if list(nexts[0].values).count(nxt) != 1:
+            return False
+    return True
 
 
 def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt]) -> list[Node]:

@@ -329,6 +329,16 @@ def length_of_a_growing_list(x):
     return s
 
 
+def two_sums(x):
+    s = 0.0
+    for v in x:
+        s += v * v
+    t = 0.0
+    for i in range(len(x)):
+        t += x[i] ** 3
+    return s + t
+
+
 def list_changed_in_loop(x):
     ys = [x, 2.0]
     n = len(ys)
@@ -379,6 +389,7 @@ CASES = {
     "list_display": [[1.0, 2.0], [-0.5, 0.25]],
     "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
     "list_changed_in_loop": [[0.7], [-1.3]],
+    "two_sums": [[[0.5, -1.25, 2.0]], [[1.5]]],
     "length_of_a_growing_list": [[0.8], [-1.1]],
     "repeated_item": [[0.7, 3], [-1.3, 1]],
 }

@@ -160,7 +160,7 @@ def test_tape_grows_linearly_with_the_trip_count_and_is_emptied():
 
 
 def test_a_loop_over_a_range_is_reversed_without_recording_its_trip_count():
-    text = s2sad.generate(catalogue_flow.dot)
+    text = s2sad.generate(catalogue_flow.norm2)
     code = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     assert "for i in reversed(range(z1)):" in code and "trips" not in code and "tape" not in code
 
@@ -216,3 +216,17 @@ def test_every_generated_statement_names_its_source_line(name):
             tagged = "# line" in first or "# from line" in first or "# line" in last or "# from line" in last \
                 or above.startswith(("# line", "# from line"))
             assert tagged, f"{name}: no source line on: {first}"
+
+
+def test_a_sum_of_independent_terms_is_differentiated_inside_its_loop():
+    """s = s + term(i) with a constant adjoint for s: each iteration's adjoint code runs in the loop."""
+    text = s2sad.generate(catalogue_flow.dot)
+    fn = text[text.index("def dot_value_and_grad"):text.index("def dot_grad")]
+    assert "reversed" not in fn and "tape" not in fn and "# reverse sweep" not in fn
+    assert "        y_bar[i] += z2  # from line 29" in fn
+
+
+def test_loops_that_add_to_the_same_list_are_fused_in_order():
+    x = [0.5, -1.25, 2.0]
+    got = s2sad.grad(catalogue_flow.two_sums)(x)
+    assert got == pytest.approx([2 * v + 3 * v * v for v in x], rel=1e-14)
