@@ -157,6 +157,9 @@ class _Lowering(Builder):
                 return True
             start = len(self.items)
             current = self.read(t, env)  # type: ignore[arg-type]
+            if isinstance(current, ListVar):
+                raise self.fail(s, f"{t.id} is a list; augmented assignment to a whole list is not supported",  # type: ignore[attr-defined]
+                                "change its items: ys[i] += value, or grow it with ys.append(value)")
             value = self.arith(s, s.op, current, self.value(s.value, env))
             self.assign_to(t, value, env, start)
             return True
