@@ -30,7 +30,7 @@ from .frontend import (
     Source,
     math_binding,
 )
-from .lower import param_kinds
+from .prepare import param_kinds
 from .rules import LINEAR, RULES
 
 _INTEGER_OPS = "bitwise operators act on integers; s2sad differentiates float arithmetic"

@@ -22,7 +22,7 @@ from .naming import Names
 from .program import Block, Fused, Jump, Node, Record, Stmt, parallel_copies
 from .program import walk as walk_code
 from .trace import (
-    Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Operand, Product, Return,
+    Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
 

@@ -32,17 +32,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
-from .algebra import Builder, Lin, Mono, Value, _is_const, _simplify
-from .errors import UnsupportedSyntaxError
+from .algebra import Builder, Lin, Mono, Value, _is_const
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
+from .prepare import may_exit, changed_lists, param_kinds, restructure
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
     Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand,
     Return, Store, Sum, Trace, Var, fill_template,
 )
-
-MAX_TAIL_COPIES = 64  # statements an early exit may copy into the branches that fall through
-
 
 @dataclass(frozen=True)
 class _Undefined:
@@ -94,7 +91,7 @@ class _Lowering(Builder):
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
-        self.mutated = _changed_lists(fn)
+        self.mutated = changed_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
         self.statements(body, env, None)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
@@ -267,7 +264,7 @@ class _Lowering(Builder):
 
     def branch(self, s: ast.If, env: dict[str, Binding], at_end: Callable | None) -> bool:
         cond = self.condition(s.test, env)
-        exits = _exits(s)
+        exits = may_exit(s)
         if not isinstance(cond, Var):  # decided by constants alone
             return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
         assigned = _assigned([s])
@@ -733,19 +730,6 @@ def _assigned(stmts: list[ast.stmt]) -> list[str]:
     return list(seen)  # type: ignore[return-value]
 
 
-def _changed_lists(fn: ast.FunctionDef) -> set[str]:
-    out = set()
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
-            out.add(node.value.id)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
-                and isinstance(node.target.value, ast.Name):
-            out.add(node.target.value.id)
-        elif isinstance(node, ast.Attribute) and node.attr == "append" and isinstance(node.value, ast.Name):
-            out.add(node.value.id)
-    return out
-
-
 def _read(s: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
@@ -762,120 +746,3 @@ def _stored_lists(stmts: list[ast.stmt], env: dict) -> set[int]:
             if isinstance(target, ast.Name) and isinstance(env.get(target.id), ListVar):
                 ids.add(env[target.id].id)
     return ids
-
-
-# --- exits: every path ends in one exit ---------------------------------------------------
-
-
-def _exits(s: ast.stmt, loop_exits: bool = True) -> bool:
-    """Does s contain a return, or a break/continue of the enclosing loop?"""
-    if isinstance(s, ast.Return):
-        return True
-    if isinstance(s, (ast.Break, ast.Continue)):
-        return loop_exits
-    if isinstance(s, (ast.For, ast.While)):
-        return any(_exits(c, False) for c in s.body + s.orelse)
-    if isinstance(s, ast.If):
-        return any(_exits(c, loop_exits) for c in s.body + s.orelse)
-    return False
-
-
-def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
-    """The statements with every early exit at the end of its path.
-
-    What follows an `if` that may exit moves into its branches (copied into
-    each branch that can fall through), and statements after an exit are
-    dropped as unreachable:
-
-        before: if c: continue      after: if c: continue
-                s = s + x                  else: s = s + x
-    """
-    out: list[ast.stmt] = []
-    copies = [0]
-
-    def run(block: list[ast.stmt]) -> list[ast.stmt]:
-        result: list[ast.stmt] = []
-        for k, s in enumerate(block):
-            if isinstance(s, (ast.Return, ast.Break, ast.Continue)):
-                result.append(s)
-                return result
-            if isinstance(s, ast.If) and _exits(s):
-                tail = block[k + 1:]
-                copies[0] += len(tail)
-                if copies[0] > MAX_TAIL_COPIES:
-                    raise UnsupportedSyntaxError([module.violation(
-                        s, "too many statements follow early exits (return, break, continue) in branches",
-                        "use if/else blocks instead of early exits")])
-                new = ast.If(s.test, run(s.body + tail), run(s.orelse + tail))
-                ast.copy_location(new, s)
-                result.append(new)
-                return result
-            result.append(s)
-        return result
-
-    out = run(list(stmts))
-    return out
-
-
-# --- parameter kinds ---------------------------------------------------------------------
-
-
-def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
-    """Which parameters are lists (indexed, iterated, summed) and which integers (bounds, indices)."""
-    lists: set[str] = set()
-    int_exprs: list[ast.expr] = []
-    assigns: list[tuple[str, ast.expr]] = []
-    for node in ast.walk(fn):
-        kind = type(node)
-        if kind is ast.Subscript:
-            if type(node.value) is ast.Name:  # type: ignore[attr-defined]
-                lists.add(node.value.id)  # type: ignore[attr-defined]
-            int_exprs.append(node.slice)  # type: ignore[attr-defined]
-        elif kind is ast.Call:
-            func = node.func  # type: ignore[attr-defined]
-            if type(func) is ast.Name:
-                if func.id in ("len", "sum") and node.args and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
-                    lists.add(node.args[0].id)  # type: ignore[attr-defined]
-                elif func.id == "range":
-                    int_exprs.extend(node.args)  # type: ignore[attr-defined]
-        elif kind is ast.For:
-            if type(node.iter) is ast.Name:  # type: ignore[attr-defined]
-                lists.add(node.iter.id)  # type: ignore[attr-defined]
-        elif kind is ast.BinOp:
-            if type(node.op) is ast.Mult:  # type: ignore[attr-defined]
-                if type(node.left) is ast.List:  # type: ignore[attr-defined]
-                    int_exprs.append(node.right)  # type: ignore[attr-defined]
-                elif type(node.right) is ast.List:  # type: ignore[attr-defined]
-                    int_exprs.append(node.left)  # type: ignore[attr-defined]
-        elif kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
-            if node.value is not None:  # type: ignore[attr-defined]
-                targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
-                assigns += [(t.id, node.value) for t in targets if type(t) is ast.Name]  # type: ignore[attr-defined]
-    ints: set[str] = set()
-    for e in int_exprs:
-        ints |= _names_outside_lists(e)
-    changed = bool(ints)
-    while changed:  # m = n - 1; range(m): n is an integer too
-        changed = False
-        for target, value in assigns:
-            if target in ints:
-                new = _names_outside_lists(value) - ints
-                if new:
-                    ints |= new
-                    changed = True
-    kinds = {n: "int" for n in ints}
-    kinds.update({n: "list" for n in lists})
-    return kinds
-
-
-def _names_outside_lists(e: ast.expr) -> set[str]:
-    """Names in e, except lists (indexed, or the argument of len/sum)."""
-    skip: set[int] = set()
-    for node in ast.walk(e):
-        if isinstance(node, ast.Subscript):
-            skip.add(id(node.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum"):
-            skip.update(id(a) for a in node.args)
-        elif isinstance(node, ast.Call):
-            skip.add(id(node.func))
-    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in skip}

@@ -24,7 +24,7 @@ from typing import Iterable
 from . import pyast
 from .program import Block, Node, Stmt, walk
 from .trace import (
-    Append, Break, Carried, If, ListVar, Loop, Merge, NewList, Next, Op, Return, Store, Trace, Var, is_straight,
+    Append, Break, If, ListVar, Loop, NewList, Next, Op, Return, Store, Trace, Var, is_straight,
 )
 from .trace import walk as trace_walk
 
@@ -50,7 +50,6 @@ def drop_dead_ops(trace: Trace) -> Trace:
         return False
 
     items = list(trace_walk(trace.body))
-    loops = {id(i): i for i in items if isinstance(i, Loop)}
     exits_of: dict[int, list] = {}
 
     def owner(block, loop) -> None:
@@ -160,20 +159,32 @@ def _select_exits(block, kept: tuple) -> tuple:
 
 def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterable[ast.expr]
                    ) -> tuple[Node, ...]:
-    """The forward sweep without top-level statements that nothing reads."""
+    """The forward sweep without the statements whose names nothing reads (anywhere, in any branch)."""
     reads: Counter[str] = Counter()
     for n in walk(forward + reverse):
         if isinstance(n, (Stmt, Block)):
             reads.update(n.reads)
     for r in results:
         reads.update(pyast.names_read(r))
-    kept = list(forward)
-    for i in range(len(kept) - 1, -1, -1):
-        s = kept[i]
-        if isinstance(s, Stmt) and s.defines and not s.tape and not any(reads[d] for d in s.defines):
-            reads.subtract(s.reads)
-            kept[i] = None  # type: ignore[call-overload]
-    return tuple(s for s in kept if s is not None)
+
+    def prune(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+        kept: list[Node | None] = list(nodes)
+        for i in range(len(kept) - 1, -1, -1):
+            s = kept[i]
+            if isinstance(s, Block):
+                block = replace(s, body=prune(s.body), orelse=prune(s.orelse))
+                if block.keyword == "if" and not block.body:  # `if c: pass else: ...` is `if not c: ...`
+                    block = replace(block, test=ast.UnaryOp(ast.Not(), block.test), body=block.orelse, orelse=())
+                    if not block.body:
+                        reads.subtract(block.reads)
+                        block = None  # type: ignore[assignment]
+                kept[i] = block
+            elif isinstance(s, Stmt) and s.defines and not s.tape and not any(reads[d] for d in s.defines):
+                reads.subtract(s.reads)
+                kept[i] = None
+        return tuple(n for n in kept if n is not None)
+
+    return prune(forward)
 
 
 def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[ast.expr]

@@ -10,7 +10,7 @@ sweep; `tapes` fills them in once the reverse sweep is known.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator, Union
 

@@ -32,17 +32,16 @@ After (reverse): z4_bar = z5 + z4                                          # fro
 from __future__ import annotations
 
 import ast
-import operator
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from . import pyast
 from .activity import active
-from .forward import Forward, arm_key, fusable_shape, loop_key, while_test
+from .forward import Forward, arm_key, fusable_shape, loop_key, operand, while_test
 from .naming import Names
 from .program import Block as CodeBlock, Fused, Node, Restore, Stmt, assigned, parallel_copies
 from .program import walk as code_walk
-from .rules import CONSTANTS, RULES
+from .partials import Term, partial
 from .tapes import record_tapes
 from .trace import (
     Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Product, Return,
@@ -65,30 +64,6 @@ class Gradient:
     value: ast.expr
     grads: tuple[ast.expr, ...]
     records: dict = field(default_factory=dict)  # recording block key -> names recorded per execution
-
-
-@dataclass(frozen=True)
-class Term:
-    """coef * prod(num) / prod(den): a product kept open so constants and signs fold.
-
-    `lines` are the source lines of the ops whose partials it multiplies.
-    """
-
-    coef: float
-    num: tuple[ast.expr, ...] = ()
-    den: tuple[ast.expr, ...] = ()
-    lines: frozenset[int] = frozenset()
-
-    def __mul__(self, other: "Term") -> "Term":
-        return Term(self.coef * other.coef, self.num + other.num, self.den + other.den, self.lines | other.lines)
-
-    def inverse(self) -> "Term":
-        coef = self.coef if self.coef in (1, -1) else 1 / self.coef  # keeps an int 1 an int
-        return Term(coef, self.den, self.num, self.lines)
-
-    @property
-    def factors(self) -> int:
-        return len(self.num) + len(self.den)
 
 
 def differentiate(trace: Trace, wrt: tuple) -> Gradient:
@@ -342,7 +317,7 @@ class _ReverseSweep:
             load = self.loads.get(v)
             if load is not None and load.expr.lst in self.act:  # type: ignore[union-attr]
                 lst_bar = self.names.adjoint(load.expr.lst)  # type: ignore[union-attr]
-                index = _operand(load.expr.index, self.names)  # type: ignore[union-attr]
+                index = operand(load.expr.index, self.names)  # type: ignore[union-attr]
                 target = (f"{lst_bar}[{pyast.to_source(index)}]", (lst_bar, *pyast.names_read(index)))
                 if parts:
                     self.out.append(Stmt(target[0], _value(parts), _lines(parts), augmented=True,
@@ -399,7 +374,7 @@ class _ReverseSweep:
         if isinstance(e, Load):
             bar = self.settle(op.out, 1)
             if bar.coef != 0 and e.lst in self.act:
-                lst_bar, index = names.adjoint(e.lst), _operand(e.index, names)
+                lst_bar, index = names.adjoint(e.lst), operand(e.index, names)
                 lines = _lines([replace(bar, lines=bar.lines | {op.line})])
                 self.out.append(Stmt(f"{lst_bar}[{pyast.to_source(index)}]", _value([bar]), lines, augmented=True,
                                      target_reads=(lst_bar, *pyast.names_read(index))))
@@ -439,7 +414,7 @@ class _ReverseSweep:
         if item.lst not in self.act:
             return
         names = self.names
-        lst_bar, index = names.adjoint(item.lst), _operand(item.index, names)
+        lst_bar, index = names.adjoint(item.lst), operand(item.index, names)
         slot = pyast.subscript(pyast.name(lst_bar), index)
         reads = (lst_bar, *pyast.names_read(index))
         v = item.value
@@ -543,7 +518,7 @@ class _ReverseSweep:
             if load is not None:  # straight into the list's adjoint
                 lst = load.expr.lst  # type: ignore[union-attr]
                 lst_bar = names.adjoint(lst)
-                index = _operand(load.expr.index, names)  # type: ignore[union-attr]
+                index = operand(load.expr.index, names)  # type: ignore[union-attr]
                 self.accum[v] = (f"{lst_bar}[{pyast.to_source(index)}]", (lst_bar, *pyast.names_read(index)))
             else:
                 total = names.fresh(names.adjoint(v) + "_sum")
@@ -610,7 +585,7 @@ class _ReverseSweep:
         body = self.nested(run, loop_key(item))
         self.loops.pop()
         if item.kind == "range":
-            rng = pyast.call("range", [_operand(b, names) for b in item.bounds])
+            rng = pyast.call("range", [operand(b, names) for b in item.bounds])
             if item.trips is not None:
                 rng = pyast.subscript(rng, ast.Slice(None, pyast.name(names.primal[item.trips]), None))
             header, target = pyast.call("reversed", [rng]), names.primal[item.counter]  # type: ignore[index]
@@ -673,115 +648,3 @@ def _is_name(parts: list[Term], name: str) -> bool:
 # --- forward expressions -------------------------------------------------------
 
 
-def _operand(a: object, names: Names) -> ast.expr:
-    return pyast.name(names.primal[a]) if isinstance(a, Var) else pyast.number(a)  # type: ignore[index,arg-type]
-
-
-def _scaled(scale: float, x: ast.expr) -> ast.expr:
-    return x if scale == 1 else pyast.product(scale, [x])
-
-
-# --- partial derivatives ---------------------------------------------------------
-
-
-def partial(op: Op, i: int, names: Names) -> Term | None:
-    """d op.out / d (operand i), as a term over primal names (None: zero)."""
-    e = op.expr
-    z = pyast.name(names.primal[op.out])
-    if isinstance(e, Affine):
-        return Term(e.terms[i][0])
-    if isinstance(e, Product):
-        return _product_partial(e, i, z, names)
-    rule = RULES[e.fn]
-    args = [_operand(a, names) for a in e.args]
-    if len(args) == 1:
-        if rule.partials[0] is None:
-            return None
-        subst = {"x": _scaled(e.scale, args[0]), "z": z}
-        return Term(e.scale) * _as_term(_instantiate(rule.partials[0], subst, names))
-    subst = {"x": args[0], "y": args[1], "z": z}
-    template = rule.partials[i]
-    return None if template is None else _as_term(_instantiate(template, subst, names))
-
-
-def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
-    v, p = e.factors[i]
-    x = pyast.name(names.primal[v])
-    if p < 0:  # x != 0 wherever z is defined, so z/x is safe and cheapest
-        return Term(p, (z,), (x,))
-    term = Term(e.coef * p)
-    if p != 1:
-        term = term * (Term(1, (pyast.power(x, p - 1),)) if p > 1 else Term(1, (), (pyast.power(x, 1 - p),)))
-    for j, (w, q) in enumerate(e.factors):
-        if j != i:
-            other = pyast.name(names.primal[w])
-            term = term * (Term(1, (pyast.power(other, q),)) if q > 0 else Term(1, (), (pyast.power(other, -q),)))
-    return term
-
-
-_FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-         ast.Pow: operator.pow}
-
-
-def _const(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    return None
-
-
-def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.expr:
-    """A rules template with placeholders replaced, functions named, constants folded."""
-    if isinstance(t, ast.Name):
-        if t.id in subst:
-            return subst[t.id]  # shared: generated expressions are never mutated
-        return pyast.number(CONSTANTS[t.id])
-    if isinstance(t, ast.Constant):
-        return pyast.number(t.value)
-    if isinstance(t, ast.UnaryOp):
-        inner = _instantiate(t.operand, subst, names)
-        c = _const(inner)
-        return pyast.number(-c) if c is not None else ast.UnaryOp(pyast.USUB, inner)
-    if isinstance(t, ast.BinOp):
-        a, b = _instantiate(t.left, subst, names), _instantiate(t.right, subst, names)
-        ca, cb = _const(a), _const(b)
-        if ca is not None and cb is not None:
-            folded = _fold(_FOLD[type(t.op)], ca, cb)
-            if folded is not None:
-                return folded
-        if isinstance(t.op, ast.Pow) and cb is not None:
-            return pyast.power(a, cb)
-        return pyast.binop(a, t.op, b)
-    assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
-    args = [_instantiate(a, subst, names) for a in t.args]
-    consts = [_const(a) for a in args]
-    evaluate = RULES[t.func.id].evaluate
-    if evaluate is not None and all(c is not None for c in consts):
-        folded = _fold(evaluate, *consts)
-        if folded is not None:
-            return folded
-    return pyast.call(names.function(t.func.id), args)
-
-
-def _fold(fn: Callable[..., float], *args: float) -> ast.expr | None:
-    """fn(*args) as a literal; None where Python fails (log(0)): generated code then fails alike."""
-    try:
-        value = fn(*args)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    return None if isinstance(value, complex) else pyast.number(value)
-
-
-def _as_term(node: ast.expr) -> Term:
-    """Split a partial into constant coefficient, numerator and denominator factors."""
-    c = _const(node)
-    if c is not None:
-        return Term(c)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return Term(-1) * _as_term(node.operand)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        return _as_term(node.left) * _as_term(node.right)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        return _as_term(node.left) * _as_term(node.right).inverse()
-    return Term(1, (node,))

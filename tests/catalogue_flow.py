@@ -6,7 +6,6 @@ differentiated). Points are chosen on both sides of every branch. Tests
 compare s2sad with the mpmath oracle (tests/oracle.py) running this very text.
 """
 
-import math
 from math import exp, log, sin, sqrt, tanh
 
 DT = 0.01

@@ -223,7 +223,7 @@ def test_a_sum_of_independent_terms_is_differentiated_inside_its_loop():
     text = s2sad.generate(catalogue_flow.dot)
     fn = text[text.index("def dot_value_and_grad"):text.index("def dot_grad")]
     assert "reversed" not in fn and "tape" not in fn and "# reverse sweep" not in fn
-    assert "        y_bar[i] += z2  # from line 29" in fn
+    assert "        y_bar[i] += z2  # from line 28" in fn
 
 
 def test_loops_that_add_to_the_same_list_are_fused_in_order():

@@ -36,11 +36,8 @@ def huber_grad(r, delta=1.0):
     # forward sweep
     z1 = abs(r)  # line 52
     z2 = z1 <= delta  # line 52
-    if z2:  # line 52
-        value = 0.5 * r * r  # line 53
-    else:
+    if not z2:  # line 52
         z4 = z1 - 0.5 * delta  # line 54
-        value = delta * z4  # line 54
     # reverse sweep
     if z2:  # line 52
         r_bar = r  # from line 53

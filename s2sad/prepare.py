@@ -1,0 +1,143 @@
+"""Passes over the function's AST before lowering: exits moved to path ends, parameters typed.
+
+Guarantees: `restructure` returns statements with the same meaning in which
+every `return`, `break` and `continue` is the last statement of its path:
+what follows an `if` that may exit moves into its branches. `param_kinds`
+says which parameters are lists (indexed, iterated, summed) and which are
+integers (range bounds, indices, repetition counts, directly or through
+assignments); `changed_lists` names the lists the function changes.
+
+Before: `if c: continue` / `s = s + x`.  After: `if c: continue` / `else: s = s + x`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .errors import UnsupportedSyntaxError
+
+MAX_TAIL_COPIES = 64  # statements an early exit may copy into the branches that fall through
+
+
+def may_exit(s: ast.stmt, loop_exits: bool = True) -> bool:
+    """Does s contain a return, or a break/continue of the enclosing loop?"""
+    if isinstance(s, ast.Return):
+        return True
+    if isinstance(s, (ast.Break, ast.Continue)):
+        return loop_exits
+    if isinstance(s, (ast.For, ast.While)):
+        return any(may_exit(c, False) for c in s.body + s.orelse)
+    if isinstance(s, ast.If):
+        return any(may_exit(c, loop_exits) for c in s.body + s.orelse)
+    return False
+
+
+def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
+    """The statements with every early exit at the end of its path.
+
+    What follows an `if` that may exit moves into its branches (copied into
+    each branch that can fall through), and statements after an exit are
+    dropped as unreachable:
+
+        before: if c: continue      after: if c: continue
+                s = s + x                  else: s = s + x
+    """
+    out: list[ast.stmt] = []
+    copies = [0]
+
+    def run(block: list[ast.stmt]) -> list[ast.stmt]:
+        result: list[ast.stmt] = []
+        for k, s in enumerate(block):
+            if isinstance(s, (ast.Return, ast.Break, ast.Continue)):
+                result.append(s)
+                return result
+            if isinstance(s, ast.If) and may_exit(s):
+                tail = block[k + 1:]
+                copies[0] += len(tail)
+                if copies[0] > MAX_TAIL_COPIES:
+                    raise UnsupportedSyntaxError([module.violation(
+                        s, "too many statements follow early exits (return, break, continue) in branches",
+                        "use if/else blocks instead of early exits")])
+                new = ast.If(s.test, run(s.body + tail), run(s.orelse + tail))
+                ast.copy_location(new, s)
+                result.append(new)
+                return result
+            result.append(s)
+        return result
+
+    out = run(list(stmts))
+    return out
+
+
+def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
+    """Which parameters are lists (indexed, iterated, summed) and which integers (bounds, indices)."""
+    lists: set[str] = set()
+    int_exprs: list[ast.expr] = []
+    assigns: list[tuple[str, ast.expr]] = []
+    for node in ast.walk(fn):
+        kind = type(node)
+        if kind is ast.Subscript:
+            if type(node.value) is ast.Name:  # type: ignore[attr-defined]
+                lists.add(node.value.id)  # type: ignore[attr-defined]
+            int_exprs.append(node.slice)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            if type(func) is ast.Name:
+                if func.id in ("len", "sum") and node.args and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
+                    lists.add(node.args[0].id)  # type: ignore[attr-defined]
+                elif func.id == "range":
+                    int_exprs.extend(node.args)  # type: ignore[attr-defined]
+        elif kind is ast.For:
+            if type(node.iter) is ast.Name:  # type: ignore[attr-defined]
+                lists.add(node.iter.id)  # type: ignore[attr-defined]
+        elif kind is ast.BinOp:
+            if type(node.op) is ast.Mult:  # type: ignore[attr-defined]
+                if type(node.left) is ast.List:  # type: ignore[attr-defined]
+                    int_exprs.append(node.right)  # type: ignore[attr-defined]
+                elif type(node.right) is ast.List:  # type: ignore[attr-defined]
+                    int_exprs.append(node.left)  # type: ignore[attr-defined]
+        elif kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
+            if node.value is not None:  # type: ignore[attr-defined]
+                targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                assigns += [(t.id, node.value) for t in targets if type(t) is ast.Name]  # type: ignore[attr-defined]
+    ints: set[str] = set()
+    for e in int_exprs:
+        ints |= _names_outside_lists(e)
+    changed = bool(ints)
+    while changed:  # m = n - 1; range(m): n is an integer too
+        changed = False
+        for target, value in assigns:
+            if target in ints:
+                new = _names_outside_lists(value) - ints
+                if new:
+                    ints |= new
+                    changed = True
+    kinds = {n: "int" for n in ints}
+    kinds.update({n: "list" for n in lists})
+    return kinds
+
+
+def _names_outside_lists(e: ast.expr) -> set[str]:
+    """Names in e, except lists (indexed, or the argument of len/sum)."""
+    skip: set[int] = set()
+    for node in ast.walk(e):
+        if isinstance(node, ast.Subscript):
+            skip.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum"):
+            skip.update(id(a) for a in node.args)
+        elif isinstance(node, ast.Call):
+            skip.add(id(node.func))
+    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in skip}
+
+
+def changed_lists(fn: ast.FunctionDef) -> set[str]:
+    out = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+            out.add(node.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
+                and isinstance(node.target.value, ast.Name):
+            out.add(node.target.value.id)
+        elif isinstance(node, ast.Attribute) and node.attr == "append" and isinstance(node.value, ast.Name):
+            out.add(node.value.id)
+    return out
