@@ -24,7 +24,7 @@ from typing import Any
 from . import __version__
 from .forward import arm_key, loop_key
 from .optimize import coalesce_copies, inline_single_use, needed_forward
-from .program import Block, Jump, Node, Stmt, walk
+from .program import Block, Comment, Jump, Node, Stmt, walk
 from .pyast import to_source
 from .reverse import Gradient
 from .trace import If, Loop, is_straight
@@ -231,6 +231,8 @@ def _render(nodes, indent: str, what: str, out: list[str]) -> None:
                 _render(n.orelse, indent + "    ", what, out)
         elif isinstance(n, Jump):
             out.append(f"{indent}{n.word}")
+        elif isinstance(n, Comment):
+            out.append(f"{indent}# {n.text}")
 
 
 _PASS = Jump("pass")

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from . import pyast
-from .program import Block, Node, Stmt, walk
+from .program import Block, Comment, Node, Stmt, walk
 from .trace import (
     Append, Break, If, ListVar, Loop, NewList, Next, Op, Return, Store, Trace, Var, is_straight,
 )
@@ -222,6 +222,8 @@ def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[as
                                        d.lines, d.target, d.elementwise)
                         n = None  # type: ignore[assignment]
                         break
+                    if isinstance(d, Comment):
+                        continue
                     if not isinstance(d, Stmt) or a in d.reads or a in d.defines or b in d.defines:
                         break
                 if n is None:

@@ -110,7 +110,14 @@ class Fused:
     setup: bool  # before the loop (accumulators), or at the end of an iteration
 
 
-Node = Union[Stmt, Block, Jump, Record, Restore, Fused]
+@dataclass(frozen=True)
+class Comment:
+    """A comment line of its own in the generated code."""
+
+    text: str
+
+
+Node = Union[Stmt, Block, Jump, Record, Restore, Fused, Comment]
 
 
 def walk(nodes: tuple[Node, ...] | list[Node]) -> Iterator[Node]:

@@ -39,7 +39,7 @@ from . import pyast
 from .activity import active
 from .forward import Forward, arm_key, fusable_shape, loop_key, operand, while_test
 from .naming import Names
-from .program import Block as CodeBlock, Fused, Node, Restore, Stmt, assigned, parallel_copies
+from .program import Block as CodeBlock, Comment, Fused, Node, Restore, Stmt, assigned, parallel_copies
 from .program import walk as code_walk
 from .partials import Term, partial
 from .tapes import record_tapes
@@ -89,8 +89,11 @@ def _place_fused(nodes: tuple[Node, ...], fused: dict) -> tuple[Node, ...]:
     out: list[Node] = []
     for n in nodes:
         if isinstance(n, Fused):
-            if n.key in fused:
-                out += fused[n.key][0 if n.setup else 1]
+            if n.key in fused and n.setup:
+                out += fused[n.key][0]
+            elif n.key in fused:
+                out += [Comment("this iteration's adjoint: its terms are independent of the others'"),
+                        *fused[n.key][1]]
         elif isinstance(n, CodeBlock):
             keys = [m.key for m in n.body if isinstance(m, Fused) and not m.setup and m.key in fused]
             block = replace(n, body=_place_fused(n.body, fused), orelse=_place_fused(n.orelse, fused))
