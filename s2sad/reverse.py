@@ -156,9 +156,9 @@ class _ReverseSweep:
         self.pending: dict = {}
         self.accum: dict = {}  # variable -> (target, names the target reads) its adjoint accumulates in
         self.fresh: set = set()  # accumulators entered at zero for the block being reversed
-        mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
+        self.mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
         self.loads = {i.out: i for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Load)
-                      and i.expr.lst not in mutated}
+                      and i.expr.lst not in self.mutated}
         self.out: list[Node] = []
         self.loops: list[Loop] = []
         self.carried_active: dict[int, list[Carried]] = {}
@@ -502,8 +502,8 @@ class _ReverseSweep:
         lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
         lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, Load)}  # type: ignore[union-attr]
         lists &= self.act
-        if not all(lst in self.list_inits for lst in lists):
-            return False
+        if not all(lst in self.list_inits and lst not in self.mutated for lst in lists):
+            return False  # a list that changes has its final length only at the end
         names = self.names
         for c in carried:
             self.pending.pop(c.out, None)

@@ -338,6 +338,15 @@ def two_sums(x):
     return s + t
 
 
+def sum_then_append(x):
+    ys = [x, 2.0 * x]
+    s = 0.0
+    for v in ys:
+        s += v * v
+    ys.append(s)
+    return s + ys[-1] * 0.5 + ys[0]
+
+
 def list_changed_in_loop(x):
     ys = [x, 2.0]
     n = len(ys)
@@ -389,6 +398,7 @@ CASES = {
     "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
     "list_changed_in_loop": [[0.7], [-1.3]],
     "two_sums": [[[0.5, -1.25, 2.0]], [[1.5]]],
+    "sum_then_append": [[0.7], [-1.2]],
     "length_of_a_growing_list": [[0.8], [-1.1]],
     "repeated_item": [[0.7, 3], [-1.3, 1]],
 }
