@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Union
 
 from .trace import (
-    Append, Block, Break, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Return, Store, Sum, Trace, Var,
+    Append, Block, Break, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Return, Store, Sum, Trace, Var,
 )
 
 Node = Union[Var, ListVar, str]
@@ -47,6 +47,9 @@ def active(trace: Trace, wrt: tuple) -> set:
                     edge(x, item.out)
             elif isinstance(item, (Store, Append)):
                 edge(item.value, item.lst)
+            elif isinstance(item, Pop):
+                if item.out is not None:
+                    edge(item.lst, item.out)
             elif isinstance(item, If):
                 for m in item.merges:
                     edge(m.then, m.out)

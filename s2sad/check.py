@@ -191,6 +191,10 @@ class _FunctionChecker:
                 self.bad(s, "return needs a value", "return the scalar result")
             else:
                 self.expr(s.value)
+        elif isinstance(s, ast.Assign) and len(s.targets) == 1 and self.is_pop(s.value):  # v = xs.pop()
+            targets = s.targets[0].elts if isinstance(s.targets[0], ast.Tuple) else [s.targets[0]]
+            for t in targets:
+                self.target(t)
         elif isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Tuple) \
                 and isinstance(s.value, ast.Tuple) and len(s.value.elts) == len(s.targets[0].elts) \
                 and all(isinstance(t, ast.Name) for t in s.targets[0].elts):
@@ -230,17 +234,25 @@ class _FunctionChecker:
             self.loop(s)
         elif isinstance(s, ast.Expr):
             v = s.value
-            if (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr == "append"
+            if self.is_pop(v):
+                pass
+            elif (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr == "append"
                     and isinstance(v.func.value, ast.Name) and v.func.value.id in self.locals):
                 if len(v.args) != 1 or v.keywords:
                     self.bad(v, "append takes one value", "write ys.append(value)")
                 for a in v.args:
-                    self.expr(a)
+                    for x in (a.elts if isinstance(a, ast.Tuple) else [a]):  # a tape appends tuples
+                        self.expr(x)
             elif not (isinstance(v, ast.Constant) and isinstance(v.value, str)):
                 self.bad(s, "an expression statement has no effect on the result",
                          "remove it (lists grow with ys.append(value))")
         else:
             self.unsupported(s)
+
+    def is_pop(self, e: ast.expr) -> bool:
+        return isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "pop" \
+            and isinstance(e.func.value, ast.Name) and e.func.value.id in self.locals and not e.args \
+            and not e.keywords
 
     def loop(self, s: ast.For | ast.While) -> None:
         if s.orelse:
@@ -257,10 +269,18 @@ class _FunctionChecker:
                     self.expr(a)
             elif isinstance(it, ast.Name):
                 self.name(it)
+            elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("reversed", "enumerate") \
+                    and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None:
+                for node in ast.walk(it.args[0]):  # reversed(range(...)[:t]), enumerate(xs)
+                    if isinstance(node, ast.Name) and node.id not in ("range",):
+                        self.name(node)
             else:
                 self.bad(it, f"iterating over {ast.unparse(it)} is not supported",
                          "loop over range(...) or over a list of floats")
-            if isinstance(s.target, ast.Name):
+            if isinstance(s.target, ast.Tuple) and all(isinstance(t, ast.Name) for t in s.target.elts) \
+                    and isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate":
+                self.locals.update(t.id for t in s.target.elts)  # type: ignore[attr-defined]
+            elif isinstance(s.target, ast.Name):
                 self.locals.add(s.target.id)
             else:
                 self.bad(s.target, "only a plain name can be a loop variable", "write for i in range(n)")

@@ -22,7 +22,7 @@ from .naming import Names
 from .program import Block, Fused, Jump, Node, Record, Stmt, parallel_copies
 from .program import walk as walk_code
 from .trace import (
-    Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Product, Return,
+    Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
 
@@ -66,6 +66,9 @@ class Forward:
             elif isinstance(item, Append):
                 out.append(Stmt("", pyast.method(names.primal[item.lst], "append", [operand(item.value, names)]),
                                 (item.line,)))
+            elif isinstance(item, Pop):
+                target = names.primal[item.out] if item.out is not None else ""
+                out.append(Stmt(target, pyast.method(names.primal[item.lst], "pop", []), (item.line,)))
             elif isinstance(item, If):
                 out.append(self.branch(item))
             elif isinstance(item, Loop):

@@ -34,10 +34,10 @@ from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
-from .prepare import may_exit, changed_lists, param_kinds, restructure
+from .prepare import changed_lists, may_exit, param_kinds, restructure, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
-    Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand,
+    Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand, Pop,
     Return, Store, Sum, Trace, Var, fill_template,
 )
 
@@ -48,7 +48,14 @@ class _Undefined:
     why: str
 
 
-Binding = Union[Value, ListVar, _Undefined]
+@dataclass(frozen=True)
+class _Tuples:
+    """A list of equal-length tuples (a tape in generated code), held as one list per position."""
+
+    parts: tuple[ListVar, ...]
+
+
+Binding = Union[Value, ListVar, _Undefined, _Tuples]
 
 
 @dataclass
@@ -92,6 +99,7 @@ class _Lowering(Builder):
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
         self.mutated = changed_lists(fn)
+        self.tuple_lists = tuple_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
         self.statements(body, env, None)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
@@ -126,6 +134,9 @@ class _Lowering(Builder):
             else:
                 self.items.append(Next(values, s.lineno))
             return False
+        if isinstance(s, ast.Assign) and _is_pop(s.value):  # v = xs.pop(), or a, b = tape.pop()
+            self.pop(s, s.targets[0], s.value, env)  # type: ignore[arg-type]
+            return True
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Tuple):  # a, b = b, a + b: all at once
             values = [self.value(v, env) for v in s.value.elts]  # type: ignore[attr-defined]
             values = [self.materialize(v) for v in values]
@@ -200,8 +211,18 @@ class _Lowering(Builder):
         call = s.value
         if isinstance(call, ast.Constant) and isinstance(call.value, str):
             return  # a string as a comment
+        if _is_pop(call):
+            self.pop(s, None, call, env)  # type: ignore[arg-type]
+            return
         if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
                 and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords):
+            found = env.get(call.func.value.id)
+            if isinstance(found, _Tuples) and isinstance(call.args[0], ast.Tuple) \
+                    and len(call.args[0].elts) == len(found.parts):
+                values = [self.materialize(self.value(x, env)) for x in call.args[0].elts]
+                for lst, value in zip(found.parts, values):
+                    self.items.append(Append(lst, value, s.lineno))
+                return
             lst = self.local_list(call.func.value, env)
             value = self.materialize(self.value(call.args[0], env))
             self.items.append(Append(lst, value, s.lineno))
@@ -220,6 +241,12 @@ class _Lowering(Builder):
         if isinstance(e, ast.ListComp):
             raise self.fail(e, "list comprehensions are not supported",
                             "create the list with ys = [0.0] * n and fill it in a for loop")
+        if t.id in self.tuple_lists and isinstance(e, ast.List) and not e.elts:  # a tape of tuples
+            parts = tuple(ListVar(next(self.ids), t.id) for _ in range(self.tuple_lists[t.id]))
+            for lst in parts:
+                self.items.append(NewList(lst, (), None, self.line))
+            env[t.id] = _Tuples(parts)
+            return
         repeat: Operand | None = None
         if isinstance(e, ast.BinOp):
             display, count = (e.left, e.right) if isinstance(e.left, ast.List) else (e.right, e.left)
@@ -232,6 +259,29 @@ class _Lowering(Builder):
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
         self.items.append(NewList(out, elements, repeat, self.line))
+
+    def pop(self, s: ast.stmt, target: ast.expr | None, call: ast.Call, env: dict[str, Binding]) -> None:
+        """v = xs.pop() (target None: the item is dropped); a tuple list pops one item per position."""
+        found = env.get(call.func.value.id)  # type: ignore[attr-defined]
+        parts = found.parts if isinstance(found, _Tuples) else (self.local_list(call.func.value, env),)  # type: ignore[arg-type]
+        names: list[str | None]
+        if target is None:
+            names = [None] * len(parts)
+        elif isinstance(target, ast.Name) and len(parts) == 1:
+            names = [target.id]
+        elif isinstance(target, ast.Tuple) and len(target.elts) == len(parts) and \
+                all(isinstance(t, ast.Name) for t in target.elts):
+            names = [t.id for t in target.elts]  # type: ignore[attr-defined]
+        else:
+            raise self.fail(s, "the items popped do not match the names assigned", "write v = xs.pop()")
+        for lst, name in zip(parts, names):
+            out = self.var(name, "any") if name is not None else None
+            self.items.append(Pop(out, lst, s.lineno))
+            if name is not None:
+                if isinstance(env.get(name), (ListVar, _Tuples)):
+                    raise self.fail(s, f"{name} is a list; assigning another value to it is not supported",
+                                    "use a new name for the new value")
+                env[name] = out  # type: ignore[assignment]
 
     def local_list(self, node: ast.Name, env: dict[str, Binding]) -> ListVar:
         lst = env.get(node.id)
@@ -255,7 +305,7 @@ class _Lowering(Builder):
 
     def index(self, e: ast.expr, env: dict[str, Binding], what: str) -> Operand:
         v = self.materialize(self.value(e, env))
-        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, Var) and v.kind == "int")):
+        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, Var) and v.kind in ("int", "any"))):
             raise self.fail(e, f"{what} must be an integer", "compute indices from loop counters, len() and "
                             "integer parameters with + - * // %")
         return v
@@ -328,11 +378,21 @@ class _Lowering(Builder):
     def for_loop(self, s: ast.For, env: dict[str, Binding]) -> None:
         if s.orelse:
             raise self.fail(s.orelse[0], "for-else is not supported", "use a flag variable set before break")
-        if not isinstance(s.target, ast.Name):
-            raise self.fail(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
         it = s.iter
+        pair = _is_call(it, "enumerate") and isinstance(s.target, ast.Tuple) and len(s.target.elts) == 2 \
+            and all(isinstance(t, ast.Name) for t in s.target.elts)
+        if not isinstance(s.target, ast.Name) and not pair:
+            raise self.fail(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
         element: ListVar | None = None
-        if _is_call(it, "range") and env.get("range") is None:
+        if pair:  # for k, v in enumerate(xs)
+            if len(it.args) != 1 or not isinstance(it.args[0], ast.Name) \
+                    or not isinstance(env.get(it.args[0].id), ListVar):  # type: ignore[attr-defined]
+                raise self.fail(it, "enumerate takes one list here", "write for k, v in enumerate(xs)")
+            element = env[it.args[0].id]  # type: ignore[assignment,attr-defined]
+            bounds = (self.emit(Compute("len(_0)", (element,)), None, "int"),)  # type: ignore[arg-type]
+        elif _is_call(it, "reversed") and len(it.args) == 1:  # type: ignore[attr-defined]
+            bounds = self.reversed_range(it.args[0], env)  # type: ignore[attr-defined]
+        elif _is_call(it, "range") and env.get("range") is None:
             if not 1 <= len(it.args) <= 3 or it.keywords:  # type: ignore[attr-defined]
                 raise self.fail(it, "range takes one to three arguments", "write range(stop), range(start, stop) "
                                 "or range(start, stop, step)")
@@ -348,16 +408,34 @@ class _Lowering(Builder):
         else:
             raise self.fail(it, f"iterating over {ast.unparse(it)} is not supported",
                             "loop over range(...) or over a list of floats")
-        counter_hint = s.target.id if element is None else ".k"
+        names = [t.id for t in s.target.elts] if pair else [s.target.id]  # type: ignore[attr-defined]
+        counter_hint = names[0] if pair or element is None else ".k"
 
         def enter(body_env: dict[str, Binding]) -> None:
             counter = body_env[".counter"]
             if element is not None:
-                body_env[s.target.id] = self.emit(Load(element, counter), s.target.id)  # type: ignore[arg-type]
-            else:
-                body_env[s.target.id] = counter
+                body_env[names[-1]] = self.emit(Load(element, counter), names[-1])  # type: ignore[arg-type]
+            if element is None or pair:
+                body_env[names[0]] = counter
 
         self.loop("range", s, s.body, env, bounds, counter_hint, enter, None)
+
+    def reversed_range(self, e: ast.expr, env: dict[str, Binding]) -> tuple:
+        """Bounds of reversed(range(a, b, c)) or reversed(range(a, b, c)[:t]), as a forward range."""
+        limit = None
+        if isinstance(e, ast.Subscript) and isinstance(e.slice, ast.Slice) and e.slice.lower is None \
+                and e.slice.step is None and e.slice.upper is not None:
+            limit, e = self.index(e.slice.upper, env, "a slice bound"), e.value
+        if not _is_call(e, "range") or not 1 <= len(e.args) <= 3:  # type: ignore[attr-defined]
+            raise self.fail(e, f"reversed({ast.unparse(e)}) is not supported", "write reversed(range(...))")
+        args = [self.index(a, env, "a range bound") for a in e.args]  # type: ignore[attr-defined]
+        a, b, c = (0, args[0], 1) if len(args) == 1 else (args[0], args[1], args[2] if len(args) == 3 else 1)
+        if limit is None:
+            n = self.compute("len(range(_0, _1, _2))", (a, b, c), "int")
+        else:
+            n = self.compute("len(range(_0, _1, _2)[:_3])", (a, b, c, limit), "int")
+        start = self.compute("_0 + (_1 - 1) * _2", (a, n, c), "int")
+        return start, self.compute("_0 - _1", (a, c), "int"), self.compute("-_0", (c,), "int")
 
     def while_loop(self, s: ast.While, env: dict[str, Binding]) -> None:
         if s.orelse:
@@ -366,8 +444,8 @@ class _Lowering(Builder):
 
     def loop(self, kind: str, s: ast.stmt, body: list[ast.stmt], env: dict[str, Binding], bounds: tuple,
              counter_hint: str | None, enter: Callable | None, test: ast.expr | None) -> None:
-        target = s.target.id if isinstance(s, ast.For) else None  # type: ignore[union-attr]
-        assigned = [n for n in _assigned(body) if n != target]
+        targets = {n.id for n in ast.walk(s.target) if isinstance(n, ast.Name)} if isinstance(s, ast.For) else set()
+        assigned = [n for n in _assigned(body) if n not in targets]
         for n in assigned:
             if isinstance(env.get(n), ListVar):
                 raise self.fail(s, f"the list {n} is rebound inside the loop", "create lists once, before the loop")
@@ -433,9 +511,8 @@ class _Lowering(Builder):
         for n in assigned:
             if n not in carried:
                 env[n] = _Undefined(f"{n} is assigned only inside the loop at line {s.lineno}")
-        if isinstance(s, ast.For):
-            env[s.target.id] = _Undefined(  # type: ignore[union-attr]
-                f"the loop variable {s.target.id} is used after its loop (line {s.lineno})")  # type: ignore[union-attr]
+        for n in sorted(targets):
+            env[n] = _Undefined(f"the loop variable {n} is used after its loop (line {s.lineno})")
 
     def next_exit(self, ctx: _LoopContext, env: dict[str, Binding]) -> None:
         self.items.append(Next(self.exit_values(ctx, env), self.line))
@@ -494,7 +571,7 @@ class _Lowering(Builder):
     def compute(self, template: str, args: tuple, kind: str) -> Operand:
         if all(isinstance(a, (int, float)) for a in args):  # constants alone: decide now
             names = {"__builtins__": {}, "inf": math.inf, "nan": math.nan, "abs": abs, "min": min, "max": max,
-                     "float": float, "int": int}
+                     "float": float, "int": int, "len": len, "range": range}
             return eval(fill_template(template, [repr(a) for a in args]), names)  # noqa: S307
         return self.emit(Compute(template, args), None, kind)
 
@@ -502,7 +579,7 @@ class _Lowering(Builder):
 
     def value(self, e: ast.expr, env: dict[str, Binding]) -> Value:
         v = self.expr(e, env)
-        if isinstance(v, ListVar):
+        if isinstance(v, (ListVar, _Tuples)):
             raise self.fail(e, f"the list {ast.unparse(e)} is not a number here",
                             "index it (xs[i]) or sum it (sum(xs)); lists are not copied or aliased")
         return v
@@ -703,6 +780,11 @@ def _kind_of(v: object) -> str:
 def _merged_kind(values: list) -> str:
     kinds = {_kind_of(v) for v in values}
     return kinds.pop() if len(kinds) == 1 else "float"
+
+
+def _is_pop(e: ast.expr) -> bool:
+    return isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "pop" \
+        and isinstance(e.func.value, ast.Name) and not e.args and not e.keywords
 
 
 def _is_call(e: ast.expr, name: str) -> bool:

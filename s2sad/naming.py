@@ -41,8 +41,8 @@ class Names:
                 hinted += [m.out.hint for m in item.merges]
             elif isinstance(item, Loop):
                 hinted += [c.param.hint for c in item.carried] + [item.counter.hint if item.counter else None]
-            elif hasattr(item, "out"):
-                hinted.append(item.out.hint)  # lists
+            elif getattr(item, "out", None) is not None:
+                hinted.append(item.out.hint)  # lists, popped values
         self.user: set[str] = {h for h in hinted if h and not h.startswith(".")}
         self.used: set[str] = self.user | set(_BUILTINS)
         self.primal: dict[Var | ListVar, str] = {p: p.hint for p in trace.params if p.hint}  # type: ignore[misc]
@@ -73,8 +73,8 @@ class Names:
                 if item.trips is not None:
                     self._name(item.trips, "trips")
                 self.tapes[id(item)] = self.fresh("tape")
-            elif hasattr(item, "out"):  # NewList
-                self._name(item.out, "xs")  # type: ignore[attr-defined]
+            elif getattr(item, "out", None) is not None:  # NewList, Pop
+                self._name(item.out, "xs" if isinstance(item.out, ListVar) else f"z{t}_popped")  # type: ignore[attr-defined]
         if merge_names:
             self._coalesce_merges(items)
 

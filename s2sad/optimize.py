@@ -24,7 +24,7 @@ from typing import Iterable
 from . import pyast
 from .program import Block, Comment, Node, Stmt, walk
 from .trace import (
-    Append, Break, If, ListVar, Loop, NewList, Next, Op, Return, Store, Trace, Var, is_straight,
+    Append, Break, If, ListVar, Loop, NewList, Next, Op, Pop, Return, Store, Trace, Var, is_straight,
 )
 from .trace import walk as trace_walk
 
@@ -73,6 +73,9 @@ def drop_dead_ops(trace: Trace) -> Trace:
                 if item.out in live:
                     for v in (*item.inputs, *item.lists):
                         changed |= mark(v)
+            elif isinstance(item, Pop):
+                if item.out is not None and item.out in live:
+                    changed |= mark(item.lst)
             elif isinstance(item, (Store, Append)):
                 if item.lst in live:
                     changed |= mark(item.value)
@@ -105,7 +108,7 @@ def _has_effect(block, live: set) -> bool:
     for item in trace_walk(block):
         if isinstance(item, Op) and item.out in live:
             return True
-        if isinstance(item, (Store, Append)) and item.lst in live:
+        if isinstance(item, (Store, Append, Pop)) and item.lst in live:
             return True
         if isinstance(item, (Break, Next, Return)):
             return True
@@ -122,7 +125,7 @@ def _prune(block, live: set, keep: tuple = ()) -> tuple:
         if isinstance(item, Op):
             if item.out in live:
                 out.append(item)
-        elif isinstance(item, (Store, Append)):
+        elif isinstance(item, (Store, Append, Pop)):
             if item.lst in live:
                 out.append(item)
         elif isinstance(item, NewList):

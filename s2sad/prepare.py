@@ -83,7 +83,7 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
         elif kind is ast.Call:
             func = node.func  # type: ignore[attr-defined]
             if type(func) is ast.Name:
-                if func.id in ("len", "sum") and node.args and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
+                if func.id in ("len", "sum", "enumerate") and node.args and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
                     lists.add(node.args[0].id)  # type: ignore[attr-defined]
                 elif func.id == "range":
                     int_exprs.extend(node.args)  # type: ignore[attr-defined]
@@ -138,6 +138,17 @@ def changed_lists(fn: ast.FunctionDef) -> set[str]:
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
                 and isinstance(node.target.value, ast.Name):
             out.add(node.target.value.id)
-        elif isinstance(node, ast.Attribute) and node.attr == "append" and isinstance(node.value, ast.Name):
+        elif isinstance(node, ast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, ast.Name):
             out.add(node.value.id)
+    return out
+
+
+def tuple_lists(fn: ast.FunctionDef) -> dict[str, int]:
+    """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length."""
+    out: dict[str, int] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
+                and isinstance(node.func.value, ast.Name) and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.Tuple):
+            out.setdefault(node.func.value.id, len(node.args[0].elts))
     return out

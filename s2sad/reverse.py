@@ -44,7 +44,7 @@ from .program import walk as code_walk
 from .partials import Term, partial
 from .tapes import record_tapes
 from .trace import (
-    Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Product, Return,
+    Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
 
@@ -137,6 +137,8 @@ def defined(block: Block) -> set:
             out.update(v for v in (item.counter, item.trips) if v is not None)
         elif isinstance(item, NewList):
             out.add(item.out)
+        elif isinstance(item, Pop) and item.out is not None:
+            out.add(item.out)
     return out
 
 
@@ -156,7 +158,7 @@ class _ReverseSweep:
         self.pending: dict = {}
         self.accum: dict = {}  # variable -> (target, names the target reads) its adjoint accumulates in
         self.fresh: set = set()  # accumulators entered at zero for the block being reversed
-        self.mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
+        self.mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append, Pop))}
         self.loads = {i.out: i for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Load)
                       and i.expr.lst not in self.mutated}
         self.out: list[Node] = []
@@ -260,6 +262,8 @@ class _ReverseSweep:
                 self.store(item)
             elif isinstance(item, Append):
                 self.append(item)
+            elif isinstance(item, Pop):
+                self.pop(item)
             elif isinstance(item, If):
                 self.branch(item)
             elif isinstance(item, Loop):
@@ -432,6 +436,14 @@ class _ReverseSweep:
         self.out.append(Stmt(f"{lst_bar}[{pyast.to_source(index)}]", pyast.number(0.0), (item.line,),
                              target_reads=reads))
 
+    def pop(self, item: Pop) -> None:
+        """v = xs.pop() is undone by putting v's adjoint back: xs_bar.append(v_bar)."""
+        if item.lst not in self.act:
+            return
+        bar = self.settle(item.out, 1) if item.out is not None and item.out in self.act else Term(0)
+        value = _value([bar]) if bar.coef != 0 else pyast.number(0.0)
+        self.out.append(Stmt("", pyast.method(self.names.adjoint(item.lst), "append", [value]), (item.line,)))
+
     def append(self, item: Append) -> None:
         if item.lst not in self.act:
             return
@@ -448,7 +460,7 @@ class _ReverseSweep:
     def branch(self, item: If) -> None:
         arms = item.body + item.orelse
         if not any(m.out in self.act for m in item.merges) and not any(
-                isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append, Return, Next, Break, Loop))
+                isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append, Pop, Return, Next, Break, Loop))
                 for i in walk(arms)):
             return
         seeds = [(m, Term(1, (pyast.name(self.stored(m.out)),))) for m in item.merges if m.out in self.act]
@@ -554,7 +566,7 @@ class _ReverseSweep:
         names = self.names
         carried = [c for c in item.carried if c.out in self.act or c.param in self.act]
         self.carried_active[id(item)] = carried
-        if not carried and not any(isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append))
+        if not carried and not any(isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append, Pop))
                                    for i in walk(item.body)):
             return
         if self.fuse(item, carried):

@@ -24,7 +24,7 @@ from .forward import arm_key, forward_expr, loop_key
 from .naming import Names
 from .program import Block, Node, Record, Restore, Stmt, reads
 from .program import walk as code_walk
-from .trace import Affine, Append, Compute, If, Load, Loop, Op, Product, Store, Trace, walk
+from .trace import Affine, Append, Compute, If, Load, Loop, Op, Pop, Product, Store, Trace, walk
 
 
 def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse: tuple[Node, ...]):
@@ -54,7 +54,7 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
                 scan(n.orelse)
 
     scan(reverse)
-    mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append))}
+    mutated = {i.lst for i in walk(trace.body) if isinstance(i, (Store, Append, Pop))}
     nested = {key: [n.key for n in code_walk(rev) if isinstance(n, Restore) and n.key != key]
               for key, rev in reverse_blocks.items()}
     records: dict[tuple, tuple[str, ...]] = {}
@@ -107,6 +107,8 @@ def _record(items, params, names: Names, read: set[str], mutated: set):
             own.append((names.primal[item.out], item))
         elif isinstance(item, If):
             own += [(names.primal[m.out], None) for m in item.merges]
+        elif isinstance(item, Pop) and item.out is not None:
+            own.append((names.primal[item.out], None))
         elif isinstance(item, Loop):
             own += [(names.primal[c.out], None) for c in item.carried]
             if item.trips is not None:

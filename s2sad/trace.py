@@ -184,6 +184,15 @@ class Append:
 
 
 @dataclass(frozen=True)
+class Pop:
+    """out = lst.pop() (out None: the item is dropped)."""
+
+    out: "Var | None"
+    lst: ListVar
+    line: int
+
+
+@dataclass(frozen=True)
 class Merge:
     """A phi after an `If`: out is `then` where the branch was taken, else `orelse`."""
 
@@ -250,7 +259,7 @@ class Return:
     line: int
 
 
-Item = Union[Op, NewList, Store, Append, If, Loop, Next, Break, Return]
+Item = Union[Op, NewList, Store, Append, Pop, If, Loop, Next, Break, Return]
 Block = tuple[Item, ...]
 EXITS = (Next, Break, Return)
 
@@ -409,6 +418,9 @@ def _format_block(block: Block, name: Callable, indent: str, rows: list) -> None
             rows.append((f"{indent}{name(item.lst)}[{op(item.index)}] = {op(item.value)}", item.line))
         elif isinstance(item, Append):
             rows.append((f"{indent}{name(item.lst)}.append({op(item.value)})", item.line))
+        elif isinstance(item, Pop):
+            target = f"{name(item.out)} = " if item.out is not None else ""
+            rows.append((f"{indent}{target}{name(item.lst)}.pop()", item.line))
         elif isinstance(item, If):
             rows.append((f"{indent}if {name(item.cond)}:", item.line))
             _format_block(item.body, name, indent + "    ", rows)

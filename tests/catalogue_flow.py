@@ -347,6 +347,13 @@ def sum_then_append(x):
     return s + ys[-1] * 0.5 + ys[0]
 
 
+def power_series(x, n):
+    s = 0.0
+    for i in range(n):
+        s += (i + 1) * x ** (i + 1)
+    return s
+
+
 def list_changed_in_loop(x):
     ys = [x, 2.0]
     n = len(ys)
@@ -398,6 +405,7 @@ CASES = {
     "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
     "list_changed_in_loop": [[0.7], [-1.3]],
     "two_sums": [[[0.5, -1.25, 2.0]], [[1.5]]],
+    "power_series": [[0.7, 5], [-1.3, 3]],
     "sum_then_append": [[0.7], [-1.2]],
     "length_of_a_growing_list": [[0.8], [-1.1]],
     "repeated_item": [[0.7, 3], [-1.3, 1]],
