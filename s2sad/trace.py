@@ -20,7 +20,7 @@ path") with a few *items* beside ops, nested in blocks:
   `param` (from `init`) and leave as `out`; every path through its body ends
   in `Next(values)` (the next iteration's values) or `Break(values)`;
 - `Return(value)` ends each path of the function body;
-- lists: `NewList`, `Store`, `Append` items and the `Load`, `Sum` ops;
+- lists: `NewList`, `Store`, `Append`, `Pop` items and the `Load`, `Sum` ops;
 - `Compute`: an inactive operation (comparisons, integer index arithmetic,
   `len`) that never carries an adjoint.
 
