@@ -93,7 +93,6 @@ _MAIN = "outside loops:"
 
 
 def certificate(g: Gradient) -> Certificate:
-    results = [g.value, *g.grads]
     grad_forward = needed_forward(g.forward, g.reverse, g.grads)
     fused = sum(n.ops for n in walk(g.forward) if isinstance(n, Stmt) and n.adjoint)
     fwd = _count(g.forward) - fused
@@ -109,7 +108,6 @@ def certificate(g: Gradient) -> Certificate:
     labels = [_MAIN] + [k for k in forward_parts if k != _MAIN]
     labels += [k for k in reverse_parts if k not in labels]
     parts = tuple(Part(k, forward_parts.get(k, 0), reverse_parts.get(k, 0), tapes.get(k, 0)) for k in labels)
-    del results
     return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts)
 
 

@@ -61,7 +61,6 @@ Binding = Union[Value, ListVar, _Undefined, _Tuples]
 @dataclass
 class _LoopContext:
     carried: list[str]
-    line: int
     has_break: bool = False
     exits: list[tuple[Operand, ...]] = field(default_factory=list)
 
@@ -458,7 +457,7 @@ class _Lowering(Builder):
         kinds = [_kind_of(v) for v in inits]
         body = restructure(body, self.module, top=False)
         for _attempt in range(4):  # a carried integer that becomes a float is lowered again as a float
-            ctx = _LoopContext(carried, s.lineno)
+            ctx = _LoopContext(carried)
             params = tuple(self.var(n, k) for n, k in zip(carried, kinds))
             counter = self.var(counter_hint, "int") if kind == "range" else None
             body_env = dict(env)
@@ -566,7 +565,7 @@ class _Lowering(Builder):
                 return self.compute("_0 and _1", (cond, first), "bool")
             if first is cond:  # cond or second
                 return self.compute("_0 or _1", (cond, second), "bool")
-        return self.select(cond, lambda: a(), lambda: b())  # type: ignore[arg-type,return-value]
+        return self.select(cond, a, b)  # type: ignore[arg-type,return-value]
 
     def compute(self, template: str, args: tuple, kind: str) -> Operand:
         if all(isinstance(a, (int, float)) for a in args):  # constants alone: decide now

@@ -229,8 +229,7 @@ class _ReverseSweep:
         parts = self.pending.pop(p, [])
         if not parts:
             return pyast.number(0.0)
-        if len(parts) == 1 and parts[0].coef == 1 and not parts[0].den and len(parts[0].num) == 1 \
-                and isinstance(parts[0].num[0], ast.Name) and parts[0].num[0].id == self.names.adjoint(p):
+        if _is_name(parts, self.names.adjoint(p)):  # accumulated under its own name already
             return parts[0].num[0]
         return pyast.name(self.write(p, parts))
 

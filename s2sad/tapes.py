@@ -72,7 +72,7 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
             break
     used_tapes: set[str] = set()
 
-    def fill(nodes, forward_side: bool) -> tuple[Node, ...]:
+    def fill(nodes) -> tuple[Node, ...]:
         out: list[Node] = []
         for n in nodes:
             if isinstance(n, Record):
@@ -87,13 +87,13 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
                     out.append(Stmt(", ".join(rec), pyast.method(n.tape, "pop", []), (blocks[n.key][2],), tape=True))
                 out += recomputed.get(n.key, [])
             elif isinstance(n, Block):
-                out.append(Block(n.keyword, n.test, fill(n.body, forward_side), fill(n.orelse, forward_side),
+                out.append(Block(n.keyword, n.test, fill(n.body), fill(n.orelse),
                                  n.lines, n.target, n.elementwise))
             else:
                 out.append(n)
         return tuple(out)
 
-    forward, reverse = fill(forward, True), fill(reverse, False)
+    forward, reverse = fill(forward), fill(reverse)
     forward = tuple(n for n in forward if not (isinstance(n, Stmt) and n.tape and n.target
                                                and n.target not in used_tapes))
     return forward, reverse, records
