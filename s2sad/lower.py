@@ -77,6 +77,7 @@ class _Lowering(Builder):
         self.loops: list[_LoopContext] = []
         self.depth = 0  # of nested blocks: lists are built at depth 0 only
         self.param_lists: set[int] = set()
+        self.displays: dict[ListVar, tuple] = {}  # lists nothing changes -> their items
 
     # --- the function ------------------------------------------------------------
 
@@ -257,6 +258,8 @@ class _Lowering(Builder):
                             "write ys = [0.0] * n and assign the items in a loop")
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
+        if repeat is None and t.id not in self.mutated:
+            self.displays[out] = elements
         self.items.append(NewList(out, elements, repeat, self.line))
 
     def pop(self, s: ast.stmt, target: ast.expr | None, call: ast.Call, env: dict[str, Binding]) -> None:
@@ -614,6 +617,10 @@ class _Lowering(Builder):
             return self.select(cond, lambda: self.value(e.body, env), lambda: self.value(e.orelse, env))
         if isinstance(e, ast.Subscript):
             lst, index = self.subscript(e, env)
+            items = self.displays.get(lst)
+            if items is not None and isinstance(index, int) and not isinstance(index, bool) \
+                    and -len(items) <= index < len(items):
+                return items[index]  # an item of a list nothing changes is the value it was made from
             return self.emit(Load(lst, index))
         if isinstance(e, (ast.List, ast.ListComp)):
             raise self.fail(e, "a list can only be created by assigning it to a name",
