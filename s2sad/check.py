@@ -271,9 +271,17 @@ class _FunctionChecker:
                 self.name(it)
             elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("reversed", "enumerate") \
                     and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None:
-                for node in ast.walk(it.args[0]):  # reversed(range(...)[:t]), enumerate(xs)
-                    if isinstance(node, ast.Name) and node.id not in ("range",):
-                        self.name(node)
+                inner = it.args[0]  # reversed(range(...)), reversed(range(...)[:t]), enumerate(xs)
+                if isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice):
+                    for bound in (inner.slice.lower, inner.slice.upper, inner.slice.step):
+                        if bound is not None:
+                            self.expr(bound)
+                    inner = inner.value
+                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "range":
+                    for a in inner.args:
+                        self.expr(a)
+                else:
+                    self.expr(inner)
             else:
                 self.bad(it, f"iterating over {ast.unparse(it)} is not supported",
                          "loop over range(...) or over a list of floats")

@@ -34,7 +34,7 @@ from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
-from .prepare import changed_lists, may_exit, param_kinds, restructure, tuple_lists
+from .prepare import changed_lists, may_exit, rewritten_lists, param_kinds, restructure, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
     Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand, Pop,
@@ -99,6 +99,7 @@ class _Lowering(Builder):
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
         self.mutated = changed_lists(fn)
+        self.rewritten = rewritten_lists(fn)  # items of other lists stay as they were made
         self.tuple_lists = tuple_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
         self.statements(body, env, None)
@@ -258,7 +259,7 @@ class _Lowering(Builder):
                             "write ys = [0.0] * n and assign the items in a loop")
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
-        if repeat is None and t.id not in self.mutated:
+        if repeat is None and t.id not in self.rewritten:
             self.displays[out] = elements
         self.items.append(NewList(out, elements, repeat, self.line))
 
@@ -619,7 +620,7 @@ class _Lowering(Builder):
             lst, index = self.subscript(e, env)
             items = self.displays.get(lst)
             if items is not None and isinstance(index, int) and not isinstance(index, bool) \
-                    and -len(items) <= index < len(items):
+                    and (0 <= index < len(items) or -len(items) <= index < 0 and e.value.id not in self.mutated):
                 return items[index]  # an item of a list nothing changes is the value it was made from
             return self.emit(Load(lst, index))
         if isinstance(e, (ast.List, ast.ListComp)):
@@ -755,7 +756,11 @@ class _Lowering(Builder):
             start = len(self.items)
             if isinstance(stmt, ast.Return):
                 return self.value(stmt.value, env)  # type: ignore[arg-type]
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and isinstance(
+            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Tuple) and all(isinstance(n, ast.Name)
+                                                    for n in t.elts) for t in stmt.targets) \
+                    and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Tuple):
+                self.statement(stmt, env, None)  # p, q = q, p: all at once
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and isinstance(
                     stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target, ast.Name):
                 if isinstance(stmt, ast.AugAssign):
                     value = self.arith(stmt, stmt.op, self.read(stmt.target, env), self.value(stmt.value, env))  # type: ignore[arg-type]

@@ -143,6 +143,21 @@ def changed_lists(fn: ast.FunctionDef) -> set[str]:
     return out
 
 
+def rewritten_lists(fn: ast.FunctionDef) -> set[str]:
+    """Lists whose items may change or move: stored into or popped (appending keeps the items in place)."""
+    out = set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Subscript, ast.Starred)) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                and isinstance(node.value, ast.Name):
+            out.add(node.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
+                and isinstance(node.target.value, ast.Name):
+            out.add(node.target.value.id)
+        elif isinstance(node, ast.Attribute) and node.attr != "append" and isinstance(node.value, ast.Name):
+            out.add(node.value.id)
+    return out
+
+
 def tuple_lists(fn: ast.FunctionDef) -> dict[str, int]:
     """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length."""
     out: dict[str, int] = {}
