@@ -34,7 +34,7 @@ from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
-from .prepare import changed_lists, may_exit, rewritten_lists, param_kinds, restructure, tuple_lists
+from .prepare import changed_lists, may_exit, rewritten_items, param_kinds, restructure, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
     Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand, Pop,
@@ -99,7 +99,7 @@ class _Lowering(Builder):
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
         self.mutated = changed_lists(fn)
-        self.rewritten = rewritten_lists(fn)  # items of other lists stay as they were made
+        self.rewritten = rewritten_items(fn)  # items stored into; the others stay as they were made
         self.tuple_lists = tuple_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
         self.statements(body, env, None)
@@ -259,7 +259,7 @@ class _Lowering(Builder):
                             "write ys = [0.0] * n and assign the items in a loop")
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
-        if repeat is None and t.id not in self.rewritten:
+        if repeat is None and (t.id not in self.rewritten or self.rewritten[t.id] is not None):
             self.displays[out] = elements
         self.items.append(NewList(out, elements, repeat, self.line))
 
@@ -620,7 +620,8 @@ class _Lowering(Builder):
             lst, index = self.subscript(e, env)
             items = self.displays.get(lst)
             if items is not None and isinstance(index, int) and not isinstance(index, bool) \
-                    and (0 <= index < len(items) or -len(items) <= index < 0 and e.value.id not in self.mutated):
+                    and (0 <= index < len(items) and index not in (self.rewritten.get(lst.hint) or ())
+                         or -len(items) <= index < 0 and lst.hint not in self.mutated):
                 return items[index]  # an item of a list nothing changes is the value it was made from
             return self.emit(Load(lst, index))
         if isinstance(e, (ast.List, ast.ListComp)):

@@ -143,18 +143,27 @@ def changed_lists(fn: ast.FunctionDef) -> set[str]:
     return out
 
 
-def rewritten_lists(fn: ast.FunctionDef) -> set[str]:
-    """Lists whose items may change or move: stored into or popped (appending keeps the items in place)."""
-    out = set()
+def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
+    """Per list, the constant non-negative indices stored into; None when any item may change or move
+    (a store at a computed or negative index, a pop). Appending keeps the items where they are."""
+    out: dict[str, set[int] | None] = {}
+
+    def store(name: str, index: ast.expr | None) -> None:
+        k = index.value if isinstance(index, ast.Constant) and type(index.value) is int else -1
+        if k < 0:
+            out[name] = None
+        elif out.get(name, set()) is not None:
+            out.setdefault(name, set()).add(k)  # type: ignore[union-attr]
+
     for node in ast.walk(fn):
-        if isinstance(node, (ast.Subscript, ast.Starred)) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 and isinstance(node.value, ast.Name):
-            out.add(node.value.id)
+            store(node.value.id, node.slice)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
                 and isinstance(node.target.value, ast.Name):
-            out.add(node.target.value.id)
+            store(node.target.value.id, node.target.slice)
         elif isinstance(node, ast.Attribute) and node.attr != "append" and isinstance(node.value, ast.Name):
-            out.add(node.value.id)
+            out[node.value.id] = None
     return out
 
 
