@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import ast
 import inspect
+import io
+import keyword
 import linecache
 import os
+import re
 import sys
+import unicodedata
 import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Union
@@ -127,10 +131,26 @@ class Source:
 # --- reading the module ------------------------------------------------------
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines as Python numbers them: ended by \\n, \\r\\n or \\r only.
+
+    (`str.splitlines` also splits at form feeds, \\x1c-\\x1e, \\x85, U+2028 and
+    U+2029, which may stand in comments and strings: line numbers would shift.)
+    """
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+
+
 def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module]:
     """Parse a module's text and record its module-level bindings."""
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text)
     module = Module(name, filename, lines)
+    nul = text.find("\0")
+    if nul >= 0:  # the parser would report it at 1:1
+        line = text.count("\n", 0, nul) + 1
+        col = nul - text.rfind("\n", 0, nul)
+        raise UnsupportedSyntaxError([Violation(filename, line, col, line, col + 1, "a NUL character in the source",
+                                                "Python source cannot contain NUL characters: remove it",
+                                                module.text(line))])
     try:
         tree = ast.parse(text, filename=filename)
     except SyntaxError as exc:
@@ -202,6 +222,10 @@ def _declare_rules(module: Module, node: ast.expr) -> None:
         target = module.bindings.get(k.value)
         if isinstance(target, Helper):
             qualname = f"{module.name}.{k.value}"
+            if not all(part.isidentifier() and not keyword.iskeyword(part) for part in module.name.split(".")):
+                raise UnsupportedSyntaxError([module.violation(
+                    k, f"generated code imports {k.value} from this module, but {module.name!r} is not a module name",
+                    "rename the file to a valid module name (letters, digits and _)")])
             n_params = len(target.node.args.posonlyargs + target.node.args.args)
             if n_params != len(partials):
                 raise fail(v, f"{k.value} takes {n_params} argument(s): give one partial for each")
@@ -228,10 +252,54 @@ def math_binding(name: str) -> Binding | None:
 
 def _read_file(path: str) -> str:
     try:
-        with tokenize.open(path) as fh:  # honours PEP 263 encoding declarations
-            return fh.read()
-    except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-        raise S2sadError(f"cannot read {path}: {exc}") from None
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise S2sadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return decode_source(data, _display_path(path))
+
+
+def decode_source(data: bytes, filename: str) -> str:
+    """A source file's text as Python reads it: its PEP 263 encoding or BOM, universal newlines.
+
+    A byte the encoding cannot decode is a located error at that byte's line and column.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        _undecodable(data, "utf-8", filename)  # a bad byte in the first two lines: say where
+        first = source_lines(data[:4096].decode("latin-1"))[:2]
+        line = next((i + 1 for i, t in enumerate(first) if "coding" in t), 1)
+        text = first[line - 1].rstrip("\r\n") if first else ""
+        raise UnsupportedSyntaxError([Violation(filename, line, 1, line, len(text) + 1, str(exc.msg or exc), "declare "
+                                                "an encoding Python knows, e.g. # -*- coding: utf-8 -*-", text)])
+    _undecodable(data, encoding, filename)
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _undecodable(data: bytes, encoding: str, filename: str) -> None:
+    """Raise a located error at the first byte `encoding` cannot decode, if there is one."""
+    try:
+        data.decode(encoding)
+        return
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    except LookupError:
+        return
+    before = data[:bad]
+    line = len(re.findall(rb"\r\n|\r|\n", before)) + 1
+    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    end = re.compile(rb"\r|\n").search(data, bad)
+    raw = data[start : end.start() if end else len(data)]
+    col = len(data[start:bad].decode(encoding, "replace")) + 1
+    text = raw.decode(encoding, "replace")
+    message = f"byte 0x{data[bad]:02x} is not valid {encoding.upper().replace('-SIG', '')}"
+    raise UnsupportedSyntaxError([Violation(filename, line, col, line, col + 1, message,
+                                            f"save the file as {encoding.replace('-sig', '')}, or declare its encoding "
+                                            "on its first line: # -*- coding: latin-1 -*-", text)])
 
 
 def _display_path(path: str) -> str:
@@ -245,25 +313,55 @@ def _find_def(tree: ast.Module, name: str, module: Module, line: int | None = No
         exact = [d for d in defs if line in (d.lineno, *(x.lineno for x in d.decorator_list))]
         defs = exact or defs
     if not defs:
+        _not_a_def(tree, name, module)
         known = ", ".join(s.name for s in tree.body if isinstance(s, ast.FunctionDef)) or "none"
         raise S2sadError(f"{module.filename}: no module-level function {name!r} (functions there: {known})")
     return defs[-1]
+
+
+def _not_a_def(tree: ast.Module, name: str, module: Module) -> None:
+    """When `name` is bound at module level, but not by a plain `def`, say how, where."""
+    for stmt in reversed(tree.body):
+        if isinstance(stmt, ast.AsyncFunctionDef) and stmt.name == name:
+            raise UnsupportedSyntaxError([module.violation(
+                stmt, f"{name} is an async function, which s2sad does not differentiate",
+                "differentiate a plain def function: an async one returns a coroutine, not a number")])
+        if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+            raise UnsupportedSyntaxError([module.violation(
+                stmt, f"{name} is a class, not a function", "differentiate a module-level def function")])
+        for node in ast.walk(stmt):
+            hit = isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+            hit |= isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+            hit |= isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.partition(".")[0]) == name for a in node.names)
+            if hit:
+                how = "a def nested in" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else "bound by"
+                raise UnsupportedSyntaxError([module.violation(
+                    node, f"{name} is {how} the statement at line {stmt.lineno}, not a module-level def",
+                    "s2sad reads a function defined with def at the top level of its module")])
 
 
 def load_spec(spec: str) -> Source:
     """Find `path/to/file.py:func` or `package.module.func` without importing it."""
     if ":" in spec:
         path, _, func = spec.rpartition(":")
+        if os.path.isdir(path):
+            raise S2sadError(f"{path} is a directory: write path/to/file.py:function")
         if not os.path.isfile(path):
-            raise S2sadError(f"no such file: {path}")
+            raise S2sadError(f"no such file: {path}" if not os.path.exists(path) else f"{path} is not a regular file")
+        if not func:
+            raise S2sadError(f"name the function after the colon: {path}:function")
         modname = os.path.splitext(os.path.basename(path))[0]
     else:
+        if spec.endswith(".py") and os.path.isfile(spec):
+            raise S2sadError(f"name the function: {spec}:function")
         modname, _, func = spec.rpartition(".")
         if not modname or not func:
             raise S2sadError(f"cannot read {spec!r}: write module.function or path/to/file.py:function")
         path = _find_module(modname)
     if not func.isidentifier():
         raise S2sadError(f"{func!r} is not a function name")
+    func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers
     module, tree = read_module(_read_file(path), modname, _display_path(path))
     return Source(module, _find_def(tree, func, module))
 
