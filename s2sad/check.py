@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import inspect
+import math
 
 from .errors import UnsupportedSyntaxError, Violation
 from .frontend import (
@@ -80,6 +82,50 @@ _INT_ONLY = {
     ast.Mod: ("%", "x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"),
 }
 _MATH_HINT = "use + - * / ** and math functions (sin, exp, log, sqrt, ...)"
+_STEP = "it is piecewise constant: compute it outside the function and pass the value in as a parameter"
+_MATH_INSTEAD = {  # math functions s2sad lacks -> what to write instead
+    **dict.fromkeys(("floor", "ceil", "trunc", "modf", "isqrt", "frexp"), _STEP),
+    **dict.fromkeys(("fmod", "remainder"), "x % y is x - y*floor(x/y): compute the floor outside, pass it in, "
+                                           "write x - y*k"),
+    "prod": "multiply in a loop: p = 1.0, then p = p * v for v in xs",
+    "fsum": "use sum(xs) or +",
+    "dist": "write sqrt((a1 - b1)**2 + (a2 - b2)**2 + ...)",
+    "ldexp": "write x * 2.0**i",
+    "round": _STEP,
+}
+# Array libraries: their functions act on arrays, so no scalar rule is the way to go.
+_ARRAY_LIBRARIES = {"numpy": "NumPy", "scipy": "SciPy", "torch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow",
+                    "pandas": "pandas"}
+_SCALAR_CODE = "write scalar code: math functions of floats, and loops over lists of floats"
+
+
+def _missing_math(name: str) -> tuple[str, str]:
+    """Message and hint for a function of math that s2sad has no row for."""
+    message = f"s2sad does not support math.{name}"
+    if name in _MATH_INSTEAD:
+        return message, _MATH_INSTEAD[name]
+    try:  # the standard library's own signature: a rule needs one partial per argument
+        params = inspect.signature(getattr(math, name)).parameters.values()
+        n = len(params) if all(p.kind == p.POSITIONAL_ONLY for p in params) else None
+    except (AttributeError, TypeError, ValueError):
+        n = None
+    if n in (1, 2):
+        return message, (f"import it by name (from math import {name}) and declare its derivative: "
+                         f"{_rule_hint(name, n)}")
+    return message, _MATH_HINT
+
+
+def _rule_hint(name: str, n_args: int | None) -> str:
+    """How to declare a rule for `name`, shaped by the number of arguments it is called with."""
+    if n_args == 2:
+        return f'__s2sad_rules__ = {{"{name}": ("<d/dx in x, y>", "<d/dy in x, y>")}}'
+    if n_args in (None, 1):
+        return f'__s2sad_rules__ = {{"{name}": "<d/dx in x>"}}'
+    return ""
+
+
+def _library(qualname: str) -> str | None:
+    return _ARRAY_LIBRARIES.get(qualname.lstrip(".").partition(".")[0])
 _BUILTINS = ("len", "sum", "min", "max", "float", "int", "range")
 
 
@@ -128,11 +174,26 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
+            names.update(t.id for x in targets for t in ast.walk(x) if isinstance(t, ast.Name))
         elif not isinstance(stmt, (ast.Return, ast.Expr, ast.Pass)):  # compound or rare: look inside
-            names.update(
-                t.id for t in ast.walk(stmt) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
-            )
+            names |= bound_names(stmt)
+    return names
+
+
+def bound_names(node: ast.AST) -> set[str]:
+    """Every name a statement or expression binds, however (assignment, def, import, except ... as)."""
+    names: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            names.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in n.names)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            names.add(n.name)
+        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+            names.add(n.name)
     return names
 
 
@@ -284,6 +345,7 @@ class _FunctionChecker:
                 self.locals.add(s.target.id)
             else:
                 self.bad(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
+                self.locals |= bound_names(s.target)
         else:
             self.expr(s.test)
         self.loop_depth += 1
@@ -299,10 +361,13 @@ class _FunctionChecker:
         elif isinstance(t, (ast.Tuple, ast.List)):
             self.bad(t, "unpacking assignment is not supported", "assign names from a tuple of the same length "
                      "(a, b = b, a + b), or one name per line")
+            self.locals |= bound_names(t)  # reported once: later uses are not "not defined"
         else:
             self.bad(t, f"assignment to {ast.unparse(t)} is not supported", "assign to a plain local name")
 
     def unsupported(self, node: ast.AST) -> None:
+        # What a rejected construct binds counts as bound: one error, not one more per later use.
+        self.locals |= bound_names(node)
         kind = type(node)
         if kind in _SUGGEST:
             msg, hint = _SUGGEST[kind]
@@ -402,7 +467,11 @@ class _FunctionChecker:
             self.unknown(e, n, b)
 
     def unknown(self, e: ast.AST, n: str, b: Binding | None) -> None:
-        if isinstance(b, Foreign):
+        if isinstance(b, Foreign) and _library(b.qualname):
+            self.bad(e, f"{n} comes from {_library(b.qualname)}, which s2sad does not support yet", _SCALAR_CODE)
+        elif isinstance(b, Foreign) and b.qualname.startswith("math."):
+            self.bad(e, *_missing_math(b.qualname[5:]))
+        elif isinstance(b, Foreign):
             self.bad(e, f"{n} comes from {b.qualname.rpartition('.')[0] or b.qualname}, which s2sad does not read",
                      "make it a module-level numeric constant or a parameter")
         elif isinstance(b, Opaque):
@@ -442,7 +511,7 @@ class _FunctionChecker:
                 )
                 return
 
-    def attribute(self, e: ast.Attribute, called: bool) -> str | None:
+    def attribute(self, e: ast.Attribute, called: bool, n_args: int | None = None) -> str | None:
         """Check `m.name`; returns the rules key it names when it is a math function."""
         if isinstance(e.value, ast.Name) and e.value.id not in self.locals:
             b = self.module.resolve(e.value.id)
@@ -453,15 +522,27 @@ class _FunctionChecker:
                 if isinstance(mb, Elementary) and called:
                     return mb.key
                 what = "function" if called else "value"
-                self.bad(e, f"math.{e.attr} is not a supported {what}", _MATH_HINT)
+                if called and mb is None:
+                    self.bad(e, *_missing_math(e.attr))
+                else:
+                    self.bad(e, f"math.{e.attr} is not a supported {what}", _MATH_HINT)
                 return None
             if isinstance(b, Foreign) and f"{b.qualname}.{e.attr}" in RULES:
                 if called:
                     return f"{b.qualname}.{e.attr}"
             if isinstance(b, Foreign):
-                self.bad(e, f"{ast.unparse(e)} comes from {b.qualname}, which s2sad does not differentiate",
-                         f"use math.{e.attr} if it exists, or import the function by name and declare its "
-                         f'derivative: __s2sad_rules__ = {{"{e.attr}": "<d/dx in x>"}}')
+                library = _library(b.qualname)
+                if isinstance(math_binding(e.attr), Elementary) and called:
+                    hint = f"use math.{e.attr}"
+                elif library:
+                    hint = _SCALAR_CODE
+                else:
+                    rule = _rule_hint(e.attr, n_args)
+                    hint = (f"import the function by name (from {b.qualname} import {e.attr}) and declare its "
+                            f"derivative: {rule}") if rule else "define the function in this module with def"
+                where = f"{library}, which s2sad does not support yet" if library else \
+                    f"{b.qualname}, which s2sad does not differentiate"
+                self.bad(e, f"{ast.unparse(e)} comes from {where}", hint)
                 return None
         self.bad(e, f"attribute access {ast.unparse(e)} is not supported", _MATH_HINT)
         return None
@@ -490,7 +571,7 @@ class _FunctionChecker:
             else:
                 self.unknown_function(e, label, b)
         elif isinstance(e.func, ast.Attribute):
-            key = self.attribute(e.func, called=True)
+            key = self.attribute(e.func, called=True, n_args=len(e.args))
         else:
             self.bad(e.func, f"{label} is not callable here", "call a math function")
         for a in e.args:
@@ -508,13 +589,21 @@ class _FunctionChecker:
             self.helper_call(e, helper)
 
     def unknown_function(self, e: ast.Call, label: str, b: Binding | None) -> None:
-        if isinstance(b, (Foreign, Opaque)) or b is None:
-            self.bad(
-                e.func,
-                f"s2sad has no derivative rule for {label}",
-                f"use a math function, define {label} in this module with def, or declare its "
-                f'derivative in this module: __s2sad_rules__ = {{"{label}": "<d/dx in x>"}}',
-            )
+        if isinstance(b, Foreign) and _library(b.qualname):
+            self.bad(e.func, f"{label} comes from {_library(b.qualname)}, which s2sad does not support yet",
+                     _SCALAR_CODE)
+        elif isinstance(b, Foreign) and b.qualname.startswith("math."):
+            self.bad(e.func, *_missing_math(b.qualname[5:]))
+        elif isinstance(b, Opaque):
+            self.bad(e.func, f"{label} is {b.why}", "call a function defined with def at module level")
+        elif b is None and hasattr(builtins, label):
+            self.bad(e.func, f"the builtin {label} is not supported", _MATH_INSTEAD.get(label, _MATH_HINT))
+        elif isinstance(b, Foreign) or b is None:
+            rule = _rule_hint(label, len(e.args))
+            declare = f", or declare its derivative in this module: {rule}" if rule else \
+                " (derivative rules take one or two arguments)"
+            self.bad(e.func, f"s2sad has no derivative rule for {label}",
+                     f"use a math function, define {label} in this module with def{declare}")
         else:
             self.bad(e.func, f"{label} is not a function", "call a math function")
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
+from .check import bound_names
+from .errors import UnsupportedSyntaxError, Violation
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
 from .prepare import changed_lists, may_exit, param_kinds, restructure, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
@@ -100,10 +102,38 @@ class _Lowering(Builder):
         self.mutated = changed_lists(fn)
         self.tuple_lists = tuple_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
-        self.statements(body, env, None)
+        self.top_level(body, env)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
 
     # --- statements ----------------------------------------------------------------
+
+    def top_level(self, body: list[ast.stmt], env: dict[str, Binding]) -> None:
+        """The function's statements; an error in one does not hide the errors of the next ones.
+
+        A statement that reads a name bound by a failed one is skipped (its error
+        would only follow from the first); all errors are raised together.
+        """
+        errors: list[Violation] = []
+        failed: set[str] = set()
+        for s in body:
+            if errors and failed & _reads(s):
+                failed |= bound_names(s)
+                continue
+            self.line = s.lineno
+            depth, loops = self.depth, list(self.loops)
+            try:
+                if not self.statement(s, env, None):
+                    break
+            except UnsupportedSyntaxError as exc:
+                errors.extend(exc.violations)
+                failed |= bound_names(s)
+                self.depth, self.loops = depth, loops
+            except Exception:
+                if not errors:
+                    raise
+                break  # after an error, the state is not worth lowering on: report what was found
+        if errors:
+            raise UnsupportedSyntaxError(errors)
 
     def statements(self, stmts: list[ast.stmt], env: dict[str, Binding], at_end: Callable | None) -> bool:
         """Lower stmts; False when every path has left (returned, broken, continued)."""
@@ -766,6 +796,13 @@ class _Lowering(Builder):
 
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _BUILTINS = ("len", "sum", "min", "max", "float", "int")
+
+
+def _reads(s: ast.stmt) -> set[str]:
+    reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+        reads.add(s.target.id)
+    return reads
 
 
 def _kind_of(v: object) -> str:
