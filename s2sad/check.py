@@ -478,6 +478,8 @@ class _FunctionChecker:
             self.bad(e, f"{n} is {b.why}", "make it a numeric constant or a parameter")
         elif hasattr(builtins, n):
             self.bad(e, f"the builtin {n} is not supported", _MATH_HINT)
+        elif self.module.star_imports:
+            self.star_imported(e, n)
         else:
             self.bad(e, f"name {n} is not defined", "define it as a parameter, a local or a module-level constant")
 
@@ -588,6 +590,14 @@ class _FunctionChecker:
         if helper is not None:
             self.helper_call(e, helper)
 
+    def star_imported(self, e: ast.AST, n: str) -> None:
+        """An unknown name in a module with `from X import *`: it may come from there, unread."""
+        src, line = self.module.star_imports[0]
+        library = _library(src)
+        self.bad(e, f"{n} is not defined here; `from {src} import *` (line {line}) may define it, but s2sad reads "
+                 "no star import" + (f", and {library} is not supported yet" if library else ""),
+                 _SCALAR_CODE if library else f"import it by name: from {src} import {n}")
+
     def unknown_function(self, e: ast.Call, label: str, b: Binding | None) -> None:
         if isinstance(b, Foreign) and _library(b.qualname):
             self.bad(e.func, f"{label} comes from {_library(b.qualname)}, which s2sad does not support yet",
@@ -598,6 +608,8 @@ class _FunctionChecker:
             self.bad(e.func, f"{label} is {b.why}", "call a function defined with def at module level")
         elif b is None and hasattr(builtins, label):
             self.bad(e.func, f"the builtin {label} is not supported", _MATH_INSTEAD.get(label, _MATH_HINT))
+        elif b is None and self.module.star_imports:
+            self.star_imported(e.func, label)
         elif isinstance(b, Foreign) or b is None:
             rule = _rule_hint(label, len(e.args))
             declare = f", or declare its derivative in this module: {rule}" if rule else \

@@ -90,6 +90,7 @@ class Module:
     filename: str  # as shown in messages
     lines: list[str]
     bindings: dict[str, Binding] = field(default_factory=dict)
+    star_imports: list[tuple[str, int]] = field(default_factory=list)  # (module, line) of `from X import *`
 
     def resolve(self, name: str) -> Binding | None:
         """What a free name of a function body means, per the module's source."""
@@ -170,6 +171,8 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
                 if a.name == "*":
                     if src == "math":
                         b.update({n: math_binding(n) for n in (*RULES, *LINEAR, *CONSTANTS) if math_binding(n)})
+                    else:  # what it binds is unknown without importing it
+                        module.star_imports.append((src, stmt.lineno))
                     continue
                 bound = a.asname or a.name
                 b[bound] = (math_binding(a.name) if src == "math" else None) or Foreign(f"{src}.{a.name}")
