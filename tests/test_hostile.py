@@ -11,6 +11,7 @@ can be imported): `S2sadError` or a result, nothing else.
 from __future__ import annotations
 
 import ast
+import math
 import os
 import stat
 import sys
@@ -372,3 +373,35 @@ def test_api_function_whose_file_is_gone(write_module):
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("POSIX file names and modes")
+
+
+INFINITE = [  # f, a point where df/dx is infinite
+    ("import math\n\n\ndef f(x):\n    return math.sqrt(x)\n", 0.0),
+    ("def f(x):\n    return x ** 0.5\n", 0.0),
+    ("import math\n\n\ndef f(x):\n    return math.asin(x)\n", 1.0),
+    ("import math\n\n\ndef f(x):\n    return math.acos(x) * 2\n", -1.0),
+    ("def f(x):\n    return x ** (1 / 3)\n", 0.0),
+    ("import math\n\n\ndef f(x, y):\n    return math.hypot(x, y)\n", 0.0),
+]
+
+
+@pytest.mark.parametrize("text,at", INFINITE, ids=[t.splitlines()[-1].strip() for t, _ in INFINITE])
+def test_infinite_derivatives_follow_floating_point(text, at, write_module):
+    """Where the true derivative is infinite: inf, nan or ZeroDivisionError (as Python gives), never a finite number."""
+    module = import_file(write_module(text))
+    args = (at,) * module.f.__code__.co_argcount
+    for make in (s2sad.grad, s2sad.value_and_grad):
+        try:
+            got = make(module.f)(*args)
+        except ZeroDivisionError:
+            continue
+        got = got[1] if make is s2sad.value_and_grad else got
+        parts = got if isinstance(got, tuple) else (got,)
+        assert any(not math.isfinite(g) for g in parts), f"a finite derivative {got!r} where it is infinite"
+
+
+@pytest.mark.xfail(strict=True, reason="value_and_grad's value is simplified algebraically (section 1, algebra.py)")
+def test_value_is_the_value_f_returns(write_module):
+    module = import_file(write_module("def f(x):\n    return (x + 1e16) - 1e16\n"))
+    value, _ = s2sad.value_and_grad(module.f)(1.0)
+    assert value == module.f(1.0)
