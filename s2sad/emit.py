@@ -218,8 +218,17 @@ def _params(g: Gradient, with_defaults: bool) -> str:
     parts = []
     for p, d in zip(g.trace.params, g.trace.defaults):
         n = g.names.primal[p]
-        parts.append(f"{n}={d!r}" if with_defaults and d is not None else n)
+        parts.append(f"{n}={_number(d)}" if with_defaults and d is not None else n)
     return ", ".join(parts)
+
+
+def _number(d: float) -> str:
+    """A default as Python source: repr spells infinities and NaN as names the module does not define."""
+    if isinstance(d, float) and d != d:
+        return 'float("nan")'
+    if isinstance(d, float) and d in (float("inf"), float("-inf")):
+        return "1e309" if d > 0 else "-1e309"
+    return repr(d)
 
 
 def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[ast.expr], returned: str,

@@ -147,6 +147,8 @@ CASES = [
          where="m.py:1:13: error: keyword-only parameters"),
     Case("defaults kept", m("def f(x, y=2.0):\n    return x ** y\n"), ("gen", "m.py:f"), rc=0, importable=True,
          point=(1.5, 2.0)),
+    Case("infinite defaults", m("def f(x, y=1e309, z=-1e309):\n    return x * 2\n"), ("gen", "m.py:f"), rc=0,
+         importable=True, point=(1.5, 2.0, 3.0)),
     Case("identity", m("def f(x):\n    return x\n"), ("gen", "m.py:f"), rc=0, importable=True, point=(3.0,)),
     Case("star import", m("from numpy import *\n\n\ndef f(x):\n    return sin(x)\n"), ("gen", "m.py:f"),
          where="m.py:5:12: error: sin is not defined here; `from numpy import *` (line 1) may define it"),
