@@ -137,17 +137,26 @@ def _write_atomically(path: str, text: str) -> None:
 
     A new file gets the mode `open` would give it (0o666 less the umask); a
     replaced file keeps its mode. On any failure nothing but the old file is left.
+    What is not a regular file (/dev/null, a named pipe) is written into, as `>` would.
     """
     target = os.path.realpath(path)
     data = text.encode("utf-8")
     if os.path.isdir(target):
         raise S2sadError(f"cannot write {path}: it is a directory")
     try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+        st = os.stat(target)
+        mode: int | None = stat.S_IMODE(st.st_mode)
     except FileNotFoundError:
         mode = None
     except OSError as exc:
         raise S2sadError(f"cannot write {path}: {exc.strerror}") from None
+    if mode is not None and not stat.S_ISREG(st.st_mode):  # /dev/null, a pipe: write into it, never replace it
+        try:
+            with open(target, "wb") as fh:
+                fh.write(data)
+            return
+        except OSError as exc:
+            raise S2sadError(f"cannot write {path}: {exc.strerror or exc}") from None
     folder = os.path.dirname(target)
     while True:
         tmp = os.path.join(folder, f".s2sad-{secrets.token_hex(6)}.tmp")
