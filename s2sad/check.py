@@ -76,6 +76,7 @@ _SUGGEST: dict[type, tuple[str, str]] = {
     ast.Slice: ("slices are not supported", "index one item at a time in a loop"),
     ast.NamedExpr: ("the walrus operator is not supported", "assign on a line of its own"),
     ast.JoinedStr: ("strings are not supported", "use float values only"),
+    ast.Match: ("match statements are not supported", "use if/elif/else"),
 }
 _INT_ONLY = {
     ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
@@ -208,6 +209,7 @@ class _FunctionChecker:
         self.locals = {a.arg for a in node.args.posonlyargs + node.args.args}
         self.assigned_later = _assigned_names(node.body)
         self.checked_constants: set[str] = set()
+        self.rejected: set[str] = set()  # names bound by rejected constructs: their uses are not errors again
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
         self.violations.append(self.module.violation(node, message, hint))
@@ -345,7 +347,7 @@ class _FunctionChecker:
                 self.locals.add(s.target.id)
             else:
                 self.bad(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
-                self.locals |= bound_names(s.target)
+                self.reject(s.target)
         else:
             self.expr(s.test)
         self.loop_depth += 1
@@ -361,13 +363,18 @@ class _FunctionChecker:
         elif isinstance(t, (ast.Tuple, ast.List)):
             self.bad(t, "unpacking assignment is not supported", "assign names from a tuple of the same length "
                      "(a, b = b, a + b), or one name per line")
-            self.locals |= bound_names(t)  # reported once: later uses are not "not defined"
+            self.reject(t)
         else:
             self.bad(t, f"assignment to {ast.unparse(t)} is not supported", "assign to a plain local name")
 
+    def reject(self, node: ast.AST) -> None:
+        """What a rejected construct binds counts as bound: one error, not one more per later use."""
+        names = bound_names(node)
+        self.locals |= names
+        self.rejected |= names
+
     def unsupported(self, node: ast.AST) -> None:
-        # What a rejected construct binds counts as bound: one error, not one more per later use.
-        self.locals |= bound_names(node)
+        self.reject(node)
         kind = type(node)
         if kind in _SUGGEST:
             msg, hint = _SUGGEST[kind]
@@ -515,6 +522,8 @@ class _FunctionChecker:
 
     def attribute(self, e: ast.Attribute, called: bool, n_args: int | None = None) -> str | None:
         """Check `m.name`; returns the rules key it names when it is a math function."""
+        if isinstance(e.value, ast.Name) and e.value.id in self.rejected:
+            return None  # bound by a construct already reported
         if isinstance(e.value, ast.Name) and e.value.id not in self.locals:
             b = self.module.resolve(e.value.id)
             if isinstance(b, MathModule):
@@ -562,7 +571,9 @@ class _FunctionChecker:
             if e.func.id == "range":
                 self.bad(e, "range is supported only as the iterable of a for loop", "write for i in range(n)")
             return
-        if isinstance(e.func, ast.Name) and e.func.id not in self.locals:
+        if isinstance(e.func, ast.Name) and e.func.id in self.rejected:
+            pass  # bound by a construct already reported
+        elif isinstance(e.func, ast.Name) and e.func.id not in self.locals:
             b = self.module.resolve(e.func.id)
             if isinstance(b, Elementary):
                 key = b.key

@@ -196,6 +196,17 @@ CASES = [
          ("gen", "m.py:f"), where="m.py:2:5: error: unpacking assignment", errors=1),
     Case("one error for a with, none for its names", m("def f(x):\n    with x as y:\n        z = y\n"
                                                        "    return z * y\n"), ("gen", "m.py:f"), errors=1),
+    Case("one error for an import in the function, none for its uses",
+         m("def f(x):\n    import os\n    from math import sin as s\n    return os.sep * s(x)\n"), ("gen", "m.py:f"),
+         where="m.py:2:5: error: imports inside the function", errors=2),
+    Case("one error for a nested def, none for its calls", m("def f(x):\n    def h(y):\n        return y\n"
+                                                             "    return h(x) * h(x)\n"), ("gen", "m.py:f"),
+         where="m.py:2:5: error: nested functions are not supported", errors=1),
+    Case("match statement", m("def f(x):\n    match x:\n        case 1:\n            y = 2.0\n"
+                              "        case _:\n            y = 1.0\n    return x * y\n"), ("gen", "m.py:f"),
+         where="m.py:2:5: error: match statements are not supported", errors=1),
+    Case("try with its except name", m("def f(x):\n    try:\n        y = 1 / x\n    except ZeroDivisionError as e:\n"
+                                       "        y = e\n    return x * y\n"), ("gen", "m.py:f"), errors=1),
     Case("every type error reported", m("import math\n\n\ndef f(x):\n    a = sum(x**2)\n    b = sum(math.cos(x))\n"
                                         "    return a + b\n"), ("gen", "m.py:f"), where="m.py:5:13: error: sum needs",
          says=("m.py:6:13: error: sum needs",), errors=2),
