@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(text: str) -> None:
+    if sys.stderr is None:  # closed (2>&-): print would fall back to stdout
+        return
     try:
         print(text, file=sys.stderr)
     except OSError:  # stderr itself is gone: the exit status still says it
@@ -85,6 +87,9 @@ def _error(text: str) -> None:
 
 def _print(text: str, encoding: str | None) -> int:
     """Write to stdout; a full disk or a closed pipe is reported (or ignored), never a traceback."""
+    if sys.stdout is None:  # closed (>&-)
+        _error("s2sad: error: cannot write to standard output: it is closed")
+        return 2
     try:
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is None:  # a replaced stdout (tests, IDEs): text only

@@ -478,6 +478,20 @@ def test_full_stdout_is_a_clean_error(command):
     assert run.stderr == "s2sad: error: cannot write to standard output: No space left on device\n"
 
 
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_closed_standard_streams(closed):
+    """`>&-` and `2>&-`: a clean error (or silence), never a traceback, never an error message in the output."""
+    spec = "examples/lecture.py:f" if closed == "stdout" else "nope.py:f"
+    run = subprocess.run(["/bin/sh", "-c", f'"$0" -m s2sad gen {spec} {">&-" if closed == "stdout" else "2>&-"}',
+                          sys.executable], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr + run.stdout
+    if closed == "stdout":
+        assert run.stderr == "s2sad: error: cannot write to standard output: it is closed\n"
+    else:
+        assert run.stdout == ""
+
+
 def test_closed_stdout_pipe_is_quiet():
     p = subprocess.Popen([sys.executable, "-m", "s2sad", "gen", "examples/lecture.py:f"], cwd=ROOT, env=ENV,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
