@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc.format())
     except S2sadError as exc:
         _error(f"s2sad: error: {printable(str(exc))}")
+    except OSError as exc:  # the environment (a deleted current directory...), not the input: no traceback either
+        _error(f"s2sad: error: {printable(str(exc))}")
     except KeyboardInterrupt:
         return 130
     return 2
@@ -144,7 +146,10 @@ def _write_atomically(path: str, text: str) -> None:
     replaced file keeps its mode. On any failure nothing but the old file is left.
     What is not a regular file (/dev/null, a named pipe) is written into, as `>` would.
     """
-    target = os.path.realpath(path)
+    try:
+        target = os.path.realpath(path)
+    except OSError as exc:  # a relative path without a current directory
+        raise S2sadError(f"cannot write {path}: {exc.strerror or exc}") from None
     data = text.encode("utf-8")
     if os.path.isdir(target):
         raise S2sadError(f"cannot write {path}: it is a directory")

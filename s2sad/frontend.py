@@ -306,7 +306,10 @@ def _undecodable(data: bytes, encoding: str, filename: str) -> None:
 
 
 def _display_path(path: str) -> str:
-    rel = os.path.relpath(path)
+    try:
+        rel = os.path.relpath(path)
+    except (OSError, ValueError):  # no current directory (deleted), or another drive
+        return path
     return path if rel.startswith("..") else rel
 
 
@@ -371,12 +374,17 @@ def load_spec(spec: str) -> Source:
 
 def _find_module(modname: str) -> str:
     rel = os.path.join(*modname.split("."))
-    for base in [os.getcwd(), *sys.path[1:]]:
+    try:
+        here = [os.getcwd()]
+    except OSError:  # the current directory was deleted
+        here = []
+    for base in [*here, *sys.path[1:]]:
         for cand in (rel + ".py", os.path.join(rel, "__init__.py")):
             full = os.path.join(base or ".", cand)
             if os.path.isfile(full):
                 return full
-    raise S2sadError(f"cannot find module {modname!r} from the current directory ({os.getcwd()})")
+    where = here[0] if here else "deleted"
+    raise S2sadError(f"cannot find module {modname!r} from the current directory ({where})")
 
 
 def load_function(f: Callable[..., float]) -> Source:

@@ -373,6 +373,21 @@ def test_api_async_and_generator_functions(write_module):
     assert info.value.violations[0].line == 6
 
 
+def test_cli_in_a_deleted_directory(tmp_path, monkeypatch, capsysbinary):
+    (tmp_path / "m.py").write_text(SQUARE)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main(["gen", f"{tmp_path}/m.py:f"]) == 0
+    for args, says in [(["gen", "m.f"], "cannot find module 'm' from the current directory (deleted)"),
+                       (["gen", f"{tmp_path}/m.py:f", "-o", "out.py"], "cannot write out.py: ")]:
+        capsysbinary.readouterr()
+        assert main(args) == 2
+        err = capsysbinary.readouterr().err.decode()
+        assert err.startswith("s2sad: error: ") and says in err
+
+
 def test_api_function_whose_file_is_gone(write_module):
     path = write_module(SQUARE)
     module = import_file(path)
