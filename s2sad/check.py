@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import inspect
-import math
 
 from .errors import UnsupportedSyntaxError, Violation
 from .frontend import (
@@ -32,101 +30,23 @@ from .frontend import (
     Source,
     math_binding,
 )
+from .hints import (
+    BAD_OPS,
+    INT_ONLY,
+    MATH_HINT,
+    MATH_INSTEAD,
+    ONE_VALUE,
+    SCALAR_CODE,
+    STRAIGHT,
+    SUGGEST,
+    bound_names,
+    library,
+    missing_math,
+    rule_hint,
+)
 from .prepare import param_kinds
 from .rules import LINEAR, RULES
 
-_INTEGER_OPS = "bitwise operators act on integers; s2sad differentiates float arithmetic"
-_BAD_OPS = {  # operator -> (spelling, what to write instead)
-    ast.MatMult: ("@", "write the products out: a1*b1 + a2*b2 + ..."),
-    ast.LShift: ("<<", _INTEGER_OPS),
-    ast.RShift: (">>", _INTEGER_OPS),
-    ast.BitOr: ("|", _INTEGER_OPS),
-    ast.BitAnd: ("&", _INTEGER_OPS),
-    ast.BitXor: ("^", _INTEGER_OPS + " (for a power write **)"),
-}
-_STRAIGHT = "write assignments, if/else, for and while loops, and return"
-_ONE_VALUE = "pass each scalar as its own float parameter, or a list of floats"
-_LOOP = "write a for loop over range(len(xs)) that accumulates the result"
-_SUGGEST: dict[type, tuple[str, str]] = {
-    ast.Try: ("try/except is not supported", "check inputs before calling the function, or use if/else"),
-    ast.With: ("with blocks are not supported", _STRAIGHT),
-    ast.Raise: ("raise is not supported", "check inputs before calling the function"),
-    ast.Assert: ("assert is not supported", "check inputs before calling the function"),
-    ast.Delete: ("del is not supported", "remove the del statement"),
-    ast.Global: ("global variables cannot be assigned", "return the value instead"),
-    ast.Nonlocal: ("nonlocal is not supported", "return the value instead"),
-    ast.Import: ("imports inside the function are not supported", "import math at module level"),
-    ast.ImportFrom: ("imports inside the function are not supported", "import at module level"),
-    ast.FunctionDef: ("nested functions are not supported", "define the helper at module level"),
-    ast.ClassDef: ("classes are not supported", "define functions at module level"),
-    ast.Tuple: ("tuples are not supported", _ONE_VALUE),
-    ast.Dict: ("dicts are not supported", _ONE_VALUE),
-    ast.Set: ("sets are not supported", _ONE_VALUE),
-    ast.Lambda: ("lambda is not supported", "define a module-level function with def"),
-    ast.ListComp: ("list comprehensions are not supported", "create the list with ys = [0.0] * n and fill it in a for loop"),
-    ast.GeneratorExp: ("generator expressions are not supported", _LOOP),
-    ast.SetComp: ("set comprehensions are not supported", _LOOP),
-    ast.DictComp: ("dict comprehensions are not supported", _LOOP),
-    ast.Yield: ("generators (yield) are not supported", "return one value"),
-    ast.YieldFrom: ("generators (yield) are not supported", "return one value"),
-    ast.Await: ("await is not supported", "differentiate a plain function"),
-    ast.AsyncFor: ("async for is not supported", "use a for loop"),
-    ast.AsyncWith: ("async with is not supported", _STRAIGHT),
-    ast.Starred: ("starred expressions are not supported", _ONE_VALUE),
-    ast.Slice: ("slices are not supported", "index one item at a time in a loop"),
-    ast.NamedExpr: ("the walrus operator is not supported", "assign on a line of its own"),
-    ast.JoinedStr: ("strings are not supported", "use float values only"),
-    ast.Match: ("match statements are not supported", "use if/elif/else"),
-}
-_INT_ONLY = {
-    ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
-    ast.Mod: ("%", "x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"),
-}
-_MATH_HINT = "use + - * / ** and math functions (sin, exp, log, sqrt, ...)"
-_STEP = "it is piecewise constant: compute it outside the function and pass the value in as a parameter"
-_MATH_INSTEAD = {  # math functions s2sad lacks -> what to write instead
-    **dict.fromkeys(("floor", "ceil", "trunc", "modf", "isqrt", "frexp"), _STEP),
-    **dict.fromkeys(("fmod", "remainder"), "x % y is x - y*floor(x/y): compute the floor outside, pass it in, "
-                                           "write x - y*k"),
-    "prod": "multiply in a loop: p = 1.0, then p = p * v for v in xs",
-    "fsum": "use sum(xs) or +",
-    "dist": "write sqrt((a1 - b1)**2 + (a2 - b2)**2 + ...)",
-    "ldexp": "write x * 2.0**i",
-    "round": _STEP,
-}
-# Array libraries: their functions act on arrays, so no scalar rule is the way to go.
-_ARRAY_LIBRARIES = {"numpy": "NumPy", "scipy": "SciPy", "torch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow",
-                    "pandas": "pandas"}
-_SCALAR_CODE = "write scalar code: math functions of floats, and loops over lists of floats"
-
-
-def _missing_math(name: str) -> tuple[str, str]:
-    """Message and hint for a function of math that s2sad has no row for."""
-    message = f"s2sad does not support math.{name}"
-    if name in _MATH_INSTEAD:
-        return message, _MATH_INSTEAD[name]
-    try:  # the standard library's own signature: a rule needs one partial per argument
-        params = inspect.signature(getattr(math, name)).parameters.values()
-        n = len(params) if all(p.kind == p.POSITIONAL_ONLY for p in params) else None
-    except (AttributeError, TypeError, ValueError):
-        n = None
-    if n in (1, 2):
-        return message, (f"import it by name (from math import {name}) and declare its derivative: "
-                         f"{_rule_hint(name, n)}")
-    return message, _MATH_HINT
-
-
-def _rule_hint(name: str, n_args: int | None) -> str:
-    """How to declare a rule for `name`, shaped by the number of arguments it is called with."""
-    if n_args == 2:
-        return f'__s2sad_rules__ = {{"{name}": ("<d/dx in x, y>", "<d/dy in x, y>")}}'
-    if n_args in (None, 1):
-        return f'__s2sad_rules__ = {{"{name}": "<d/dx in x>"}}'
-    return ""
-
-
-def _library(qualname: str) -> str | None:
-    return _ARRAY_LIBRARIES.get(qualname.lstrip(".").partition(".")[0])
 _BUILTINS = ("len", "sum", "min", "max", "float", "int", "range")
 
 
@@ -181,23 +101,6 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     return names
 
 
-def bound_names(node: ast.AST) -> set[str]:
-    """Every name a statement or expression binds, however (assignment, def, import, except ... as)."""
-    names: set[str] = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            names.add(n.id)
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(n.name)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).partition(".")[0] for a in n.names)
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            names.add(n.name)
-        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
-            names.add(n.name)
-    return names
-
-
 class _FunctionChecker:
     """Walks one function body in order, tracking which locals are assigned."""
 
@@ -219,7 +122,7 @@ class _FunctionChecker:
         a = fn.args
         for what, present in (("*args", a.vararg), ("**kwargs", a.kwarg)):
             if present:
-                self.bad(present, f"{what} parameters are not supported", _ONE_VALUE)
+                self.bad(present, f"{what} parameters are not supported", ONE_VALUE)
         for arg in a.kwonlyargs:
             self.bad(arg, "keyword-only parameters are not supported", "make it an ordinary parameter")
         for d in a.defaults:
@@ -376,10 +279,10 @@ class _FunctionChecker:
     def unsupported(self, node: ast.AST) -> None:
         self.reject(node)
         kind = type(node)
-        if kind in _SUGGEST:
-            msg, hint = _SUGGEST[kind]
+        if kind in SUGGEST:
+            msg, hint = SUGGEST[kind]
         else:
-            msg, hint = f"{kind.__name__} is not supported", _STRAIGHT
+            msg, hint = f"{kind.__name__} is not supported", STRAIGHT
         self.bad(node, msg, hint)
 
     # expressions
@@ -393,7 +296,7 @@ class _FunctionChecker:
             self.expr(e.right)
         elif isinstance(e, ast.UnaryOp):
             if isinstance(e.op, ast.Invert):
-                self.bad(e, "the unary ~ operator is not supported", _MATH_HINT)
+                self.bad(e, "the unary ~ operator is not supported", MATH_HINT)
             self.expr(e.operand)
         elif isinstance(e, ast.Compare):
             for op in e.ops:
@@ -441,13 +344,13 @@ class _FunctionChecker:
             floats = isinstance(x, ast.Constant) and isinstance(x.value, float)
             floats |= isinstance(x, ast.Name) and x.id in self.float_params()
             if floats:
-                spelling, hint = _INT_ONLY[type(node.op if isinstance(node, ast.BinOp) else node.op)]  # type: ignore[attr-defined]
+                spelling, hint = INT_ONLY[type(node.op if isinstance(node, ast.BinOp) else node.op)]  # type: ignore[attr-defined]
                 self.bad(node, f"the {spelling} operator is not supported on floats", hint)
                 return
 
     def binop(self, node: ast.AST, op: ast.operator) -> None:
-        if type(op) in _BAD_OPS:
-            spelling, hint = _BAD_OPS[type(op)]
+        if type(op) in BAD_OPS:
+            spelling, hint = BAD_OPS[type(op)]
             self.bad(node, f"the {spelling} operator is not supported", hint)
 
     def constant(self, e: ast.Constant) -> None:
@@ -474,17 +377,17 @@ class _FunctionChecker:
             self.unknown(e, n, b)
 
     def unknown(self, e: ast.AST, n: str, b: Binding | None) -> None:
-        if isinstance(b, Foreign) and _library(b.qualname):
-            self.bad(e, f"{n} comes from {_library(b.qualname)}, which s2sad does not support yet", _SCALAR_CODE)
+        if isinstance(b, Foreign) and library(b.qualname):
+            self.bad(e, f"{n} comes from {library(b.qualname)}, which s2sad does not support yet", SCALAR_CODE)
         elif isinstance(b, Foreign) and b.qualname.startswith("math."):
-            self.bad(e, *_missing_math(b.qualname[5:]))
+            self.bad(e, *missing_math(b.qualname[5:]))
         elif isinstance(b, Foreign):
             self.bad(e, f"{n} comes from {b.qualname.rpartition('.')[0] or b.qualname}, which s2sad does not read",
                      "make it a module-level numeric constant or a parameter")
         elif isinstance(b, Opaque):
             self.bad(e, f"{n} is {b.why}", "make it a numeric constant or a parameter")
         elif hasattr(builtins, n):
-            self.bad(e, f"the builtin {n} is not supported", _MATH_HINT)
+            self.bad(e, f"the builtin {n} is not supported", MATH_HINT)
         elif self.module.star_imports:
             self.star_imported(e, n)
         else:
@@ -534,28 +437,28 @@ class _FunctionChecker:
                     return mb.key
                 what = "function" if called else "value"
                 if called and mb is None:
-                    self.bad(e, *_missing_math(e.attr))
+                    self.bad(e, *missing_math(e.attr))
                 else:
-                    self.bad(e, f"math.{e.attr} is not a supported {what}", _MATH_HINT)
+                    self.bad(e, f"math.{e.attr} is not a supported {what}", MATH_HINT)
                 return None
             if isinstance(b, Foreign) and f"{b.qualname}.{e.attr}" in RULES:
                 if called:
                     return f"{b.qualname}.{e.attr}"
             if isinstance(b, Foreign):
-                library = _library(b.qualname)
+                lib = library(b.qualname)
                 if isinstance(math_binding(e.attr), Elementary) and called:
                     hint = f"use math.{e.attr}"
-                elif library:
-                    hint = _SCALAR_CODE
+                elif lib:
+                    hint = SCALAR_CODE
                 else:
-                    rule = _rule_hint(e.attr, n_args)
+                    rule = rule_hint(e.attr, n_args)
                     hint = (f"import the function by name (from {b.qualname} import {e.attr}) and declare its "
                             f"derivative: {rule}") if rule else "define the function in this module with def"
-                where = f"{library}, which s2sad does not support yet" if library else \
+                where = f"{lib}, which s2sad does not support yet" if lib else \
                     f"{b.qualname}, which s2sad does not differentiate"
                 self.bad(e, f"{ast.unparse(e)} comes from {where}", hint)
                 return None
-        self.bad(e, f"attribute access {ast.unparse(e)} is not supported", _MATH_HINT)
+        self.bad(e, f"attribute access {ast.unparse(e)} is not supported", MATH_HINT)
         return None
 
     def call(self, e: ast.Call) -> None:
@@ -604,25 +507,25 @@ class _FunctionChecker:
     def star_imported(self, e: ast.AST, n: str) -> None:
         """An unknown name in a module with `from X import *`: it may come from there, unread."""
         src, line = self.module.star_imports[0]
-        library = _library(src)
+        lib = library(src)
         self.bad(e, f"{n} is not defined here; `from {src} import *` (line {line}) may define it, but s2sad reads "
-                 "no star import" + (f", and {library} is not supported yet" if library else ""),
-                 _SCALAR_CODE if library else f"import it by name: from {src} import {n}")
+                 "no star import" + (f", and {lib} is not supported yet" if lib else ""),
+                 SCALAR_CODE if lib else f"import it by name: from {src} import {n}")
 
     def unknown_function(self, e: ast.Call, label: str, b: Binding | None) -> None:
-        if isinstance(b, Foreign) and _library(b.qualname):
-            self.bad(e.func, f"{label} comes from {_library(b.qualname)}, which s2sad does not support yet",
-                     _SCALAR_CODE)
+        if isinstance(b, Foreign) and library(b.qualname):
+            self.bad(e.func, f"{label} comes from {library(b.qualname)}, which s2sad does not support yet",
+                     SCALAR_CODE)
         elif isinstance(b, Foreign) and b.qualname.startswith("math."):
-            self.bad(e.func, *_missing_math(b.qualname[5:]))
+            self.bad(e.func, *missing_math(b.qualname[5:]))
         elif isinstance(b, Opaque):
             self.bad(e.func, f"{label} is {b.why}", "call a function defined with def at module level")
         elif b is None and hasattr(builtins, label):
-            self.bad(e.func, f"the builtin {label} is not supported", _MATH_INSTEAD.get(label, _MATH_HINT))
+            self.bad(e.func, f"the builtin {label} is not supported", MATH_INSTEAD.get(label, MATH_HINT))
         elif b is None and self.module.star_imports:
             self.star_imported(e.func, label)
         elif isinstance(b, Foreign) or b is None:
-            rule = _rule_hint(label, len(e.args))
+            rule = rule_hint(label, len(e.args))
             declare = f", or declare its derivative in this module: {rule}" if rule else \
                 " (derivative rules take one or two arguments)"
             self.bad(e.func, f"s2sad has no derivative rule for {label}",

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import ast
 import inspect
-import io
 import keyword
 import linecache
 import os
-import re
 import sys
 import unicodedata
-import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .errors import S2sadError, UnsupportedSyntaxError, Violation
+from .reading import read_file, source_lines
 from .rules import CONSTANTS, LINEAR, RULES, add_rule
 
 # --- what a module-level name is bound to (read from the source) -----------
@@ -130,15 +128,6 @@ class Source:
 
 
 # --- reading the module ------------------------------------------------------
-
-
-def source_lines(text: str) -> list[str]:
-    """The lines as Python numbers them: ended by \\n, \\r\\n or \\r only.
-
-    (`str.splitlines` also splits at form feeds, \\x1c-\\x1e, \\x85, U+2028 and
-    U+2029, which may stand in comments and strings: line numbers would shift.)
-    """
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
 def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module]:
@@ -253,58 +242,6 @@ def math_binding(name: str) -> Binding | None:
     return None
 
 
-def _read_file(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise S2sadError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return decode_source(data, _display_path(path))
-
-
-def decode_source(data: bytes, filename: str) -> str:
-    """A source file's text as Python reads it: its PEP 263 encoding or BOM, universal newlines.
-
-    A byte the encoding cannot decode is a located error at that byte's line and column.
-    """
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        _undecodable(data, "utf-8", filename)  # a bad byte in the first two lines: say where
-        first = source_lines(data[:4096].decode("latin-1"))[:2]
-        line = next((i + 1 for i, t in enumerate(first) if "coding" in t), 1)
-        text = first[line - 1].rstrip("\r\n") if first else ""
-        raise UnsupportedSyntaxError([Violation(filename, line, 1, line, len(text) + 1, str(exc.msg or exc), "declare "
-                                                "an encoding Python knows, e.g. # -*- coding: utf-8 -*-", text)])
-    _undecodable(data, encoding, filename)
-    text = data.decode(encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _undecodable(data: bytes, encoding: str, filename: str) -> None:
-    """Raise a located error at the first byte `encoding` cannot decode, if there is one."""
-    try:
-        data.decode(encoding)
-        return
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    except LookupError:
-        return
-    before = data[:bad]
-    line = len(re.findall(rb"\r\n|\r|\n", before)) + 1
-    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
-    end = re.compile(rb"\r|\n").search(data, bad)
-    raw = data[start : end.start() if end else len(data)]
-    col = len(data[start:bad].decode(encoding, "replace")) + 1
-    text = raw.decode(encoding, "replace")
-    message = f"byte 0x{data[bad]:02x} is not valid {encoding.upper().replace('-SIG', '')}"
-    raise UnsupportedSyntaxError([Violation(filename, line, col, line, col + 1, message,
-                                            f"save the file as {encoding.replace('-sig', '')}, or declare its encoding "
-                                            "on its first line: # -*- coding: latin-1 -*-", text)])
-
-
 def _display_path(path: str) -> str:
     try:
         rel = os.path.relpath(path)
@@ -368,7 +305,8 @@ def load_spec(spec: str) -> Source:
     if not func.isidentifier():
         raise S2sadError(f"{func!r} is not a function name")
     func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers
-    module, tree = read_module(_read_file(path), modname, _display_path(path))
+    display = _display_path(path)
+    module, tree = read_module(read_file(path, display), modname, display)
     return Source(module, _find_def(tree, func, module))
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
-from .check import bound_names
+from .hints import bound_names
 from .errors import UnsupportedSyntaxError, Violation
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
 from .prepare import changed_lists, may_exit, param_kinds, restructure, tuple_lists
