@@ -12,6 +12,7 @@ import itertools
 import linecache
 import operator
 import os
+import unicodedata
 import weakref
 from functools import cached_property
 from typing import Any, Callable, Iterable, Union
@@ -103,7 +104,8 @@ def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
                 raise S2sadError(f"wrt position {item} is out of range: {trace.name} has {len(params)} parameter(s)")
             p = params[item]
         else:
-            matches = [p for p in params if p.hint == item]
+            spellings = (item, unicodedata.normalize("NFKC", item))  # as Python reads identifiers
+            matches = [p for p in params if p.hint in spellings]
             if not matches:
                 known = ", ".join(p.hint or "?" for p in params)
                 raise S2sadError(f"{trace.name} has no parameter {item!r} (parameters: {known})")

@@ -221,6 +221,8 @@ CASES = [
     Case("--wrt empty", m(SQUARE), ("gen", "m.py:f", "--wrt", ""), says=("wrt names no parameter",)),
     Case("--wrt twice the same", m(SQUARE), ("gen", "m.py:f", "--wrt", "x,0"), says=("named twice",)),
     Case("--wrt a float", m(SQUARE), ("gen", "m.py:f", "--wrt", "0.0"), says=("no parameter '0.0'",)),
+    Case("--wrt in another spelling of the name", m("def f(\ufb01, y):\n    return \ufb01 * y\n"),
+         ("gen", "m.py:f", "--wrt", "\ufb01"), rc=0),
     Case("--wrt with spaces and a sign", m(SQUARE), ("gen", "m.py:f", "--wrt", " -1 "), rc=0),
     Case("-o the input", m(SQUARE), ("gen", "m.py:f", "-o", "m.py"), says=("it is the input file",)),
     Case("-o a symlink to the input", m(SQUARE), ("gen", "m.py:f", "-o", "link.py"), setup=_symlink,
