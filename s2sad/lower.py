@@ -43,6 +43,10 @@ from .trace import (
     Return, Store, Sum, Trace, Var, fill_template,
 )
 
+class _Abandon(Exception):
+    """Lowering stops after an error left a state it cannot go on from: report the errors found."""
+
+
 @dataclass(frozen=True)
 class _Undefined:
     """A name that is not defined on every path to this point."""
@@ -108,39 +112,44 @@ class _Lowering(Builder):
     # --- statements ----------------------------------------------------------------
 
     def top_level(self, body: list[ast.stmt], env: dict[str, Binding]) -> None:
-        """The function's statements; an error in one does not hide the errors of the next ones.
-
-        A statement that reads a name bound by a failed one is skipped (its error
-        would only follow from the first); all errors are raised together.
-        """
-        errors: list[Violation] = []
-        failed: set[str] = set()
-        for s in body:
-            if errors and failed & _reads(s):
-                failed |= bound_names(s)
-                continue
-            self.line = s.lineno
-            depth, loops = self.depth, list(self.loops)
-            try:
-                if not self.statement(s, env, None):
-                    break
-            except UnsupportedSyntaxError as exc:
-                errors.extend(exc.violations)
-                failed |= bound_names(s)
-                self.depth, self.loops = depth, loops
-            except Exception:
-                if not errors:
-                    raise
-                break  # after an error, the state is not worth lowering on: report what was found
-        if errors:
-            raise UnsupportedSyntaxError(errors)
+        """The function's statements, raising every error found in them together."""
+        self.errors: list[Violation] = []
+        self.failed: set[str] = set()  # names bound by statements that failed
+        try:
+            self.statements(body, env, None)
+        except _Abandon:
+            pass
+        if self.errors:
+            raise UnsupportedSyntaxError(list(dict.fromkeys(self.errors)))
 
     def statements(self, stmts: list[ast.stmt], env: dict[str, Binding], at_end: Callable | None) -> bool:
-        """Lower stmts; False when every path has left (returned, broken, continued)."""
+        """Lower stmts; False when every path has left (returned, broken, continued).
+
+        An error in one statement does not hide the errors of the next ones: it
+        is recorded, and lowering goes on. A statement that reads a name bound by
+        a failed one is skipped, and a compound statement's own error after an
+        error inside it is not recorded: those would only follow from the first.
+        """
         for s in stmts:
+            if self.errors and self.failed & _reads(s):
+                self.failed |= bound_names(s)
+                continue
             self.line = s.lineno
-            if not self.statement(s, env, at_end):
-                return False
+            before, depth, loops = len(self.errors), self.depth, list(self.loops)
+            try:
+                if not self.statement(s, env, at_end):
+                    return False
+            except UnsupportedSyntaxError as exc:
+                if len(self.errors) == before:
+                    self.errors.extend(exc.violations)
+                self.failed |= bound_names(s)
+                self.depth, self.loops = depth, loops
+            except _Abandon:
+                raise
+            except Exception:
+                if not self.errors:
+                    raise
+                raise _Abandon from None  # after an error, the state is not worth lowering on
         if at_end is not None:
             at_end(env)
             return False

@@ -11,6 +11,7 @@ can be imported): `S2sadError` or a result, nothing else.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 import os
 import stat
@@ -435,3 +436,57 @@ def test_value_is_the_value_f_returns(write_module):
     module = import_file(write_module("def f(x):\n    return (x + 1e16) - 1e16\n"))
     value, _ = s2sad.value_and_grad(module.f)(1.0)
     assert value == module.f(1.0)
+
+
+def _flow_functions():
+    path = os.path.join(os.path.dirname(__file__), "catalogue_flow.py")
+    with open(path) as fh:
+        tree = ast.parse(fh.read())
+    return tree, [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+
+
+FLOW_TREE, FLOW_NAMES = _flow_functions()
+BAD = "sum(3.0)"  # a type-level error only lowering finds
+
+
+def _with_errors(name: str, edit) -> tuple[str, set[int]]:
+    tree = copy.deepcopy(FLOW_TREE)
+    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    edit(fn)
+    text = ast.unparse(ast.fix_missing_locations(tree))
+    return text, {i + 1 for i, line in enumerate(text.splitlines()) if BAD in line}
+
+
+def _lowering_errors(text: str, name: str, write_module) -> set[int]:
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        derive_source(load_spec(f"{write_module(text)}:{name}"))
+    return {v.line for v in info.value.violations}
+
+
+@pytest.mark.parametrize("name", FLOW_NAMES)
+def test_an_error_in_every_block_is_reported_and_nothing_else(name, write_module):
+    """One independent error at the start of every block (body, branch, loop) of a valid function: all are reported."""
+    def edit(fn):
+        blocks = [n.body for n in ast.walk(fn) if isinstance(n, (ast.FunctionDef, ast.If, ast.For, ast.While))]
+        blocks += [n.orelse for n in ast.walk(fn) if isinstance(n, ast.If) and n.orelse]
+        for i, block in enumerate(blocks):
+            at = 1 if block is fn.body and isinstance(block[0], ast.Expr) else 0  # after a docstring
+            block.insert(at, ast.parse(f"bad_{i} = {BAD}").body[0])
+
+    text, lines = _with_errors(name, edit)
+    assert _lowering_errors(text, name, write_module) == lines
+
+
+@pytest.mark.parametrize("name", FLOW_NAMES)
+def test_follow_on_errors_are_not_reported(name, write_module):
+    """Every assignment's value made an error: the first is reported, and only injected lines at all."""
+    def edit(fn):
+        for n in ast.walk(fn):
+            if isinstance(n, (ast.Assign, ast.AugAssign)):
+                n.value = ast.parse(BAD, mode="eval").body
+
+    text, lines = _with_errors(name, edit)
+    if not lines:
+        return
+    got = _lowering_errors(text, name, write_module)
+    assert min(lines) in got and got <= lines
