@@ -215,9 +215,10 @@ def _declare_rules(module: Module, node: ast.expr) -> None:
         if isinstance(target, Helper):
             qualname = f"{module.name}.{k.value}"
             if not all(part.isidentifier() and not keyword.iskeyword(part) for part in module.name.split(".")):
+                what = f"{module.name!r} is not a module name" if module.name else "the module has no name"
                 raise UnsupportedSyntaxError([module.violation(
-                    k, f"generated code imports {k.value} from this module, but {module.name!r} is not a module name",
-                    "rename the file to a valid module name (letters, digits and _)")])
+                    k, f"generated code imports {k.value} from this module, but {what}",
+                    "rename the file to a valid module name (letters, digits and _), importable as such")])
             n_params = len(target.node.args.posonlyargs + target.node.args.args)
             if n_params != len(partials):
                 raise fail(v, f"{k.value} takes {n_params} argument(s): give one partial for each")
@@ -343,5 +344,5 @@ def load_function(f: Callable[..., float]) -> Source:
             f"{f.__name__} has no source file (defined interactively?): define it in a .py file and import it"
         )
     name = _display_path(filename) if os.path.isfile(filename) else filename
-    module, tree = read_module("".join(lines), f.__module__, name)
+    module, tree = read_module("".join(lines), f.__module__ or "", name)  # no __name__ in its globals: ""
     return Source(module, _find_def(tree, f.__name__, module, code.co_firstlineno))

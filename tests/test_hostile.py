@@ -391,6 +391,18 @@ def test_cli_in_a_deleted_directory(tmp_path, monkeypatch, capsysbinary):
         assert err.startswith("s2sad: error: ") and says in err
 
 
+@pytest.mark.parametrize("name", [None, "my mod", "a.if"])
+def test_api_rules_in_a_module_without_an_importable_name(name, tmp_path):
+    path = tmp_path / "m.py"
+    text = "def g(x):\n    return x\n\n\ndef f(x):\n    return g(x) * x\n\n\n__s2sad_rules__ = {'g': '1'}\n"
+    path.write_text(text)
+    ns = {} if name is None else {"__name__": name}
+    exec(compile(text, str(path), "exec"), ns)
+    with pytest.raises(UnsupportedSyntaxError, match="generated code imports g from this module") as info:
+        s2sad.grad(ns["f"])
+    assert info.value.violations[0].line == 9
+
+
 def test_api_function_whose_file_is_gone(write_module):
     path = write_module(SQUARE)
     module = import_file(path)
