@@ -9,6 +9,7 @@ byte the encoding cannot decode, or an unknown declared encoding, is an
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import tokenize
@@ -42,18 +43,31 @@ def decode_source(data: bytes, filename: str) -> str:
     """
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        problem = "" if _ascii_compatible(encoding) else f"encoding problem: {encoding} is not ASCII-compatible"
     except SyntaxError as exc:
         _undecodable(data, "utf-8", filename)  # a bad byte in the first two lines: say where
-        first = source_lines(data[:4096].decode("latin-1"))[:2]
+        problem = str(exc.msg or exc)
+        if data.startswith(codecs.BOM_UTF8):
+            problem = "the file starts with a UTF-8 byte order mark but declares another encoding"
+    if problem:
+        first = source_lines(data[:4096].removeprefix(codecs.BOM_UTF8).decode("utf-8", "replace"))[:2]
         line = next((i + 1 for i, t in enumerate(first) if "coding" in t), 1)
         text = first[line - 1].rstrip("\r\n") if first else ""
-        raise UnsupportedSyntaxError([Violation(filename, line, 1, line, len(text) + 1, str(exc.msg or exc), "declare "
-                                                "an encoding Python knows, e.g. # -*- coding: utf-8 -*-", text)])
+        raise UnsupportedSyntaxError([Violation(filename, line, 1, line, len(text) + 1, problem, "declare an "
+                                                "encoding Python reads source in, e.g. # -*- coding: utf-8 -*-", text)])
     _undecodable(data, encoding, filename)
     text = data.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Python reads source only in encodings that spell ASCII as ASCII (not UTF-16, for one)."""
+    try:
+        return b"# coding: x\n".decode(encoding) == "# coding: x\n"
+    except (LookupError, UnicodeError):
+        return False
 
 
 def _undecodable(data: bytes, encoding: str, filename: str) -> None:
