@@ -33,15 +33,16 @@ from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
-from .hints import bound_names
 from .errors import UnsupportedSyntaxError, Violation
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
+from .hints import bound_names
 from .prepare import changed_lists, may_exit, param_kinds, restructure, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
     Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand, Pop,
     Return, Store, Sum, Trace, Var, fill_template,
 )
+
 
 class _Abandon(Exception):
     """Lowering stops after an error left a state it cannot go on from: report the errors found."""
@@ -83,6 +84,8 @@ class _Lowering(Builder):
         self.loops: list[_LoopContext] = []
         self.depth = 0  # of nested blocks: lists are built at depth 0 only
         self.param_lists: set[int] = set()
+        self.errors: list[Violation] = []  # user errors found so far: lowering goes on after one
+        self.failed: set[str] = set()  # names bound by statements that failed
 
     # --- the function ------------------------------------------------------------
 
@@ -113,8 +116,6 @@ class _Lowering(Builder):
 
     def top_level(self, body: list[ast.stmt], env: dict[str, Binding]) -> None:
         """The function's statements, raising every error found in them together."""
-        self.errors: list[Violation] = []
-        self.failed: set[str] = set()  # names bound by statements that failed
         try:
             self.statements(body, env, None)
         except _Abandon:
