@@ -38,7 +38,7 @@ class Violation:
         """`file:line:col: error: message`, the line, a caret, and the hint."""
         out = [f"{printable(self.filename)}:{self.line}:{self.col}: error: {self.message}"]
         if self.text:
-            shown = self.text.translate(_PICTURES)
+            shown = _shown(self.text)
             stop = self.end_col if self.end_line == self.line else len(self.text) + 1
             start = min(self.col - 1, len(shown))
             out.append("    " + shown)
@@ -62,6 +62,14 @@ def printable(text: str) -> str:
 # Control characters of a source line (a NUL, an escape) shown as their one-column pictures
 # (U+2400...), so the line cannot drive the terminal and the caret stays under its column.
 _PICTURES = {c: 0x2400 + c for c in range(0x20) if c != ord("\t")} | {0x7F: 0x2421}
+
+
+def _shown(line: str) -> str:
+    """A source line as printed under an error: tabs kept, what a terminal would act on replaced by one column."""
+    if line.isprintable():
+        return line
+    line = line.translate(_PICTURES)
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in line)
 
 
 def _char_width(c: str) -> int:

@@ -121,6 +121,8 @@ CASES = [
          ("gen", "m.py:f"), says=("\n" + " " * (4 + 9 + 4 + 10) + "^^^^^^^\n",)),
     Case("escape character in the line", m('def f(x):\n    return x * "\x1b[2J"\n'), ("gen", "m.py:f"),
          where="m.py:2:16: error: the constant", says=("\u241b[2J",)),
+    Case("line separators in the error line", m('def f(x):\n    return x * "\u2028\x85"\n'), ("gen", "m.py:f"),
+         where="m.py:2:16: error: the constant", says=('\n        return x * "\ufffd\ufffd"\n',)),
     Case("mixed tabs and spaces", m("def f(x):\n\tif x > 0:\n        return x\n\treturn x\n"), ("gen", "m.py:f"),
          where="m.py:3:"),
     # --- syntax errors and limits
