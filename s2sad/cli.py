@@ -143,7 +143,8 @@ def _write_atomically(path: str, text: str) -> None:
     """Write `text` to `path` (through a symlink) by renaming a complete temporary file over it.
 
     A new file gets the mode `open` would give it (0o666 less the umask); a
-    replaced file keeps its mode. On any failure nothing but the old file is left.
+    replaced file keeps its mode (and owner and group where allowed). On any
+    failure nothing but the old file is left.
     What is not a regular file (/dev/null, a named pipe) is written into, as `>` would.
     """
     try:
@@ -180,6 +181,10 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             if mode is not None:
+                try:  # the replaced file's owner and group, where allowed (a group of one's own, or root)
+                    os.chown(tmp, st.st_uid, st.st_gid)
+                except OSError:
+                    pass
                 os.chmod(tmp, mode)
             fh.write(data)
             fh.flush()

@@ -260,6 +260,16 @@ def test_replaced_output_keeps_its_mode(mode, tmp_path, cli):
     assert sorted(os.listdir(tmp_path)) == ["m.py", "out.py"]
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root gives files away")
+def test_replaced_output_keeps_its_owner(tmp_path, cli):
+    (tmp_path / "m.py").write_text(SIMPLE)
+    out = tmp_path / "out.py"
+    out.write_text("old\n")
+    os.chown(out, 4321, 4322)
+    assert cli("gen", "m.py:f", "-o", "out.py", cwd=tmp_path).returncode == 0
+    assert (out.stat().st_uid, out.stat().st_gid) == (4321, 4322)
+
+
 # --- global state under threads ------------------------------------------------------
 
 
