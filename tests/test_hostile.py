@@ -513,3 +513,18 @@ def test_follow_on_errors_are_not_reported(name, write_module):
         return
     got = _lowering_errors(text, name, write_module)
     assert min(lines) in got and got <= lines
+
+
+def test_unreadable_file_is_a_clean_error_even_as_root(tmp_path, monkeypatch, capsysbinary):
+    """The permission check root skips, simulated: reading fails with EACCES."""
+    import s2sad.reading
+
+    (tmp_path / "m.py").write_text(SQUARE)
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(s2sad.reading, "open", refuse, raising=False)
+    assert main(["gen", "m.py:f"]) == 2
+    assert capsysbinary.readouterr().err.decode() == "s2sad: error: cannot read m.py: Permission denied\n"
