@@ -446,7 +446,8 @@ class _FunctionChecker:
                     return f"{b.qualname}.{e.attr}"
             if isinstance(b, Foreign):
                 lib = library(b.qualname)
-                if isinstance(math_binding(e.attr), Elementary) and called:
+                same = math_binding(e.attr)
+                if (isinstance(same, Elementary) and called) or (isinstance(same, MathConstant) and not called):
                     hint = f"use math.{e.attr}"
                 elif lib:
                     hint = SCALAR_CODE
