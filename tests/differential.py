@@ -124,6 +124,7 @@ def _close(got, want: float, scale: float) -> bool:
 
 def _generic(message: str) -> str:
     """An error message without the program's names and numbers: the class of the failure."""
+    message = re.sub(r"\(\S+\.py, line \d+\)", "", message)
     return re.sub(r"\b(v\d+|[a-z]\w*_bar\w*|z\d+\w*|[stuabnpqr]|xs|ys|zs|h\d|\d+(\.\d+)?)\b", "_", message)[:120]
 
 

@@ -118,7 +118,7 @@ class Generator:
         return f"({self.expr(scope, depth - 1)} if {self.condition(scope)} else {self.expr(scope, depth - 1)})"
 
     def condition(self, scope: _Scope) -> str:
-        if self.chance(0.15):
+        if self.chance(0.15) and not scope.helper:
             return self.pick(STATIC_CONDITIONS).format(self.leaf(scope))
         c = self.pick(CONDITIONS).format(self.expr(scope, 1), self.pick(CONSTANTS[:5]))
         if self.chance(0.2):
