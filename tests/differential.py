@@ -161,6 +161,7 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = False, forma
         "api grad": lambda: s2sad.grad(module.f, WRT)(a, b, list(xs), n),
         "module f_value_and_grad": lambda: generated["f_value_and_grad"](a, b, list(xs), n),
         "module f_grad": lambda: generated["f_grad"](a, b, list(xs), n),
+        "api grad wrt a": lambda: (s2sad.grad(module.f, "a")(a, b, list(xs), n), want[1], list(want[2:])),
     }
     for what, run in runs.items():
         try:

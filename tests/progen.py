@@ -17,6 +17,10 @@ table, and square roots of values that are an exact zero on some paths.
 Values are kept in the functions' domains (`sqrt(1 + e*e)`, `log(1 + e*e)`,
 `exp(tanh(e))`, ...) and bounded across iterations (`tanh`), so most programs
 run at most points; a point where `f` itself raises is skipped by the checker.
+Square roots of list items read `cs[0]`, a constant of a list stored into only
+at other constant indices: s2sad tells such an item from the active ones
+statically; an item stored into at computed indices it cannot (README,
+Guarantees).
 """
 
 from __future__ import annotations
@@ -147,6 +151,8 @@ class Generator:
             kinds += ["exit"]
         if not scope.in_loop and scope.depth < 2:
             kinds += ["return"]
+        if scope.top:
+            kinds += ["accumulate"]
         return getattr(self, "s_" + self.pick(kinds))(scope)
 
     def s_assign(self, scope):
@@ -187,13 +193,14 @@ class Generator:
         cond = self.condition(scope)
         target = self.pick(scope.scalars)
         lines = [f"if {cond}:", f"    {z} = 0.0", "else:", f"    {z} = 1 + ({self.expr(scope, 1)}) ** 2"]
-        if self.chance(0.4) and any(least >= 1 for least in scope.lists.values()):
-            lst = self.pick([lst for lst, least in scope.lists.items() if least >= 1])
-            return [f"{target} = {target} + math.sqrt({lst}[0]) * {self.leaf(scope)}"]  # an item that may be 0.0
+        if self.chance(0.4) and "cs" in scope.lists:  # its item 0 is the constant 0.0 beside active items
+            return [f"{target} = {target} + math.sqrt(cs[0]) * {self.leaf(scope)}"]
         return lines + [f"{target} = {target} + math.sqrt({z})"]
 
     def s_store(self, scope):
         lst = self.pick(list(scope.lists))
+        if lst == "cs":  # stores at constant indices other than 0 leave cs[0] the constant it was made
+            return [f"cs[{self.pick(['1', '2'])}] {self.pick(['=', '+='])} {self.expr(scope)}"]
         if scope.lists[lst] < 1:
             return self.s_append(scope)
         op = self.pick(["=", "+=", "*="])
@@ -210,7 +217,8 @@ class Generator:
 
     def _poppable(self, scope):
         # only where the list's least length is known to stay >= 2 afterwards for later reads
-        return [lst for lst, least in scope.lists.items() if least >= 3 and not scope.in_loop and scope.depth == 0]
+        return [lst for lst, least in scope.lists.items()
+                if least >= 3 and not scope.in_loop and scope.depth == 0 and lst != "cs"]
 
     def s_pop(self, scope):
         lists = self._poppable(scope)
@@ -261,6 +269,21 @@ class Generator:
         if self.chance(0.5):  # the carried value read after the loop
             lines.append(f"{self.pick(scope.scalars)} = {self.pick(scope.scalars)} * {self.expr(scope, 1)}")
         return lines
+
+    def s_accumulate(self, scope):
+        """A loop whose variables only add to themselves: its adjoint is fused into it."""
+        header = self.pick(["for i in range(n):", "for i in range(len(xs)):", "for e in xs:",
+                            "for i, e in enumerate(xs):"])
+        inner = scope.inner("i" if "i" in header.split(" in ")[0] else None, loop=True)
+        if " e" in header:
+            inner.scalars.append("e")
+        targets = self.rng.sample(scope.scalars, min(len(scope.scalars), self.rng.randint(1, 2)))
+        body = []
+        for t in targets:
+            op = self.pick(["+=", "-=", "= {t} +"])
+            term = self.expr(inner, 2)
+            body.append(f"{t} += {term}" if op == "+=" else f"{t} -= {term}" if op == "-=" else f"{t} = {t} + {term}")
+        return [header] + _indent(body)
 
     def s_while(self, scope):
         w = f"w{scope.depth}"
@@ -314,6 +337,9 @@ class Generator:
             else:
                 body += [f"{lst} = []", f"{lst}.append({self.expr(scope, 1)})"]
                 scope.lists[lst] = 1
+        if self.chance(0.3):
+            body.append(f"cs = [0.0, a, {self.leaf(scope)}]")
+            scope.lists["cs"] = 3
         body += self.block(scope, self.size)
         result = self.expr(scope, 2)
         if self.chance(0.7):  # most results read every variable
