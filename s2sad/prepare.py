@@ -16,7 +16,7 @@ import ast
 
 from .errors import UnsupportedSyntaxError
 
-MAX_TAIL_COPIES = 64  # statements an early exit may copy into the branches that fall through
+MAX_TAIL_COPIES = 64  # statements an early exit copies into a second (third, ...) branch that falls through
 
 
 def may_exit(s: ast.stmt, loop_exits: bool = True) -> bool:
@@ -30,6 +30,16 @@ def may_exit(s: ast.stmt, loop_exits: bool = True) -> bool:
     if isinstance(s, ast.If):
         return any(may_exit(c, loop_exits) for c in s.body + s.orelse)
     return False
+
+
+def _always_exits(block: list[ast.stmt]) -> bool:
+    """Does every path through the block end in return, break or continue?"""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (ast.Return, ast.Break, ast.Continue)):
+        return True
+    return isinstance(last, ast.If) and _always_exits(last.body) and _always_exits(last.orelse)
 
 
 def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
@@ -53,7 +63,8 @@ def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
                 return result
             if isinstance(s, ast.If) and may_exit(s):
                 tail = block[k + 1:]
-                copies[0] += len(tail)
+                falls = sum(1 for arm in (s.body, s.orelse) if not _always_exits(arm))
+                copies[0] += len(tail) * max(0, falls - 1)  # moving the tail into one branch copies nothing
                 if copies[0] > MAX_TAIL_COPIES:
                     raise UnsupportedSyntaxError([module.violation(
                         s, "too many statements follow early exits (return, break, continue) in branches",
