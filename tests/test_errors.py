@@ -227,3 +227,23 @@ def test_wrt_errors():
         s2sad.grad(catalogue.rosenbrock, wrt=["x", 0])
     with pytest.raises(S2sadError, match="no parameter"):
         s2sad.grad(catalogue.rosenbrock, wrt=[])
+
+
+def test_early_exits_that_would_copy_a_long_tail_many_times_are_a_located_error(write_module):
+    """Arms that all fall through each need the tail: past a bound that is an error, not exponential code."""
+    lines = ["def f(x, y):"]
+    for k in range(8):
+        lines += [f"    if x > {k}:", "        y = y * 2", "    elif y > 1:", "        return y"]
+    lines += [f"    y = y + {k}" for k in range(10)] + ["    return y"]
+    found = violations(write_module, "\n".join(lines) + "\n")
+    assert found[0][0] in [2 + 4 * k for k in range(8)] and found[0][1] == 5  # at one of the if statements
+    assert "too many statements follow early exits" in found[0][2]
+
+
+def test_guard_clauses_before_a_long_body_are_accepted(derive_text):
+    lines = ["def f(x, y):"]
+    for k in range(6):
+        lines += [f"    if x > {k + 10}:", f"        return x * {k}"]
+    lines += [f"    y = y * 0.5 + x * {k}" for k in range(40)] + ["    return y"]
+    d = derive_text("\n".join(lines) + "\n")
+    assert d.grad(0.5, 1.0)[1] == 0.5 ** 40
