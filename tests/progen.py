@@ -146,7 +146,9 @@ class Generator:
         if scope.lists:
             kinds += ["store", "store", "append", "pop", "pop_unused"]
         if scope.depth < 2:
-            kinds += ["if", "if", "for", "for", "while"]
+            kinds += ["if", "if", "for", "for", "while", "while_true", "count"]
+            if scope.lists:
+                kinds += ["for_list"]
         if scope.in_loop:
             kinds += ["exit"]
         if not scope.in_loop and scope.depth < 2:
@@ -284,6 +286,31 @@ class Generator:
             term = self.expr(inner, 2)
             body.append(f"{t} += {term}" if op == "+=" else f"{t} -= {term}" if op == "-=" else f"{t} = {t} + {term}")
         return [header] + _indent(body)
+
+    def s_while_true(self, scope):
+        """`while True:` left by a break under a condition (a trip count recorded)."""
+        w = f"w{scope.depth}"
+        inner = scope.inner(w, loop=True)
+        body = self.block(inner, self.rng.randint(1, 2))
+        return [f"{w} = 0", "while True:", f"    {w} += 1", f"    if {w} > 3 or {self.condition(inner)}:",
+                "        break"] + _indent(body)
+
+    def s_count(self, scope):
+        """An integer that counts, read later as a number."""
+        m = self.fresh()
+        cond = self.condition(scope)
+        target = self.pick(scope.scalars)
+        return [f"{m} = 0", f"for i{scope.depth} in range(n):", f"    if {cond}:", f"        {m} += 1",
+                f"{target} = {target} * 0.5 + {m} * {self.leaf(scope)}"]
+
+    def s_for_list(self, scope):
+        """A loop over the items of a local list (which the body may change)."""
+        lst = self.pick([lst for lst in scope.lists if lst != "cs"] or list(scope.lists))
+        v = self.fresh()
+        inner = scope.inner(None, loop=True)
+        inner.scalars.append(v)
+        inner.lists = {k: least for k, least in scope.lists.items() if k != lst}  # not changed while iterated
+        return [f"for {v} in {lst}:"] + _indent(self.block(inner, self.rng.randint(1, 2)))
 
     def s_while(self, scope):
         w = f"w{scope.depth}"
