@@ -30,6 +30,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", type=int, default=6, help="statements at the top of f")
     parser.add_argument("--exact-values", action="store_true", help="values must equal f's bit for bit")
+    parser.add_argument("--second-order", action="store_true",
+                        help="also differentiate the generated f_grad (wrt a) again against d2f/da2")
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--out", help="folder for one minimal program per failure class")
     opts = parser.parse_args()
@@ -40,14 +42,14 @@ def main() -> int:
         seed = opts.seed + k
         text, args = progen.program(seed, opts.size), progen.point(seed)
         status, failure = differential.run_one(text, args, exact_values=opts.exact_values,
-                                               formatted=seed % 25 == 0)
+                                               formatted=seed % 25 == 0, second_order=opts.second_order)
         stats[status.split(":")[0]] += 1
         if failure is not None:
             stats["fail: " + failure.key] += 1
             if failure.key not in found:
                 print(f"seed {seed}: {failure.key}: {failure.detail[:200]}", flush=True)
-                small = text if opts.no_shrink else differential.shrink(text, args, failure,
-                                                                      exact_values=opts.exact_values)
+                small = text if opts.no_shrink else differential.shrink(
+                    text, args, failure, exact_values=opts.exact_values, second_order=opts.second_order)
                 found[failure.key] = (small, args, failure)
                 print(f"# args: {args!r}\n{small}\n", flush=True)
         if (k + 1) % 500 == 0:

@@ -127,11 +127,46 @@ def _close(got, want: float, scale: float) -> bool:
 def _generic(message: str) -> str:
     """An error message without the program's names and numbers: the class of the failure."""
     message = re.sub(r"\(\S+\.py, line \d+\)", "", message)
-    return re.sub(r"\b(v\d+|[a-z]\w*_bar\w*|z\d+\w*|[stuabnpqr]|xs|ys|zs|h\d|\d+(\.\d+)?)\b", "_", message)[:120]
+    return re.sub(r"\b(v\d+|tape\w*|trips\w*|[a-z]\w*_bar\w*|z\d+\w*|[stuabnpqr]|xs|ys|zs|h\d|\d+(\.\d+)?)\b", "_", message)[:120]
 
 
-def check(text: str, args: tuple, folder: str, exact_values: bool = False, formatted: bool = False
-          ) -> Failure | None:
+def second_derivative(text: str, args: tuple) -> float:
+    """d2f/da2 at 50 digits, from both sides; Skip on kinks."""
+    ns = mp_namespace(text)
+    ns["__builtins__"]["float"] = _mp_float
+    f = ns["f"]
+    a, b, xs, n = args
+    rest = [mp.mpf(b), [mp.mpf(x) for x in xs], n]
+    try:
+        right = mp.diff(lambda t: f(t, *rest), mp.mpf(a), 2, direction=1)
+        left = mp.diff(lambda t: f(t, *rest), mp.mpf(a), 2, direction=-1)
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError, IndexError) as e:
+        raise Skip(f"oracle: {type(e).__name__}")
+    if abs(right - left) > mp.mpf("1e-6") * (1 + abs(right)) or abs(right) > 1e8:
+        raise Skip("kink in the first derivative")
+    return float((right + left) / 2)
+
+
+def check_second_order(text: str, args: tuple, folder: str, module) -> Failure | None:
+    """The generated f_grad (one parameter) differentiated again, against the oracle's second derivative."""
+    try:
+        want = second_derivative(text, args)
+    except Skip:
+        return None
+    try:
+        generated = _import(s2sad.derive(module.f, "a").text, folder)
+        got = s2sad.grad(generated.f_grad, "a")(args[0], args[1], list(args[2]), args[3])
+    except S2sadError as e:
+        return Failure("second order: generated f_grad rejected: " + _generic(str(e).splitlines()[0]), str(e))
+    except Exception as e:
+        return Failure(f"second order: {type(e).__name__}", str(e))
+    if not _close(got, want, 1 + abs(want)):
+        return Failure("second order: wrong derivative", f"{got!r}, oracle {want!r}")
+    return None
+
+
+def check(text: str, args: tuple, folder: str, exact_values: bool = False, formatted: bool = False,
+          second_order: bool = False) -> Failure | None:
     """The failure `text` shows at `args`, or None; raises Skip when the point says nothing."""
     a, b, xs, n = args
     try:
@@ -188,6 +223,10 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = False, forma
                 return Failure(f"{what}: wrong gradient", f"entry {k}: {g!r}, oracle {w!r}")
     if results["api grad"] != results["module f_grad"] or results["api grad"] != results["api value_and_grad"][1]:
         return Failure("grad and value_and_grad disagree", repr(results))
+    if second_order:
+        failure = check_second_order(text, args, folder, module)
+        if failure is not None:
+            return failure
     if formatted:
         try:
             source = d.source
