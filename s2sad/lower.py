@@ -549,6 +549,21 @@ class _Lowering(Builder):
             return self.compute("not _0", (self.condition(e.operand, env),), "bool")
         return self.materialize(self.value(e, env))
 
+    def bool_value(self, e: ast.BoolOp, env: dict[str, Binding]) -> Value:
+        """`a or b` / `a and b` as a value: the operand Python returns, `a if a else b` / `b if a else a`.
+
+        The later operands are computed only where Python computes them (short circuit).
+        """
+        result: Value = self.value(e.values[0], env)
+        for rest in e.values[1:]:
+            first = self.materialize(result)
+            later = lambda rest=rest: self.value(rest, env)  # noqa: E731
+            if isinstance(e.op, ast.Or):
+                result = self.select(first, lambda first=first: first, later)
+            else:
+                result = self.select(first, later, lambda first=first: first)
+        return result
+
     def both(self, a: Operand, b: Callable[[], Operand]) -> Operand:
         return self.select_bool(a, b, lambda: a)
 
@@ -607,7 +622,9 @@ class _Lowering(Builder):
             return self.arith(e, e.op, self.value(e.left, env), self.value(e.right, env))
         if isinstance(e, ast.Call):
             return self.call(e, env)
-        if isinstance(e, (ast.Compare, ast.BoolOp)):
+        if isinstance(e, ast.BoolOp):
+            return self.bool_value(e, env)
+        if isinstance(e, ast.Compare):
             return self.condition(e, env)
         if isinstance(e, ast.IfExp):
             cond = self.condition(e.test, env)
@@ -688,7 +705,9 @@ class _Lowering(Builder):
                 raise self.fail(e, f"{name} takes one argument here", f"write {name}(x)")
             v = self.materialize(self.value(e.args[0], env))
             if name == "float":
-                return v if not (isinstance(v, Var) and v.kind != "float") else self.compute("float(_0)", (v,), "float")
+                # float() of an integer or a truth value is inactive; of anything else (a popped item), the value
+                return self.compute("float(_0)", (v,), "float") if isinstance(v, Var) and v.kind in ("int", "bool") \
+                    else v if isinstance(v, Var) else float(v)
             return self.compute("int(_0)", (v,), "int")  # piecewise constant: no adjoint, which is exact
         # min / max of numbers
         if len(e.args) == 1:

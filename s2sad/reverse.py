@@ -115,8 +115,44 @@ def _operands(op: Op) -> list[object]:
     return list(e.args)  # type: ignore[union-attr]
 
 
-def _value(parts: list[Term]) -> ast.expr:
-    return pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
+def _value(parts: list[Term], ints: frozenset | None = None) -> ast.expr:
+    """The sum of parts. Given the names of integer primal values: a float even where every part is an
+    integer (a constant, or integer values only), so gradients are floats (`+=` onto a float needs no care)."""
+    value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
+    if ints is not None and all(type(t.coef) is int and not t.den and all(isinstance(n, ast.Name) and n.id in ints for n in t.num)
+           for t in parts):
+        c = pyast_const(value)
+        return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
+    return value
+
+
+def _maybe_integers(trace: Trace) -> set:
+    """Variables whose value may be an int or a bool at run time (a phi of a condition and a float, too)."""
+    def maybe(a: object) -> bool:
+        return a in out if isinstance(a, Var) else isinstance(a, int)
+
+    out = {i.out for i in walk(trace.body) if isinstance(i, Op) and i.out.kind in ("int", "bool", "any")}
+    out |= {p for p in trace.params if isinstance(p, Var) and p.kind != "float"}
+    out |= {i.out for i in walk(trace.body) if isinstance(i, Pop) and i.out is not None}
+    pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
+    pairs += [(v, (c.init,)) for i in walk(trace.body) if isinstance(i, Loop) for c in i.carried for v in (c.param, c.out)]
+    pairs += [(i.counter, (0,)) for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None]
+    changed = True
+    while changed:
+        changed = False
+        for v, sources in pairs:
+            if v not in out and any(maybe(a) for a in sources):
+                out.add(v)
+                changed = True
+    return out
+
+
+def pyast_const(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return -node.operand.value
+    return None
 
 
 def _lines(parts: list[Term]) -> tuple[int, ...]:
@@ -162,6 +198,7 @@ class _ReverseSweep:
         self.loads = {i.out: i for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Load)
                       and i.expr.lst not in self.mutated}
         self.out: list[Node] = []
+        self.ints = frozenset(names.primal[v] for v in _maybe_integers(trace))
         self.loops: list[Loop] = []
         self.carried_active: dict[int, list[Carried]] = {}
         self.def_line: dict = {i.out: i.line for i in walk(trace.body) if isinstance(i, Op)}
@@ -239,7 +276,7 @@ class _ReverseSweep:
         out = self.out if out is None else out
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
-            out.append(Stmt(target, _value(chunk), _lines(chunk), augmented=start > 0))
+            out.append(Stmt(target, _value(chunk, self.ints), _lines(chunk), augmented=start > 0))
         return target
 
     def stored(self, v: Var) -> str:
@@ -440,7 +477,7 @@ class _ReverseSweep:
         if item.lst not in self.act:
             return
         bar = self.settle(item.out, 1) if item.out is not None and item.out in self.act else Term(0)
-        value = _value([bar]) if bar.coef != 0 else pyast.number(0.0)
+        value = _value([bar], self.ints) if bar.coef != 0 else pyast.number(0.0)
         self.out.append(Stmt("", pyast.method(self.names.adjoint(item.lst), "append", [value]), (item.line,)))
 
     def append(self, item: Append) -> None:
@@ -593,7 +630,7 @@ class _ReverseSweep:
             pairs = []
             for c in carried:  # this iteration's carried adjoints become the previous iteration's
                 parts = self.pending.pop(c.param, [])
-                pairs.append((names.adjoint(c.out), _value(parts) if parts else pyast.number(0.0)))
+                pairs.append((names.adjoint(c.out), _value(parts, self.ints) if parts else pyast.number(0.0)))
             self.out.extend(parallel_copies(pairs, (item.line,), names.fresh))
 
         body = self.nested(run, loop_key(item))

@@ -42,7 +42,7 @@ def oscillator_value_and_grad(k, c, y0, v0, steps):
         v = v_1  # line 34
     value = y  # line 35
     # reverse sweep
-    y_bar = 1  # from line 35
+    y_bar = 1.0  # from line 35
     v_bar = 0.0  # from line 21
     k_bar = 0.0  # from line 16
     c_bar = 0.0  # from line 16
@@ -118,7 +118,7 @@ def oscillator_grad(k, c, y0, v0, steps):
         y = y_1  # line 34
         v = v_1  # line 34
     # reverse sweep
-    y_bar = 1  # from line 35
+    y_bar = 1.0  # from line 35
     v_bar = 0.0  # from line 21
     k_bar = 0.0  # from line 16
     c_bar = 0.0  # from line 16
