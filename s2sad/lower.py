@@ -606,7 +606,7 @@ class _Lowering(Builder):
 
     def expr(self, e: ast.expr, env: dict[str, Binding]) -> Binding:  # type: ignore[override]
         if isinstance(e, ast.Constant):
-            return e.value
+            return self.constant(e.value)
         if isinstance(e, ast.Name):
             if e.id in env:
                 return self.read(e, env)
@@ -684,7 +684,7 @@ class _Lowering(Builder):
             key = b.key
         if key in ("abs", "fabs") and len(args) == 1:
             arg = self.materialize(args[0])
-            if isinstance(arg, Var) and arg.kind == "int" and key == "abs":
+            if isinstance(arg, Var) and arg.kind in ("int", "bool") and key == "abs":  # piecewise constant
                 return self.compute("abs(_0)", (arg,), "int")
         return self.elementary(e, key, args)
 
@@ -731,7 +731,8 @@ class _Lowering(Builder):
         if key in LINEAR:
             return self.mul(LINEAR[key], args[0])
         if key == "log" and len(args) == 2:
-            return self.mul(self.elementary(node, "log", args[:1]), self.power(node, self.elementary(node, "log", args[1:]), -1))
+            # math.log(x, b) is log(x) / log(b), computed so
+            return self.div(node, self.elementary(node, "log", args[:1]), self.elementary(node, "log", args[1:]))
         if key == "pow":
             return self.power(node, args[0], args[1])
         rule = RULES[key]

@@ -67,6 +67,8 @@ def partial(op: Op, i: int, names: Names) -> Term | None:
         return Term(e.terms[i][0])
     if isinstance(e, Product):
         return _product_partial(e, i, z, names)
+    if e.fn == "pow" and not isinstance(e.args[1], Var):  # x ** p for a constant p: the power rule
+        return _product_partial(Product(1, ((e.args[0], e.args[1]),)), 0, z, names)  # type: ignore[arg-type]
     rule = RULES[e.fn]
     args = [_operand(a, names) for a in e.args]
     if len(args) == 1:
@@ -84,7 +86,7 @@ def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
     x = pyast.name(names.primal[v])
     if p < 0:  # x != 0 wherever z is defined, so z/x is safe and cheapest
         return Term(p, (z,), (x,))
-    term = Term(e.coef * p)
+    term = Term(e.coef * p) if e.div == 1 else Term(e.coef * p, (), (pyast.number(e.div),))
     if p != 1:
         term = term * (Term(1, (pyast.power(x, p - 1),)) if p > 1 else Term(1, (), (pyast.power(x, 1 - p),)))
     for j, (w, q) in enumerate(e.factors):

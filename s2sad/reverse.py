@@ -137,11 +137,23 @@ def _maybe_integers(trace: Trace) -> set:
     pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
     pairs += [(v, (c.init,)) for i in walk(trace.body) if isinstance(i, Loop) for c in i.carried for v in (c.param, c.out)]
     pairs += [(i.counter, (0,)) for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None]
+    arithmetic = []  # integer arithmetic on integers or truth values gives an integer
+    for i in walk(trace.body):
+        if isinstance(i, Op) and isinstance(i.expr, Affine) and type(i.expr.const) is int \
+                and all(type(c) is int for c, _ in i.expr.terms):
+            arithmetic.append((i.out, [v for _, v in i.expr.terms]))
+        elif isinstance(i, Op) and isinstance(i.expr, Product) and type(i.expr.coef) is int and i.expr.div == 1 \
+                and all(type(p) is int and p > 0 for _, p in i.expr.factors):
+            arithmetic.append((i.out, [v for v, _ in i.expr.factors]))
     changed = True
     while changed:
         changed = False
         for v, sources in pairs:
             if v not in out and any(maybe(a) for a in sources):
+                out.add(v)
+                changed = True
+        for v, sources in arithmetic:
+            if v not in out and all(maybe(a) for a in sources):
                 out.add(v)
                 changed = True
     return out

@@ -129,7 +129,7 @@ def test_truth_valued_operators_as_values_match_the_oracle(context, expr):
 @pytest.mark.parametrize("text,point", [
     ("def f(xs, t):\n    return xs[int(t)] * t\n", ([1.0, 2.0, 3.0], 1.5)),
     ("def f(x):\n    s = 0.0\n    for i in range(int(x)):\n        s = s + x * i\n    return s\n", (3.5,)),
-    ("def f(x, n):\n    k = int(x)\n    m = k + n\n    return x * m\n", (2.5, 3)),
+    ("def f(x, n):\n    k = int(x)\n    m = k + n\n    return x * m\n", (2.5, 3.0)),
     ("def f(xs, t):\n    k = int(t) + 1\n    j = k\n    return xs[j] * t * t\n", ([1.0, 2.0, 3.0], 0.5)),
     ("def f(x):\n    ys = [0.0] * int(x)\n    ys[0] = x\n    return ys[0] * x\n", (2.5,)),
     ("def f(xs, t):\n    return xs[max(int(t), 0)] * t\n", ([1.0, 2.0, 3.0], 1.5)),
