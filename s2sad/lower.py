@@ -674,7 +674,9 @@ class _Lowering(Builder):
         if isinstance(f, ast.Attribute):
             key = f.attr  # math.<name>, checked by the frontend
             b = self.module.resolve(f.value.id) if isinstance(f.value, ast.Name) else None  # type: ignore[union-attr]
-            if not isinstance(b, MathModule):
+            if isinstance(b, MathModule) and key == "pow":
+                key = "math.pow"
+            elif not isinstance(b, MathModule):
                 key = f"{b.qualname}.{f.attr}"  # type: ignore[union-attr]
         else:
             b = self.module.resolve(f.id)  # type: ignore[union-attr]

@@ -67,7 +67,7 @@ def partial(op: Op, i: int, names: Names) -> Term | None:
         return Term(e.terms[i][0])
     if isinstance(e, Product):
         return _product_partial(e, i, z, names)
-    if e.fn == "pow" and not isinstance(e.args[1], Var):  # x ** p for a constant p: the power rule
+    if e.fn in ("pow", "math.pow") and not isinstance(e.args[1], Var):  # x ** p for a constant p: the power rule
         return _product_partial(Product(1, ((e.args[0], e.args[1]),)), 0, z, names)  # type: ignore[arg-type]
     rule = RULES[e.fn]
     args = [_operand(a, names) for a in e.args]

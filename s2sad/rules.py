@@ -137,7 +137,7 @@ def _load_table() -> None:
 
 
 def _module(name: str) -> str:
-    return "builtins" if name in _BUILTIN else "math"
+    return "builtins" if name in _BUILTIN or name == "pow" else "math"  # pow is `**`, never called
 
 
 def _evaluator(name: str) -> Callable[..., float]:
@@ -172,3 +172,6 @@ def register(function: Callable[..., float], *partials: str | None) -> Rule:
 
 
 _load_table()
+# math.pow(x, y): the partials of `**`, but computed by math.pow, which raises ValueError where `**`
+# gives a complex number (a negative x to a fractional y): generated code keeps what the user wrote.
+add_rule("math.pow", "pow", "math", math.pow, next(tuple(row[1:]) for row in _TABLE if row[0] == "pow"))

@@ -145,3 +145,46 @@ def test_float_parameter_under_int_is_differentiated(text, point):
 def test_parameter_used_as_an_integer_itself_is_an_integer():
     d, _, _ = _module("def f(xs, n):\n    m = n - 1\n    return xs[m] * 2.0\n")
     assert d.value_and_grad([1.0, 2.0], 2) == (4.0, [0.0, 2.0])
+
+
+# --- functions whose domains differ: generated code keeps the spelling's semantics ---------------------------
+
+SPELLINGS = ["math.pow(x, 1 / 3)", "x ** (1 / 3)", "math.pow(x, 2)", "x ** 2", "pow(x, 0.5)", "math.sqrt(x)",
+             "x ** 0.5", "math.log(x)", "math.log(x, 2)", "math.log2(x)", "math.log10(x)", "math.log1p(x)",
+             "math.acos(x)", "math.asin(x)", "math.acosh(x)", "math.atanh(x)", "x ** -1", "1 / x", "math.pow(x, -1)",
+             "math.pow(x, y)", "x ** y", "pow(x, y)", "math.fabs(x)", "abs(x)", "math.degrees(x)", "x / 3",
+             "math.pow(-x, 1.5)", "(-x) ** 1.5", "math.exp(x) ** 0.5"]
+DOMAIN_POINTS = [-8.0, -1.0, -0.5, 0.0, 0.5, 1.0, 8.0]
+
+
+def _outcome(fn, *args):
+    try:
+        return "value", fn(*args)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        return "raises", type(exc)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SPELLINGS), st.sampled_from(["{}", "2 * {} + x", "y * {}"]),
+       st.sampled_from(DOMAIN_POINTS), st.sampled_from([2.0, 0.5, -3.0]))
+def test_generated_code_raises_or_returns_as_f_does(spelling, context, x, y):
+    """math.pow raises where ** is complex, sqrt and log raise on negatives: the value is f's, or the same error."""
+    text = "import math\n\n\ndef f(x, y):\n    return " + context.format(spelling) + "\n"
+    d, generated, f = _module(text)
+    kind, want = _outcome(f, x, y)
+    for vg in (d.value_and_grad, generated):
+        got_kind, got = _outcome(vg, x, y)
+        if kind == "raises":
+            assert (got_kind, got) == (kind, want), f"{text}at {x}: f raises {want.__name__}, s2sad gives {got!r}"
+        elif got_kind == "value":  # the derivative may be infinite where the value exists
+            assert got[0] == want, f"{text}at {x}: {got[0]!r}, f gives {want!r}"
+            assert (got_kind, type(got[0])) == (kind, type(want))
+
+
+def test_math_pow_of_constants_that_python_rejects_is_a_located_error(write_module):
+    from s2sad.frontend import load_spec as spec
+
+    path = write_module("import math\n\n\ndef f(x):\n    return x * math.pow(-8.0, 1 / 3)\n")
+    with pytest.raises(S2sadError) as err:
+        derive_source(spec(f"{path}:f"))
+    assert err.value.lineno == 5 and "pow" in str(err.value) and "math domain error" in str(err.value)
