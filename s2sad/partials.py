@@ -130,6 +130,12 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
         if isinstance(t.op, ast.Pow) and cb is not None:
             return pyast.power(a, cb)
         return pyast.binop(a, t.op, b)
+    if isinstance(t, ast.Compare):  # a truth value (0 or 1) guarding a partial at a single point
+        a, b = _instantiate(t.left, subst, names), _instantiate(t.comparators[0], subst, names)
+        ca, cb = _const(a), _const(b)
+        if ca is not None and cb is not None:
+            return pyast.number(int((ca == cb) == isinstance(t.ops[0], ast.Eq)))
+        return ast.Compare(a, [t.ops[0]], [b])
     assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
     args = [_instantiate(a, subst, names) for a in t.args]
     consts = [_const(a) for a in args]

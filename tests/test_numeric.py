@@ -188,3 +188,30 @@ def test_math_pow_of_constants_that_python_rejects_is_a_located_error(write_modu
     with pytest.raises(S2sadError) as err:
         derive_source(spec(f"{path}:f"))
     assert err.value.lineno == 5 and "pow" in str(err.value) and "math domain error" in str(err.value)
+
+
+# --- powers at zero: finite derivatives are returned ------------------------------------------------------
+
+@pytest.mark.parametrize("text,points", [
+    ("def f(x, n):\n    s = 0.0\n    for i in range(n):\n        s += x ** i\n    return s\n",
+     [(0.0, 1), (0.0, 4), (0.5, 4), (-0.0, 3)]),
+    ("def f(x, n):\n    ys = [0.0] * n\n    return x ** len(ys)\n", [(0.0, 0), (0.0, 1), (0.0, 2), (0.0, 3), (-1.5, 0)]),
+    ("import math\n\n\ndef f(x, n):\n    ys = [0.0] * n\n    return math.pow(x, len(ys)) * 2\n",
+     [(0.0, 0), (0.0, 1), (0.0, 2)]),
+    ("import math\n\n\ndef f(y):\n    return math.pow(0.0, y) + y\n", [(2.5,), (1.0,), (0.5,)]),
+    ("def f(y):\n    return 0.0 ** y * 3 + y\n", [(2.5,), (1.0,)]),
+    ("def f(x, y):\n    return x ** y\n", [(0.0, 2.0), (0.0, 3.0), (0.0, 1.0), (2.0, 0.0), (0.5, 0.0)]),
+    ("def f(x, y):\n    t = x * x\n    return t ** y + x ** (y + 1)\n", [(0.0, 2.0), (0.0, 1.0)]),
+])
+def test_powers_at_zero_give_the_oracles_derivative(text, points):
+    check(text, points)
+
+
+def test_variable_power_at_the_origin():
+    """x ** y at (0, 0): d/dx is 0 (x**0 is 1 for every x); d/dy has no value (0**y jumps from 1 to 0): it fails."""
+    d, generated, _ = _module("def f(x, y):\n    return x ** y\n")
+    with pytest.raises(ValueError):
+        d.value_and_grad(0.0, 0.0)
+    only_x = derive_source(load_spec(f"{d.trace.filename}:f"), "x")
+    assert only_x.value_and_grad(0.0, 0.0) == (1.0, 0.0)
+    assert only_x.value_and_grad(0.0, 1.0) == (0.0, 1.0)
