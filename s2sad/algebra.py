@@ -108,6 +108,9 @@ class Builder:
 
     def binop(self, node: ast.AST, op: ast.operator, a: Value, b: Value) -> Value:
         try:
+            for c, other in ((a, b), (b, a)):  # an int beyond floats, meeting a float: Python converts, and fails
+                if type(c) is int and not _normal(c) and not isinstance(op, ast.Pow) and _kind_of_value(other) != "int":
+                    raise OverflowError("int too large to convert to float")
             if isinstance(op, ast.Add):
                 return self.add(a, b)
             if isinstance(op, ast.Sub):
@@ -158,9 +161,9 @@ class Builder:
     def add(self, a: Value, b: Value) -> Value:
         if _is_const(a) and _is_const(b):
             return self.constant(a + b)  # type: ignore[operator]
-        if _is_const(b) and b == 0 and not isinstance(b, bool):
-            return a  # x + 0 is x (and -0.0 + 0 compares equal)
-        if _is_const(a) and a == 0 and not isinstance(a, bool):
+        if _is_const(b) and b == 0 and type(b) is not bool and (type(b) is int or _kind_of_value(a) == "float"):
+            return a  # x + 0 is x (and -0.0 + 0 compares equal); n + 0.0 is a float
+        if _is_const(a) and a == 0 and type(a) is not bool and (type(a) is int or _kind_of_value(b) == "float"):
             return b
         la, lb = self.as_lin(a), self.as_lin(b)
         for _ in range(3):  # materialize the wider side, then the other, until the sum is one exact op
@@ -219,7 +222,7 @@ class Builder:
         """c * b for a constant c."""
         if isinstance(c, bool):
             c = int(c)
-        if c == 1:
+        if c == 1 and (isinstance(c, int) or _kind_of_value(b) == "float"):  # 1.0 * n is a float
             return b
         if c == 0 and not self.nonfinite:
             return 0 * c  # keeps the constant's type
@@ -278,6 +281,8 @@ class Builder:
             return 1 if _kind_of_value(a) == "int" else 1.0  # x**0 is 1, even for nan
         if p == 1:
             return a
+        if isinstance(p, int) and not _normal(p) and _kind_of_value(a) != "int":
+            raise OverflowError("int too large to convert to float")  # as Python raises for x ** p
         base = self.materialize(a)
         if isinstance(base, Var) and base.kind == "int" and float(p).is_integer() and p > 0:
             return Mono(1, ((base, int(p)),))  # integer arithmetic is exact: n**2 is n*n
@@ -287,9 +292,9 @@ class Builder:
     def constant_power(self, node: ast.AST, a: float, p: float) -> float:
         """a ** p folded, unless the result is an integer too large to fold (as CPython's compiler declines)."""
         if isinstance(a, int) and isinstance(p, int) and p > 0 and abs(a) > 1 \
-                and p * math.log2(abs(a)) > MAX_INT_BITS:
-            raise self.fail(node, f"the integer constant {ast.unparse(node)} has more than {MAX_INT_BITS} bits",
-                            "s2sad folds constants and declines this one: compute it outside and pass it in")
+                and p * math.log2(abs(a)) > MAX_INT_BITS:  # left as written: Python computes it at run time
+            self.nonfinite = True  # it may not fit a float: no identity folds it away (0 * it raises)
+            return self.emit(Compute("_0 ** _1", (a, p)), None, "int")  # type: ignore[return-value]
         try:
             result = a**p
         except (ZeroDivisionError, OverflowError) as exc:
@@ -418,10 +423,16 @@ def _times(m: Mono, n: Mono) -> Mono | None:
 
 
 def _kind_of_value(v: Value) -> str:
+    """int for integer values (integer arithmetic on integer variables), else float."""
     if isinstance(v, Var):
-        return v.kind
-    if isinstance(v, (Lin, Mono)):
-        return "float"
+        return "float" if v.kind == "any" else v.kind
+    if isinstance(v, Lin):
+        whole = type(v.const) is int and all(type(c) is int and u.kind in ("int", "bool") for u, c in v.terms)
+        return "int" if whole else "float"
+    if isinstance(v, Mono):
+        whole = type(v.coef) is int and all(u.kind in ("int", "bool") and type(p) is int and p > 0
+                                            for u, p in v.factors)
+        return "int" if whole else "float"
     return "int" if isinstance(v, int) else "float"
 
 

@@ -586,7 +586,12 @@ class _Lowering(Builder):
         if all(isinstance(a, (int, float)) for a in args):  # constants alone: decide now
             names = {"__builtins__": {}, "inf": math.inf, "nan": math.nan, "abs": abs, "min": min, "max": max,
                      "float": float, "int": int, "len": len, "range": range}
-            return eval(fill_template(template, [repr(a) for a in args]), names)  # noqa: S307
+            try:
+                return eval(fill_template(template, [repr(a) for a in args]), names)  # noqa: S307
+            except (OverflowError, ValueError, ZeroDivisionError) as exc:  # int(1e309), as Python fails
+                here = ast.Pass(lineno=self.line, col_offset=0, end_lineno=self.line, end_col_offset=0)
+                raise self.fail(here, f"Python raises {type(exc).__name__} here: {exc}", "check the constants") \
+                    from None
         return self.emit(Compute(template, args), None, kind)
 
     # --- expressions ---------------------------------------------------------------------------
@@ -708,8 +713,12 @@ class _Lowering(Builder):
             v = self.materialize(self.value(e.args[0], env))
             if name == "float":
                 # float() of an integer or a truth value is inactive; of anything else (a popped item), the value
-                return self.compute("float(_0)", (v,), "float") if isinstance(v, Var) and v.kind in ("int", "bool") \
-                    else v if isinstance(v, Var) else float(v)
+                if isinstance(v, Var):
+                    return self.compute("float(_0)", (v,), "float") if v.kind in ("int", "bool") else v
+                try:
+                    return float(v)
+                except OverflowError as exc:
+                    raise self.fail(e, f"Python raises OverflowError here: {exc}", "check the constants") from None
             return self.compute("int(_0)", (v,), "int")  # piecewise constant: no adjoint, which is exact
         # min / max of numbers
         if len(e.args) == 1:

@@ -37,6 +37,8 @@ class Term:
     lines: frozenset[int] = frozenset()
 
     def __mul__(self, other: "Term") -> "Term":
+        if self.coef == 0 or other.coef == 0:  # a zero adjoint or partial contributes nothing, even times inf
+            return Term(0)
         return Term(self.coef * other.coef, self.num + other.num, self.den + other.den, self.lines | other.lines)
 
     def inverse(self) -> "Term":

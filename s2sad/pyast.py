@@ -27,7 +27,9 @@ LOAD, ADD, SUB, MULT, DIV, POW, USUB = ast.Load(), ast.Add(), ast.Sub(), ast.Mul
 
 
 def number(c: float) -> ast.expr:
-    """A literal for c (an int stays an int), negative ones as unary minus."""
+    """A literal for c (an int stays an int), negative ones as unary minus; nan as 1e309 - 1e309."""
+    if c != c:  # nan has no literal (ast.unparse spells it so too)
+        return ast.BinOp(ast.Constant(float("inf")), SUB, ast.Constant(float("inf")))
     if c < 0 or (c == 0 and str(c).startswith("-")):
         return ast.UnaryOp(USUB, ast.Constant(-c))
     return ast.Constant(c)

@@ -44,7 +44,7 @@ from .program import walk as code_walk
 from .partials import Term, partial
 from .tapes import record_tapes
 from .trace import (
-    Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
+    Affine, Append, Block, Break, Call, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
 
@@ -119,11 +119,26 @@ def _value(parts: list[Term], ints: frozenset | None = None) -> ast.expr:
     """The sum of parts. Given the names of integer primal values: a float even where every part is an
     integer (a constant, or integer values only), so gradients are floats (`+=` onto a float needs no care)."""
     value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
-    if ints is not None and all(type(t.coef) is int and not t.den and all(isinstance(n, ast.Name) and n.id in ints for n in t.num)
-           for t in parts):
+    if ints is not None and all(type(t.coef) is int and not t.den and all(_integer(n, ints) for n in t.num)
+                                for t in parts):
         c = pyast_const(value)
         return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
     return value
+
+
+def _integer(node: ast.expr, ints: frozenset) -> bool:
+    """node may be an int at run time: integer names and constants under + - * and positive powers."""
+    if isinstance(node, ast.Name):
+        return node.id in ints
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    if isinstance(node, ast.UnaryOp):
+        return _integer(node.operand, ints)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        return _integer(node.left, ints) and _integer(node.right, ints)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _integer(node.left, ints) and isinstance(node.right, ast.Constant) and type(node.right.value) is int
+    return False
 
 
 def _maybe_integers(trace: Trace) -> set:
@@ -145,6 +160,8 @@ def _maybe_integers(trace: Trace) -> set:
         elif isinstance(i, Op) and isinstance(i.expr, Product) and type(i.expr.coef) is int and i.expr.div == 1 \
                 and all(type(p) is int and p > 0 for _, p in i.expr.factors):
             arithmetic.append((i.out, [v for v, _ in i.expr.factors]))
+        elif isinstance(i, Op) and isinstance(i.expr, Call) and i.expr.fn == "abs":  # abs of an int is an int
+            arithmetic.append((i.out, list(i.expr.args)))
     changed = True
     while changed:
         changed = False

@@ -215,3 +215,47 @@ def test_variable_power_at_the_origin():
     only_x = derive_source(load_spec(f"{d.trace.filename}:f"), "x")
     assert only_x.value_and_grad(0.0, 0.0) == (1.0, 0.0)
     assert only_x.value_and_grad(0.0, 1.0) == (0.0, 1.0)
+
+
+# --- infinite and huge constants ----------------------------------------------------------------------------
+
+HUGE = ["1e309", "-1e309", "1e308", "1e300", "10 ** 400", "10 ** 5000", "5e-324", "0.0", "(1e309 - 1e309)"]
+HUGE_FORMS = ["x * {}", "x * {} * 0", "{0} - {0} + x", "x * ({0} - {0}) + x", "x + {} * 1.0", "x ** {}",
+              "float({}) * x", "int({}) + x", "x / ({} + 1)", "max(x, {})", "x * {0} - x * {0}", "x * x * {}"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(HUGE), st.sampled_from(HUGE_FORMS), st.sampled_from([1.5, -0.5]))
+def test_infinite_and_huge_constants_behave_as_in_python(constant, form, x):
+    """Generated code spells inf and nan so Python reads them; folding fails only where Python fails, located."""
+    text = "def f(x):\n    return " + form.format(constant) + "\n"
+    try:
+        d, generated, f = _module(text)
+    except S2sadError as exc:
+        assert exc.lineno == 2, f"{text}: {exc}"  # a located error: Python fails on these constants too
+        with pytest.raises((OverflowError, ValueError, ZeroDivisionError)):
+            f_ns: dict = {}
+            exec(text, f_ns)
+            f_ns["f"](x)
+        return
+    kind, want = _outcome(f, x)
+    for vg in (d.value_and_grad, generated):
+        got_kind, got = _outcome(vg, x)
+        if kind == "raises":
+            assert (got_kind, got) == (kind, want), f"{text}: f raises {want.__name__}, s2sad {got!r}"
+        else:
+            assert got_kind == "value" and same(got[0], want), f"{text}at {x}: {got!r}, f gives {want!r}"
+            assert floats(got[1]), f"{text}: {got[1]!r}"
+
+
+def test_a_huge_power_is_not_folded(write_module):
+    """9 ** 9 ** 9 has 370 million digits: left to run time, as Python's compiler leaves it (gen does not hang)."""
+    d, _, _ = _module("def f(x):\n    return x * 9 ** 9 ** 9\n")
+    assert "9**387420489" in d.text or "9 ** 387420489" in d.text
+
+
+def test_zero_times_infinite_is_no_term():
+    d, generated, _ = _module("def f(x):\n    return x * 1e309 * 0 + x\n")
+    assert "nan" not in d.text
+    value, grad = d.value_and_grad(1.5)
+    assert value != value and grad == 1.0
