@@ -4,12 +4,15 @@ Guarantees: an expression is held as a *pending* symbolic value (a constant, a
 variable, an affine form `Lin`, a monomial `Mono`) and becomes an op only
 where the lecture's model needs a variable: `materialize` emits ops of the
 three kinds only, products kept binary, affine ops at most MAX_TERMS wide.
-On the way it folds constants, flattens sums, reuses an existing op for an
-equal expression (common-subexpression elimination, scoped to the block an
-op dominates) and reuses an existing affine op that is part of a wider one.
+Every op rounds exactly as Python's own evaluation of what the user wrote
+(see `binop`): constants fold, sums flatten and products grow only where
+that is exact, so the forward sweep computes f's value bit for bit. It also
+reuses an existing op for an equal expression (common-subexpression
+elimination, scoped to the block an op dominates) and an existing affine op
+that is the leading part of a wider one.
 
-Before: `2*pi*w1/w2` then `3*w1/w2`.  After: one op `z1 = w1/w2`, and the
-pending values `6.28...*z1` and `3*z1`.
+Before: `2*pi*w1/w2` then `3*w1 + 1 + y`.  After: `z1 = 2*pi*w1/w2` (Python's
+(2*pi*w1)/w2, one op), `z2 = 3*w1 + 1` and the pending value `z2 + y`.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from __future__ import annotations
 import ast
 import itertools
 import math
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Union
 
 from .errors import UnsupportedSyntaxError
+from .exact import exact_product, normal, pow2
 from .frontend import Module
 from .trace import Affine, Call, Compute, Expr, Item, Load, Op, Operand, Product, Sum, Var
 
@@ -109,7 +112,7 @@ class Builder:
     def binop(self, node: ast.AST, op: ast.operator, a: Value, b: Value) -> Value:
         try:
             for c, other in ((a, b), (b, a)):  # an int beyond floats, meeting a float: Python converts, and fails
-                if type(c) is int and not _normal(c) and not isinstance(op, ast.Pow) and _kind_of_value(other) != "int":
+                if type(c) is int and not normal(c) and not isinstance(op, ast.Pow) and _kind_of_value(other) != "int":
                     raise OverflowError("int too large to convert to float")
             if isinstance(op, ast.Add):
                 return self.add(a, b)
@@ -194,7 +197,7 @@ class Builder:
         c = la.terms[0][1]
         if c == -d:  # c*x - c*x is 0
             return Lin(0.0 if v.kind == "float" else 0, ())
-        if c == d and _normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact
+        if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact
             return Lin(0, ((v, 2 * c),))
         return None
 
@@ -237,12 +240,12 @@ class Builder:
             b = Lin(0, ((b.factors[0][0], b.coef),))
         if isinstance(b, Lin) and b.const == 0 and len(b.terms) == 1:
             v, d = b.terms[0]
-            k = _exact_product(c, d)
+            k = exact_product(c, d)
             if k is not None:
                 return _simplify(Lin(0, ((v, k),)))
-        elif isinstance(b, Lin) and _pow2(c) and all(_normal(c * k) for k in (b.const, *(k for _, k in b.terms))):
+        elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))):
             return _simplify(Lin(c * b.const, tuple((v, c * k) for v, k in b.terms)))
-        elif isinstance(b, Mono) and _pow2(c) and _normal(c * b.coef):
+        elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef):
             return _simplify(Mono(c * b.coef, b.factors))
         return Lin(0, ((self.materialize(b), c),))  # type: ignore[arg-type]
 
@@ -253,7 +256,7 @@ class Builder:
                 raise self.fail(node, "division by the constant zero", "check the expression")
             if _is_const(a):
                 return self.constant(a / b)  # type: ignore[operator]
-            if _pow2(b) and _normal(1 / b):
+            if pow2(b) and normal(1 / b):
                 return self.scale(1 / b, a)  # dividing by a power of two is multiplying by its inverse, exactly
             m = self.as_mono(a)
             if len(m.factors) > 2 or self.nonfinite:
@@ -262,7 +265,7 @@ class Builder:
         mb = self.as_mono(b)
         v = mb.factors[0][0] if _plain(mb) else self.materialize(mb)
         m = self.as_mono(a)
-        if m.factors == ((v, 1),) and _pow2(m.coef) and not self.nonfinite:
+        if m.factors == ((v, 1),) and pow2(m.coef) and not self.nonfinite:
             return float(m.coef)  # x / x is 1
         if len(m.factors) < 2 and all(u != v for u, _ in m.factors):
             return _simplify(Mono(m.coef, (*m.factors, (v, -1))))
@@ -281,7 +284,7 @@ class Builder:
             return 1 if _kind_of_value(a) == "int" else 1.0  # x**0 is 1, even for nan
         if p == 1:
             return a
-        if isinstance(p, int) and not _normal(p) and _kind_of_value(a) != "int":
+        if isinstance(p, int) and not normal(p) and _kind_of_value(a) != "int":
             raise OverflowError("int too large to convert to float")  # as Python raises for x ** p
         base = self.materialize(a)
         if isinstance(base, Var) and base.kind == "int" and float(p).is_integer() and p > 0:
@@ -382,29 +385,6 @@ class Builder:
             if len(terms) == 2:
                 self.affine_index.setdefault(terms[::-1], out)
         return out
-
-
-def _pow2(c: float) -> bool:
-    """c is plus or minus a power of two: scaling by it is exact (on normal values)."""
-    try:
-        return c != 0 and math.isfinite(c) and abs(math.frexp(c)[0]) == 0.5
-    except OverflowError:
-        return False
-
-
-def _normal(c: float) -> bool:
-    """c is zero or a finite normal float: a scale that keeps products exact."""
-    try:
-        return c == 0 or (math.isfinite(c) and abs(c) >= sys.float_info.min)
-    except OverflowError:
-        return False
-
-
-def _exact_product(c: float, d: float) -> float | None:
-    """c * d when c * (d * x) rounds as (c * d) * x does (one of them a power of two), else None."""
-    if (_pow2(c) or _pow2(d)) and _normal(c * d) and math.isfinite(d):
-        return c * d
-    return None
 
 
 def _plain(m: Mono) -> bool:

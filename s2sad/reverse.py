@@ -38,13 +38,14 @@ from typing import Callable
 from . import pyast
 from .activity import active
 from .forward import Forward, arm_key, fusable_shape, loop_key, operand, while_test
+from .integers import as_float, float_of, maybe_integers
 from .naming import Names
 from .program import Block as CodeBlock, Comment, Fused, Node, Restore, Stmt, assigned, parallel_copies
 from .program import walk as code_walk
 from .partials import Term, partial
 from .tapes import record_tapes
 from .trace import (
-    Affine, Append, Block, Break, Call, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
+    Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
 
@@ -116,72 +117,9 @@ def _operands(op: Op) -> list[object]:
 
 
 def _value(parts: list[Term], ints: frozenset | None = None) -> ast.expr:
-    """The sum of parts. Given the names of integer primal values: a float even where every part is an
-    integer (a constant, or integer values only), so gradients are floats (`+=` onto a float needs no care)."""
+    """The sum of parts; given the names that may hold integers, a float even where every part is one."""
     value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
-    if ints is not None and all(type(t.coef) is int and not t.den and all(_integer(n, ints) for n in t.num)
-                                for t in parts):
-        c = pyast_const(value)
-        return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
-    return value
-
-
-def _integer(node: ast.expr, ints: frozenset) -> bool:
-    """node may be an int at run time: integer names and constants under + - * and positive powers."""
-    if isinstance(node, ast.Name):
-        return node.id in ints
-    if isinstance(node, ast.Constant):
-        return type(node.value) is int
-    if isinstance(node, ast.UnaryOp):
-        return _integer(node.operand, ints)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-        return _integer(node.left, ints) and _integer(node.right, ints)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        return _integer(node.left, ints) and isinstance(node.right, ast.Constant) and type(node.right.value) is int
-    return False
-
-
-def _maybe_integers(trace: Trace) -> set:
-    """Variables whose value may be an int or a bool at run time (a phi of a condition and a float, too)."""
-    def maybe(a: object) -> bool:
-        return a in out if isinstance(a, Var) else isinstance(a, int)
-
-    out = {i.out for i in walk(trace.body) if isinstance(i, Op) and i.out.kind in ("int", "bool", "any")}
-    out |= {p for p in trace.params if isinstance(p, Var) and p.kind != "float"}
-    out |= {i.out for i in walk(trace.body) if isinstance(i, Pop) and i.out is not None}
-    pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
-    pairs += [(v, (c.init,)) for i in walk(trace.body) if isinstance(i, Loop) for c in i.carried for v in (c.param, c.out)]
-    pairs += [(i.counter, (0,)) for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None]
-    arithmetic = []  # integer arithmetic on integers or truth values gives an integer
-    for i in walk(trace.body):
-        if isinstance(i, Op) and isinstance(i.expr, Affine) and type(i.expr.const) is int \
-                and all(type(c) is int for c, _ in i.expr.terms):
-            arithmetic.append((i.out, [v for _, v in i.expr.terms]))
-        elif isinstance(i, Op) and isinstance(i.expr, Product) and type(i.expr.coef) is int and i.expr.div == 1 \
-                and all(type(p) is int and p > 0 for _, p in i.expr.factors):
-            arithmetic.append((i.out, [v for v, _ in i.expr.factors]))
-        elif isinstance(i, Op) and isinstance(i.expr, Call) and i.expr.fn == "abs":  # abs of an int is an int
-            arithmetic.append((i.out, list(i.expr.args)))
-    changed = True
-    while changed:
-        changed = False
-        for v, sources in pairs:
-            if v not in out and any(maybe(a) for a in sources):
-                out.add(v)
-                changed = True
-        for v, sources in arithmetic:
-            if v not in out and all(maybe(a) for a in sources):
-                out.add(v)
-                changed = True
-    return out
-
-
-def pyast_const(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    return None
+    return value if ints is None else as_float(value, [(t.coef, t.num, t.den) for t in parts], ints)
 
 
 def _lines(parts: list[Term]) -> tuple[int, ...]:
@@ -227,7 +165,7 @@ class _ReverseSweep:
         self.loads = {i.out: i for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Load)
                       and i.expr.lst not in self.mutated}
         self.out: list[Node] = []
-        self.ints = frozenset(names.primal[v] for v in _maybe_integers(trace))
+        self.ints = frozenset(names.primal[v] for v in maybe_integers(trace))
         self.loops: list[Loop] = []
         self.carried_active: dict[int, list[Carried]] = {}
         self.def_line: dict = {i.out: i.line for i in walk(trace.body) if isinstance(i, Op)}
@@ -551,7 +489,7 @@ class _ReverseSweep:
             if len(inits) == len(fresh):
                 for n in inits:
                     self.out.remove(n)
-                bodies = [_first_assigns(b, zeros, inits) for b in bodies]
+                bodies = [_first_assigns(b, zeros, inits, self.ints) for b in bodies]
         if any(isinstance(n, (Stmt, CodeBlock)) for n in code_walk(bodies[0] + bodies[1])):
             self.flush(bodies[0] + bodies[1], arms)
             cond = pyast.name(self.names.primal[item.cond])
@@ -701,7 +639,7 @@ def _passes_through(item: Loop, carried: list[Carried], act: set) -> bool:
     return True
 
 
-def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt]) -> list[Node]:
+def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt], ints: frozenset) -> list[Node]:
     """The branch with each accumulator's first `+=` an `=`, or `= 0.0` first where there is none."""
     out = list(body)
     start = 1 if out and isinstance(out[0], Restore) else 0
@@ -710,7 +648,7 @@ def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt]) -> list
         for k in range(start, len(out)):
             n = out[k]
             if isinstance(n, Stmt) and n.target == name and n.augmented and name not in pyast.names_read(n.value):
-                out[k] = replace(n, augmented=False)
+                out[k] = replace(n, value=float_of(n.value, ints), augmented=False)  # no longer added to 0.0
                 break
             if not isinstance(n, Stmt) or name in n.reads or name in n.defines:
                 out.insert(start, init)

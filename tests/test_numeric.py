@@ -195,7 +195,8 @@ def test_math_pow_of_constants_that_python_rejects_is_a_located_error(write_modu
 @pytest.mark.parametrize("text,points", [
     ("def f(x, n):\n    s = 0.0\n    for i in range(n):\n        s += x ** i\n    return s\n",
      [(0.0, 1), (0.0, 4), (0.5, 4), (-0.0, 3)]),
-    ("def f(x, n):\n    ys = [0.0] * n\n    return x ** len(ys)\n", [(0.0, 0), (0.0, 1), (0.0, 2), (0.0, 3), (-1.5, 0)]),
+    ("def f(x, n):\n    ys = [0.0] * n\n    return x ** len(ys)\n",
+     [(0.0, 0), (0.0, 1), (0.0, 2), (0.0, 3), (-1.5, 0)]),
     ("import math\n\n\ndef f(x, n):\n    ys = [0.0] * n\n    return math.pow(x, len(ys)) * 2\n",
      [(0.0, 0), (0.0, 1), (0.0, 2)]),
     ("import math\n\n\ndef f(y):\n    return math.pow(0.0, y) + y\n", [(2.5,), (1.0,), (0.5,)]),
@@ -259,3 +260,23 @@ def test_zero_times_infinite_is_no_term():
     assert "nan" not in d.text
     value, grad = d.value_and_grad(1.5)
     assert value != value and grad == 1.0
+
+
+# --- gradient entries are floats ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,point", [
+    ("def f(x):\n    return 3 * x\n", (2.0,)),
+    ("def f(x, y):\n    return x\n", (2.0, 1.0)),
+    ("def f(x, y):\n    return 2.5\n", (2.0, 1.0)),
+    ("def f(x):\n    return x - x\n", (2.0,)),
+    ("def f(x):\n    return 0 * x + 1\n", (2.0,)),
+    ("def f(x, n):\n    for i in range(n):\n        x = x * 2\n    return x\n", (2.0, 0)),
+    ("def f(x, n):\n    s = 0\n    for i in range(n):\n        s = s + x\n    return s\n", (2.0, 0)),
+    ("def f(x, n):\n    return x * n\n", (2.0, 3.0)),
+    ("def f(x):\n    return (x > 0) * x + (x > 1)\n", (2.0,)),
+    ("def f(xs, c):\n    return xs[0] * 3 + c\n", ([1.0, 2.0], 0.5)),
+    ("def f(x):\n    if x > 0:\n        return x\n    return 1\n", (-2.0,)),
+])
+def test_gradient_entries_are_floats(text, point):
+    """Constant, zero, integer-valued and truth-valued gradients alike: float, never 1, True or 0."""
+    check(text, [point])
