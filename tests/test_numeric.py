@@ -9,6 +9,7 @@ and infinite constants, and the spelling of functions whose domains differ
 
 import math
 import os
+import re
 import tempfile
 
 import pytest
@@ -133,6 +134,10 @@ def test_truth_valued_operators_as_values_match_the_oracle(context, expr):
     ("def f(xs, t):\n    k = int(t) + 1\n    j = k\n    return xs[j] * t * t\n", ([1.0, 2.0, 3.0], 0.5)),
     ("def f(x):\n    ys = [0.0] * int(x)\n    ys[0] = x\n    return ys[0] * x\n", (2.5,)),
     ("def f(xs, t):\n    return xs[max(int(t), 0)] * t\n", ([1.0, 2.0, 3.0], 1.5)),
+    ("def f(xs, t):\n    return xs[1 if t > 0 else 0] * t\n", ([1.0, 2.0, 3.0], 1.5)),
+    ("def f(xs, t):\n    k = 2 if t < 1 else 1\n    return xs[k] * t\n", ([1.0, 2.0, 3.0], 1.5)),
+    ("def f(xs, t, n):\n    s = 0.0\n    for i in range(n):\n        s += xs[i % len(xs)] * t\n    return s\n",
+     ([1.0, 2.0], 0.5, 3)),
 ])
 def test_float_parameter_under_int_is_differentiated(text, point):
     d, _, _ = _module(text)
@@ -280,3 +285,29 @@ def test_zero_times_infinite_is_no_term():
 def test_gradient_entries_are_floats(text, point):
     """Constant, zero, integer-valued and truth-valued gradients alike: float, never 1, True or 0."""
     check(text, [point])
+
+
+INDEX_LEAVES = ["int(t)", "n", "0", "1", "(1 if t > 0.3 else 0)", "abs(int(t))", "int(t * t)", "k"]
+INDEX_FORMS = ["({} + {})", "({} - {})", "max({}, {})", "min({}, {})", "({} * {})", "({} if t < 2 else {})"]
+
+
+def _indices(depth):
+    if depth == 0:
+        return st.sampled_from(INDEX_LEAVES)
+    sub = _indices(depth - 1)
+    return st.one_of(st.sampled_from(INDEX_LEAVES),
+                     st.builds(lambda f, a, b: f.format(a, b), st.sampled_from(INDEX_FORMS), sub, sub))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_indices(2), st.sampled_from(["xs[{} % len(xs)] * t", "xs[{} % len(xs)] + t * t"]),
+       st.sampled_from([0.6, 1.7, 2.4]))
+def test_typing_marks_only_what_is_used_as_an_integer(index, form, t):
+    """A float parameter under int(), in a condition or behind an assignment is differentiated; n is an integer."""
+    text = f"def f(xs, t, n):\n    k = int(t) + n\n    return {form.format(index)}\n"
+    d, _, _ = _module(text)
+    kinds = {p.hint: getattr(p, "kind", "list") for p in d.trace.params}
+    assert kinds["t"] == "float", text
+    n_is_index = bool(re.search(r"\b[nk]\b", index))  # n, or k = int(t) + n, used in the index
+    assert kinds["n"] == ("int" if n_is_index else "float"), text
+    check(text, [([1.5, -2.0, 0.5], t, 2 if n_is_index else 2.0)])
