@@ -3,12 +3,13 @@
 Guarantees: every op of the result is one elementary operation of the
 lecture's three kinds (see `trace`), or an inactive `Compute`, a list `Load`
 or `Sum`; its operands are variables or numeric constants; every op and item
-records its source line. Straight-line code lowers exactly as the lecture
-lowers it (pending values, folding, CSE, flattening: see `algebra`):
+records its source line. Straight-line code lowers as the lecture lowers it
+(pending values, folding, CSE, flattening: see `algebra`), in Python's order
+of evaluation, so each op rounds as Python's evaluation of the source does:
 
     before:  return (sin(2*pi*w1/w2) + 3*w1/w2 - exp(2*w2)) * (3*w1/w2 - exp(2*w2))
-    after:   z1 = w1/w2; z2 = sin(2*pi*z1); z3 = exp(2*w2); z4 = 3*z1 - z3;
-             z5 = z2 + z4; z6 = z4*z5
+    after:   z1 = 2*pi*w1/w2; z2 = sin(z1); z3 = 3*w1/w2; z4 = exp(2*w2);
+             z5 = z2 + z3 - z4; z6 = z3 - z4; z7 = z5*z6
 
 Control flow becomes structured SSA. A branch is an `If` whose merged
 variables are phis; a loop is a `Loop` whose reassigned variables are carried
