@@ -192,12 +192,12 @@ class Builder:
         v, d = lb.terms[0]
         if all(u != v for u, _ in la.terms):
             return Lin(0, (*la.terms, (v, d)))
-        if len(la.terms) != 1 or self.nonfinite:
+        if len(la.terms) != 1:
             return None
         c = la.terms[0][1]
-        if c == -d:  # c*x - c*x is 0
+        if c == -d and not self.nonfinite:  # c*x - c*x is 0 (for finite values)
             return Lin(0.0 if v.kind == "float" else 0, ())
-        if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact
+        if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact, inf and nan too
             return Lin(0, ((v, 2 * c),))
         return None
 

@@ -227,7 +227,8 @@ def test_variable_power_at_the_origin():
 
 HUGE = ["1e309", "-1e309", "1e308", "1e300", "10 ** 400", "10 ** 5000", "5e-324", "0.0", "(1e309 - 1e309)"]
 HUGE_FORMS = ["x * {}", "x * {} * 0", "{0} - {0} + x", "x * ({0} - {0}) + x", "x + {} * 1.0", "x ** {}",
-              "float({}) * x", "int({}) + x", "x / ({} + 1)", "max(x, {})", "x * {0} - x * {0}", "x * x * {}"]
+              "float({}) * x", "int({}) + x", "x / ({} + 1)", "max(x, {})", "x * {0} - x * {0}", "x * x * {}",
+              "x * {} + (x + x) + x / x + (x - x) + (2 * x + 2 * x) + x * x / x"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
