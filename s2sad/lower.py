@@ -741,7 +741,10 @@ class _Lowering(Builder):
 
     def elementary(self, node: ast.AST, key: str, args: list[Value]) -> Value:
         if key in LINEAR:
-            return self.mul(LINEAR[key], args[0])
+            try:
+                return self.mul(LINEAR[key], args[0])
+            except OverflowError as exc:  # math.degrees(10 ** 400): Python fails alike
+                raise self.fail(node, f"Python raises OverflowError here: {exc}", "check the constants") from None
         if key == "log" and len(args) == 2:
             # math.log(x, b) is log(x) / log(b), computed so
             return self.div(node, self.elementary(node, "log", args[:1]), self.elementary(node, "log", args[1:]))
