@@ -25,7 +25,7 @@ def as_float(value: ast.expr, parts: list[tuple[float, tuple, tuple]], ints: fro
     """value (the sum of parts: coefficient, numerator and denominator factors), as a float."""
     if not all(type(coef) is int and not den and all(integer(n, ints) for n in num) for coef, num, den in parts):
         return value
-    c = _constant(value)
+    c = pyast.constant_value(value)
     return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
 
 
@@ -33,7 +33,7 @@ def float_of(value: ast.expr, ints: frozenset) -> ast.expr:
     """value, written as a float where it may be an integer."""
     if not integer(value, ints):
         return value
-    c = _constant(value)
+    c = pyast.constant_value(value)
     return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
 
 
@@ -86,13 +86,5 @@ def maybe_integers(trace: Trace) -> set:
                 out.add(v)
                 changed = True
     return out
-
-
-def _constant(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    return None
 
 

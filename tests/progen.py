@@ -223,24 +223,19 @@ class Generator:
         return [lst for lst, least in scope.lists.items()
                 if least >= 3 and not scope.in_loop and scope.depth == 0 and lst != "cs"]
 
-    def s_pop(self, scope):
+    def s_pop(self, scope, unused: bool = False):
+        """v = ys.pop(); with `unused`, a pop whose value nothing reads (a statement, or an unread name)."""
         lists = self._poppable(scope)
         if not lists:
             return self.s_append(scope)
         lst = self.pick(lists)
         scope.lists[lst] -= 1
-        return [f"{self.pick(scope.scalars)} = {lst}.pop()"]
+        if not unused:
+            return [f"{self.pick(scope.scalars)} = {lst}.pop()"]
+        return [f"{lst}.pop()"] if self.chance(0.5) else [f"{self.fresh()} = {lst}.pop()"]
 
     def s_pop_unused(self, scope):
-        lists = self._poppable(scope)
-        if not lists:
-            return self.s_append(scope)
-        lst = self.pick(lists)
-        scope.lists[lst] -= 1
-        if self.chance(0.5):
-            return [f"{lst}.pop()"]
-        name = self.fresh()
-        return [f"{name} = {lst}.pop()"]
+        return self.s_pop(scope, unused=True)
 
     def s_if(self, scope):
         inner = scope.inner()
