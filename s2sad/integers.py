@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 
 from . import pyast
-from .trace import Affine, Call, If, Loop, Op, Pop, Product, Trace, Var, walk
+from .trace import Affine, Break, Call, If, Loop, Next, Op, Pop, Product, Trace, Var, walk
 
 
 def as_float(value: ast.expr, parts: list[tuple[float, tuple, tuple]], ints: frozenset) -> ast.expr:
@@ -61,8 +61,11 @@ def maybe_integers(trace: Trace) -> set:
     out |= {p for p in trace.params if isinstance(p, Var) and p.kind != "float"}
     out |= {i.out for i in walk(trace.body) if isinstance(i, Pop) and i.out is not None}
     pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
-    pairs += [(v, (c.init,)) for i in walk(trace.body) if isinstance(i, Loop)
-              for c in i.carried for v in (c.param, c.out)]
+    for loop in (i for i in walk(trace.body) if isinstance(i, Loop)):  # carried: its start and every next value
+        exits = [e for e in _own_items(loop.body) if isinstance(e, (Next, Break))]
+        for k, c in enumerate(loop.carried):
+            sources = (c.init, *(e.values[k] for e in exits))
+            pairs += [(c.param, sources), (c.out, sources)]
     pairs += [(i.counter, (0,)) for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None]
     arithmetic = []  # integer arithmetic on integers or truth values gives an integer
     for i in walk(trace.body):
@@ -88,3 +91,12 @@ def maybe_integers(trace: Trace) -> set:
     return out
 
 
+
+
+def _own_items(block):
+    """The items of a loop body and its branches, not of the loops nested in it (their exits are theirs)."""
+    for item in block:
+        yield item
+        if isinstance(item, If):
+            yield from _own_items(item.body)
+            yield from _own_items(item.orelse)
