@@ -1,6 +1,6 @@
 """Differential random-program testing: generate, check against the oracle, shrink what fails.
 
-    python scripts/fuzz.py --count 20000 --seed 1 [--second-order] [--out DIR]
+    python scripts/fuzz.py --count 20000 --seed 1 [--jobs 2] [--second-order] [--out DIR]
 
 Program `seed + k` for k < count is checked at its point (tests/progen.py,
 tests/differential.py). Each failure is shrunk to a minimal program with the
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
+import multiprocessing
 import os
 import re
 import sys
@@ -22,6 +24,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import differential  # noqa: E402
 import progen  # noqa: E402
+
+
+def _check(opts, seed: int) -> tuple:
+    status, failure = differential.run_one(progen.program(seed, opts.size), progen.point(seed),
+                                           exact_values=opts.exact_values, formatted=seed % 25 == 0,
+                                           second_order=opts.second_order)
+    return seed, status, failure
 
 
 def main() -> int:
@@ -35,19 +44,26 @@ def main() -> int:
                         help="also differentiate the generated f_grad (wrt a) again against d2f/da2")
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--out", help="folder for one minimal program per failure class")
+    parser.add_argument("--jobs", type=int, default=1, help="processes checking programs side by side")
     opts = parser.parse_args()
     stats: collections.Counter = collections.Counter()
     found: dict[str, tuple[str, tuple, differential.Failure]] = {}
     start = time.time()
-    for k in range(opts.count):
-        seed = opts.seed + k
+    seeds = range(opts.seed, opts.seed + opts.count)
+    check = functools.partial(_check, opts)
+    if opts.jobs > 1:
+        pool = multiprocessing.Pool(opts.jobs)
+        results = pool.imap(check, seeds, chunksize=10)
+    else:
+        results = map(check, seeds)
+    for k, (seed, status, failure) in enumerate(results):
         text, args = progen.program(seed, opts.size), progen.point(seed)
-        status, failure = differential.run_one(text, args, exact_values=opts.exact_values,
-                                               formatted=seed % 25 == 0, second_order=opts.second_order)
         stats[status.split(":")[0]] += 1
         if failure is not None:
             stats["fail: " + failure.key] += 1
-            if failure.key not in found:
+            if failure.key in found:
+                print(f"seed {seed}: {failure.key} (again)", flush=True)
+            else:
                 print(f"seed {seed}: {failure.key}: {failure.detail[:200]}", flush=True)
                 small = text if opts.no_shrink else differential.shrink(
                     text, args, failure, exact_values=opts.exact_values, second_order=opts.second_order)
