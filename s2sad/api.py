@@ -12,18 +12,19 @@ import itertools
 import linecache
 import os
 import weakref
+from contextlib import contextmanager
 from functools import cached_property
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Iterator, Union
 
 from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
 from .errors import S2sadError
-from .frontend import Source, load_function
+from .frontend import Source, load_function, nesting
 from .lower import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .trace import Trace, Var
-from .util import collector_paused
+from .util import collector_paused, recursion_room
 
 Wrt = Union[None, str, int, Iterable[Union[str, int]]]
 _serial = itertools.count(1)
@@ -36,14 +37,16 @@ class Derivative:
     the function it returns, and only `source` runs black.
     """
 
-    def __init__(self, trace: Trace, gradient: Gradient, origin: str):
+    def __init__(self, trace: Trace, gradient: Gradient, origin: str, levels: int = 0):
         self.trace = trace
         self.gradient = gradient
         self.origin = origin
+        self.levels = levels  # how deep the function's tree is: emission recurses on it too
 
     @cached_property
     def certificate(self) -> Certificate:
-        return certificate(self.gradient)
+        with deep(self.levels):
+            return certificate(self.gradient)
 
     @cached_property
     def value_and_grad(self) -> Callable[..., Any]:
@@ -56,7 +59,8 @@ class Derivative:
     @cached_property
     def text(self) -> str:
         """The generated module, unformatted."""
-        return module_text(self.gradient, self.origin)
+        with deep(self.levels):
+            return module_text(self.gradient, self.origin)
 
     @cached_property
     def source(self) -> str:
@@ -65,7 +69,7 @@ class Derivative:
 
     def _compile(self, kind: str) -> Callable[..., Any]:
         name = f"{self.trace.name}_{kind}"
-        with collector_paused():
+        with collector_paused(), deep(self.levels):
             text = runtime_text(self.gradient, kind)
             filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
             # Registered so that tracebacks through generated code show its lines.
@@ -77,15 +81,31 @@ class Derivative:
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
-    with collector_paused():
+    with collector_paused(), deep(src):
         trace = trace_source(src)
         gradient = differentiate(trace, select_params(trace, wrt))
-    return Derivative(trace, gradient, os.path.basename(src.module.filename))
+    return Derivative(trace, gradient, os.path.basename(src.module.filename), nesting(src))
 
 
 def trace_source(src: Source) -> Trace:
     """Check the subset, lower to the evaluation trace, drop dead ops."""
-    return drop_dead_ops(lower(checked(src)))
+    with deep(src):
+        return drop_dead_ops(lower(checked(src)))
+
+
+@contextmanager
+def deep(src: Source | int) -> Iterator[None]:
+    """Room for the stages' recursion on a deep tree; if even that is not enough, a clean error."""
+    levels = src if isinstance(src, int) else nesting(src)
+    try:
+        with recursion_room(levels):
+            yield
+    except RecursionError:
+        where = f"{src.module.filename}:{src.node.lineno}: " if isinstance(src, Source) else ""
+        raise S2sadError(
+            f"{where}the function is nested too deeply for s2sad ({levels} levels with its helpers): "
+            "split long expressions and long elif chains into several statements or helpers"
+        ) from None
 
 
 def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:

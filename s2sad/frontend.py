@@ -124,6 +124,28 @@ class Source:
     node: ast.FunctionDef
 
 
+def nesting(src: Source) -> int:
+    """How deep the function's tree is, with the trees of what lowering reads into it (helpers, constants)."""
+    total = 0
+    seen: set[str] = set()
+    todo: list[ast.AST] = [src.node]
+    while todo:
+        node = todo.pop()
+        stack = [(node, 1)]
+        deepest = 0
+        while stack:  # no recursion: this is what decides how much recursion the stages get
+            n, d = stack.pop()
+            deepest = max(deepest, d)
+            stack += [(c, d + 1) for c in ast.iter_child_nodes(n)]
+            if isinstance(n, ast.Name) and n.id not in seen:
+                b = src.module.bindings.get(n.id)
+                if isinstance(b, (Helper, ModuleConstant)):
+                    seen.add(n.id)
+                    todo.append(b.node)
+        total += deepest
+    return total
+
+
 # --- reading the module ------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ class Names:
                 hinted.append(item.out.hint)  # lists, popped values
         self.user: set[str] = {h for h in hinted if h and not h.startswith(".")}
         self.used: set[str] = self.user | set(_BUILTINS)
+        self._tried: dict[str, int] = {}  # base -> the last k fresh tried for it
         self.primal: dict[Var | ListVar, str] = {p: p.hint for p in trace.params if p.hint}  # type: ignore[misc]
         self._first_use = set(self.primal.values())
         self._adjoint: dict[Var | ListVar, str] = {}
@@ -105,10 +106,12 @@ class Names:
                         self.primal[v] = self.primal[m.out]
 
     def fresh(self, base: str) -> str:
-        candidate, k = base, 0
+        k = self._tried.get(base, 0)  # names only get taken: start after the last one tried
+        candidate = f"{base}_{k}" if k else base
         while candidate in self.used:
             k += 1
             candidate = f"{base}_{k}"
+        self._tried[base] = k
         self.used.add(candidate)
         return candidate
 

@@ -123,23 +123,52 @@ def _lines(parts: list[Term]) -> tuple[int, ...]:
     return tuple(sorted(frozenset().union(*(t.lines for t in parts))))
 
 
-def defined(block: Block) -> set:
-    """Variables and lists a block (with its nested blocks) defines."""
+def defined(block: Block, memo: dict | None = None) -> set:
+    """Variables and lists a block (with its nested blocks) defines.
+
+    `memo` (by id of a branch or loop, for as long as the trace lives) keeps an elif chain linear.
+    """
     out: set = set()
-    for item in walk(block):
-        if isinstance(item, Op):
+    for item in block:
+        if isinstance(item, (If, Loop)):
+            held = memo.get(id(item)) if memo is not None else None
+            inner = held[1] if held is not None and held[0] is item else None  # the item is held: ids stay unique
+            if inner is None:
+                if isinstance(item, If):
+                    inner = {m.out for m in item.merges} | defined(item.body, memo) | defined(item.orelse, memo)
+                else:
+                    inner = {c.param for c in item.carried} | {c.out for c in item.carried}
+                    inner.update(v for v in (item.counter, item.trips) if v is not None)
+                    inner |= defined(item.body, memo)
+                if memo is not None:
+                    memo[id(item)] = (item, inner)
+            out |= inner
+        elif isinstance(item, Op):
             out.add(item.out)
-        elif isinstance(item, If):
-            out.update(m.out for m in item.merges)
-        elif isinstance(item, Loop):
-            out.update(c.param for c in item.carried)
-            out.update(c.out for c in item.carried)
-            out.update(v for v in (item.counter, item.trips) if v is not None)
         elif isinstance(item, NewList):
             out.add(item.out)
         elif isinstance(item, Pop) and item.out is not None:
             out.add(item.out)
     return out
+
+
+def _given(item: object) -> tuple:
+    """The operands an item passes contributions to (before asking which are active)."""
+    if isinstance(item, Op):
+        return () if isinstance(item.expr, (Compute, Load, Sum)) else item.inputs
+    if isinstance(item, (Store, Append)):
+        return (item.value,)
+    if isinstance(item, NewList):
+        return item.elements
+    if isinstance(item, If):
+        return tuple(v for m in item.merges for v in (m.then, m.orelse))
+    if isinstance(item, Loop):
+        return tuple(c.init for c in item.carried)
+    if isinstance(item, (Next, Break)):
+        return item.values
+    if isinstance(item, Return):
+        return (item.value,)
+    return ()
 
 
 class _ReverseSweep:
@@ -155,6 +184,8 @@ class _ReverseSweep:
         self.trace = trace
         self.names = names
         self.act = act
+        self.defined_memo: dict = {}  # by id of a branch or loop (see `defined`)
+        self.given_memo: dict = {}  # by id of a branch or loop: (it, what its contents contribute to)
         self.pending: dict = {}
         self.accum: dict = {}  # variable -> (target, names the target reads) its adjoint accumulates in
         self.fresh: set = set()  # accumulators entered at zero for the block being reversed
@@ -279,35 +310,24 @@ class _ReverseSweep:
 
     def receivers(self, block: Block, own: tuple = ()) -> list[Var]:
         """Active variables defined outside `block` (and not in `own`) that receive contributions inside it."""
-        inside = defined(block) | set(own)
-        found: dict = {}
+        inside = defined(block, self.defined_memo) | set(own)
+        return sorted((v for v in self.given(block) if v not in inside), key=lambda v: v.id)
 
-        def take(v: object) -> None:
-            if isinstance(v, Var) and v in self.act and v not in inside:
-                found.setdefault(v)
-
-        for item in walk(block):
-            if isinstance(item, Op) and item.out in self.act and not isinstance(item.expr, (Compute, Load, Sum)):
-                for v in item.inputs:
-                    take(v)
-            elif isinstance(item, (Store, Append)):
-                take(item.value)
-            elif isinstance(item, NewList):
-                for e in item.elements:
-                    take(e)
-            elif isinstance(item, If):
-                for m in item.merges:
-                    take(m.then)
-                    take(m.orelse)
-            elif isinstance(item, Loop):
-                for c in item.carried:
-                    take(c.init)
-            elif isinstance(item, (Next, Break)):
-                for v in item.values:
-                    take(v)
-            elif isinstance(item, Return):
-                take(item.value)
-        return sorted(found, key=lambda v: v.id)
+    def given(self, block: Block) -> set:
+        """Active variables that items of the block (nested ones too) contribute to (remembered per block)."""
+        out: set = set()
+        for item in block:
+            if isinstance(item, Op) and item.out not in self.act:
+                continue
+            out.update(v for v in _given(item) if isinstance(v, Var) and v in self.act)
+            if isinstance(item, (If, Loop)):
+                held = self.given_memo.get(id(item))
+                inner = held[1] if held is not None and held[0] is item else None
+                if inner is None:
+                    inner = self.given(item.body) | (self.given(item.orelse) if isinstance(item, If) else set())
+                    self.given_memo[id(item)] = (item, inner)
+                out |= inner
+        return out
 
     def enter(self, receivers: list[Var]) -> list[Var]:
         """Make each receiver an accumulator: its adjoint so far is stored under its name.
@@ -362,7 +382,9 @@ class _ReverseSweep:
 
     def flush(self, nodes: list[Node], inner: Block) -> None:
         """Store pending adjoints that read a name the nested reverse code is about to change."""
-        changed = assigned(nodes) | {self.names.primal[v] for v in defined(inner)}
+        if not self.pending:  # nothing to store (and an elif chain is not walked again at each level)
+            return
+        changed = assigned(nodes) | {self.names.primal[v] for v in defined(inner, self.defined_memo)}
         for v, parts in list(self.pending.items()):
             read = {n for t in parts for e in (*t.num, *t.den) for n in pyast.names_read(e)}
             if read & changed:
@@ -464,7 +486,7 @@ class _ReverseSweep:
             return
         seeds = [(m, Term(1, (pyast.name(self.stored(m.out)),))) for m in item.merges if m.out in self.act]
         receivers = self.receivers(arms)
-        inside = defined(arms)
+        inside = defined(arms, self.defined_memo)
         for m, _ in seeds:  # each merged value receives its adjoint only where its branch ran
             for v in (m.then, m.orelse):
                 if isinstance(v, Var) and v in self.act and v not in inside and v not in receivers:
