@@ -13,6 +13,7 @@ with `module.resolve("math")` a `MathModule()`.
 from __future__ import annotations
 
 import ast
+import bisect
 import inspect
 import linecache
 import os
@@ -21,6 +22,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
+from .bindings import Sites, binding_sites
 from .errors import S2sadError, UnsupportedSyntaxError, Violation
 from .rules import CONSTANTS, LINEAR, RULES, add_rule
 
@@ -86,6 +88,35 @@ class Module:
     filename: str  # as shown in messages
     lines: list[str]
     bindings: dict[str, Binding] = field(default_factory=dict)
+    sites: Sites = field(default_factory=Sites)  # every binding of a module-level name in the source
+
+    def rebinding(self, name: str, builtin: bool = False) -> str | None:
+        """Why the source does not bind `name` just once (what s2sad reads would not be what runs), or None.
+
+        `builtin`: s2sad reads the name as Python's builtin, so any binding at all is one too many.
+        """
+        found = self.sites.names.get(name, [])
+        tail = "; s2sad reads module-level names from the source, where each must be bound once"
+        if len(found) > 1:
+            a, b = found[0], found[1]
+            return f"{name} is {a.how} at line {a.line} and {b.how} at line {b.line}{tail}"
+        if found and (builtin or "(global " in found[0].how):
+            return f"{name} is {found[0].how} at line {found[0].line}{tail}"
+        first = found[0].line if found else 0
+        for site, src in self.sites.wildcards:
+            if site.line > first:
+                return (f"{name} may be rebound by `from {src} import *` at line {site.line}; s2sad reads "
+                        "module-level names from the source and cannot see what that binds")
+        return None
+
+    def patched(self, attr: str) -> str | None:
+        """Why `math.<attr>` may not be math's own (the source assigns or deletes it), or None."""
+        for (base, name), site in self.sites.patches.items():
+            if name in (attr, "*") and (base == "math" or isinstance(self.bindings.get(base), MathModule)):
+                what = f"math.{attr} is {site.how} at line {site.line}" if name == attr else \
+                    f"the math module is {site.how} at line {site.line}"
+                return f"{what}; s2sad uses the math module's own functions and constants"
+        return None
 
     def resolve(self, name: str) -> Binding | None:
         """What a free name of a function body means, per the module's source."""
@@ -160,6 +191,16 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
         line = exc.lineno or 1
         v = Violation(filename, line, col, line, col + 1, exc.msg, "", module.text(line))
         raise UnsupportedSyntaxError([v]) from None
+    except (RecursionError, MemoryError):  # Python's parser gives up on very long or deep expressions
+        line, col, width = _longest_statement(text)
+        message = f"this statement is too long or too deeply nested for Python's parser ({width} operators)"
+        v = Violation(filename, line, col + 1, line, len(module.text(line)) + 1, message,
+                      "split it into several statements: t1 = <first part>, t2 = t1 + <next part>, ...",
+                      module.text(line))
+        raise UnsupportedSyntaxError([v]) from None
+    module.sites = binding_sites(tree)
+    by_line = sorted((site.line, n) for n, sites in module.sites.names.items() for site in sites
+                     if "(global " not in site.how)
     b = module.bindings
     for stmt in tree.body:
         if isinstance(stmt, ast.Import):
@@ -182,20 +223,34 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
                 b[t.id] = ModuleConstant(t.id, stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
             b[stmt.target.id] = ModuleConstant(stmt.target.id, stmt.value)
-        else:
+        else:  # what the statement binds at module level (not a class's own names, say) is opaque
             why = f"bound by the statement at line {stmt.lineno}, which s2sad does not read"
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    b[node.id] = Opaque(why)
-                elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-                    b[node.name] = Opaque(why)
-                elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                    for a in node.names:
-                        b[(a.asname or a.name).partition(".")[0]] = Opaque(why)
+            end = stmt.end_lineno or stmt.lineno
+            for k in range(bisect.bisect_left(by_line, (stmt.lineno, "")), bisect.bisect_right(by_line, (end, "\uffff"))):
+                b[by_line[k][1]] = Opaque(why)
     declared = b.pop(RULES_NAME, None)
     if isinstance(declared, ModuleConstant):
         _declare_rules(module, declared.node)
     return module, tree
+
+
+def _longest_statement(text: str) -> tuple[int, int, int]:
+    """(line, column, operator count) of the statement with the most operators: where the parser gave up."""
+    best, count, start = (1, 0, 0), 0, None
+    try:
+        for tok in tokenize.generate_tokens(iter(text.splitlines(keepends=True)).__next__):
+            if tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if start is not None and count > best[2]:
+                    best = (*start, count)
+                count, start = 0, None
+            elif tok.type == tokenize.OP:
+                count += 1
+            if start is None and tok.type not in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT,
+                                                  tokenize.DEDENT, tokenize.NEWLINE):
+                start = tok.start
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return best
 
 
 RULES_NAME = "__s2sad_rules__"
@@ -287,7 +342,11 @@ def load_spec(spec: str) -> Source:
     if not func.isidentifier():
         raise S2sadError(f"{func!r} is not a function name")
     module, tree = read_module(_read_file(path), modname, _display_path(path))
-    return Source(module, _find_def(tree, func, module))
+    node = _find_def(tree, func, module)
+    why = module.rebinding(func)
+    if why:  # the module's `func` at run time is not this def
+        raise UnsupportedSyntaxError([module.violation(node, why, "differentiate the function by a name bound once")])
+    return Source(module, node)
 
 
 def _find_module(modname: str) -> str:
