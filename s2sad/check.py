@@ -488,6 +488,7 @@ class _FunctionChecker:
             if self.rebound(e.value, e.value.id, builtin=b is None):
                 return None
             if isinstance(b, MathModule):
+                self.module.read.add("math." + e.attr)
                 self.math_patched(e, e.attr)
                 mb = math_binding(e.attr)
                 if isinstance(mb, MathConstant) and not called:

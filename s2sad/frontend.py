@@ -89,6 +89,8 @@ class Module:
     lines: list[str]
     bindings: dict[str, Binding] = field(default_factory=dict)
     sites: Sites = field(default_factory=Sites)  # every binding of a module-level name in the source
+    read: set[str] = field(default_factory=set)  # free names resolved (and "math.<attr>" read), for `live_checks`
+    folded: dict[str, float] = field(default_factory=dict)  # module constants as lowering folded them
 
     def rebinding(self, name: str, builtin: bool = False) -> str | None:
         """Why the source does not bind `name` just once (what s2sad reads would not be what runs), or None.
@@ -120,6 +122,7 @@ class Module:
 
     def resolve(self, name: str) -> Binding | None:
         """What a free name of a function body means, per the module's source."""
+        self.read.add(name)
         b = self.bindings.get(name)
         if isinstance(b, Helper):
             key = f"{self.name}.{name}"
@@ -370,12 +373,48 @@ def load_function(f: Callable[..., float]) -> Source:
         raise S2sadError(
             f"{f.__qualname__} is nested in a function or class: define it at module level of a .py file"
         )
+    wrapped = getattr(f, "__wrapped__", None)
+    if wrapped is not None:
+        raise S2sadError(
+            f"{f.__qualname__} wraps {getattr(wrapped, '__qualname__', wrapped)!r} (functools.wraps or a decorator): "
+            "s2sad differentiates what a def says, not what a wrapper adds; pass the undecorated function"
+        )
     filename = code.co_filename
-    lines = linecache.getlines(filename, f.__globals__)
-    if not lines:
+    if os.path.isfile(filename):  # the file as it is now (linecache may hold an older version)
+        text = _read_file(filename)
+    else:  # a notebook cell or an exec'd string registered with linecache
+        linecache.checkcache(filename)
+        text = "".join(linecache.getlines(filename, f.__globals__))
+    if not text:
         raise S2sadError(
             f"{f.__name__} has no source file (defined interactively?): define it in a .py file and import it"
         )
     name = _display_path(filename) if os.path.isfile(filename) else filename
-    module, tree = read_module("".join(lines), f.__module__, name)
-    return Source(module, _find_def(tree, f.__name__, module, code.co_firstlineno))
+    module, tree = read_module(text, f.__module__, name)
+    first = code.co_firstlineno  # of the def, or of its first decorator
+    defs = [s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == code.co_name
+            and (s.decorator_list[0].lineno if s.decorator_list else s.lineno) == first]
+    stale = (f"{name} has changed since {f.__name__} was defined: reload the module (importlib.reload) "
+             "or restart, so that s2sad reads the function that runs")
+    if not defs:
+        raise S2sadError(f"{name} has no def {code.co_name} at line {first}, where {f.__name__} was defined: {stale}")
+    if defs[0].decorator_list:
+        raise S2sadError(f"{f.__name__} is decorated (line {first}): s2sad differentiates undecorated functions; "
+                         "remove the decorator or differentiate the function it wraps")
+    if not _same_code(text, filename, code):
+        raise S2sadError(f"the source of {f.__name__} in {name} (line {first}) does not compile to the function "
+                         f"that runs: {stale}")
+    return Source(module, defs[0])
+
+
+def _same_code(text: str, filename: str, code) -> bool:
+    """Does the module text compile to this very code object (same bytecode, constants, names, lines)?"""
+    try:
+        compiled = compile(text, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # cannot tell; the def at the code's first line was found
+    for const in compiled.co_consts:
+        if getattr(const, "co_name", None) == code.co_name and getattr(const, "co_firstlineno", None) == \
+                code.co_firstlineno:
+            return const == code
+    return False

@@ -640,7 +640,7 @@ class _Lowering(Builder):
             return b.value
         assert isinstance(b, ModuleConstant)
         if name not in self.constants:
-            self.constants[name] = self.fold(b.node, f"the module-level value {name}")
+            self.constants[name] = self.module.folded[name] = self.fold(b.node, f"the module-level value {name}")
         return self.constants[name]
 
     def fold(self, node: ast.expr, what: str) -> float:
