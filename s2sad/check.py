@@ -288,7 +288,7 @@ class _FunctionChecker:
                         and node.func.id in ("range", "reversed", "enumerate") and node.func.id not in self.locals:
                     self.rebound(node.func, node.func.id, builtin=node.func.id not in self.module.bindings)
             if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
-                    and self.module.resolve("range") is None:
+                    and self.module.resolve("range") is None and "range" not in self.locals:
                 if not 1 <= len(it.args) <= 3 or it.keywords:
                     self.bad(it, "range takes one to three arguments",
                              "write range(stop), range(start, stop) or range(start, stop, step)")
@@ -297,7 +297,8 @@ class _FunctionChecker:
             elif isinstance(it, ast.Name):
                 self.name(it)
             elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("reversed", "enumerate") \
-                    and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None:
+                    and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None \
+                    and it.func.id not in self.locals:
                 for node in ast.walk(it.args[0]):  # reversed(range(...)[:t]), enumerate(xs)
                     if isinstance(node, ast.Name) and node.id not in ("range",):
                         self.name(node)

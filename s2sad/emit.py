@@ -18,10 +18,10 @@ Before: a `Gradient`. After::
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import __version__
+from . import __version__, pyast
 from .errors import S2sadError
 from .forward import arm_key, loop_key
 from .layout import flat_chains, is_elif
@@ -208,6 +208,8 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
     if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
         sections = coalesce_copies(sections, results)
     forward, reverse = (flat_chains(s) for s in inline_single_use(sections, results))
+    if g.names.builtins:  # a parameter named like a builtin the code calls: call the builtin by its alias
+        forward, reverse = _renamed(forward, g.names.builtins), _renamed(reverse, g.names.builtins)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']
     if forward:
         lines.append("    # forward sweep")
@@ -217,6 +219,18 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
         _render(reverse, "    ", "from line", lines)
     lines.append(f"    return {returned}")
     return lines
+
+
+def _renamed(nodes: tuple[Node, ...], names: dict[str, str]) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Stmt):
+            n = replace(n, value=pyast.renamed_calls(n.value, names))
+        elif isinstance(n, Block):
+            n = replace(n, test=pyast.renamed_calls(n.test, names), body=_renamed(n.body, names),
+                        orelse=_renamed(n.orelse, names))
+        out.append(n)
+    return tuple(out)
 
 
 def _render(nodes, indent: str, what: str, out: list[str]) -> None:
