@@ -131,25 +131,26 @@ def defined(block: Block, memo: dict | None = None) -> set:
     out: set = set()
     for item in block:
         if isinstance(item, (If, Loop)):
-            held = memo.get(id(item)) if memo is not None else None
-            inner = held[1] if held is not None and held[0] is item else None  # the item is held: ids stay unique
-            if inner is None:
-                if isinstance(item, If):
-                    inner = {m.out for m in item.merges} | defined(item.body, memo) | defined(item.orelse, memo)
-                else:
-                    inner = {c.param for c in item.carried} | {c.out for c in item.carried}
-                    inner.update(v for v in (item.counter, item.trips) if v is not None)
-                    inner |= defined(item.body, memo)
-                if memo is not None:
-                    memo[id(item)] = (item, inner)
-            out |= inner
-        elif isinstance(item, Op):
-            out.add(item.out)
-        elif isinstance(item, NewList):
-            out.add(item.out)
-        elif isinstance(item, Pop) and item.out is not None:
+            out |= _defined_in(item, memo)
+        elif isinstance(item, (Op, NewList)) or isinstance(item, Pop) and item.out is not None:
             out.add(item.out)
     return out
+
+
+def _defined_in(item: If | Loop, memo: dict | None) -> set:
+    """What a branch or loop defines (its merges or carried variables, and everything inside)."""
+    held = memo.get(id(item)) if memo is not None else None
+    if held is not None and held[0] is item:  # the item is held: ids stay unique
+        return held[1]
+    if isinstance(item, If):
+        inner = {m.out for m in item.merges} | defined(item.body, memo) | defined(item.orelse, memo)
+    else:
+        inner = {c.param for c in item.carried} | {c.out for c in item.carried}
+        inner.update(v for v in (item.counter, item.trips) if v is not None)
+        inner |= defined(item.body, memo)
+    if memo is not None:
+        memo[id(item)] = (item, inner)
+    return inner
 
 
 def _given(item: object) -> tuple:
@@ -310,24 +311,33 @@ class _ReverseSweep:
 
     def receivers(self, block: Block, own: tuple = ()) -> list[Var]:
         """Active variables defined outside `block` (and not in `own`) that receive contributions inside it."""
-        inside = defined(block, self.defined_memo) | set(own)
-        return sorted((v for v in self.given(block) if v not in inside), key=lambda v: v.id)
+        return sorted(self.given(block) - set(own), key=lambda v: v.id)
 
     def given(self, block: Block) -> set:
-        """Active variables that items of the block (nested ones too) contribute to (remembered per block)."""
-        out: set = set()
+        """Active variables defined outside the block that its items (nested ones too) contribute to.
+
+        What a branch or loop passes out is remembered per item, and each level tests its candidates
+        against the (remembered) definitions of its own items: an elif chain costs linear time.
+        """
+        found: set = set()
+        nested = []
         for item in block:
             if isinstance(item, Op) and item.out not in self.act:
                 continue
-            out.update(v for v in _given(item) if isinstance(v, Var) and v in self.act)
+            found.update(v for v in _given(item) if isinstance(v, Var) and v in self.act)
             if isinstance(item, (If, Loop)):
+                nested.append(item)
                 held = self.given_memo.get(id(item))
                 inner = held[1] if held is not None and held[0] is item else None
                 if inner is None:
-                    inner = self.given(item.body) | (self.given(item.orelse) if isinstance(item, If) else set())
+                    inner = self.given(item.body + item.orelse if isinstance(item, If) else item.body)
                     self.given_memo[id(item)] = (item, inner)
-                out |= inner
-        return out
+                found |= inner
+        if not found:
+            return found
+        own = {i.out for i in block if isinstance(i, (Op, NewList, Pop))}
+        inside = [_defined_in(n, self.defined_memo) for n in nested]
+        return {v for v in found if v not in own and not any(v in d for d in inside)}
 
     def enter(self, receivers: list[Var]) -> list[Var]:
         """Make each receiver an accumulator: its adjoint so far is stored under its name.
