@@ -158,3 +158,34 @@ def test_recursion_limit_is_restored_after_deep_functions(write_module):
     path = write_module(elif_chain(400))
     derive_source(load_spec(f"{path}:f")).text
     assert sys.getrecursionlimit() == limit
+
+
+@pytest.mark.parametrize("result", ["y", "y * x"])
+def test_chains_are_formatted_as_black_formats_the_whole_module(write_module, result):
+    import black
+
+    from s2sad.emit import LINE_LENGTH, format_source
+
+    text = elif_chain(60).replace("    return y * x", f"    return {result}")
+    d = derive_source(load_spec(f"{write_module(text)}:f"))
+    assert format_source(d.text) == black.format_str(d.text, mode=black.Mode(line_length=LINE_LENGTH))
+    generated = import_file(write_module(d.source, "gen"))
+    oracle = mp_namespace(text)["f"]
+    for c in (-1.0, 7.5, 100.0):
+        assert_close(list(generated.f_grad(0.6, c)), gradient_of(oracle, (0.6, c)), rel=1e-8)
+
+
+def test_a_formatter_failure_is_an_internal_error_not_a_traceback(write_module, monkeypatch, capsys):
+    import black
+
+    def broken(*args, **kwargs):
+        raise black.parsing.InvalidInput("cannot parse: 3:0")
+
+    monkeypatch.setattr(black, "format_str", broken)
+    params = [f"parameter_number_{i}" for i in range(12)]  # a def line longer than black's limit
+    path = write_module(f"def f({', '.join(params)}):\n    return " + " * ".join(params) + "\n")
+    with pytest.raises(s2sad.S2sadError, match="internal error: black could not format"):
+        derive_source(load_spec(f"{path}:f")).source
+    assert main(["gen", f"{path}:f"]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" in err and "bug in s2sad" in err and "Traceback" not in err
