@@ -302,6 +302,10 @@ class _FunctionChecker:
                 for node in ast.walk(it.args[0]):  # reversed(range(...)[:t]), enumerate(xs)
                     if isinstance(node, ast.Name) and node.id not in ("range",):
                         self.name(node)
+            elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in self.locals | \
+                    self.assigned_later and it.func.id in ("range", "reversed", "enumerate"):
+                self.bad(it.func, f"{it.func.id} is a variable of {self.node.name} here, not the builtin",
+                         f"give the variable another name than {it.func.id}")
             else:
                 self.bad(it, f"iterating over {ast.unparse(it)} is not supported",
                          "loop over range(...) or over a list of floats")
@@ -516,6 +520,9 @@ class _FunctionChecker:
         helper: ast.FunctionDef | None = None
         if isinstance(e.func, ast.Name) and e.func.id in _BUILTINS and e.func.id not in self.locals \
                 and self.module.resolve(e.func.id) is None:
+            if e.func.id in self.assigned_later:  # a local throughout the function, as Python reads it
+                self.bad(e.func, f"{label} is a local variable of {self.node.name} (assigned later), so Python does "
+                         "not call the builtin here", f"give the variable another name than {label}")
             self.rebound(e.func, e.func.id, builtin=True)
             for a in e.args:
                 self.expr(a)
@@ -526,18 +533,22 @@ class _FunctionChecker:
             return
         if isinstance(e.func, ast.Name) and e.func.id not in self.locals:
             b = self.module.resolve(e.func.id)
-            if self.rebound(e.func, e.func.id, builtin=e.func.id not in self.module.bindings):
+            if e.func.id in self.assigned_later:  # Python makes it a local throughout the function
+                self.bad(e.func, f"{label} is a local variable of {self.node.name} (assigned later), not a function",
+                         f"give the variable another name than {label}")
+                b = None
+            elif self.rebound(e.func, e.func.id, builtin=e.func.id not in self.module.bindings):
                 b = None
                 key = None
-            if isinstance(b, Elementary):
+            if e.func.id in self.assigned_later:
+                pass
+            elif isinstance(b, Elementary):
                 key = b.key
                 self.math_patched(e.func, _math_name(self.module, e.func.id))
             elif isinstance(b, Helper):
                 helper = b.node
             elif e.func.id in self.reported:
                 pass
-            elif e.func.id in self.assigned_later:
-                self.bad(e.func, f"{label} is a local variable, not a function", "call a math function")
             else:
                 self.unknown_function(e, label, b)
         elif isinstance(e.func, ast.Attribute):

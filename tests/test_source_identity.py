@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import linecache
 import math
 import sys
 
@@ -101,6 +102,7 @@ def test_a_module_edited_after_import_is_refused_until_reloaded(tmp_path):
     mod = _module(tmp_path, "edited_mod", "def f(x):\n    return x * x\n")
     f_old = mod.f
     assert s2sad.grad(f_old)(3.0) == 6.0
+    linecache.getlines(mod.__file__)  # linecache now holds the first version (as after a traceback)
     (tmp_path / "edited_mod.py").write_text("def f(x):\n    return x * x * x\n")  # same line, other body
     with pytest.raises(s2sad.S2sadError, match="has changed since f was defined"):
         s2sad.grad(f_old, wrt="x")
@@ -114,6 +116,7 @@ def test_a_module_edited_after_import_is_refused_until_reloaded(tmp_path):
         mod = importlib.reload(mod)
     finally:
         sys.path.remove(str(tmp_path))
+    assert linecache.getlines(mod.__file__)[1].strip() == "return x * x"  # stale
     assert s2sad.grad(mod.f)(3.0) == 27.0
 
 
@@ -175,29 +178,46 @@ def test_live_globals_that_differ_from_the_source_are_refused_on_every_derive(tm
 
 
 _NAMES = sorted(set(_BUILTINS) | {"sin", "cos", "exp", "fabs", "copysign", "tape", "trips", "value"})
+_EMITTED = ("range", "reversed", "enumerate", "len", "sum")  # builtins generated code calls unasked
+
+
+def _program(name: str, where: str) -> str:
+    """Fused and reversed loops over lists, a repeated list, a while loop: what makes s2sad call builtins."""
+    head = f"def f(xs, y, {name}):\n    w = {name} * y\n" if where == "parameter" else \
+        f"def f(xs, y, q):\n    {name} = q * 1.5\n    w = {name} * y\n"
+    text = "import math\n\n\n" + head + """    s = 0.0
+    for v in xs:
+        s = s + math.sin(v) * w * v
+    ys = [w] * 3
+    t = 0.0
+    for u in ys:
+        t = t * math.cos(u) + u
+    while t > 1.0:
+        t = t / 2 + math.exp(-t) * 0.01
+    for i in range(2):
+        t = t * xs[i] + math.fabs(t) + math.copysign(0.5, t)
+    return s + t
+"""
+    if name == "range":  # the function itself cannot call range then
+        text = text.replace("for i in range(2):", "for i, v in enumerate(xs):")
+    return text
+
+
+def test_the_program_makes_generated_code_call_those_builtins(write_module):
+    text = derive_source(load_spec(f"{write_module(_program('zz', 'parameter'))}:f")).source
+    for b in _EMITTED:
+        assert f"{b}(" in text, b
 
 
 @pytest.mark.parametrize("where", ["parameter", "local"])
 @pytest.mark.parametrize("name", _NAMES)
 def test_user_names_equal_to_what_generated_code_calls(write_module, name, where):
-    # loops over a list, a while loop, enumerate, a list built and popped: the generated code calls
-    # range, reversed, len, enumerate, ...; math's sin, cos, exp, fabs, copysign
-    head = f"def f(xs, y, {name}):\n    w = {name} * y\n" if where == "parameter" else \
-        f"def f(xs, y, q):\n    {name} = q * 1.5\n    w = {name} * y\n"
-    text = "import math\n\n\n" + head + f"""    t = 0.0
-    for v in xs:
-        t = t + math.sin(v) * w + math.exp(t * 0.1) + math.fabs(v)
-    while t > 1.0:
-        t = t / 2 + math.cos(t) * 0.01
-    ys = []
-    for v in xs:
-        ys.append(v * t)
-    for u in ys:
-        t = t * math.cos(u) + math.copysign(t, u) * 0.1
-    return t + w
-"""
+    text = _program(name, where)
     path = write_module(text)
-    generated = import_file(write_module(derive_source(load_spec(f"{path}:f")).source, "gen"))
+    source = derive_source(load_spec(f"{path}:f")).source
+    if name in _EMITTED:
+        assert f"from builtins import" in source
+    generated = import_file(write_module(source, "gen"))
     oracle = mp_namespace(text)["f"]
     point = ([0.3, 0.5, 0.2], 0.7, 1.3)
     value, grads = generated.f_value_and_grad(*point)
@@ -206,3 +226,17 @@ def test_user_names_equal_to_what_generated_code_calls(write_module, name, where
     assert_close(list(grads[1:]), want[1:], rel=1e-8)
     assert_close(value, [oracle(*point)], rel=1e-9)
     assert_close(s2sad.grad(import_file(path).f)(*point)[1:], want[1:], rel=1e-8)
+
+
+def test_a_loop_over_a_variable_named_range_is_an_error(write_module):
+    path = write_module("def f(x, range):\n    s = 0.0\n    for i in range(3):\n        s = s + x\n    return s\n")
+    with pytest.raises(s2sad.S2sadError, match="range is a variable of f here"):
+        derive_source(load_spec(f"{path}:f"))
+
+
+@pytest.mark.parametrize("name", ["abs", "float", "int", "min", "max", "len", "sum"])
+def test_a_builtin_called_before_a_local_of_its_name_is_assigned_is_an_error(write_module, name):
+    call = {"len": "len(xs)", "sum": "sum(xs)", "min": "min(x, 1.0)", "max": "max(x, 1.0)"}.get(name, f"{name}(x)")
+    path = write_module(f"def f(x, xs):\n    a = {call} * x\n    {name} = 2.0\n    return a * {name}\n")
+    with pytest.raises(s2sad.S2sadError, match=f"{name} is"):  # Python: UnboundLocalError
+        derive_source(load_spec(f"{path}:f"))
