@@ -12,7 +12,9 @@ import builtins
 import itertools
 import linecache
 import math
+import operator
 import os
+import unicodedata
 import weakref
 from contextlib import contextmanager
 from functools import cached_property
@@ -115,9 +117,10 @@ def deep(src: Source | int) -> Iterator[None]:
 def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
     """The parameters named by `wrt` (names or positions; None: all), in parameter order."""
     params = trace.params
+    wrt = normalize_wrt(wrt)
     if wrt is None:  # integer parameters (range bounds, indices) have no gradient
         return tuple(p for p in params if not (isinstance(p, Var) and p.kind == "int"))
-    items = [wrt] if isinstance(wrt, (str, int)) else list(wrt)
+    items = [wrt] if isinstance(wrt, (str, int)) else wrt
     chosen: set[Var] = set()
     for item in items:
         if isinstance(item, int) and not isinstance(item, bool):
@@ -125,7 +128,8 @@ def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
                 raise S2sadError(f"wrt position {item} is out of range: {trace.name} has {len(params)} parameter(s)")
             p = params[item]
         else:
-            matches = [p for p in params if p.hint == item]
+            spellings = (item, unicodedata.normalize("NFKC", item))  # as Python reads identifiers
+            matches = [p for p in params if p.hint in spellings]
             if not matches:
                 known = ", ".join(p.hint or "?" for p in params)
                 raise S2sadError(f"{trace.name} has no parameter {item!r} (parameters: {known})")
@@ -145,10 +149,56 @@ def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
 _cache: weakref.WeakKeyDictionary[Callable[..., float], dict[Any, Derivative]] = weakref.WeakKeyDictionary()
 
 
-def _key(wrt: Wrt) -> Any:
-    if wrt is None or isinstance(wrt, (str, int)):
-        return wrt
-    return tuple(wrt)
+_WRT_ITEMS = "a parameter name (str) or position (int)"
+_MAX_WRT = 100_000  # more items than any function has parameters: an endless iterator is refused, not run forever
+
+
+def normalize_wrt(wrt: Any) -> None | str | int | tuple[str | int, ...]:
+    """`wrt` checked and materialized once: None, one name or position, or a tuple of them.
+
+    An iterator is read exactly once here (it is both the cache key and the
+    selection); anything else is an `S2sadError` saying what `wrt` accepts.
+    """
+    if wrt is None:
+        return None
+    single = _wrt_item(wrt)
+    if single is not None:
+        return single
+    if isinstance(wrt, (bytes, bytearray, memoryview, dict)) or not isinstance(wrt, Iterable):
+        raise S2sadError(f"wrt must be None, {_WRT_ITEMS}, or a list of them; got {_describe(wrt)}")
+    items = tuple(itertools.islice(wrt, _MAX_WRT + 1))
+    if len(items) > _MAX_WRT:
+        raise S2sadError(f"wrt lists more than {_MAX_WRT} items")
+    out = []
+    for item in items:
+        one = _wrt_item(item)
+        if one is None:
+            raise S2sadError(f"each item of wrt must be {_WRT_ITEMS}; got {_describe(item)}")
+        out.append(one)
+    return tuple(out)
+
+
+def _wrt_item(x: Any) -> str | int | None:
+    if isinstance(x, str):
+        return x
+    if isinstance(x, bool):  # True is 1 to Python, but never meant as a position
+        return None
+    if isinstance(x, int):
+        return int(x)
+    index = getattr(type(x), "__index__", None)  # numpy integers
+    if index is not None and not isinstance(x, float):
+        try:
+            return operator.index(x)
+        except TypeError:
+            return None
+    return None
+
+
+def _describe(x: Any) -> str:
+    text = repr(x) if not isinstance(x, (list, tuple)) or len(x) < 10 else f"a {type(x).__name__} of {len(x)}"
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(x).__name__})"
 
 
 def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
@@ -161,12 +211,12 @@ def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
         per_function = _cache.setdefault(f, {})
     except TypeError:  # not weak-referenceable, so not a Python function: load_function says so
         per_function = {}
-    key = _key(wrt)
+    key = normalize_wrt(wrt)
     found = per_function.get(key)
     if found is None:
         with collector_paused():
             src = load_function(f)
-            derived = derive_source(src, wrt)
+            derived = derive_source(src, key)
             derived.live = live_checks(src.module)
         found = per_function[key] = derived
     check_live(f, found.live)

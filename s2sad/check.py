@@ -30,56 +30,23 @@ from .frontend import (
     Source,
     math_binding,
 )
+from .hints import (
+    BAD_OPS,
+    INT_ONLY,
+    MATH_HINT,
+    MATH_INSTEAD,
+    ONE_VALUE,
+    SCALAR_CODE,
+    STRAIGHT,
+    SUGGEST,
+    bound_names,
+    library,
+    missing_math,
+    rule_hint,
+)
 from .prepare import param_kinds
 from .rules import LINEAR, RULES
 
-_INTEGER_OPS = "bitwise operators act on integers; s2sad differentiates float arithmetic"
-_BAD_OPS = {  # operator -> (spelling, what to write instead)
-    ast.MatMult: ("@", "write the products out: a1*b1 + a2*b2 + ..."),
-    ast.LShift: ("<<", _INTEGER_OPS),
-    ast.RShift: (">>", _INTEGER_OPS),
-    ast.BitOr: ("|", _INTEGER_OPS),
-    ast.BitAnd: ("&", _INTEGER_OPS),
-    ast.BitXor: ("^", _INTEGER_OPS + " (for a power write **)"),
-}
-_STRAIGHT = "write assignments, if/else, for and while loops, and return"
-_ONE_VALUE = "pass each scalar as its own float parameter, or a list of floats"
-_LOOP = "write a for loop over range(len(xs)) that accumulates the result"
-_SUGGEST: dict[type, tuple[str, str]] = {
-    ast.Try: ("try/except is not supported", "check inputs before calling the function, or use if/else"),
-    ast.With: ("with blocks are not supported", _STRAIGHT),
-    ast.Raise: ("raise is not supported", "check inputs before calling the function"),
-    ast.Assert: ("assert is not supported", "check inputs before calling the function"),
-    ast.Delete: ("del is not supported", "remove the del statement"),
-    ast.Global: ("global variables cannot be assigned", "return the value instead"),
-    ast.Nonlocal: ("nonlocal is not supported", "return the value instead"),
-    ast.Import: ("imports inside the function are not supported", "import math at module level"),
-    ast.ImportFrom: ("imports inside the function are not supported", "import at module level"),
-    ast.FunctionDef: ("nested functions are not supported", "define the helper at module level"),
-    ast.ClassDef: ("classes are not supported", "define functions at module level"),
-    ast.Tuple: ("tuples are not supported", _ONE_VALUE),
-    ast.Dict: ("dicts are not supported", _ONE_VALUE),
-    ast.Set: ("sets are not supported", _ONE_VALUE),
-    ast.Lambda: ("lambda is not supported", "define a module-level function with def"),
-    ast.ListComp: ("list comprehensions are not supported", "create the list with ys = [0.0] * n and fill it in a for loop"),
-    ast.GeneratorExp: ("generator expressions are not supported", _LOOP),
-    ast.SetComp: ("set comprehensions are not supported", _LOOP),
-    ast.DictComp: ("dict comprehensions are not supported", _LOOP),
-    ast.Yield: ("generators (yield) are not supported", "return one value"),
-    ast.YieldFrom: ("generators (yield) are not supported", "return one value"),
-    ast.Await: ("await is not supported", "differentiate a plain function"),
-    ast.AsyncFor: ("async for is not supported", "use a for loop"),
-    ast.AsyncWith: ("async with is not supported", _STRAIGHT),
-    ast.Starred: ("starred expressions are not supported", _ONE_VALUE),
-    ast.Slice: ("slices are not supported", "index one item at a time in a loop"),
-    ast.NamedExpr: ("the walrus operator is not supported", "assign on a line of its own"),
-    ast.JoinedStr: ("strings are not supported", "use float values only"),
-}
-_INT_ONLY = {
-    ast.FloorDiv: ("//", "floor division is piecewise constant: compute it outside and pass it in"),
-    ast.Mod: ("%", "x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"),
-}
-_MATH_HINT = "use + - * / ** and math functions (sin, exp, log, sqrt, ...)"
 _BUILTINS = ("len", "sum", "min", "max", "float", "int", "range")
 
 
@@ -136,11 +103,9 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
+            names.update(t.id for x in targets for t in ast.walk(x) if isinstance(t, ast.Name))
         elif not isinstance(stmt, (ast.Return, ast.Expr, ast.Pass)):  # compound or rare: look inside
-            names.update(
-                t.id for t in ast.walk(stmt) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
-            )
+            names |= bound_names(stmt)
     return names
 
 
@@ -156,6 +121,7 @@ class _FunctionChecker:
         self.assigned_later = _assigned_names(node.body)
         self.checked_constants: set[str] = set()
         self.reported: set[str] = set()  # names already reported as rebound
+        self.rejected: set[str] = set()  # names bound by rejected constructs: their uses are not errors again
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
         self.violations.append(self.module.violation(node, message, hint))
@@ -179,7 +145,7 @@ class _FunctionChecker:
         a = fn.args
         for what, present in (("*args", a.vararg), ("**kwargs", a.kwarg)):
             if present:
-                self.bad(present, f"{what} parameters are not supported", _ONE_VALUE)
+                self.bad(present, f"{what} parameters are not supported", ONE_VALUE)
         for arg in a.kwonlyargs:
             self.bad(arg, "keyword-only parameters are not supported", "make it an ordinary parameter")
         for d in a.defaults:
@@ -299,9 +265,17 @@ class _FunctionChecker:
             elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("reversed", "enumerate") \
                     and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None \
                     and it.func.id not in self.locals:
-                for node in ast.walk(it.args[0]):  # reversed(range(...)[:t]), enumerate(xs)
-                    if isinstance(node, ast.Name) and node.id not in ("range",):
-                        self.name(node)
+                inner = it.args[0]  # reversed(range(...)), reversed(range(...)[:t]), enumerate(xs)
+                if isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice):
+                    for bound in (inner.slice.lower, inner.slice.upper, inner.slice.step):
+                        if bound is not None:
+                            self.expr(bound)
+                    inner = inner.value
+                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "range":
+                    for a in inner.args:
+                        self.expr(a)
+                else:
+                    self.expr(inner)
             elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in self.locals | \
                     self.assigned_later and it.func.id in ("range", "reversed", "enumerate"):
                 self.bad(it.func, f"{it.func.id} is a variable of {self.node.name} here, not the builtin",
@@ -316,6 +290,7 @@ class _FunctionChecker:
                 self.locals.add(s.target.id)
             else:
                 self.bad(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
+                self.reject(s.target)
         else:
             self.expr(s.test)
         self.loop_depth += 1
@@ -331,15 +306,23 @@ class _FunctionChecker:
         elif isinstance(t, (ast.Tuple, ast.List)):
             self.bad(t, "unpacking assignment is not supported", "assign names from a tuple of the same length "
                      "(a, b = b, a + b), or one name per line")
+            self.reject(t)
         else:
             self.bad(t, f"assignment to {ast.unparse(t)} is not supported", "assign to a plain local name")
 
+    def reject(self, node: ast.AST) -> None:
+        """What a rejected construct binds counts as bound: one error, not one more per later use."""
+        names = bound_names(node)
+        self.locals |= names
+        self.rejected |= names
+
     def unsupported(self, node: ast.AST) -> None:
+        self.reject(node)
         kind = type(node)
-        if kind in _SUGGEST:
-            msg, hint = _SUGGEST[kind]
+        if kind in SUGGEST:
+            msg, hint = SUGGEST[kind]
         else:
-            msg, hint = f"{kind.__name__} is not supported", _STRAIGHT
+            msg, hint = f"{kind.__name__} is not supported", STRAIGHT
         self.bad(node, msg, hint)
 
     # expressions
@@ -353,7 +336,7 @@ class _FunctionChecker:
             self.expr(e.right)
         elif isinstance(e, ast.UnaryOp):
             if isinstance(e.op, ast.Invert):
-                self.bad(e, "the unary ~ operator is not supported", _MATH_HINT)
+                self.bad(e, "the unary ~ operator is not supported", MATH_HINT)
             self.expr(e.operand)
         elif isinstance(e, ast.Compare):
             for op in e.ops:
@@ -401,13 +384,13 @@ class _FunctionChecker:
             floats = isinstance(x, ast.Constant) and isinstance(x.value, float)
             floats |= isinstance(x, ast.Name) and x.id in self.float_params()
             if floats:
-                spelling, hint = _INT_ONLY[type(node.op if isinstance(node, ast.BinOp) else node.op)]  # type: ignore[attr-defined]
+                spelling, hint = INT_ONLY[type(node.op if isinstance(node, ast.BinOp) else node.op)]  # type: ignore[attr-defined]
                 self.bad(node, f"the {spelling} operator is not supported on floats", hint)
                 return
 
     def binop(self, node: ast.AST, op: ast.operator) -> None:
-        if type(op) in _BAD_OPS:
-            spelling, hint = _BAD_OPS[type(op)]
+        if type(op) in BAD_OPS:
+            spelling, hint = BAD_OPS[type(op)]
             self.bad(node, f"the {spelling} operator is not supported", hint)
 
     def constant(self, e: ast.Constant) -> None:
@@ -437,13 +420,19 @@ class _FunctionChecker:
             self.unknown(e, n, b)
 
     def unknown(self, e: ast.AST, n: str, b: Binding | None) -> None:
-        if isinstance(b, Foreign):
+        if isinstance(b, Foreign) and library(b.qualname):
+            self.bad(e, f"{n} comes from {library(b.qualname)}, which s2sad does not support yet", SCALAR_CODE)
+        elif isinstance(b, Foreign) and b.qualname.startswith("math."):
+            self.bad(e, *missing_math(b.qualname[5:]))
+        elif isinstance(b, Foreign):
             self.bad(e, f"{n} comes from {b.qualname.rpartition('.')[0] or b.qualname}, which s2sad does not read",
                      "make it a module-level numeric constant or a parameter")
         elif isinstance(b, Opaque):
             self.bad(e, f"{n} is {b.why}", "make it a numeric constant or a parameter")
         elif hasattr(builtins, n):
-            self.bad(e, f"the builtin {n} is not supported", _MATH_HINT)
+            self.bad(e, f"the builtin {n} is not supported", MATH_HINT)
+        elif self.module.star_imports:
+            self.star_imported(e, n)
         else:
             self.bad(e, f"name {n} is not defined", "define it as a parameter, a local or a module-level constant")
 
@@ -486,8 +475,10 @@ class _FunctionChecker:
                 )
                 return
 
-    def attribute(self, e: ast.Attribute, called: bool) -> str | None:
+    def attribute(self, e: ast.Attribute, called: bool, n_args: int | None = None) -> str | None:
         """Check `m.name`; returns the rules key it names when it is a math function."""
+        if isinstance(e.value, ast.Name) and e.value.id in self.rejected:
+            return None  # bound by a construct already reported
         if isinstance(e.value, ast.Name) and e.value.id not in self.locals:
             b = self.module.resolve(e.value.id)
             if self.rebound(e.value, e.value.id, builtin=b is None):
@@ -501,17 +492,30 @@ class _FunctionChecker:
                 if isinstance(mb, Elementary) and called:
                     return mb.key
                 what = "function" if called else "value"
-                self.bad(e, f"math.{e.attr} is not a supported {what}", _MATH_HINT)
+                if called and mb is None:
+                    self.bad(e, *missing_math(e.attr))
+                else:
+                    self.bad(e, f"math.{e.attr} is not a supported {what}", MATH_HINT)
                 return None
             if isinstance(b, Foreign) and f"{b.qualname}.{e.attr}" in RULES:
                 if called:
                     return f"{b.qualname}.{e.attr}"
             if isinstance(b, Foreign):
-                self.bad(e, f"{ast.unparse(e)} comes from {b.qualname}, which s2sad does not differentiate",
-                         f"use math.{e.attr} if it exists, or import the function by name and declare its "
-                         f'derivative: __s2sad_rules__ = {{"{e.attr}": "<d/dx in x>"}}')
+                lib = library(b.qualname)
+                same = math_binding(e.attr)
+                if (isinstance(same, Elementary) and called) or (isinstance(same, MathConstant) and not called):
+                    hint = f"use math.{e.attr}"
+                elif lib:
+                    hint = SCALAR_CODE
+                else:
+                    rule = rule_hint(e.attr, n_args)
+                    hint = (f"import the function by name (from {b.qualname} import {e.attr}) and declare its "
+                            f"derivative: {rule}") if rule else "define the function in this module with def"
+                where = f"{lib}, which s2sad does not support yet" if lib else \
+                    f"{b.qualname}, which s2sad does not differentiate"
+                self.bad(e, f"{ast.unparse(e)} comes from {where}", hint)
                 return None
-        self.bad(e, f"attribute access {ast.unparse(e)} is not supported", _MATH_HINT)
+        self.bad(e, f"attribute access {ast.unparse(e)} is not supported", MATH_HINT)
         return None
 
     def call(self, e: ast.Call) -> None:
@@ -531,7 +535,9 @@ class _FunctionChecker:
             if e.func.id == "range":
                 self.bad(e, "range is supported only as the iterable of a for loop", "write for i in range(n)")
             return
-        if isinstance(e.func, ast.Name) and e.func.id not in self.locals:
+        if isinstance(e.func, ast.Name) and e.func.id in self.rejected:
+            pass  # bound by a construct already reported
+        elif isinstance(e.func, ast.Name) and e.func.id not in self.locals:
             b = self.module.resolve(e.func.id)
             if e.func.id in self.assigned_later:  # Python makes it a local throughout the function
                 self.bad(e.func, f"{label} is a local variable of {self.node.name} (assigned later), not a function",
@@ -552,7 +558,7 @@ class _FunctionChecker:
             else:
                 self.unknown_function(e, label, b)
         elif isinstance(e.func, ast.Attribute):
-            key = self.attribute(e.func, called=True)
+            key = self.attribute(e.func, called=True, n_args=len(e.args))
         else:
             self.bad(e.func, f"{label} is not callable here", "call a math function")
         for a in e.args:
@@ -569,14 +575,32 @@ class _FunctionChecker:
         if helper is not None:
             self.helper_call(e, helper)
 
+    def star_imported(self, e: ast.AST, n: str) -> None:
+        """An unknown name in a module with `from X import *`: it may come from there, unread."""
+        src, line = self.module.star_imports[0]
+        lib = library(src)
+        self.bad(e, f"{n} is not defined here; `from {src} import *` (line {line}) may define it, but s2sad reads "
+                 "no star import" + (f", and {lib} is not supported yet" if lib else ""),
+                 SCALAR_CODE if lib else f"import it by name: from {src} import {n}")
+
     def unknown_function(self, e: ast.Call, label: str, b: Binding | None) -> None:
-        if isinstance(b, (Foreign, Opaque)) or b is None:
-            self.bad(
-                e.func,
-                f"s2sad has no derivative rule for {label}",
-                f"use a math function, define {label} in this module with def, or declare its "
-                f'derivative in this module: __s2sad_rules__ = {{"{label}": "<d/dx in x>"}}',
-            )
+        if isinstance(b, Foreign) and library(b.qualname):
+            self.bad(e.func, f"{label} comes from {library(b.qualname)}, which s2sad does not support yet",
+                     SCALAR_CODE)
+        elif isinstance(b, Foreign) and b.qualname.startswith("math."):
+            self.bad(e.func, *missing_math(b.qualname[5:]))
+        elif isinstance(b, Opaque):
+            self.bad(e.func, f"{label} is {b.why}", "call a function defined with def at module level")
+        elif b is None and hasattr(builtins, label):
+            self.bad(e.func, f"the builtin {label} is not supported", MATH_INSTEAD.get(label, MATH_HINT))
+        elif b is None and self.module.star_imports:
+            self.star_imported(e.func, label)
+        elif isinstance(b, Foreign) or b is None:
+            rule = rule_hint(label, len(e.args))
+            declare = f", or declare its derivative in this module: {rule}" if rule else \
+                " (derivative rules take one or two arguments)"
+            self.bad(e.func, f"s2sad has no derivative rule for {label}",
+                     f"use a math function, define {label} in this module with def{declare}")
         else:
             self.bad(e.func, f"{label} is not a function", "call a math function")
 

@@ -9,6 +9,7 @@ file, line, column and a suggestion of what to write instead.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -35,15 +36,55 @@ class Violation:
 
     def format(self) -> str:
         """`file:line:col: error: message`, the line, a caret, and the hint."""
-        out = [f"{self.filename}:{self.line}:{self.col}: error: {self.message}"]
+        out = [f"{printable(self.filename)}:{self.line}:{self.col}: error: {self.message}"]
         if self.text:
-            out.append("    " + self.text)
+            shown = _shown(self.text)
             stop = self.end_col if self.end_line == self.line else len(self.text) + 1
-            width = max(1, stop - self.col)
-            out.append("    " + " " * (self.col - 1) + "^" * width)
+            start = min(self.col - 1, len(shown))
+            out.append("    " + shown)
+            out.append("    " + _blank(shown[:start]) + "^" * max(1, _width(shown[start : stop - 1])))
         if self.hint:
             out.append(f"  hint: {self.hint}")
         return "\n".join(out)
+
+
+def printable(text: str) -> str:
+    """`text` with what a terminal or a one-line comment would not show as itself escaped.
+
+    A line break in a file name would start a new line (of output, or of code
+    in a comment); an escape character would drive the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+# Control characters of a source line (a NUL, an escape) shown as their one-column pictures
+# (U+2400...), so the line cannot drive the terminal and the caret stays under its column.
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != ord("\t")} | {0x7F: 0x2421}
+
+
+def _shown(line: str) -> str:
+    """A source line as printed under an error: tabs kept, what a terminal would act on replaced by one column."""
+    if line.isprintable():
+        return line
+    line = line.translate(_PICTURES)
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in line)
+
+
+def _char_width(c: str) -> int:
+    if unicodedata.combining(c):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+def _width(text: str) -> int:
+    return sum(_char_width(c) for c in text)
+
+
+def _blank(prefix: str) -> str:
+    """What goes under `prefix` so the caret lines up: its tabs as tabs, wide characters as two spaces."""
+    return "".join(c if c == "\t" else " " * _char_width(c) for c in prefix)
 
 
 class UnsupportedSyntaxError(S2sadError, SyntaxError):

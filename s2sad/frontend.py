@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import inspect
+import keyword
 import linecache
 import os
 import sys
 import tokenize
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .bindings import Sites, binding_sites
 from .errors import S2sadError, UnsupportedSyntaxError, Violation
+from .reading import read_file, source_lines
 from .rules import CONSTANTS, LINEAR, RULES, add_rule
 
 # --- what a module-level name is bound to (read from the source) -----------
@@ -88,6 +92,7 @@ class Module:
     filename: str  # as shown in messages
     lines: list[str]
     bindings: dict[str, Binding] = field(default_factory=dict)
+    star_imports: list[tuple[str, int]] = field(default_factory=list)  # (module, line) of `from X import *`
     sites: Sites = field(default_factory=Sites)  # every binding of a module-level name in the source
     read: set[str] = field(default_factory=set)  # free names resolved (and "math.<attr>" read), for `live_checks`
     folded: dict[str, float] = field(default_factory=dict)  # module constants as lowering folded them
@@ -104,6 +109,8 @@ class Module:
             return f"{name} is {a.how} at line {a.line} and {b.how} at line {b.line}{tail}"
         if found and (builtin or "(global " in found[0].how):
             return f"{name} is {found[0].how} at line {found[0].line}{tail}"
+        if not found and not (builtin and hasattr(builtins, name)):
+            return None  # not bound in the source at all: the checker says so (and names star imports)
         first = found[0].line if found else 0
         for site, src in self.sites.wildcards:
             if site.line > first:
@@ -185,8 +192,15 @@ def nesting(src: Source) -> int:
 
 def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module]:
     """Parse a module's text and record its module-level bindings."""
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text)
     module = Module(name, filename, lines)
+    nul = text.find("\0")
+    if nul >= 0:  # the parser would report it at 1:1
+        line = text.count("\n", 0, nul) + 1
+        col = nul - text.rfind("\n", 0, nul)
+        raise UnsupportedSyntaxError([Violation(filename, line, col, line, col + 1, "a NUL character in the source",
+                                                "Python source cannot contain NUL characters: remove it",
+                                                module.text(line))])
     try:
         tree = ast.parse(text, filename=filename)
     except SyntaxError as exc:
@@ -216,6 +230,8 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
                 if a.name == "*":
                     if src == "math":
                         b.update({n: math_binding(n) for n in (*RULES, *LINEAR, *CONSTANTS) if math_binding(n)})
+                    else:  # what it binds is unknown without importing it
+                        module.star_imports.append((src, stmt.lineno))
                     continue
                 bound = a.asname or a.name
                 b[bound] = (math_binding(a.name) if src == "math" else None) or Foreign(f"{src}.{a.name}")
@@ -282,6 +298,11 @@ def _declare_rules(module: Module, node: ast.expr) -> None:
         target = module.bindings.get(k.value)
         if isinstance(target, Helper):
             qualname = f"{module.name}.{k.value}"
+            if not all(part.isidentifier() and not keyword.iskeyword(part) for part in module.name.split(".")):
+                what = f"{module.name!r} is not a module name" if module.name else "the module has no name"
+                raise UnsupportedSyntaxError([module.violation(
+                    k, f"generated code imports {k.value} from this module, but {what}",
+                    "rename the file to a valid module name (letters, digits and _), importable as such")])
             n_params = len(target.node.args.posonlyargs + target.node.args.args)
             if n_params != len(partials):
                 raise fail(v, f"{k.value} takes {n_params} argument(s): give one partial for each")
@@ -306,16 +327,11 @@ def math_binding(name: str) -> Binding | None:
     return None
 
 
-def _read_file(path: str) -> str:
-    try:
-        with tokenize.open(path) as fh:  # honours PEP 263 encoding declarations
-            return fh.read()
-    except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-        raise S2sadError(f"cannot read {path}: {exc}") from None
-
-
 def _display_path(path: str) -> str:
-    rel = os.path.relpath(path)
+    try:
+        rel = os.path.relpath(path)
+    except (OSError, ValueError):  # no current directory (deleted), or another drive
+        return path
     return path if rel.startswith("..") else rel
 
 
@@ -325,26 +341,57 @@ def _find_def(tree: ast.Module, name: str, module: Module, line: int | None = No
         exact = [d for d in defs if line in (d.lineno, *(x.lineno for x in d.decorator_list))]
         defs = exact or defs
     if not defs:
+        _not_a_def(tree, name, module)
         known = ", ".join(s.name for s in tree.body if isinstance(s, ast.FunctionDef)) or "none"
         raise S2sadError(f"{module.filename}: no module-level function {name!r} (functions there: {known})")
     return defs[-1]
+
+
+def _not_a_def(tree: ast.Module, name: str, module: Module) -> None:
+    """When `name` is bound at module level, but not by a plain `def`, say how, where."""
+    for stmt in reversed(tree.body):
+        if isinstance(stmt, ast.AsyncFunctionDef) and stmt.name == name:
+            raise UnsupportedSyntaxError([module.violation(
+                stmt, f"{name} is an async function, which s2sad does not differentiate",
+                "differentiate a plain def function: an async one returns a coroutine, not a number")])
+        if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+            raise UnsupportedSyntaxError([module.violation(
+                stmt, f"{name} is a class, not a function", "differentiate a module-level def function")])
+        for node in ast.walk(stmt):
+            hit = isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+            hit |= isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+            hit |= isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.partition(".")[0]) == name for a in node.names)
+            if hit:
+                how = "a def nested in" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else "bound by"
+                raise UnsupportedSyntaxError([module.violation(
+                    node, f"{name} is {how} the statement at line {stmt.lineno}, not a module-level def",
+                    "s2sad reads a function defined with def at the top level of its module")])
 
 
 def load_spec(spec: str) -> Source:
     """Find `path/to/file.py:func` or `package.module.func` without importing it."""
     if ":" in spec:
         path, _, func = spec.rpartition(":")
+        if os.path.isdir(path):
+            raise S2sadError(f"{path} is a directory: write path/to/file.py:function")
         if not os.path.isfile(path):
-            raise S2sadError(f"no such file: {path}")
+            raise S2sadError(f"no such file: {path}" if not os.path.exists(path) else f"{path} is not a regular file")
+        if not func:
+            raise S2sadError(f"name the function after the colon: {path}:function")
         modname = os.path.splitext(os.path.basename(path))[0]
     else:
+        if spec.endswith(".py") and os.path.isfile(spec):
+            raise S2sadError(f"name the function: {spec}:function")
         modname, _, func = spec.rpartition(".")
         if not modname or not func:
             raise S2sadError(f"cannot read {spec!r}: write module.function or path/to/file.py:function")
         path = _find_module(modname)
     if not func.isidentifier():
         raise S2sadError(f"{func!r} is not a function name")
-    module, tree = read_module(_read_file(path), modname, _display_path(path))
+    func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers
+    display = _display_path(path)
+    module, tree = read_module(read_file(path, display), modname, display)
     node = _find_def(tree, func, module)
     why = module.rebinding(func)
     if why:  # the module's `func` at run time is not this def
@@ -354,12 +401,17 @@ def load_spec(spec: str) -> Source:
 
 def _find_module(modname: str) -> str:
     rel = os.path.join(*modname.split("."))
-    for base in [os.getcwd(), *sys.path[1:]]:
+    try:
+        here = [os.getcwd()]
+    except OSError:  # the current directory was deleted
+        here = []
+    for base in [*here, *sys.path[1:]]:
         for cand in (rel + ".py", os.path.join(rel, "__init__.py")):
             full = os.path.join(base or ".", cand)
             if os.path.isfile(full):
                 return full
-    raise S2sadError(f"cannot find module {modname!r} from the current directory ({os.getcwd()})")
+    where = here[0] if here else "deleted"
+    raise S2sadError(f"cannot find module {modname!r} from the current directory ({where})")
 
 
 def load_function(f: Callable[..., float]) -> Source:
@@ -381,7 +433,7 @@ def load_function(f: Callable[..., float]) -> Source:
         )
     filename = code.co_filename
     if os.path.isfile(filename):  # the file as it is now (linecache may hold an older version)
-        text = _read_file(filename)
+        text = read_file(filename, _display_path(filename))
     else:  # a notebook cell or an exec'd string registered with linecache
         linecache.checkcache(filename)
         text = "".join(linecache.getlines(filename, f.__globals__))
@@ -390,13 +442,16 @@ def load_function(f: Callable[..., float]) -> Source:
             f"{f.__name__} has no source file (defined interactively?): define it in a .py file and import it"
         )
     name = _display_path(filename) if os.path.isfile(filename) else filename
-    module, tree = read_module(text, f.__module__, name)
+    module, tree = read_module(text, f.__module__ or "", name)  # no __name__ in its globals: ""
     first = code.co_firstlineno  # of the def, or of its first decorator
     defs = [s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == code.co_name
             and (s.decorator_list[0].lineno if s.decorator_list else s.lineno) == first]
     stale = (f"{name} has changed since {f.__name__} was defined: reload the module (importlib.reload) "
              "or restart, so that s2sad reads the function that runs")
     if not defs:
+        for stmt in tree.body:  # an async def at that line: say what it is
+            if isinstance(stmt, ast.AsyncFunctionDef) and stmt.name == code.co_name and stmt.lineno == first:
+                _not_a_def(ast.Module([stmt], []), code.co_name, module)
         raise S2sadError(f"{name} has no def {code.co_name} at line {first}, where {f.__name__} was defined: {stale}")
     if defs[0].decorator_list:
         raise S2sadError(f"{f.__name__} is decorated (line {first}): s2sad differentiates undecorated functions; "

@@ -33,13 +33,20 @@ from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
+from .errors import UnsupportedSyntaxError, Violation
 from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
-from .prepare import changed_lists, may_exit, param_kinds, restructure, tuple_lists
+from .hints import bound_names
+from .prepare import changed_lists, may_exit, param_kinds, restructure, rewritten_items, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
     Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand, Pop,
     Return, Store, Sum, Trace, Var, fill_template,
 )
+
+
+class _Abandon(Exception):
+    """Lowering stops after an error left a state it cannot go on from: report the errors found."""
+
 
 @dataclass(frozen=True)
 class _Undefined:
@@ -77,6 +84,9 @@ class _Lowering(Builder):
         self.loops: list[_LoopContext] = []
         self.depth = 0  # of nested blocks: lists are built at depth 0 only
         self.param_lists: set[int] = set()
+        self.displays: dict[ListVar, tuple] = {}  # lists nothing changes -> their items
+        self.errors: list[Violation] = []  # user errors found so far: lowering goes on after one
+        self.failed: set[str] = set()  # names bound by statements that failed
 
     # --- the function ------------------------------------------------------------
 
@@ -98,19 +108,51 @@ class _Lowering(Builder):
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
         self.mutated = changed_lists(fn)
+        self.rewritten = rewritten_items(fn)  # items stored into; the others stay as they were made
         self.tuple_lists = tuple_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
-        self.statements(body, env, None)
+        self.top_level(body, env)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
 
     # --- statements ----------------------------------------------------------------
 
+    def top_level(self, body: list[ast.stmt], env: dict[str, Binding]) -> None:
+        """The function's statements, raising every error found in them together."""
+        try:
+            self.statements(body, env, None)
+        except _Abandon:
+            pass
+        if self.errors:
+            raise UnsupportedSyntaxError(list(dict.fromkeys(self.errors)))
+
     def statements(self, stmts: list[ast.stmt], env: dict[str, Binding], at_end: Callable | None) -> bool:
-        """Lower stmts; False when every path has left (returned, broken, continued)."""
+        """Lower stmts; False when every path has left (returned, broken, continued).
+
+        An error in one statement does not hide the errors of the next ones: it
+        is recorded, and lowering goes on. A statement that reads a name bound by
+        a failed one is skipped, and a compound statement's own error after an
+        error inside it is not recorded: those would only follow from the first.
+        """
         for s in stmts:
+            if self.errors and self.failed & _reads(s):
+                self.failed |= bound_names(s)
+                continue
             self.line = s.lineno
-            if not self.statement(s, env, at_end):
-                return False
+            before, depth, loops = len(self.errors), self.depth, list(self.loops)
+            try:
+                if not self.statement(s, env, at_end):
+                    return False
+            except UnsupportedSyntaxError as exc:
+                if len(self.errors) == before:
+                    self.errors.extend(exc.violations)
+                self.failed |= bound_names(s)
+                self.depth, self.loops = depth, loops
+            except _Abandon:
+                raise
+            except Exception:
+                if not self.errors:
+                    raise
+                raise _Abandon from None  # after an error, the state is not worth lowering on
         if at_end is not None:
             at_end(env)
             return False
@@ -257,6 +299,8 @@ class _Lowering(Builder):
                             "write ys = [0.0] * n and assign the items in a loop")
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
+        if repeat is None and (t.id not in self.rewritten or self.rewritten[t.id] is not None):
+            self.displays[out] = elements
         self.items.append(NewList(out, elements, repeat, self.line))
 
     def pop(self, s: ast.stmt, target: ast.expr | None, call: ast.Call, env: dict[str, Binding]) -> None:
@@ -614,6 +658,11 @@ class _Lowering(Builder):
             return self.select(cond, lambda: self.value(e.body, env), lambda: self.value(e.orelse, env))
         if isinstance(e, ast.Subscript):
             lst, index = self.subscript(e, env)
+            items = self.displays.get(lst)
+            if items is not None and isinstance(index, int) and not isinstance(index, bool) \
+                    and (0 <= index < len(items) and index not in (self.rewritten.get(lst.hint) or ())
+                         or -len(items) <= index < 0 and lst.hint not in self.mutated):
+                return items[index]  # an item of a list nothing changes is the value it was made from
             return self.emit(Load(lst, index))
         if isinstance(e, (ast.List, ast.ListComp)):
             raise self.fail(e, "a list can only be created by assigning it to a name",
@@ -748,7 +797,11 @@ class _Lowering(Builder):
             start = len(self.items)
             if isinstance(stmt, ast.Return):
                 return self.value(stmt.value, env)  # type: ignore[arg-type]
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and isinstance(
+            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Tuple) and all(isinstance(n, ast.Name)
+                                                    for n in t.elts) for t in stmt.targets) \
+                    and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Tuple):
+                self.statement(stmt, env, None)  # p, q = q, p: all at once
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and isinstance(
                     stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target, ast.Name):
                 if isinstance(stmt, ast.AugAssign):
                     value = self.arith(stmt, stmt.op, self.read(stmt.target, env), self.value(stmt.value, env))  # type: ignore[arg-type]
@@ -766,6 +819,13 @@ class _Lowering(Builder):
 
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _BUILTINS = ("len", "sum", "min", "max", "float", "int")
+
+
+def _reads(s: ast.stmt) -> set[str]:
+    reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+        reads.add(s.target.id)
+    return reads
 
 
 def _kind_of(v: object) -> str:

@@ -208,6 +208,9 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
                         block = None  # type: ignore[assignment]
                 kept[i] = block
             elif isinstance(s, Stmt) and s.defines and not s.tape and not any(reads[d] for d in s.defines):
+                if s.mutates:  # `v = xs.pop()` with v unread still shortens xs
+                    kept[i] = Stmt("", s.value, s.lines)
+                    continue
                 reads.subtract(s.reads)
                 kept[i] = None
         return tuple(n for n in kept if n is not None)
@@ -252,7 +255,7 @@ def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[as
                         break
                     if isinstance(d, Comment):
                         continue
-                    if not isinstance(d, Stmt) or a in d.reads or a in d.defines or b in d.defines:
+                    if not isinstance(d, Stmt) or a in d.reads or a in d.changes or b in d.changes:
                         break
                 if n is None:
                     continue
@@ -336,7 +339,7 @@ class _Inliner:
                     out.append(n)
                     continue
                 key = self.keys.get(id(n), n.target)
-                clobbered = [t for t, s in values.items() if set(n.defines) & set(s.reads)]
+                clobbered = [t for t, s in values.items() if set(n.changes) & set(s.reads)]
                 for t in clobbered:
                     out.append(values.pop(t))
                 used = [r for r in n.reads if r in values]
@@ -349,7 +352,7 @@ class _Inliner:
                     n = Stmt(n.target, value, at, n.augmented, n.temporary, n.target_reads, n.tape)
                 else:
                     n_ops = n.ops
-                if n.temporary and self.reads[key] == 1 and n.target not in self.kept \
+                if n.temporary and not n.mutates and self.reads[key] == 1 and n.target not in self.kept \
                         and n_ops <= MAX_INLINE_OPS:
                     values[n.target] = n
                     ops[n.target] = n_ops

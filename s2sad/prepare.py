@@ -16,7 +16,7 @@ import ast
 
 from .errors import UnsupportedSyntaxError
 
-MAX_TAIL_COPIES = 64  # statements an early exit may copy into the branches that fall through
+MAX_TAIL_COPIES = 64  # statements an early exit copies into a second (third, ...) branch that falls through
 
 
 def may_exit(s: ast.stmt, loop_exits: bool = True) -> bool:
@@ -37,6 +37,16 @@ def may_exit(s: ast.stmt, loop_exits: bool = True) -> bool:
     if isinstance(s, ast.If):
         return any(may_exit(c, loop_exits) for c in s.body + s.orelse)
     return False
+
+
+def _always_exits(block: list[ast.stmt]) -> bool:
+    """Does every path through the block end in return, break or continue?"""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (ast.Return, ast.Break, ast.Continue)):
+        return True
+    return isinstance(last, ast.If) and _always_exits(last.body) and _always_exits(last.orelse)
 
 
 def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
@@ -60,7 +70,8 @@ def restructure(stmts: list[ast.stmt], module, top: bool) -> list[ast.stmt]:
                 return result
             if isinstance(s, ast.If) and may_exit(s):
                 tail = block[k + 1:]
-                copies[0] += len(tail)
+                falls = sum(1 for arm in (s.body, s.orelse) if not _always_exits(arm))
+                copies[0] += len(tail) * max(0, falls - 1)  # moving the tail into one branch copies nothing
                 if copies[0] > MAX_TAIL_COPIES:
                     raise UnsupportedSyntaxError([module.violation(
                         s, "too many statements follow early exits (return, break, continue) in branches",
@@ -147,6 +158,30 @@ def changed_lists(fn: ast.FunctionDef) -> set[str]:
             out.add(node.target.value.id)
         elif isinstance(node, ast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, ast.Name):
             out.add(node.value.id)
+    return out
+
+
+def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
+    """Per list, the constant non-negative indices stored into; None when any item may change or move
+    (a store at a computed or negative index, a pop). Appending keeps the items where they are."""
+    out: dict[str, set[int] | None] = {}
+
+    def store(name: str, index: ast.expr | None) -> None:
+        k = index.value if isinstance(index, ast.Constant) and type(index.value) is int else -1
+        if k < 0:
+            out[name] = None
+        elif out.get(name, set()) is not None:
+            out.setdefault(name, set()).add(k)  # type: ignore[union-attr]
+
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                and isinstance(node.value, ast.Name):
+            store(node.value.id, node.slice)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
+                and isinstance(node.target.value, ast.Name):
+            store(node.target.value.id, node.target.slice)
+        elif isinstance(node, ast.Attribute) and node.attr != "append" and isinstance(node.value, ast.Name):
+            out[node.value.id] = None
     return out
 
 

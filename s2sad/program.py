@@ -54,6 +54,20 @@ class Stmt:
             return ()
         return tuple(t.strip() for t in self.target.split(","))
 
+    @cached_property
+    def changes(self) -> tuple[str, ...]:
+        """Names whose value this statement changes: what it binds, and a list it stores into or mutates."""
+        out = list(self.defines)
+        if self.target_reads:  # `xs_bar[i] = ...` changes xs_bar
+            out.append(self.target_reads[0])
+        out += pyast.mutated(self.value)
+        return tuple(out)
+
+    @cached_property
+    def mutates(self) -> bool:
+        """Does evaluating the value change a list (`xs.pop()`, `xs.append(v)`)? Then it cannot be dropped."""
+        return bool(pyast.mutated(self.value))
+
 
 @dataclass(frozen=True)
 class Block:

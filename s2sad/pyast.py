@@ -279,6 +279,15 @@ def subscript(value: ast.expr, index: ast.expr) -> ast.expr:
     return ast.Subscript(value, index, LOAD)
 
 
+MUTATORS = frozenset({"append", "pop", "extend", "insert", "remove", "clear", "reverse", "sort"})
+
+
+def mutated(node: ast.expr) -> list[str]:
+    """Names of the lists a call in the expression changes in place (`xs.pop()` changes xs)."""
+    return [n.func.value.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr in MUTATORS and isinstance(n.func.value, ast.Name)]
+
+
 def method(obj: str, attr: str, args: Sequence[ast.expr]) -> ast.expr:
     """obj.attr(args): the tape's append and pop."""
     return ast.Call(ast.Attribute(name(obj), attr, LOAD), list(args), [])

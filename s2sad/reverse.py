@@ -494,7 +494,15 @@ class _ReverseSweep:
                 isinstance(i, Op) and i.out in self.act or isinstance(i, (Store, Append, Pop, Return, Next, Break, Loop))
                 for i in walk(arms)):
             return
-        seeds = [(m, Term(1, (pyast.name(self.stored(m.out)),))) for m in item.merges if m.out in self.act]
+        seeds = []  # (merge, its adjoint's terms): stored once when both arms read it, else moved into the arm
+        for m in item.merges:
+            if m.out not in self.act:
+                continue
+            sides = [v for v in (m.then, m.orelse) if isinstance(v, Var) and v in self.act]
+            if len(sides) > 1:
+                seeds.append((m, [Term(1, (pyast.name(self.stored(m.out)),))]))
+            else:  # computed only where it is used: a partial singular where the value is a constant never runs
+                seeds.append((m, self.pending.pop(m.out, [])))
         receivers = self.receivers(arms)
         inside = defined(arms, self.defined_memo)
         for m, _ in seeds:  # each merged value receives its adjoint only where its branch ran
@@ -505,8 +513,9 @@ class _ReverseSweep:
         bodies = []
         for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
             def run(arm=arm, side=side) -> None:
-                for m, bar in seeds:
-                    self.contribute(getattr(m, side), bar, item.line)
+                for m, parts in seeds:
+                    for bar in parts:
+                        self.contribute(getattr(m, side), bar, item.line)
                 self.block(arm)
             bodies.append(self.nested(run, arm_key(item, side)))
         fresh = [v for v in entered if v in self.fresh]
@@ -543,7 +552,7 @@ class _ReverseSweep:
             constants[c] = sum(t.coef for t in parts)
         receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
         lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
-        lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, Load)}  # type: ignore[union-attr]
+        lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, (Load, Sum))}  # type: ignore[union-attr]
         lists &= self.act
         if not all(lst in self.list_inits and lst not in self.mutated for lst in lists):
             return False  # a list that changes has its final length only at the end
@@ -638,7 +647,7 @@ class _ReverseSweep:
         else:
             header, target = pyast.call("range", [pyast.name(names.primal[item.trips])]), names.fresh("_")  # type: ignore[index]
         block = CodeBlock("for", header, tuple(body), (), (item.line,), target)
-        self.flush([block], item.body)
+        self.flush([block], [item])  # the reverse loop restores the carried variables and the counter too
         self.out.append(block)
         self.leave(entered)
         for c in carried:

@@ -60,7 +60,7 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
     records: dict[tuple, tuple[str, ...]] = {}
     recomputed: dict[tuple, list[Stmt]] = {}
     for _round in range(len(blocks) + 1):  # recomputing in an inner block reads names an outer block keeps
-        before = dict(records)
+        before = (dict(records), {k: [s.reads for s in v] for k, v in recomputed.items()})
         for key, (items, params, line) in blocks.items():
             rev = reverse_blocks.get(key)
             if rev is None:
@@ -68,8 +68,8 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
                 continue
             extra = [r for k in nested[key] for s in recomputed.get(k, []) for r in s.reads]
             records[key], recomputed[key] = _record(items, params, names, set(reads(rev)) | set(extra), mutated)
-        if records == before:
-            break
+        if (records, {k: [s.reads for s in v] for k, v in recomputed.items()}) == before:
+            break  # nothing recorded or recomputed changed: every inner recomputation's inputs are kept
     used_tapes: set[str] = set()
 
     def fill(nodes) -> tuple[Node, ...]:

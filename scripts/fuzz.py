@@ -1,0 +1,70 @@
+"""Differential random-program testing: generate, check against the oracle, shrink what fails.
+
+    python scripts/fuzz.py --count 20000 --seed 1 [--exact-values] [--out DIR]
+
+Program `seed + k` for k < count is checked at its point (tests/progen.py,
+tests/differential.py). Each failure is shrunk to a minimal program with the
+same failure class; one minimal program per class is printed (and written to
+DIR as `<class>.py` when --out is given), ready to become a regression test in
+tests/regressions/. Exit status 1 when anything failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+
+import differential  # noqa: E402
+import progen  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--size", type=int, default=6, help="statements at the top of f")
+    parser.add_argument("--exact-values", action="store_true", help="values must equal f's bit for bit")
+    parser.add_argument("--second-order", action="store_true",
+                        help="also differentiate the generated f_grad (wrt a) again against d2f/da2")
+    parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument("--out", help="folder for one minimal program per failure class")
+    opts = parser.parse_args()
+    stats: collections.Counter = collections.Counter()
+    found: dict[str, tuple[str, tuple, differential.Failure]] = {}
+    start = time.time()
+    for k in range(opts.count):
+        seed = opts.seed + k
+        text, args = progen.program(seed, opts.size), progen.point(seed)
+        status, failure = differential.run_one(text, args, exact_values=opts.exact_values,
+                                               formatted=seed % 25 == 0, second_order=opts.second_order)
+        stats[status.split(":")[0]] += 1
+        if failure is not None:
+            stats["fail: " + failure.key] += 1
+            if failure.key not in found:
+                print(f"seed {seed}: {failure.key}: {failure.detail[:200]}", flush=True)
+                small = text if opts.no_shrink else differential.shrink(
+                    text, args, failure, exact_values=opts.exact_values, second_order=opts.second_order)
+                found[failure.key] = (small, args, failure)
+                print(f"# args: {args!r}\n{small}\n", flush=True)
+        if (k + 1) % 500 == 0:
+            print(f"{k + 1} programs, {time.time() - start:.0f} s: {dict(stats)}", file=sys.stderr, flush=True)
+    print(f"{opts.count} programs (seeds {opts.seed}..{opts.seed + opts.count - 1}) in {time.time() - start:.0f} s")
+    for key, count in sorted(stats.items()):
+        print(f"  {count:6d}  {key}")
+    if opts.out:
+        os.makedirs(opts.out, exist_ok=True)
+        for key, (small, args, failure) in found.items():
+            name = re.sub(r"\W+", "_", key).strip("_").lower()[:60]
+            with open(os.path.join(opts.out, name + ".py"), "w") as fh:
+                fh.write(f"# {key}\n# args: {args!r}\n{small}\n")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
