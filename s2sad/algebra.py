@@ -4,12 +4,15 @@ Guarantees: an expression is held as a *pending* symbolic value (a constant, a
 variable, an affine form `Lin`, a monomial `Mono`) and becomes an op only
 where the lecture's model needs a variable: `materialize` emits ops of the
 three kinds only, products kept binary, affine ops at most MAX_TERMS wide.
-On the way it folds constants, flattens sums, reuses an existing op for an
-equal expression (common-subexpression elimination, scoped to the block an
-op dominates) and reuses an existing affine op that is part of a wider one.
+Every op rounds exactly as Python's own evaluation of what the user wrote
+(see `binop`): constants fold, sums flatten and products grow only where
+that is exact, so the forward sweep computes f's value bit for bit. It also
+reuses an existing op for an equal expression (common-subexpression
+elimination, scoped to the block an op dominates) and an existing affine op
+that is the leading part of a wider one.
 
-Before: `2*pi*w1/w2` then `3*w1/w2`.  After: one op `z1 = w1/w2`, and the
-pending values `6.28...*z1` and `3*z1`.
+Before: `2*pi*w1/w2` then `3*w1 + 1 + y`.  After: `z1 = 2*pi*w1/w2` (Python's
+(2*pi*w1)/w2, one op), `z2 = 3*w1 + 1` and the pending value `z2 + y`.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from dataclasses import dataclass
 from typing import Iterator, Union
 
 from .errors import UnsupportedSyntaxError
+from .exact import exact_product, normal, pow2
 from .frontend import Module
 from .trace import Affine, Call, Compute, Expr, Item, Load, Op, Operand, Product, Sum, Var
 
+MAX_INT_BITS = 4096  # integer constants folded up to this size (CPython's own compiler stops at 128 bits)
 MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)
 _REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many terms
 
@@ -74,6 +79,7 @@ class Builder:
         self.affine_index: dict[frozenset, Var] = {}
         self.ids = itertools.count()
         self.line = 0
+        self.nonfinite = False  # an infinite or nan constant seen: no identity that needs finite values
         self.mutated: set[str] = set()  # names of lists the function changes anywhere: nothing read from them is reused
 
     def fail(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntaxError:
@@ -93,25 +99,40 @@ class Builder:
         return Var(next(self.ids), hint, kind)
 
     # --- the algebra of pending values ----------------------------------------
+    #
+    # A pending value is emitted as one op whose floating-point evaluation is Python's evaluation of
+    # what the user wrote, operation by operation: an affine form adds its terms left to right and its
+    # constant last (`t1 + t2 + c`), a product multiplies coefficient and factors left to right and
+    # divides last (`c * x * y / w`). Each rule below extends a pending value only where the result
+    # rounds exactly as Python's operations would (commuting two operands, negating, x + x, x - x,
+    # x * x, scaling by a power of two); otherwise the operand is materialized first, as Python
+    # computes it first. So the forward sweep returns f's value bit for bit, wherever f's
+    # intermediate values are finite and normal.
 
     def binop(self, node: ast.AST, op: ast.operator, a: Value, b: Value) -> Value:
-        if isinstance(op, ast.Add):
-            return self.add(a, b)
-        if isinstance(op, ast.Sub):
-            return self.add(a, self.mul(-1, b))
-        if isinstance(op, ast.Mult):
-            return self.mul(a, b)
-        if isinstance(op, ast.Div):
-            if _is_const(b):
-                if b == 0:
-                    raise self.fail(node, "division by the constant zero", "check the expression")
-                if _is_const(a):
-                    return a / b  # type: ignore[operator]
-                return self.mul(1 / b, a)  # type: ignore[operator]
-            return self.mul(a, self.power(node, b, -1))
-        if isinstance(op, ast.Pow):
-            return self.power(node, a, b)
+        try:
+            for c, other in ((a, b), (b, a)):  # an int beyond floats, meeting a float: Python converts, and fails
+                if type(c) is int and not normal(c) and not isinstance(op, ast.Pow) and _kind_of_value(other) != "int":
+                    raise OverflowError("int too large to convert to float")
+            if isinstance(op, ast.Add):
+                return self.add(a, b)
+            if isinstance(op, ast.Sub):
+                return self.add(a, self.mul(-1, b))
+            if isinstance(op, ast.Mult):
+                return self.mul(a, b)
+            if isinstance(op, ast.Div):
+                return self.div(node, a, b)
+            if isinstance(op, ast.Pow):
+                return self.power(node, a, b)
+        except OverflowError as exc:  # folding constants: Python fails alike (int too large to convert to float)
+            raise self.fail(node, f"Python raises OverflowError here: {exc}", "check the constants") from None
         raise AssertionError(f"unchecked operator {type(op).__name__}")
+
+    def constant(self, c: float) -> float:
+        """A constant of the program; an infinite or nan one turns off the identities that need finite values."""
+        if isinstance(c, float) and not math.isfinite(c):
+            self.nonfinite = True
+        return c
 
     def as_lin(self, v: Value) -> Lin:
         if _is_const(v):
@@ -121,9 +142,11 @@ class Builder:
         if isinstance(v, Lin):
             return v
         assert isinstance(v, Mono)
-        if len(v.factors) == 1 and v.factors[0][1] == 1:
+        if len(v.factors) == 1 and v.factors[0][1] == 1:  # c * x is the term c*x
             return Lin(0, ((v.factors[0][0], v.coef),))
-        return Lin(0, ((self.materialize(Mono(1, v.factors)), v.coef),))  # type: ignore[arg-type]
+        if v.coef == -1:  # -(x*y) is (-x)*y: the sign goes to the term
+            return Lin(0, ((self.materialize(Mono(1, v.factors)), -1),))  # type: ignore[arg-type]
+        return Lin(0, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
     def as_mono(self, v: Value) -> Mono:
         if _is_const(v):
@@ -136,77 +159,157 @@ class Builder:
         if v.const == 0 and len(v.terms) == 1:
             var, coef = v.terms[0]
             return Mono(coef, ((var, 1),))
-        k = _common_factor(v)
-        if k != 1:  # 19.8*(x - 1) as a factor is 19.8 * (x - 1): the sum is shared, not rescaled
-            v = Lin(_div(v.const, k), tuple((var, _div(c, k)) for var, c in v.terms))
-        return Mono(k, ((self.materialize(v), 1),))  # type: ignore[arg-type]
+        return Mono(1, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
     def add(self, a: Value, b: Value) -> Value:
         if _is_const(a) and _is_const(b):
-            return a + b  # type: ignore[operator]
+            return self.constant(a + b)  # type: ignore[operator]
+        if _is_const(b) and b == 0 and type(b) is not bool and (type(b) is int or _kind_of_value(a) == "float"):
+            return a  # x + 0 is x (and -0.0 + 0 compares equal); n + 0.0 is a float
+        if _is_const(a) and a == 0 and type(a) is not bool and (type(a) is int or _kind_of_value(b) == "float"):
+            return b
         la, lb = self.as_lin(a), self.as_lin(b)
-        terms = dict(la.terms)
-        for v, c in lb.terms:
-            terms[v] = terms.get(v, 0) + c
-        return _simplify(Lin(la.const + lb.const, tuple((v, c) for v, c in terms.items() if c != 0)))
+        for _ in range(3):  # materialize the wider side, then the other, until the sum is one exact op
+            found = self._sum(la, lb)
+            if found is None:
+                found = self._sum(lb, la)  # x + y is y + x, exactly
+            if found is not None:
+                return _simplify(found)
+            if lb.terms and lb.terms != ((lb.terms[0][0], 1),) or lb.const != 0 and lb.terms:
+                lb = Lin(0, ((self.materialize(lb), 1),))  # type: ignore[arg-type]
+            else:
+                la = Lin(0, ((self.materialize(la), 1),))  # type: ignore[arg-type]
+        raise AssertionError("two materialized values always add")  # pragma: no cover
+
+    def _sum(self, la: Lin, lb: Lin) -> Lin | None:
+        """la + lb as one affine op adding in Python's order (lb's single term or constant last), or None."""
+        if la.const != 0:
+            return None  # its constant must stay last
+        if not lb.terms:
+            return Lin(lb.const, la.terms) if la.terms else None
+        if len(lb.terms) != 1 or lb.const != 0:
+            return None
+        v, d = lb.terms[0]
+        if all(u != v for u, _ in la.terms):
+            return Lin(0, (*la.terms, (v, d)))
+        if len(la.terms) != 1:
+            return None
+        c = la.terms[0][1]
+        if c == -d and not self.nonfinite:  # c*x - c*x is 0 (for finite values)
+            return Lin(0.0 if v.kind == "float" else 0, ())
+        if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact, inf and nan too
+            return Lin(0, ((v, 2 * c),))
+        return None
 
     def mul(self, a: Value, b: Value) -> Value:
         if _is_const(a) and _is_const(b):
-            return a * b  # type: ignore[operator]
+            return self.constant(a * b)  # type: ignore[operator]
         if _is_const(b):
-            a, b = b, a
+            a, b = b, a  # x * c is c * x, exactly
         if _is_const(a):
-            c = a
-            if c == 0:
-                return 0 * c  # keeps the constant's type
-            if isinstance(b, (Var, Lin)):
-                lb = self.as_lin(b)
-                return _simplify(Lin(c * lb.const, tuple((v, c * k) for v, k in lb.terms)))
-            assert isinstance(b, Mono)
+            return self.scale(a, b)  # type: ignore[arg-type]
+        ma, mb = self.as_mono(a), self.as_mono(b)
+        for _ in range(3):
+            found = _times(ma, mb)
+            if found is None:
+                found = _times(mb, ma)
+            if found is not None:
+                return _simplify(found)
+            if not _plain(mb):
+                mb = Mono(1, ((self.materialize(mb), 1),))  # type: ignore[arg-type]
+            else:
+                ma = Mono(1, ((self.materialize(ma), 1),))  # type: ignore[arg-type]
+        raise AssertionError("two materialized values always multiply")  # pragma: no cover
+
+    def scale(self, c: float, b: Value) -> Value:
+        """c * b for a constant c."""
+        if isinstance(c, bool):
+            c = int(c)
+        if c == 1 and (isinstance(c, int) or _kind_of_value(b) == "float"):  # 1.0 * n is a float
+            return b
+        if c == 0 and not self.nonfinite:
+            return 0 * c  # keeps the constant's type
+        if c == -1:  # negation is exact: the sign moves into each term, or into the coefficient
+            if isinstance(b, Mono):
+                return Mono(-b.coef, b.factors)
+            lb = self.as_lin(b)
+            return _simplify(Lin(-lb.const, tuple((v, -k) for v, k in lb.terms)))
+        if isinstance(b, Var):
+            return Lin(0, ((b, c),))
+        if isinstance(b, Mono) and len(b.factors) == 1 and b.factors[0][1] == 1:
+            b = Lin(0, ((b.factors[0][0], b.coef),))
+        if isinstance(b, Lin) and b.const == 0 and len(b.terms) == 1:
+            v, d = b.terms[0]
+            k = exact_product(c, d)
+            if k is not None:
+                return _simplify(Lin(0, ((v, k),)))
+        elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))):
+            return _simplify(Lin(c * b.const, tuple((v, c * k) for v, k in b.terms)))
+        elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef):
             return _simplify(Mono(c * b.coef, b.factors))
-        if isinstance(a, Lin) and isinstance(b, Lin) and len(a.terms) > len(b.terms):
-            # Materialize the narrower sum first: the wider one may then reuse it.
-            ma = self.as_mono(b)
-            mb = self.as_mono(a)
-        else:
-            ma, mb = self.as_mono(a), self.as_mono(b)
-        powers = dict(ma.factors)
-        for v, p in mb.factors:
-            powers[v] = powers.get(v, 0) + p
-        return _simplify(Mono(ma.coef * mb.coef, tuple((v, p) for v, p in powers.items() if p != 0)))
+        return Lin(0, ((self.materialize(b), c),))  # type: ignore[arg-type]
+
+    def div(self, node: ast.AST, a: Value, b: Value) -> Value:
+        """a / b: one division, of a as Python computed it."""
+        if _is_const(b):
+            if b == 0:
+                raise self.fail(node, "division by the constant zero", "check the expression")
+            if _is_const(a):
+                return self.constant(a / b)  # type: ignore[operator]
+            if pow2(b) and normal(1 / b):
+                return self.scale(1 / b, a)  # dividing by a power of two is multiplying by its inverse, exactly
+            m = self.as_mono(a)
+            if len(m.factors) > 2 or self.nonfinite:
+                m = Mono(1, ((self.materialize(m), 1),))  # type: ignore[arg-type]
+            return self.emit(Product(m.coef, m.factors, b))
+        mb = self.as_mono(b)
+        v = mb.factors[0][0] if _plain(mb) else self.materialize(mb)
+        m = self.as_mono(a)
+        if m.factors == ((v, 1),) and pow2(m.coef) and not self.nonfinite:
+            return float(m.coef)  # x / x is 1
+        if len(m.factors) < 2 and all(u != v for u, _ in m.factors):
+            return _simplify(Mono(m.coef, (*m.factors, (v, -1))))
+        u = self.materialize(m)
+        if u == v and not self.nonfinite:
+            return 1.0
+        return Mono(1, ((u, 1), (v, -1)))  # type: ignore[arg-type]
 
     def power(self, node: ast.AST, a: Value, p: Value) -> Value:
         if _is_const(a) and _is_const(p):
-            try:
-                result = a**p  # type: ignore[operator]
-            except (ZeroDivisionError, OverflowError) as exc:
-                raise self.fail(node, f"constant power fails: {exc}", "check the constants") from None
-            if isinstance(result, complex):
-                raise self.fail(node, "a negative constant to a fractional power is complex", "check the constants")
-            return result
+            return self.constant_power(node, a, p)  # type: ignore[arg-type]
         if not _is_const(p):
             base = self.materialize(a)
             return self.emit(Call("pow", (base, self.materialize(p))))
         if p == 0:
-            return 1
+            return 1 if _kind_of_value(a) == "int" else 1.0  # x**0 is 1, even for nan
         if p == 1:
             return a
-        if float(p).is_integer():  # (c * x**a * y**b)**n distributes for integer n
-            m = self.as_mono(a)
-            try:
-                coef = m.coef**p  # type: ignore[operator]
-            except ZeroDivisionError:
-                coef = math.inf  # pragma: no cover - a zero coefficient folds the monomial away
-            return _simplify(Mono(coef, tuple((v, q * p) for v, q in m.factors)))  # type: ignore[operator]
-        # Fractional powers do not distribute ((x*x)**0.5 is |x|): power a variable.
-        return _simplify(Mono(1, ((self.materialize(a), p),)))  # type: ignore[arg-type]
+        if isinstance(p, int) and not normal(p) and _kind_of_value(a) != "int":
+            raise OverflowError("int too large to convert to float")  # as Python raises for x ** p
+        base = self.materialize(a)
+        if isinstance(base, Var) and base.kind == "int" and float(p).is_integer() and p > 0:
+            return Mono(1, ((base, int(p)),))  # integer arithmetic is exact: n**2 is n*n
+        # x ** p is Python's pow(x, p): spelled as written (x*x and 1/x round differently), one op
+        return self.emit(Call("pow", (base, p)))
+
+    def constant_power(self, node: ast.AST, a: float, p: float) -> float:
+        """a ** p folded, unless the result is an integer too large to fold (as CPython's compiler declines)."""
+        if isinstance(a, int) and isinstance(p, int) and p > 0 and abs(a) > 1 \
+                and p * math.log2(abs(a)) > MAX_INT_BITS:  # left as written: Python computes it at run time
+            self.nonfinite = True  # it may not fit a float: no identity folds it away (0 * it raises)
+            return self.emit(Compute("_0 ** _1", (a, p)), None, "int")  # type: ignore[return-value]
+        try:
+            result = a**p
+        except (ZeroDivisionError, OverflowError) as exc:
+            raise self.fail(node, f"constant power fails: {exc}", "check the constants") from None
+        if isinstance(result, complex):
+            raise self.fail(node, "a negative constant to a fractional power is complex", "check the constants")
+        return self.constant(result)
 
     def scaled_var(self, v: Value) -> tuple[float, Var]:
-        """Split v as scale * var, materializing whatever is not of that form."""
+        """Split v as scale * var (the scale applied last, as Python does), materializing the rest."""
         if isinstance(v, Mono) and len(v.factors) == 1 and v.factors[0][1] == 1:
             return v.coef, v.factors[0][0]
-        if isinstance(v, Mono):
-            return v.coef, self.materialize(Mono(1, v.factors))  # type: ignore[return-value]
         if isinstance(v, Lin) and v.const == 0 and len(v.terms) == 1:
             return v.terms[0][1], v.terms[0][0]
         return 1, self.materialize(v)  # type: ignore[return-value]
@@ -221,39 +324,39 @@ class Builder:
         if isinstance(v, Lin):
             return self.affine(v, hint)
         assert isinstance(v, Mono)
-        factors = sorted(v.factors, key=lambda f: f[0].id)
         if len(v.factors) == 1 and v.factors[0][1] == 1:
             return self.affine(Lin(0, ((v.factors[0][0], v.coef),)), hint)
-        while len(factors) > 2:  # keep products binary: chain them
-            head = self.emit(Product(1, tuple(factors[:2])))
-            factors = [(head, 1), *factors[2:]]
-        return self.emit(Product(v.coef, tuple(factors)), hint)
+        return self.emit(Product(v.coef, v.factors), hint)  # at most two factors, in Python's order
 
     def affine(self, lin: Lin, hint: str | None) -> Var:
         terms = list(lin.terms)
         if len(terms) > MAX_TERMS:
-            head = self.affine(Lin(lin.const, tuple(terms[:MAX_TERMS])), None)
-            return self.affine(Lin(0, ((head, 1), *terms[MAX_TERMS:])), hint)
+            head = self.affine(Lin(0, tuple(terms[:MAX_TERMS])), None)  # the first terms first, the constant last
+            return self.affine(Lin(lin.const, ((head, 1), *terms[MAX_TERMS:])), hint)
         if 3 <= len(terms) <= _REUSE_SEARCH:
             terms = self.reuse_subsums(terms)
         return self.emit(Affine(lin.const, tuple((c, v) for v, c in terms)), hint)
 
     def reuse_subsums(self, terms: list[tuple[Var, float]]) -> list[tuple[Var, float]]:
-        """Replace the widest sub-sum that an existing affine op computes by that op."""
+        """Replace the widest leading sub-sum that an existing affine op computes by that op.
+
+        Only a leading one: Python adds left to right, so `a + b + c` contains `a + b` and not `b + c`.
+        """
         for size in range(len(terms) - 1, 1, -1):
-            for subset in itertools.combinations(terms, size):
-                found = self.affine_index.get(frozenset(subset))
-                if found is not None:  # put it where the sub-sum's first term stood
-                    first = terms.index(subset[0])
-                    rest = [t for t in terms if t not in subset]
-                    return [*rest[:first], (found, 1), *rest[first:]]
+            found = self.affine_index.get(tuple(terms[:size]))
+            if found is not None:
+                return [(found, 1), *terms[size:]]
         return terms
 
     def emit(self, expr: Expr, hint: str | None = None, kind: str | None = None) -> Var:
         if isinstance(expr, Affine):
-            key: tuple = ("affine", _num(expr.const), tuple(sorted((v.id, _num(c)) for c, v in expr.terms)))
+            terms = [(v.id, _num(c)) for c, v in expr.terms]  # in order: addition is not associative
+            key: tuple = ("affine", _num(expr.const), tuple(sorted(terms) if len(terms) == 2 else terms))
         elif isinstance(expr, Product):
-            key = ("product", _num(expr.coef), tuple((v.id, _num(p)) for v, p in expr.factors))
+            factors = [(v.id, _num(p)) for v, p in expr.factors]
+            if expr.coef in (1, -1) and all(p > 0 for _, p in expr.factors):  # x*y is y*x
+                factors.sort()
+            key = ("product", _num(expr.coef), tuple(factors), _num(expr.div))
         elif isinstance(expr, Call):
             key = ("call", expr.fn, _num(expr.scale), tuple(_key(a) for a in expr.args))
         elif isinstance(expr, Compute):
@@ -277,28 +380,40 @@ class Builder:
         if reusable:
             self.cse[key] = out
         if isinstance(expr, Affine) and expr.const == 0 and len(expr.terms) >= 2:
-            self.affine_index.setdefault(frozenset((v, c) for c, v in expr.terms), out)
+            terms = tuple((v, c) for c, v in expr.terms)
+            self.affine_index.setdefault(terms, out)
+            if len(terms) == 2:
+                self.affine_index.setdefault(terms[::-1], out)
         return out
 
 
-def _div(c: float, k: float) -> float:
-    q = c / k
-    return int(q) if isinstance(c, int) and isinstance(k, int) and q.is_integer() else q
+def _plain(m: Mono) -> bool:
+    """m is a variable alone."""
+    return m.coef == 1 and len(m.factors) == 1 and m.factors[0][1] == 1
 
 
-def _common_factor(v: Lin) -> float:
-    """A factor k with v = k * (a form of integer coefficients), exactly; else 1.
+def _times(m: Mono, n: Mono) -> Mono | None:
+    """m * n as one product op multiplying in Python's order (n a variable, last), or None."""
+    if not _plain(n) or len(m.factors) >= 2 or any(p < 0 for _, p in m.factors):
+        return None  # a third factor, or a division before a multiplication: materialize first
+    v = n.factors[0][0]
+    if m.factors and m.factors[0][0] == v:
+        return Mono(m.coef, ((v, 2),)) if m.factors[0][1] == 1 else None  # x * x, written x * x
+    return Mono(m.coef, (*m.factors, (v, 1)))
 
-    19.8*x - 19.8 gives 19.8 (x - 1 may already exist); 3*a - b gives 1.
-    """
-    k = v.terms[0][1]
-    if k in (0, 1):
-        return 1
-    for c in (v.const, *(c for _, c in v.terms)):
-        q = c / k
-        if not float(q).is_integer() or q * k != c:
-            return 1
-    return k
+
+def _kind_of_value(v: Value) -> str:
+    """int for integer values (integer arithmetic on integer variables), else float."""
+    if isinstance(v, Var):
+        return "float" if v.kind == "any" else v.kind
+    if isinstance(v, Lin):
+        whole = type(v.const) is int and all(type(c) is int and u.kind in ("int", "bool") for u, c in v.terms)
+        return "int" if whole else "float"
+    if isinstance(v, Mono):
+        whole = type(v.coef) is int and all(u.kind in ("int", "bool") and type(p) is int and p > 0
+                                            for u, p in v.factors)
+        return "int" if whole else "float"
+    return "int" if isinstance(v, int) else "float"
 
 
 def _simplify(v: Value) -> Value:
@@ -324,7 +439,7 @@ def _kind(e: Expr) -> str:
     if isinstance(e, Affine):
         ok = whole(e.const) and all(whole(c) and v.kind == "int" for c, v in e.terms)
     elif isinstance(e, Product):
-        ok = whole(e.coef) and all(v.kind == "int" and whole(p) and p > 0 for v, p in e.factors)
+        ok = whole(e.coef) and e.div == 1 and all(v.kind == "int" and whole(p) and p > 0 for v, p in e.factors)
     else:
         ok = False
     return "int" if ok else "float"

@@ -24,7 +24,7 @@ from typing import Any
 from . import __version__, pyast
 from .errors import S2sadError, printable
 from .forward import arm_key, loop_key
-from .layout import flat_chains, is_elif
+from .layout import flat_sections, is_elif
 from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Comment, Jump, Node, Stmt, walk
 from .pyast import to_source
@@ -237,7 +237,7 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
     sections = (forward, g.reverse)
     if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
         sections = coalesce_copies(sections, results)
-    forward, reverse = (flat_chains(s) for s in inline_single_use(sections, results))
+    forward, reverse = flat_sections(inline_single_use(sections, results), results)
     if g.names.builtins:  # a parameter named like a builtin the code calls: call the builtin by its alias
         forward, reverse = _renamed(forward, g.names.builtins), _renamed(reverse, g.names.builtins)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']

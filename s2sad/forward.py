@@ -218,6 +218,8 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
     if isinstance(e, Product):
         num = [pyast.power(operand(v, names), p) for v, p in e.factors if p > 0]
         den = [pyast.power(operand(v, names), -p) for v, p in e.factors if p < 0]
+        if e.div != 1:
+            den.append(pyast.number(e.div))
         if not num:
             return pyast.product(1, [pyast.number(e.coef)], den)
         return pyast.product(e.coef, num, den)

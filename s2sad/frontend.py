@@ -322,6 +322,10 @@ def _declare_rules(module: Module, node: ast.expr) -> None:
 def math_binding(name: str) -> Binding | None:
     if name in CONSTANTS:
         return MathConstant(CONSTANTS[name])
+    if name == "pow":  # math.pow raises where ** is complex: a row of its own
+        return Elementary("math.pow")
+    if "." in name:
+        return None
     if name in LINEAR or (name in RULES and RULES[name].module == "math"):
         return Elementary(name)
     return None

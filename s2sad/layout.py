@@ -17,7 +17,10 @@ After:   z1 = c < 0; z2 = c < 1; if z1: A elif z2: B else: C
 from __future__ import annotations
 
 import ast
+from collections import Counter
+from dataclasses import replace
 
+from . import pyast
 from .program import Block, Node, Stmt, assigned, reads
 
 _CHEAP = (ast.Name, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Load, ast.cmpop, ast.boolop, ast.Not,
@@ -51,6 +54,77 @@ def _set_first(body: tuple[Node, ...]) -> set[str]:
             out.add(s.defines[0])
         seen.update(s.defines)
     return out
+
+
+def flat_sections(sections: tuple[tuple[Node, ...], ...], results) -> tuple[tuple[Node, ...], ...]:
+    """`flat_chains` of each section (the forward and reverse sweeps), knowing what all of them read."""
+    counts: Counter[str] = Counter(reads([n for section in sections for n in section]))
+    for r in results:
+        counts.update(pyast.names_read(r))
+    global _reads
+    saved, _reads = _reads, counts
+    try:
+        return tuple(flat_chains(section) for section in sections)
+    finally:
+        _reads = saved
+
+
+_reads: Counter[str] = Counter()  # how often the whole function reads each name (set by flat_sections)
+
+
+def _ends_setting(arm: tuple[Node, ...], names: set[str]) -> list[tuple[Node, ...]] | None:
+    """The arms (down an if/elif chain ending `arm`) whose last statements set `names`, or None.
+
+    Walked in a loop: each arm ends with plain assignments of the names, or with an `if` whose
+    arms do (so a chain's values reach one name however long the chain).
+    """
+    found: list[tuple[Node, ...]] = []
+    todo = [arm]
+    while todo:
+        a = todo.pop()
+        tail = a[len(a) - len(names):] if len(a) >= len(names) else ()
+        if tail and all(_plain(n) for n in tail) and {n.defines[0] for n in tail} == names:  # type: ignore[union-attr]
+            found.append(a)
+        elif a and isinstance(a[-1], Block) and a[-1].keyword == "if":
+            todo += [a[-1].body, a[-1].orelse]
+        else:
+            return None
+    return found
+
+
+def _renamed_ends(arm: tuple[Node, ...], rename: dict[str, str], ends: set[int]) -> tuple[Node, ...]:
+    """The arm with its ending assignments (in the arms `ends` lists, by id) setting the new names."""
+    if id(arm) in ends:
+        n = len(rename)
+        return arm[:-n] + tuple(replace(s, target=rename[s.defines[0]]) for s in arm[-n:])  # type: ignore[union-attr]
+    block = arm[-1]
+    return arm[:-1] + (replace(block, body=_renamed_ends(block.body, rename, ends),  # type: ignore[arg-type]
+                               orelse=_renamed_ends(block.orelse, rename, ends)),)  # type: ignore[union-attr]
+
+
+def _copies_pushed(orelse: tuple[Node, ...]) -> tuple[Node, ...]:
+    """`...; if c: A; b = e1 else: B; b = e2; a = b` as `...; if c: A; a = e1 else: B; a = e2`.
+
+    This is how a value assigned in an elif arm reaches the variable it is merged into: without the
+    copy after the inner `if`, the arm is that `if` alone, an `elif`.
+    """
+    k = len(orelse)
+    while k and _plain(orelse[k - 1]) and isinstance(orelse[k - 1].value, ast.Name):  # type: ignore[union-attr]
+        k -= 1
+    copies = orelse[k:]
+    if not copies or not k or not (isinstance(orelse[k - 1], Block) and orelse[k - 1].keyword == "if"):
+        return orelse
+    pairs = {c.value.id: c.target for c in copies}  # type: ignore[union-attr]  # b -> a
+    if len(pairs) != len(copies) or set(pairs) & set(pairs.values()) or any(_reads[b] != 1 for b in pairs):
+        return orelse
+    ends = _ends_setting((orelse[k - 1],), set(pairs))
+    if ends is None:
+        return orelse
+    targets = set(pairs.values())
+    for arm in ends:  # an arm that reads or sets a target before its end would see the change
+        if targets & (assigned(arm[: len(arm) - len(pairs)]) | set(reads(arm[: len(arm) - len(pairs)]))):
+            return orelse
+    return orelse[: k - 1] + _renamed_ends((orelse[k - 1],), pairs, {id(a) for a in ends})
 
 
 def flat_chains(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
@@ -90,7 +164,7 @@ def _chain(top: Block) -> list[Node]:
         above_set |= assigned(block.body)
         first = _set_first(block.body)
         set_first = first if set_first is None else set_first & first
-        orelse, inner = block.orelse, None
+        orelse, inner = _copies_pushed(block.orelse), None
         if orelse and isinstance(orelse[-1], Block) and orelse[-1].keyword == "if":
             prefix = orelse[:-1]
             ok = all(

@@ -3,12 +3,13 @@
 Guarantees: every op of the result is one elementary operation of the
 lecture's three kinds (see `trace`), or an inactive `Compute`, a list `Load`
 or `Sum`; its operands are variables or numeric constants; every op and item
-records its source line. Straight-line code lowers exactly as the lecture
-lowers it (pending values, folding, CSE, flattening: see `algebra`):
+records its source line. Straight-line code lowers as the lecture lowers it
+(pending values, folding, CSE, flattening: see `algebra`), in Python's order
+of evaluation, so each op rounds as Python's evaluation of the source does:
 
     before:  return (sin(2*pi*w1/w2) + 3*w1/w2 - exp(2*w2)) * (3*w1/w2 - exp(2*w2))
-    after:   z1 = w1/w2; z2 = sin(2*pi*z1); z3 = exp(2*w2); z4 = 3*z1 - z3;
-             z5 = z2 + z4; z6 = z4*z5
+    after:   z1 = 2*pi*w1/w2; z2 = sin(z1); z3 = 3*w1/w2; z4 = exp(2*w2);
+             z5 = z2 + z3 - z4; z6 = z3 - z4; z7 = z5*z6
 
 Control flow becomes structured SSA. A branch is an `If` whose merged
 variables are phis; a loop is a `Loop` whose reassigned variables are carried
@@ -593,6 +594,21 @@ class _Lowering(Builder):
             return self.compute("not _0", (self.condition(e.operand, env),), "bool")
         return self.materialize(self.value(e, env))
 
+    def bool_value(self, e: ast.BoolOp, env: dict[str, Binding]) -> Value:
+        """`a or b` / `a and b` as a value: the operand Python returns, `a if a else b` / `b if a else a`.
+
+        The later operands are computed only where Python computes them (short circuit).
+        """
+        result: Value = self.value(e.values[0], env)
+        for rest in e.values[1:]:
+            first = self.materialize(result)
+            later = lambda rest=rest: self.value(rest, env)  # noqa: E731
+            if isinstance(e.op, ast.Or):
+                result = self.select(first, lambda first=first: first, later)
+            else:
+                result = self.select(first, later, lambda first=first: first)
+        return result
+
     def both(self, a: Operand, b: Callable[[], Operand]) -> Operand:
         return self.select_bool(a, b, lambda: a)
 
@@ -615,7 +631,12 @@ class _Lowering(Builder):
         if all(isinstance(a, (int, float)) for a in args):  # constants alone: decide now
             names = {"__builtins__": {}, "inf": math.inf, "nan": math.nan, "abs": abs, "min": min, "max": max,
                      "float": float, "int": int, "len": len, "range": range}
-            return eval(fill_template(template, [repr(a) for a in args]), names)  # noqa: S307
+            try:
+                return eval(fill_template(template, [repr(a) for a in args]), names)  # noqa: S307
+            except (OverflowError, ValueError, ZeroDivisionError) as exc:  # int(1e309), as Python fails
+                here = ast.Pass(lineno=self.line, col_offset=0, end_lineno=self.line, end_col_offset=0)
+                raise self.fail(here, f"Python raises {type(exc).__name__} here: {exc}", "check the constants") \
+                    from None
         return self.emit(Compute(template, args), None, kind)
 
     # --- expressions ---------------------------------------------------------------------------
@@ -635,7 +656,7 @@ class _Lowering(Builder):
 
     def expr(self, e: ast.expr, env: dict[str, Binding]) -> Binding:  # type: ignore[override]
         if isinstance(e, ast.Constant):
-            return e.value
+            return self.constant(e.value)
         if isinstance(e, ast.Name):
             if e.id in env:
                 return self.read(e, env)
@@ -651,7 +672,9 @@ class _Lowering(Builder):
             return self.arith(e, e.op, self.value(e.left, env), self.value(e.right, env))
         if isinstance(e, ast.Call):
             return self.call(e, env)
-        if isinstance(e, (ast.Compare, ast.BoolOp)):
+        if isinstance(e, ast.BoolOp):
+            return self.bool_value(e, env)
+        if isinstance(e, ast.Compare):
             return self.condition(e, env)
         if isinstance(e, ast.IfExp):
             cond = self.condition(e.test, env)
@@ -706,7 +729,9 @@ class _Lowering(Builder):
         if isinstance(f, ast.Attribute):
             key = f.attr  # math.<name>, checked by the frontend
             b = self.module.resolve(f.value.id) if isinstance(f.value, ast.Name) else None  # type: ignore[union-attr]
-            if not isinstance(b, MathModule):
+            if isinstance(b, MathModule) and key == "pow":
+                key = "math.pow"
+            elif not isinstance(b, MathModule):
                 key = f"{b.qualname}.{f.attr}"  # type: ignore[union-attr]
         else:
             b = self.module.resolve(f.id)  # type: ignore[union-attr]
@@ -716,7 +741,7 @@ class _Lowering(Builder):
             key = b.key
         if key in ("abs", "fabs") and len(args) == 1:
             arg = self.materialize(args[0])
-            if isinstance(arg, Var) and arg.kind == "int" and key == "abs":
+            if isinstance(arg, Var) and arg.kind in ("int", "bool") and key == "abs":  # piecewise constant
                 return self.compute("abs(_0)", (arg,), "int")
         return self.elementary(e, key, args)
 
@@ -737,7 +762,13 @@ class _Lowering(Builder):
                 raise self.fail(e, f"{name} takes one argument here", f"write {name}(x)")
             v = self.materialize(self.value(e.args[0], env))
             if name == "float":
-                return v if not (isinstance(v, Var) and v.kind != "float") else self.compute("float(_0)", (v,), "float")
+                # float() of an integer or a truth value is inactive; of anything else (a popped item), the value
+                if isinstance(v, Var):
+                    return self.compute("float(_0)", (v,), "float") if v.kind in ("int", "bool") else v
+                try:
+                    return float(v)
+                except OverflowError as exc:
+                    raise self.fail(e, f"Python raises OverflowError here: {exc}", "check the constants") from None
             return self.compute("int(_0)", (v,), "int")  # piecewise constant: no adjoint, which is exact
         # min / max of numbers
         if len(e.args) == 1:
@@ -759,9 +790,13 @@ class _Lowering(Builder):
 
     def elementary(self, node: ast.AST, key: str, args: list[Value]) -> Value:
         if key in LINEAR:
-            return self.mul(LINEAR[key], args[0])
+            try:
+                return self.mul(LINEAR[key], args[0])
+            except OverflowError as exc:  # math.degrees(10 ** 400): Python fails alike
+                raise self.fail(node, f"Python raises OverflowError here: {exc}", "check the constants") from None
         if key == "log" and len(args) == 2:
-            return self.mul(self.elementary(node, "log", args[:1]), self.power(node, self.elementary(node, "log", args[1:]), -1))
+            # math.log(x, b) is log(x) / log(b), computed so
+            return self.div(node, self.elementary(node, "log", args[:1]), self.elementary(node, "log", args[1:]))
         if key == "pow":
             return self.power(node, args[0], args[1])
         rule = RULES[key]

@@ -100,8 +100,6 @@ class Names:
                 continue
             for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
                 made = {i.out: i for i in arm if isinstance(i, Op)}
-                # an elif's own merges (an If ending the arm) flow into this one: one name for the chain
-                made.update({m.out: m for i in arm[-1:] if isinstance(i, If) for m in i.merges})
                 taken: set[Var] = set()
                 for m in item.merges:
                     v = getattr(m, side)

@@ -37,6 +37,8 @@ class Term:
     lines: frozenset[int] = frozenset()
 
     def __mul__(self, other: "Term") -> "Term":
+        if self.coef == 0 or other.coef == 0:  # a zero adjoint or partial contributes nothing, even times inf
+            return Term(0)
         return Term(self.coef * other.coef, self.num + other.num, self.den + other.den, self.lines | other.lines)
 
     def inverse(self) -> "Term":
@@ -67,6 +69,8 @@ def partial(op: Op, i: int, names: Names) -> Term | None:
         return Term(e.terms[i][0])
     if isinstance(e, Product):
         return _product_partial(e, i, z, names)
+    if e.fn in ("pow", "math.pow") and not isinstance(e.args[1], Var):  # x ** p for a constant p: the power rule
+        return _product_partial(Product(1, ((e.args[0], e.args[1]),)), 0, z, names)  # type: ignore[arg-type]
     rule = RULES[e.fn]
     args = [_operand(a, names) for a in e.args]
     if len(args) == 1:
@@ -84,7 +88,7 @@ def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
     x = pyast.name(names.primal[v])
     if p < 0:  # x != 0 wherever z is defined, so z/x is safe and cheapest
         return Term(p, (z,), (x,))
-    term = Term(e.coef * p)
+    term = Term(e.coef * p) if e.div == 1 else Term(e.coef * p, (), (pyast.number(e.div),))
     if p != 1:
         term = term * (Term(1, (pyast.power(x, p - 1),)) if p > 1 else Term(1, (), (pyast.power(x, 1 - p),)))
     for j, (w, q) in enumerate(e.factors):
@@ -128,6 +132,12 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
         if isinstance(t.op, ast.Pow) and cb is not None:
             return pyast.power(a, cb)
         return pyast.binop(a, t.op, b)
+    if isinstance(t, ast.Compare):  # a truth value (0 or 1) guarding a partial at a single point
+        a, b = _instantiate(t.left, subst, names), _instantiate(t.comparators[0], subst, names)
+        ca, cb = _const(a), _const(b)
+        if ca is not None and cb is not None:
+            return pyast.number(int((ca == cb) == isinstance(t.ops[0], ast.Eq)))
+        return ast.Compare(a, [t.ops[0]], [b])
     assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
     args = [_instantiate(a, subst, names) for a in t.args]
     consts = [_const(a) for a in args]

@@ -136,16 +136,22 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
 
 
 def _names_outside_lists(e: ast.expr) -> set[str]:
-    """Names in e, except lists (indexed, or the argument of len/sum)."""
-    skip: set[int] = set()
-    for node in ast.walk(e):
-        if isinstance(node, ast.Subscript):
-            skip.add(id(node.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum"):
-            skip.update(id(a) for a in node.args)
-        elif isinstance(node, ast.Call):
-            skip.add(id(node.func))
-    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in skip}
+    """Names whose own value e uses as an integer: not lists, and not arguments of int() or math.
+
+    `xs[n - 1]` and `xs[max(i, 0)]` use n and i as integers; `xs[int(t)]` uses
+    int(t), an inactive function of a float t, so t stays a float.
+    """
+    if isinstance(e, ast.Name):
+        return {e.id}
+    if isinstance(e, ast.BinOp):
+        return _names_outside_lists(e.left) | _names_outside_lists(e.right)
+    if isinstance(e, ast.UnaryOp):
+        return _names_outside_lists(e.operand)
+    if isinstance(e, ast.IfExp):
+        return _names_outside_lists(e.body) | _names_outside_lists(e.orelse)
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("min", "max", "abs"):
+        return set().union(*(_names_outside_lists(a) for a in e.args))
+    return set()  # constants, list items, len/sum of lists, int(...), other calls
 
 
 def changed_lists(fn: ast.FunctionDef) -> set[str]:

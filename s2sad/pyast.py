@@ -27,7 +27,9 @@ LOAD, ADD, SUB, MULT, DIV, POW, USUB = ast.Load(), ast.Add(), ast.Sub(), ast.Mul
 
 
 def number(c: float) -> ast.expr:
-    """A literal for c (an int stays an int), negative ones as unary minus."""
+    """A literal for c (an int stays an int), negative ones as unary minus; nan as 1e309 - 1e309."""
+    if c != c:  # nan has no literal (ast.unparse spells it so too)
+        return ast.BinOp(ast.Constant(float("inf")), SUB, ast.Constant(float("inf")))
     if c < 0 or (c == 0 and str(c).startswith("-")):
         return ast.UnaryOp(USUB, ast.Constant(-c))
     return ast.Constant(c)
@@ -89,9 +91,11 @@ def _spliced(factors: Iterable[ast.expr]) -> list[ast.expr]:
 def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], const: float = 0) -> ast.expr:
     """const + sum of coef*num/den terms, negative coefficients written as subtraction.
 
-    A constant leads when the first term is negative (`1 - x`, not `-x + 1`).
+    A constant leads when the only term is negative (`1 - x`, not `-x + 1`, the same value); with
+    more terms it stays last, where Python adds it (`-x - y + 1` is not `1 - x - y` in floating point).
     """
-    out: ast.expr | None = number(const) if const and terms and terms[0][0] < 0 else None
+    lead = bool(const) and len(terms) == 1 and terms[0][0] < 0
+    out: ast.expr | None = number(const) if lead else None
     for coef, num, den in terms:
         if out is None:
             out = product(coef, num, den)
@@ -101,7 +105,7 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
             out = binop(out, ADD, product(coef, num, den))
     if out is None:
         return number(const)
-    if const and not terms[0][0] < 0:
+    if const and not lead:
         out = binop(out, SUB if const < 0 else ADD, number(abs(const)))
     return out
 

@@ -38,6 +38,7 @@ from typing import Callable
 from . import pyast
 from .activity import active
 from .forward import Forward, arm_key, fusable_shape, loop_key, operand, while_test
+from .integers import as_float, float_of, maybe_integers
 from .naming import Names
 from .program import Block as CodeBlock, Comment, Fused, Node, Restore, Stmt, assigned, parallel_copies
 from .program import walk as code_walk
@@ -115,8 +116,10 @@ def _operands(op: Op) -> list[object]:
     return list(e.args)  # type: ignore[union-attr]
 
 
-def _value(parts: list[Term]) -> ast.expr:
-    return pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
+def _value(parts: list[Term], ints: frozenset | None = None) -> ast.expr:
+    """The sum of parts; given the names that may hold integers, a float even where every part is one."""
+    value = pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in parts])
+    return value if ints is None else as_float(value, [(t.coef, t.num, t.den) for t in parts], ints)
 
 
 def _lines(parts: list[Term]) -> tuple[int, ...]:
@@ -194,6 +197,7 @@ class _ReverseSweep:
         self.loads = {i.out: i for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Load)
                       and i.expr.lst not in self.mutated}
         self.out: list[Node] = []
+        self.ints = frozenset(names.primal[v] for v in maybe_integers(trace))
         self.loops: list[Loop] = []
         self.carried_active: dict[int, list[Carried]] = {}
         self.def_line: dict = {i.out: i.line for i in walk(trace.body) if isinstance(i, Op)}
@@ -271,7 +275,7 @@ class _ReverseSweep:
         out = self.out if out is None else out
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
-            out.append(Stmt(target, _value(chunk), _lines(chunk), augmented=start > 0))
+            out.append(Stmt(target, _value(chunk, self.ints), _lines(chunk), augmented=start > 0))
         return target
 
     def stored(self, v: Var) -> str:
@@ -472,7 +476,7 @@ class _ReverseSweep:
         if item.lst not in self.act:
             return
         bar = self.settle(item.out, 1) if item.out is not None and item.out in self.act else Term(0)
-        value = _value([bar]) if bar.coef != 0 else pyast.number(0.0)
+        value = _value([bar], self.ints) if bar.coef != 0 else pyast.number(0.0)
         self.out.append(Stmt("", pyast.method(self.names.adjoint(item.lst), "append", [value]), (item.line,)))
 
     def append(self, item: Append) -> None:
@@ -526,7 +530,7 @@ class _ReverseSweep:
             if len(inits) == len(fresh):
                 for n in inits:
                     self.out.remove(n)
-                bodies = [_first_assigns(b, zeros, inits) for b in bodies]
+                bodies = [_first_assigns(b, zeros, inits, self.ints) for b in bodies]
         if any(isinstance(n, (Stmt, CodeBlock)) for n in code_walk(bodies[0] + bodies[1])):
             self.flush(bodies[0] + bodies[1], arms)
             cond = pyast.name(self.names.primal[item.cond])
@@ -634,7 +638,7 @@ class _ReverseSweep:
             pairs = []
             for c in carried:  # this iteration's carried adjoints become the previous iteration's
                 parts = self.pending.pop(c.param, [])
-                pairs.append((names.adjoint(c.out), _value(parts) if parts else pyast.number(0.0)))
+                pairs.append((names.adjoint(c.out), _value(parts, self.ints) if parts else pyast.number(0.0)))
             self.out.extend(parallel_copies(pairs, (item.line,), names.fresh))
 
         body = self.nested(run, loop_key(item))
@@ -676,7 +680,7 @@ def _passes_through(item: Loop, carried: list[Carried], act: set) -> bool:
     return True
 
 
-def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt]) -> list[Node]:
+def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt], ints: frozenset) -> list[Node]:
     """The branch with each accumulator's first `+=` an `=`, or `= 0.0` first where there is none."""
     out = list(body)
     start = 1 if out and isinstance(out[0], Restore) else 0
@@ -685,7 +689,7 @@ def _first_assigns(body: list[Node], names: set[str], inits: list[Stmt]) -> list
         for k in range(start, len(out)):
             n = out[k]
             if isinstance(n, Stmt) and n.target == name and n.augmented and name not in pyast.names_read(n.value):
-                out[k] = replace(n, augmented=False)
+                out[k] = replace(n, value=float_of(n.value, ints), augmented=False)  # no longer added to 0.0
                 break
             if not isinstance(n, Stmt) or name in n.reads or name in n.defines:
                 out.insert(start, init)

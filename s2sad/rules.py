@@ -48,7 +48,10 @@ _TABLE: list[tuple[str, ...]] = [
     ("erfc", "-2 / sqrt(pi) * exp(-x**2)"),
     ("atan2", "y / (x**2 + y**2)", "-x / (x**2 + y**2)"),
     ("hypot", "x / z", "y / z"),
-    ("pow", "y * x**(y - 1)", "z * log(x)"),
+    # finite at 0 where the true derivative is: d/dx x**0 is 0 (not 0 * 0.0**-1), and d/dy 0**y is 0
+    # for y > 0 (not 0 * log(0)); y - (y != 0) is y - 1 exactly except at y = 0, and x + (z == 0) is x
+    # exactly except where z is 0 (then the partial is 0); at 0**0 the partial in y still fails, as it must
+    ("pow", "y * x**(y - (y != 0))", "z * log(x + (z == 0))"),
     ("copysign", "copysign(1, x) * copysign(1, y)", None),
 ]
 
@@ -100,8 +103,9 @@ def _parse_partial(text: str | None, arity: int, where: str) -> ast.expr | None:
             raise ValueError(f"{where}: partial {text!r} uses unknown name {node.id!r}")
         elif not isinstance(
             node,
-            (ast.Name, ast.Call, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Load, ast.operator, ast.unaryop),
-        ):
+            (ast.Name, ast.Call, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Load, ast.operator, ast.unaryop,
+             ast.Compare, ast.Eq, ast.NotEq),
+        ) or isinstance(node, ast.Compare) and len(node.ops) != 1:
             raise ValueError(f"{where}: partial {text!r} uses {type(node).__name__}")
         if isinstance(node, ast.Constant) and type(node.value) not in (int, float):
             raise ValueError(f"{where}: partial {text!r} has a non-numeric constant")
@@ -137,7 +141,7 @@ def _load_table() -> None:
 
 
 def _module(name: str) -> str:
-    return "builtins" if name in _BUILTIN else "math"
+    return "builtins" if name in _BUILTIN or name == "pow" else "math"  # pow is `**`, never called
 
 
 def _evaluator(name: str) -> Callable[..., float]:
@@ -172,3 +176,6 @@ def register(function: Callable[..., float], *partials: str | None) -> Rule:
 
 
 _load_table()
+# math.pow(x, y): the partials of `**`, but computed by math.pow, which raises ValueError where `**`
+# gives a complex number (a negative x to a fractional y): generated code keeps what the user wrote.
+add_rule("math.pow", "pow", "math", math.pow, next(tuple(row[1:]) for row in _TABLE if row[0] == "pow"))

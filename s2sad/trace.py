@@ -84,8 +84,11 @@ class Affine:
 
 @dataclass(frozen=True)
 class Product:
+    """coef * a1**p1 * a2**p2 / div, multiplied left to right, positive powers first, divided last."""
+
     coef: float
     factors: tuple[tuple[Var, float], ...]  # (variable, power), at most two
+    div: float = 1  # a constant divisor: x / 3 is not x * 0.333... in floating point
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,8 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
     if isinstance(e, Product):
         num = [_power(name(v), p) for v, p in e.factors if p > 0]
         den = [_power(name(v), -p) for v, p in e.factors if p < 0]
+        if e.div != 1:
+            den.append(format_number(e.div))
         if not num:  # c/x, not c*1/x
             return format_number(e.coef) + "".join("/" + d for d in den)
         return _scaled(e.coef, "*".join(num) + "".join("/" + d for d in den))

@@ -1,6 +1,6 @@
 """Differential random-program testing: generate, check against the oracle, shrink what fails.
 
-    python scripts/fuzz.py --count 20000 --seed 1 [--exact-values] [--out DIR]
+    python scripts/fuzz.py --count 20000 --seed 1 [--second-order] [--out DIR]
 
 Program `seed + k` for k < count is checked at its point (tests/progen.py,
 tests/differential.py). Each failure is shrunk to a minimal program with the
@@ -29,7 +29,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", type=int, default=6, help="statements at the top of f")
-    parser.add_argument("--exact-values", action="store_true", help="values must equal f's bit for bit")
+    parser.add_argument("--approximate-values", dest="exact_values", action="store_false",
+                        help="values need only agree with f's to 1e-12 (by default: bit for bit)")
     parser.add_argument("--second-order", action="store_true",
                         help="also differentiate the generated f_grad (wrt a) again against d2f/da2")
     parser.add_argument("--no-shrink", action="store_true")

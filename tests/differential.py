@@ -165,7 +165,7 @@ def check_second_order(text: str, args: tuple, folder: str, module) -> Failure |
     return None
 
 
-def check(text: str, args: tuple, folder: str, exact_values: bool = False, formatted: bool = False,
+def check(text: str, args: tuple, folder: str, exact_values: bool = True, formatted: bool = False,
           second_order: bool = False) -> Failure | None:
     """The failure `text` shows at `args`, or None; raises Skip when the point says nothing."""
     a, b, xs, n = args

@@ -33,6 +33,11 @@ MP_MATH = types.SimpleNamespace(
 )
 
 
+def _float(v):
+    """float() is the identity on real numbers: at 50 digits too."""
+    return v if isinstance(v, mpmath.mpf) else builtins.float(v)
+
+
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
     if name == "math":
         return MP_MATH
@@ -41,7 +46,7 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
 
 def mp_namespace(source: str) -> dict:
     """Execute module text with math replaced by mpmath; return its namespace."""
-    ns: dict = {"__builtins__": {**vars(builtins), "__import__": _import}, "__name__": "oracle"}
+    ns: dict = {"__builtins__": {**vars(builtins), "__import__": _import, "float": _float}, "__name__": "oracle"}
     exec(compile(source, "<oracle>", "exec"), ns)
     return ns
 

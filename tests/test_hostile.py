@@ -454,7 +454,6 @@ def test_infinite_derivatives_follow_floating_point(text, at, write_module):
         assert any(not math.isfinite(g) for g in parts), f"a finite derivative {got!r} where it is infinite"
 
 
-@pytest.mark.xfail(strict=True, reason="value_and_grad's value is simplified algebraically (section 1, algebra.py)")
 def test_value_is_the_value_f_returns(write_module):
     module = import_file(write_module("def f(x):\n    return (x + 1e16) - 1e16\n"))
     value, _ = s2sad.value_and_grad(module.f)(1.0)

@@ -128,7 +128,7 @@ def test_random_long_and_deep_expressions(tmp_path_factory, chain, depth, shape)
     if shape == "unary":
         expr = "-" * depth + "(" + expr + ")"
     elif shape == "power":
-        expr = "(" + expr + ") * " + "**".join(["1.0001"] * min(depth, 300)) + "**x"
+        expr = "(" + expr + ") * " + "**".join(["1.0001"] * min(max(depth, 1), 300)) + "**x"
     elif shape == "ifexp":
         expr = " ".join(f"{i} * y if x < {-i} else" for i in range(depth)) + " (" + expr + ")"
     text = f"def f(x, y):\n    return {expr}\n"

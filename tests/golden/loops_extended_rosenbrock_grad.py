@@ -17,7 +17,7 @@ def extended_rosenbrock_value_and_grad(x):
         z5 = x[i]  # line 10
         a = x[z3] - z5 * z5  # line 10
         b = 1 - z5  # line 11
-        s = s + 100 * (a * a) + b * b  # line 12
+        s = 100 * a * a + b * b + s  # line 12
         # this iteration's adjoint: its terms are independent of the others'
         a_bar = 200 * a  # from line 12
         z5_bar = -2 * b - 2 * a_bar * z5  # from lines 10, 11, 12
@@ -37,7 +37,7 @@ def extended_rosenbrock_grad(x):
         z5 = x[i]  # line 10
         a = x[z3] - z5 * z5  # line 10
         b = 1 - z5  # line 11
-        s = s + 100 * (a * a) + b * b  # line 12
+        s = 100 * a * a + b * b + s  # line 12
         # this iteration's adjoint: its terms are independent of the others'
         a_bar = 200 * a  # from line 12
         z5_bar = -2 * b - 2 * a_bar * z5  # from lines 10, 11, 12

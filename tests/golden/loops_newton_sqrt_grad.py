@@ -18,7 +18,7 @@ def newton_sqrt_value_and_grad(a, steps=6):
         x = x_1  # line 61
     value = x  # line 62
     # reverse sweep
-    x_bar = 1  # from line 62
+    x_bar = 1.0  # from line 62
     a_bar = 0.0  # from line 57
     for i in reversed(range(steps)):  # line 60
         x, z1 = tape.pop()  # from line 60
@@ -40,7 +40,7 @@ def newton_sqrt_grad(a, steps=6):
         tape.append((x, z1))  # line 60
         x = x_1  # line 61
     # reverse sweep
-    x_bar = 1  # from line 62
+    x_bar = 1.0  # from line 62
     a_bar = 0.0  # from line 57
     for i in reversed(range(steps)):  # line 60
         x, z1 = tape.pop()  # from line 60

@@ -2,8 +2,8 @@
 # Reverse-mode gradient of oscillator with respect to k, c, y0, v0. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file; loops per iteration):
 #   outside loops:    forward 0, reverse 0, ratio 1.00
-#   loop at line 21:  forward 44, reverse 67, ratio 2.52; tape 8 values per iteration
-#   whole function: ratio at most 2.52 for any trip counts, within the lecture's bound of 5
+#   loop at line 21:  forward 42, reverse 65, ratio 2.55; tape 8 values per iteration
+#   whole function: ratio at most 2.55 for any trip counts, within the lecture's bound of 5
 
 
 def oscillator_value_and_grad(k, c, y0, v0, steps):
@@ -23,61 +23,41 @@ def oscillator_value_and_grad(k, c, y0, v0, steps):
         y4 = y + 0.01 * v3  # line 30
         v4 = v + 0.01 * k3v  # line 31
         k4v = -(k * y4) - c * v4  # line 32
-        y_1 = (
-            y
-            + 0.0016666666666666668 * v
-            + 0.0033333333333333335 * v2
-            + 0.0033333333333333335 * v3
-            + 0.0016666666666666668 * v4
-        )  # line 33
-        v_1 = (
-            v
-            + 0.0016666666666666668 * k1v
-            + 0.0033333333333333335 * k2v
-            + 0.0033333333333333335 * k3v
-            + 0.0016666666666666668 * k4v
-        )  # line 34
+        y_1 = y + 0.0016666666666666668 * (v + 2 * v2 + 2 * v3 + v4)  # line 33
+        v_1 = v + 0.0016666666666666668 * (k1v + 2 * k2v + 2 * k3v + k4v)  # line 34
         tape.append((y, v, y2, v2, y3, v3, y4, v4))  # line 21
         y = y_1  # line 34
         v = v_1  # line 34
     value = y  # line 35
     # reverse sweep
-    y_bar = 1  # from line 35
+    y_bar = 1.0  # from line 35
     v_bar = 0.0  # from line 21
     k_bar = 0.0  # from line 16
     c_bar = 0.0  # from line 16
     for i in reversed(range(steps)):  # line 21
         y, v, y2, v2, y3, v3, y4, v4 = tape.pop()  # from line 21
-        k4v_bar = 0.0016666666666666668 * v_bar  # from line 34
-        c_bar += -k4v_bar * v4  # from line 32
-        k_bar += -k4v_bar * y4  # from line 32
-        v4_bar = 0.0016666666666666668 * y_bar - k4v_bar * c  # from lines 32, 33, 34
-        y4_bar = -k4v_bar * k  # from line 32
-        k3v_bar = 0.0033333333333333335 * v_bar + 0.01 * v4_bar  # from lines 31, 34
+        z21_bar = 0.0016666666666666668 * v_bar  # from line 34
+        z19_bar = 0.0016666666666666668 * y_bar  # from lines 33, 34
+        c_bar += -z21_bar * v4  # from lines 32, 34
+        k_bar += -z21_bar * y4  # from lines 32, 34
+        v4_bar = z19_bar - z21_bar * c  # from lines 32, 33, 34
+        y4_bar = -z21_bar * k  # from lines 32, 34
+        k3v_bar = 2 * z21_bar + 0.01 * v4_bar  # from lines 31, 34
         c_bar += -k3v_bar * v3  # from line 29
         k_bar += -k3v_bar * y3  # from line 29
-        # from lines 29, 30, 33, 34
-        v3_bar = 0.0033333333333333335 * y_bar + 0.01 * y4_bar - k3v_bar * c
+        v3_bar = 2 * z19_bar + 0.01 * y4_bar - k3v_bar * c  # from lines 29, 30, 33
         y3_bar = -k3v_bar * k  # from line 29
-        k2v_bar = 0.0033333333333333335 * v_bar + 0.005 * v3_bar  # from lines 28, 34
+        k2v_bar = 2 * z21_bar + 0.005 * v3_bar  # from lines 28, 34
         c_bar += -k2v_bar * v2  # from line 26
         k_bar += -k2v_bar * y2  # from line 26
-        # from lines 26, 27, 33, 34
-        v2_bar = 0.0033333333333333335 * y_bar + 0.005 * y3_bar - k2v_bar * c
+        v2_bar = 2 * z19_bar + 0.005 * y3_bar - k2v_bar * c  # from lines 26, 27, 33
         y2_bar = -k2v_bar * k  # from line 26
-        k1v_bar = 0.0016666666666666668 * v_bar + 0.005 * v2_bar  # from lines 25, 34
+        k1v_bar = z21_bar + 0.005 * v2_bar  # from lines 25, 34
         c_bar += -k1v_bar * v  # from line 23
         k_bar += -k1v_bar * y  # from line 23
-        v_bar = (
-            v_bar
-            + 0.0016666666666666668 * y_bar
-            + v4_bar
-            + v3_bar
-            + v2_bar
-            + 0.005 * y2_bar
-            - k1v_bar * c
-        )  # from line 21
         y_bar = y_bar + y4_bar + y3_bar + y2_bar - k1v_bar * k  # from line 21
+        # from line 21
+        v_bar = v_bar + z19_bar + v4_bar + v3_bar + v2_bar + 0.005 * y2_bar - k1v_bar * c
     y0_bar = y_bar  # from line 21
     v0_bar = v_bar  # from line 21
     return value, (k_bar, c_bar, y0_bar, v0_bar)
@@ -100,60 +80,40 @@ def oscillator_grad(k, c, y0, v0, steps):
         y4 = y + 0.01 * v3  # line 30
         v4 = v + 0.01 * k3v  # line 31
         k4v = -(k * y4) - c * v4  # line 32
-        y_1 = (
-            y
-            + 0.0016666666666666668 * v
-            + 0.0033333333333333335 * v2
-            + 0.0033333333333333335 * v3
-            + 0.0016666666666666668 * v4
-        )  # line 33
-        v_1 = (
-            v
-            + 0.0016666666666666668 * k1v
-            + 0.0033333333333333335 * k2v
-            + 0.0033333333333333335 * k3v
-            + 0.0016666666666666668 * k4v
-        )  # line 34
+        y_1 = y + 0.0016666666666666668 * (v + 2 * v2 + 2 * v3 + v4)  # line 33
+        v_1 = v + 0.0016666666666666668 * (k1v + 2 * k2v + 2 * k3v + k4v)  # line 34
         tape.append((y, v, y2, v2, y3, v3, y4, v4))  # line 21
         y = y_1  # line 34
         v = v_1  # line 34
     # reverse sweep
-    y_bar = 1  # from line 35
+    y_bar = 1.0  # from line 35
     v_bar = 0.0  # from line 21
     k_bar = 0.0  # from line 16
     c_bar = 0.0  # from line 16
     for i in reversed(range(steps)):  # line 21
         y, v, y2, v2, y3, v3, y4, v4 = tape.pop()  # from line 21
-        k4v_bar = 0.0016666666666666668 * v_bar  # from line 34
-        c_bar += -k4v_bar * v4  # from line 32
-        k_bar += -k4v_bar * y4  # from line 32
-        v4_bar = 0.0016666666666666668 * y_bar - k4v_bar * c  # from lines 32, 33, 34
-        y4_bar = -k4v_bar * k  # from line 32
-        k3v_bar = 0.0033333333333333335 * v_bar + 0.01 * v4_bar  # from lines 31, 34
+        z21_bar = 0.0016666666666666668 * v_bar  # from line 34
+        z19_bar = 0.0016666666666666668 * y_bar  # from lines 33, 34
+        c_bar += -z21_bar * v4  # from lines 32, 34
+        k_bar += -z21_bar * y4  # from lines 32, 34
+        v4_bar = z19_bar - z21_bar * c  # from lines 32, 33, 34
+        y4_bar = -z21_bar * k  # from lines 32, 34
+        k3v_bar = 2 * z21_bar + 0.01 * v4_bar  # from lines 31, 34
         c_bar += -k3v_bar * v3  # from line 29
         k_bar += -k3v_bar * y3  # from line 29
-        # from lines 29, 30, 33, 34
-        v3_bar = 0.0033333333333333335 * y_bar + 0.01 * y4_bar - k3v_bar * c
+        v3_bar = 2 * z19_bar + 0.01 * y4_bar - k3v_bar * c  # from lines 29, 30, 33
         y3_bar = -k3v_bar * k  # from line 29
-        k2v_bar = 0.0033333333333333335 * v_bar + 0.005 * v3_bar  # from lines 28, 34
+        k2v_bar = 2 * z21_bar + 0.005 * v3_bar  # from lines 28, 34
         c_bar += -k2v_bar * v2  # from line 26
         k_bar += -k2v_bar * y2  # from line 26
-        # from lines 26, 27, 33, 34
-        v2_bar = 0.0033333333333333335 * y_bar + 0.005 * y3_bar - k2v_bar * c
+        v2_bar = 2 * z19_bar + 0.005 * y3_bar - k2v_bar * c  # from lines 26, 27, 33
         y2_bar = -k2v_bar * k  # from line 26
-        k1v_bar = 0.0016666666666666668 * v_bar + 0.005 * v2_bar  # from lines 25, 34
+        k1v_bar = z21_bar + 0.005 * v2_bar  # from lines 25, 34
         c_bar += -k1v_bar * v  # from line 23
         k_bar += -k1v_bar * y  # from line 23
-        v_bar = (
-            v_bar
-            + 0.0016666666666666668 * y_bar
-            + v4_bar
-            + v3_bar
-            + v2_bar
-            + 0.005 * y2_bar
-            - k1v_bar * c
-        )  # from line 21
         y_bar = y_bar + y4_bar + y3_bar + y2_bar - k1v_bar * k  # from line 21
+        # from line 21
+        v_bar = v_bar + z19_bar + v4_bar + v3_bar + v2_bar + 0.005 * y2_bar - k1v_bar * c
     y0_bar = y_bar  # from line 21
     v0_bar = v_bar  # from line 21
     return (k_bar, c_bar, y0_bar, v0_bar)

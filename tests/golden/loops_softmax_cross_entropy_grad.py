@@ -31,7 +31,7 @@ def softmax_cross_entropy_value_and_grad(z, label):
     z_bar = [0.0] * len(z)  # from line 38
     z_bar[label] += -1  # from line 47
     s_bar = 1 / s  # from line 47
-    m_bar = 1  # from line 47
+    m_bar = 1.0  # from line 47
     for k_1 in reversed(range(z2)):  # line 45
         z7 = tape_1.pop()  # from line 45
         z6_bar = s_bar * z7  # from line 46
@@ -67,7 +67,7 @@ def softmax_cross_entropy_grad(z, label):
     z_bar = [0.0] * len(z)  # from line 38
     z_bar[label] += -1  # from line 47
     s_bar = 1 / s  # from line 47
-    m_bar = 1  # from line 47
+    m_bar = 1.0  # from line 47
     for k_1 in reversed(range(z2)):  # line 45
         z7 = tape_1.pop()  # from line 45
         z6_bar = s_bar * z7  # from line 46

@@ -10,20 +10,20 @@
 def rosenbrock_value_and_grad(x, y):
     """Return rosenbrock(x, y) and its gradient."""
     # forward sweep
-    z1 = x - 1  # line 10
-    z3 = y - x * x  # line 10
-    z6 = z1 * z1 + 100.0 * (z3 * z3)  # line 10
+    z1 = 1 - x  # line 10
+    z4 = y - x * x  # line 10
+    z6 = z1**2 + 100.0 * z4**2  # line 10
     # reverse sweep
-    z3_bar = 200.0 * z3  # from line 10
-    x_bar = -2 * z3_bar * x + 2 * z1  # from line 10
-    y_bar = z3_bar  # from line 10
+    z4_bar = 200.0 * z4  # from line 10
+    x_bar = -2 * z4_bar * x - 2 * z1  # from line 10
+    y_bar = z4_bar  # from line 10
     return z6, (x_bar, y_bar)
 
 
 def rosenbrock_grad(x, y):
     """Return the gradient of rosenbrock with respect to x, y."""
     # reverse sweep
-    z3_bar = 200.0 * (y - x * x)  # from line 10
-    x_bar = -2 * z3_bar * x + 2 * (x - 1)  # from line 10
-    y_bar = z3_bar  # from line 10
+    z4_bar = 200.0 * (y - x * x)  # from line 10
+    x_bar = -2 * z4_bar * x - 2 * (1 - x)  # from line 10
+    y_bar = z4_bar  # from line 10
     return (x_bar, y_bar)
