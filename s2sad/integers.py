@@ -18,14 +18,14 @@ from __future__ import annotations
 import ast
 
 from . import pyast
-from .trace import Affine, Call, If, Loop, Op, Pop, Product, Trace, Var, walk
+from .trace import Affine, Break, Call, If, Loop, Next, Op, Pop, Product, Trace, Var, walk
 
 
 def as_float(value: ast.expr, parts: list[tuple[float, tuple, tuple]], ints: frozenset) -> ast.expr:
     """value (the sum of parts: coefficient, numerator and denominator factors), as a float."""
     if not all(type(coef) is int and not den and all(integer(n, ints) for n in num) for coef, num, den in parts):
         return value
-    c = _constant(value)
+    c = pyast.constant_value(value)
     return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
 
 
@@ -33,7 +33,7 @@ def float_of(value: ast.expr, ints: frozenset) -> ast.expr:
     """value, written as a float where it may be an integer."""
     if not integer(value, ints):
         return value
-    c = _constant(value)
+    c = pyast.constant_value(value)
     return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
 
 
@@ -61,8 +61,11 @@ def maybe_integers(trace: Trace) -> set:
     out |= {p for p in trace.params if isinstance(p, Var) and p.kind != "float"}
     out |= {i.out for i in walk(trace.body) if isinstance(i, Pop) and i.out is not None}
     pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
-    pairs += [(v, (c.init,)) for i in walk(trace.body) if isinstance(i, Loop)
-              for c in i.carried for v in (c.param, c.out)]
+    for loop in (i for i in walk(trace.body) if isinstance(i, Loop)):  # carried: its start and every next value
+        exits = [e for e in _own_items(loop.body) if isinstance(e, (Next, Break))]
+        for k, c in enumerate(loop.carried):
+            sources = (c.init, *(e.values[k] for e in exits))
+            pairs += [(c.param, sources), (c.out, sources)]
     pairs += [(i.counter, (0,)) for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None]
     arithmetic = []  # integer arithmetic on integers or truth values gives an integer
     for i in walk(trace.body):
@@ -88,11 +91,12 @@ def maybe_integers(trace: Trace) -> set:
     return out
 
 
-def _constant(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    return None
 
 
+def _own_items(block):
+    """The items of a loop body and its branches, not of the loops nested in it (their exits are theirs)."""
+    for item in block:
+        yield item
+        if isinstance(item, If):
+            yield from _own_items(item.body)
+            yield from _own_items(item.orelse)

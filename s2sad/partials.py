@@ -102,14 +102,6 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, a
          ast.Pow: operator.pow}
 
 
-def _const(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    return None
-
-
 def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.expr:
     """A rules template with placeholders replaced, functions named, constants folded."""
     if isinstance(t, ast.Name):
@@ -120,11 +112,11 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
         return pyast.number(t.value)
     if isinstance(t, ast.UnaryOp):
         inner = _instantiate(t.operand, subst, names)
-        c = _const(inner)
+        c = pyast.constant_value(inner)
         return pyast.number(-c) if c is not None else ast.UnaryOp(pyast.USUB, inner)
     if isinstance(t, ast.BinOp):
         a, b = _instantiate(t.left, subst, names), _instantiate(t.right, subst, names)
-        ca, cb = _const(a), _const(b)
+        ca, cb = pyast.constant_value(a), pyast.constant_value(b)
         if ca is not None and cb is not None:
             folded = _fold(_FOLD[type(t.op)], ca, cb)
             if folded is not None:
@@ -134,13 +126,13 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
         return pyast.binop(a, t.op, b)
     if isinstance(t, ast.Compare):  # a truth value (0 or 1) guarding a partial at a single point
         a, b = _instantiate(t.left, subst, names), _instantiate(t.comparators[0], subst, names)
-        ca, cb = _const(a), _const(b)
+        ca, cb = pyast.constant_value(a), pyast.constant_value(b)
         if ca is not None and cb is not None:
             return pyast.number(int((ca == cb) == isinstance(t.ops[0], ast.Eq)))
         return ast.Compare(a, [t.ops[0]], [b])
     assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
     args = [_instantiate(a, subst, names) for a in t.args]
-    consts = [_const(a) for a in args]
+    consts = [pyast.constant_value(a) for a in args]
     evaluate = RULES[t.func.id].evaluate
     if evaluate is not None and all(c is not None for c in consts):
         folded = _fold(evaluate, *consts)
@@ -160,7 +152,7 @@ def _fold(fn: Callable[..., float], *args: float) -> ast.expr | None:
 
 def _as_term(node: ast.expr) -> Term:
     """Split a partial into constant coefficient, numerator and denominator factors."""
-    c = _const(node)
+    c = pyast.constant_value(node)
     if c is not None:
         return Term(c)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):

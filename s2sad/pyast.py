@@ -35,6 +35,15 @@ def number(c: float) -> ast.expr:
     return ast.Constant(c)
 
 
+def constant_value(node: ast.expr) -> float | None:
+    """The number a constant node (`2.0`, `-2.0` as unary minus) stands for, else None."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return -node.operand.value
+    return None
+
+
 def name(n: str) -> ast.Name:
     return ast.Name(n, LOAD)
 

@@ -42,8 +42,9 @@ BINARY = [
     "max({}, {})", "min({}, {})", "math.atan2({}, 1.5 + ({}) ** 2)", "math.hypot({}, 0.5 + abs({}))",
     "(1.5 + math.tanh({})) ** math.sin({})", "math.pow(1.25 + math.sin({}), {})", "math.copysign({}, {})",
     "pow(1.5 + math.cos({}), math.tanh({}))", "({}) * 2 - ({}) / 4", "({0}) - ({0}) + ({1})",
+    "(({}) or ({}))", "(({}) and ({}))", "(({0}) * ({1}) or 0.5)",
 ]
-CONSTANTS = ["0.5", "2", "-1.5", "0.25", "3.0", "1e-3", "K"]
+CONSTANTS = ["0.5", "2", "-1.5", "0.25", "3.0", "1e-3", "K", "TWO_PI", "math.pi", "math.e"]
 CONDITIONS = ["{} > {}", "{} < {}", "{} >= {}", "{} <= {}", "not {} > {}"]
 STATIC_CONDITIONS = ["False", "True", "1 > 2", "0 < 1", "n > 2", "n == 0", "len(xs) > 2", "False and {} > 0",
                      "True or {} > 0", "K > 1"]
@@ -82,7 +83,7 @@ class Generator:
     def index(self, scope: _Scope, lst: str | None) -> str:
         """An integer index into xs (lst None) or a local list, always in range."""
         if lst is None:
-            options = ["0", "-1", "len(xs) - 1", "n % len(xs)", "-len(xs)"]
+            options = ["0", "-1", "len(xs) - 1", "n % len(xs)", "-len(xs)", "int(abs(a) * 2) % len(xs)"]
             options += [f"{c} % len(xs)" for c in scope.counters] + [f"({c} + 1) % len(xs)" for c in scope.counters]
             return self.pick(options)
         least = scope.lists[lst]
@@ -222,24 +223,19 @@ class Generator:
         return [lst for lst, least in scope.lists.items()
                 if least >= 3 and not scope.in_loop and scope.depth == 0 and lst != "cs"]
 
-    def s_pop(self, scope):
+    def s_pop(self, scope, unused: bool = False):
+        """v = ys.pop(); with `unused`, a pop whose value nothing reads (a statement, or an unread name)."""
         lists = self._poppable(scope)
         if not lists:
             return self.s_append(scope)
         lst = self.pick(lists)
         scope.lists[lst] -= 1
-        return [f"{self.pick(scope.scalars)} = {lst}.pop()"]
+        if not unused:
+            return [f"{self.pick(scope.scalars)} = {lst}.pop()"]
+        return [f"{lst}.pop()"] if self.chance(0.5) else [f"{self.fresh()} = {lst}.pop()"]
 
     def s_pop_unused(self, scope):
-        lists = self._poppable(scope)
-        if not lists:
-            return self.s_append(scope)
-        lst = self.pick(lists)
-        scope.lists[lst] -= 1
-        if self.chance(0.5):
-            return [f"{lst}.pop()"]
-        name = self.fresh()
-        return [f"{name} = {lst}.pop()"]
+        return self.s_pop(scope, unused=True)
 
     def s_if(self, scope):
         inner = scope.inner()
@@ -274,11 +270,11 @@ class Generator:
 
     def s_accumulate(self, scope):
         """A loop whose variables only add to themselves: its adjoint is fused into it."""
-        header = self.pick(["for i in range(n):", "for i in range(len(xs)):", "for e in xs:",
-                            "for i, e in enumerate(xs):"])
+        header = self.pick(["for i in range(n):", "for i in range(len(xs)):", "for x in xs:",
+                            "for i, x in enumerate(xs):"])
         inner = scope.inner("i" if "i" in header.split(" in ")[0] else None, loop=True)
-        if " e" in header:
-            inner.scalars.append("e")
+        if " x" in header:
+            inner.scalars.append("x")
         targets = self.rng.sample(scope.scalars, min(len(scope.scalars), self.rng.randint(1, 2)))
         body = []
         for t in targets:
@@ -341,7 +337,7 @@ class Generator:
         return lines
 
     def module(self) -> str:
-        head = ["import math", "", "K = 0.75", ""]
+        head = ["import math", "", "K = 0.75", "TWO_PI = 2 * math.pi", ""]
         for k in range(self.rng.choice([0, 0, 1, 2])):
             head += ["", *self.helper(k), ""]
         scope = _Scope([], [], {}, 0, False, True)
@@ -373,7 +369,13 @@ class Generator:
             result += " + s + t * u"
         result += " + 0.25 * xs[0]"  # xs is always a list parameter
         body.append(f"return {result}")
-        return "\n".join(head + ["", "def f(a, b, xs, n):", *_indent(body)]) + "\n"
+        text = "\n".join(head + ["", "def f(a, b, xs, n):", *_indent(body)]) + "\n"
+        style = self.rng.random()  # however the module imports math
+        if style < 0.15:
+            text = text.replace("import math\n", "import math as m\n").replace("math.", "m.")
+        elif style < 0.25:
+            text = text.replace("import math\n", "from math import *\n").replace("math.", "")
+        return text
 
 
 def _indent(lines: list[str]) -> list[str]:
