@@ -81,7 +81,12 @@ class Derivative:
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
-            exec(compile(text, filename, "exec"), namespace)
+            try:
+                code = compile(text, filename, "exec")
+            except (SyntaxError, MemoryError) as exc:  # Python's compiler limits (blocks nested past 20, ...)
+                raise S2sadError(f"{self.trace.name}: Python cannot compile the generated code ({exc}); "
+                                 "nest fewer loops and branches, or report it as a bug in s2sad") from None
+            exec(code, namespace)
         return namespace[name]
 
 
