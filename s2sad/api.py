@@ -8,24 +8,28 @@ Results are cached per function object and choice of parameters.
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import linecache
+import math
 import operator
 import os
 import unicodedata
 import weakref
+from contextlib import contextmanager
 from functools import cached_property
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Iterator, Union
 
 from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
 from .errors import S2sadError
-from .frontend import Source, load_function
+from .frontend import Elementary, Helper, MathConstant, MathModule, Module, Source, load_function, nesting
+from .rules import CONSTANTS
 from .lower import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .trace import Trace, Var
-from .util import collector_paused
+from .util import collector_paused, recursion_room
 
 Wrt = Union[None, str, int, Iterable[Union[str, int]]]
 _serial = itertools.count(1)
@@ -38,14 +42,17 @@ class Derivative:
     the function it returns, and only `source` runs black.
     """
 
-    def __init__(self, trace: Trace, gradient: Gradient, origin: str):
+    def __init__(self, trace: Trace, gradient: Gradient, origin: str, levels: int = 0):
+        self.live: tuple = ()  # what `check_live` compares with the function's globals
         self.trace = trace
         self.gradient = gradient
         self.origin = origin
+        self.levels = levels  # how deep the function's tree is: emission recurses on it too
 
     @cached_property
     def certificate(self) -> Certificate:
-        return certificate(self.gradient)
+        with deep(self.levels):
+            return certificate(self.gradient)
 
     @cached_property
     def value_and_grad(self) -> Callable[..., Any]:
@@ -58,7 +65,8 @@ class Derivative:
     @cached_property
     def text(self) -> str:
         """The generated module, unformatted."""
-        return module_text(self.gradient, self.origin)
+        with deep(self.levels):
+            return module_text(self.gradient, self.origin)
 
     @cached_property
     def source(self) -> str:
@@ -67,27 +75,48 @@ class Derivative:
 
     def _compile(self, kind: str) -> Callable[..., Any]:
         name = f"{self.trace.name}_{kind}"
-        with collector_paused():
+        with collector_paused(), deep(self.levels):
             text = runtime_text(self.gradient, kind)
             filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
-            exec(compile(text, filename, "exec"), namespace)
+            try:
+                code = compile(text, filename, "exec")
+            except (SyntaxError, MemoryError) as exc:  # Python's compiler limits (blocks nested past 20, ...)
+                raise S2sadError(f"{self.trace.name}: Python cannot compile the generated code ({exc}); "
+                                 "nest fewer loops and branches, or report it as a bug in s2sad") from None
+            exec(code, namespace)
         return namespace[name]
 
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
-    with collector_paused():
+    with collector_paused(), deep(src):
         trace = trace_source(src)
         gradient = differentiate(trace, select_params(trace, wrt))
-    return Derivative(trace, gradient, os.path.basename(src.module.filename))
+    return Derivative(trace, gradient, os.path.basename(src.module.filename), nesting(src))
 
 
 def trace_source(src: Source) -> Trace:
     """Check the subset, lower to the evaluation trace, drop dead ops."""
-    return drop_dead_ops(lower(checked(src)))
+    with deep(src):
+        return drop_dead_ops(lower(checked(src)))
+
+
+@contextmanager
+def deep(src: Source | int) -> Iterator[None]:
+    """Room for the stages' recursion on a deep tree; if even that is not enough, a clean error."""
+    levels = src if isinstance(src, int) else nesting(src)
+    try:
+        with recursion_room(levels):
+            yield
+    except RecursionError:
+        where = f"{src.module.filename}:{src.node.lineno}: " if isinstance(src, Source) else ""
+        raise S2sadError(
+            f"{where}the function is nested too deeply for s2sad ({levels} levels with its helpers): "
+            "split long expressions and long elif chains into several statements or helpers"
+        ) from None
 
 
 def select_params(trace: Trace, wrt: Wrt) -> tuple[Var, ...]:
@@ -178,7 +207,11 @@ def _describe(x: Any) -> str:
 
 
 def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
-    """Differentiate f (cached): trace, certificate, generated functions and source."""
+    """Differentiate f (cached): trace, certificate, generated functions and source.
+
+    Each call (a cached one too) compares the module-level names the derivation
+    read from the source with f's live globals, and raises if one differs.
+    """
     try:
         per_function = _cache.setdefault(f, {})
     except TypeError:  # not weak-referenceable, so not a Python function: load_function says so
@@ -187,8 +220,74 @@ def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
     found = per_function.get(key)
     if found is None:
         with collector_paused():
-            found = per_function[key] = derive_source(load_function(f), key)
+            src = load_function(f)
+            derived = derive_source(src, key)
+            derived.live = live_checks(src.module)
+        found = per_function[key] = derived
+    check_live(f, found.live)
     return found
+
+
+_MISSING = object()
+
+
+def live_checks(module: Module) -> tuple[tuple[str, str, Any], ...]:
+    """(name, kind, what the source says) for each module-level name a derivation read."""
+    out: list[tuple[str, str, Any]] = []
+    for name in sorted(module.read):
+        if name.startswith("math."):
+            attr = name[5:]
+            out.append((attr, "math attribute", CONSTANTS.get(attr)))
+            continue
+        b = module.bindings.get(name)
+        if name in module.folded:
+            out.append((name, "constant", module.folded[name]))
+        elif isinstance(b, Helper):
+            d = b.node
+            out.append((name, "function", d.decorator_list[0].lineno if d.decorator_list else d.lineno))
+        elif isinstance(b, MathModule):
+            out.append((name, "module", None))
+        elif isinstance(b, (Elementary, MathConstant)) and name in module.sites.names:
+            what = module.sites.names[name][0].what  # from math import sin [as s]
+            if what.startswith("from math import "):
+                out.append((name, "from math", what.split()[3]))
+        elif b is None and hasattr(builtins, name):
+            out.append((name, "builtin", None))
+    return tuple(out)
+
+
+def check_live(f: Callable[..., float], checks: tuple[tuple[str, str, Any], ...]) -> None:
+    """Raise if f's globals (or the math module) no longer say what the source said when f was derived."""
+    live = f.__globals__
+    for name, kind, expected in checks:
+        value = live.get(name, _MISSING)
+        if kind == "constant":
+            ok = type(value) in (int, float) and (value == expected or value != value and expected != expected) \
+                and (value != 0 or math.copysign(1, value) == math.copysign(1, expected))
+        elif kind == "function":
+            code = getattr(value, "__code__", None)
+            ok = code is not None and code.co_name == name and code.co_firstlineno == expected \
+                and code.co_filename == f.__code__.co_filename
+        elif kind == "module":
+            ok = value is math
+        elif kind == "from math":
+            ok = value is getattr(math, expected, _MISSING)
+        elif kind == "builtin":
+            ok = value is _MISSING
+        else:  # math.<attr>: math's own function or constant
+            value = getattr(math, name, _MISSING)
+            ok = value == expected if expected is not None else \
+                type(value).__name__ == "builtin_function_or_method" and value.__name__ == name
+            name = f"math.{name}"
+        if not ok:
+            shown = "not defined" if value is _MISSING else f"{value!r}"[:60]
+            where = "the math module" if name.startswith("math.") else f.__module__
+            raise S2sadError(
+                f"{name} is {shown} in {where} now, not what its source says"
+                + (f" ({expected!r})" if kind == "constant" else "")
+                + f"; s2sad derived {f.__name__} from the source: change the source (and reload), "
+                "or pass the value as a parameter"
+            )
 
 
 def grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
@@ -212,4 +311,7 @@ def generate(f: Callable[..., float], wrt: Wrt = None) -> str:
 
 def trace(f: Callable[..., float]) -> Trace:
     """f's evaluation trace; `print` it for the lecture's listing."""
-    return trace_source(load_function(f))
+    src = load_function(f)
+    result = trace_source(src)
+    check_live(f, live_checks(src.module))
+    return result

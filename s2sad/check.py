@@ -50,6 +50,14 @@ from .rules import LINEAR, RULES
 _BUILTINS = ("len", "sum", "min", "max", "float", "int", "range")
 
 
+def _math_name(module: Module, name: str) -> str:
+    """The math attribute a name imported from math stands for (`from math import sin as s`: sin)."""
+    for site in module.sites.names.get(name, []):
+        if site.what.startswith("from math import "):
+            return site.what.split()[3]
+    return name
+
+
 def _always_returns(body: list[ast.stmt]) -> bool:
     """Does every path through body end in a return (loops aside)?"""
     for s in body:
@@ -95,7 +103,8 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            names.update(t.id for x in targets for t in ast.walk(x) if isinstance(t, ast.Name))
+            names.update(t.id for x in targets for t in ast.walk(x)
+                         if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store))  # not `len` in ys[len(ys) - 1]
         elif not isinstance(stmt, (ast.Return, ast.Expr, ast.Pass)):  # compound or rare: look inside
             names |= bound_names(stmt)
     return names
@@ -112,10 +121,25 @@ class _FunctionChecker:
         self.locals = {a.arg for a in node.args.posonlyargs + node.args.args}
         self.assigned_later = _assigned_names(node.body)
         self.checked_constants: set[str] = set()
+        self.reported: set[str] = set()  # names already reported as rebound
         self.rejected: set[str] = set()  # names bound by rejected constructs: their uses are not errors again
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
         self.violations.append(self.module.violation(node, message, hint))
+
+    def rebound(self, node: ast.AST, name: str, builtin: bool = False) -> bool:
+        """Is the module-level name (or builtin) `name` bound more than once in the source? Say so once."""
+        why = self.module.rebinding(name, builtin)
+        if why and name not in self.reported:
+            self.reported.add(name)
+            self.bad(node, why, "give each value its own name, or pass it as a parameter")
+        return bool(why)
+
+    def math_patched(self, node: ast.AST, attr: str) -> None:
+        why = self.module.patched(attr)
+        if why and ("math." + attr) not in self.reported:
+            self.reported.add("math." + attr)
+            self.bad(node, why, "remove the assignment to the math module")
 
     def run(self) -> None:
         fn = self.node
@@ -226,8 +250,12 @@ class _FunctionChecker:
             self.bad(s.orelse[0], f"{word}-else is not supported", "set a flag variable before break and test it")
         if isinstance(s, ast.For):
             it = s.iter
+            for node in ast.walk(it):  # the builtins a loop header calls
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                        and node.func.id in ("range", "reversed", "enumerate") and node.func.id not in self.locals:
+                    self.rebound(node.func, node.func.id, builtin=node.func.id not in self.module.bindings)
             if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
-                    and self.module.resolve("range") is None:
+                    and self.module.resolve("range") is None and "range" not in self.locals:
                 if not 1 <= len(it.args) <= 3 or it.keywords:
                     self.bad(it, "range takes one to three arguments",
                              "write range(stop), range(start, stop) or range(start, stop, step)")
@@ -236,7 +264,8 @@ class _FunctionChecker:
             elif isinstance(it, ast.Name):
                 self.name(it)
             elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("reversed", "enumerate") \
-                    and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None:
+                    and len(it.args) == 1 and not it.keywords and self.module.resolve(it.func.id) is None \
+                    and it.func.id not in self.locals:
                 inner = it.args[0]  # reversed(range(...)), reversed(range(...)[:t]), enumerate(xs)
                 if isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice):
                     for bound in (inner.slice.lower, inner.slice.upper, inner.slice.step):
@@ -248,6 +277,10 @@ class _FunctionChecker:
                         self.expr(a)
                 else:
                     self.expr(inner)
+            elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in self.locals | \
+                    self.assigned_later and it.func.id in ("range", "reversed", "enumerate"):
+                self.bad(it.func, f"{it.func.id} is a variable of {self.node.name} here, not the builtin",
+                         f"give the variable another name than {it.func.id}")
             else:
                 self.bad(it, f"iterating over {ast.unparse(it)} is not supported",
                          "loop over range(...) or over a list of floats")
@@ -372,8 +405,11 @@ class _FunctionChecker:
         if n in self.assigned_later:
             self.bad(e, f"{n} is used before it is assigned", f"assign {n} before this line")
             return
+        if self.rebound(e, n, builtin=n not in self.module.bindings):
+            return
         b = self.module.resolve(n)
         if isinstance(b, (MathConstant,)):
+            self.math_patched(e, _math_name(self.module, n))
             return
         if isinstance(b, ModuleConstant):
             self.module_constant(e, b)
@@ -414,8 +450,17 @@ class _FunctionChecker:
                                   ast.operator, ast.unaryop))
             if isinstance(sub, ast.Constant) and type(sub.value) not in (int, float):
                 ok = False
+            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                    and isinstance(self.module.resolve(sub.value.id), MathModule):
+                if self.rebound(where or node, sub.value.id):
+                    return
+                self.math_patched(where or node, sub.attr)
             if isinstance(sub, ast.Name):
                 b = self.module.resolve(sub.id)
+                if b is not None and self.rebound(where or node, sub.id):
+                    return
+                if isinstance(sub, ast.Name) and isinstance(b, (MathConstant, Elementary)):
+                    self.math_patched(where or node, _math_name(self.module, sub.id))
                 if isinstance(b, ModuleConstant):
                     if sub.id not in self.checked_constants:
                         self.checked_constants.add(sub.id)
@@ -437,7 +482,11 @@ class _FunctionChecker:
             return None  # bound by a construct already reported
         if isinstance(e.value, ast.Name) and e.value.id not in self.locals:
             b = self.module.resolve(e.value.id)
+            if self.rebound(e.value, e.value.id, builtin=b is None):
+                return None
             if isinstance(b, MathModule):
+                self.module.read.add("math." + e.attr)
+                self.math_patched(e, e.attr)
                 mb = math_binding(e.attr)
                 if isinstance(mb, MathConstant) and not called:
                     return None
@@ -476,6 +525,10 @@ class _FunctionChecker:
         helper: ast.FunctionDef | None = None
         if isinstance(e.func, ast.Name) and e.func.id in _BUILTINS and e.func.id not in self.locals \
                 and self.module.resolve(e.func.id) is None:
+            if e.func.id in self.assigned_later:  # a local throughout the function, as Python reads it
+                self.bad(e.func, f"{label} is a local variable of {self.node.name} (assigned later), so Python does "
+                         "not call the builtin here", f"give the variable another name than {label}")
+            self.rebound(e.func, e.func.id, builtin=True)
             for a in e.args:
                 self.expr(a)
             if e.keywords:
@@ -487,12 +540,22 @@ class _FunctionChecker:
             pass  # bound by a construct already reported
         elif isinstance(e.func, ast.Name) and e.func.id not in self.locals:
             b = self.module.resolve(e.func.id)
-            if isinstance(b, Elementary):
+            if e.func.id in self.assigned_later:  # Python makes it a local throughout the function
+                self.bad(e.func, f"{label} is a local variable of {self.node.name} (assigned later), not a function",
+                         f"give the variable another name than {label}")
+                b = None
+            elif self.rebound(e.func, e.func.id, builtin=e.func.id not in self.module.bindings):
+                b = None
+                key = None
+            if e.func.id in self.assigned_later:
+                pass
+            elif isinstance(b, Elementary):
                 key = b.key
+                self.math_patched(e.func, _math_name(self.module, e.func.id))
             elif isinstance(b, Helper):
                 helper = b.node
-            elif e.func.id in self.assigned_later:
-                self.bad(e.func, f"{label} is a local variable, not a function", "call a math function")
+            elif e.func.id in self.reported:
+                pass
             else:
                 self.unknown_function(e, label, b)
         elif isinstance(e.func, ast.Attribute):

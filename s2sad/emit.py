@@ -18,12 +18,13 @@ Before: a `Gradient`. After::
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import __version__
+from . import __version__, pyast
 from .errors import S2sadError, printable
 from .forward import arm_key, loop_key
+from .layout import flat_sections, is_elif
 from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Comment, Jump, Node, Stmt, walk
 from .pyast import to_source
@@ -236,7 +237,9 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
     sections = (forward, g.reverse)
     if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
         sections = coalesce_copies(sections, results)
-    forward, reverse = inline_single_use(sections, results)
+    forward, reverse = flat_sections(inline_single_use(sections, results), results)
+    if g.names.builtins:  # a parameter named like a builtin the code calls: call the builtin by its alias
+        forward, reverse = _renamed(forward, g.names.builtins), _renamed(reverse, g.names.builtins)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']
     if forward:
         lines.append("    # forward sweep")
@@ -248,6 +251,18 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
     return lines
 
 
+def _renamed(nodes: tuple[Node, ...], names: dict[str, str]) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Stmt):
+            n = replace(n, value=pyast.renamed_calls(n.value, names))
+        elif isinstance(n, Block):
+            n = replace(n, test=pyast.renamed_calls(n.test, names), body=_renamed(n.body, names),
+                        orelse=_renamed(n.orelse, names))
+        out.append(n)
+    return tuple(out)
+
+
 def _render(nodes, indent: str, what: str, out: list[str]) -> None:
     for n in nodes:
         if isinstance(n, Stmt):
@@ -255,6 +270,10 @@ def _render(nodes, indent: str, what: str, out: list[str]) -> None:
         elif isinstance(n, Block):
             out.append(_with_comment(f"{indent}{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
             _render(n.body or (_PASS,), indent + "    ", what, out)
+            while is_elif(n.orelse):  # a chain stays flat, and is walked in a loop
+                n = n.orelse[0]  # type: ignore[assignment]
+                out.append(_with_comment(f"{indent}el{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
+                _render(n.body or (_PASS,), indent + "    ", what, out)
             if n.orelse:
                 out.append(f"{indent}else:")
                 _render(n.orelse, indent + "    ", what, out)
@@ -298,7 +317,18 @@ def format_source(text: str) -> str:
     import black
 
     with collector_paused():
-        return _format_long_lines(black, text)
+        try:
+            return _format_long_lines(black, text)
+        except Exception as exc:  # noqa: BLE001 - any failure here is s2sad's, not the user's
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise S2sadError(
+                f"internal error: black could not format the generated code ({type(exc).__name__}: {first}). "
+                "This is a bug in s2sad: please report it with the function that caused it. "
+                "The runtime API (s2sad.grad, s2sad.value_and_grad) does not format code and is not affected."
+            ) from None
+
+
+_HEADERS = ("def", "if", "elif", "for", "while")
 
 
 def _format_long_lines(black: Any, text: str) -> str:
@@ -310,9 +340,14 @@ def _format_long_lines(black: Any, text: str) -> str:
         if len(line) <= LINE_LENGTH or stripped.startswith(("#", '"""')):
             continue
         indent = len(line) - len(stripped)
-        if stripped.startswith("def "):  # a header alone is not a module: give it a body
+        keyword = stripped.partition(" ")[0]
+        if keyword in _HEADERS:  # a block header alone is not a module: give it a body
             mode = black.Mode(line_length=LINE_LENGTH - indent)
-            formatted[i] = black.format_str(stripped + "\n    pass\n", mode=mode).splitlines()[:-1]
+            alone = stripped[2:] if keyword == "elif" else stripped  # elif: formatted as an if
+            out = black.format_str(alone + "\n    pass\n", mode=mode).splitlines()[:-1]
+            if keyword == "elif":
+                out[0] = "el" + out[0]
+            formatted[i] = [" " * indent + o for o in out]
         else:
             long_statements.setdefault(indent, []).append(i)
     for indent, numbers in long_statements.items():

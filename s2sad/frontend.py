@@ -13,15 +13,19 @@ with `module.resolve("math")` a `MathModule()`.
 from __future__ import annotations
 
 import ast
+import bisect
+import builtins
 import inspect
 import keyword
 import linecache
 import os
 import sys
+import tokenize
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
+from .bindings import Sites, binding_sites
 from .errors import S2sadError, UnsupportedSyntaxError, Violation
 from .reading import read_file, source_lines
 from .rules import CONSTANTS, LINEAR, RULES, add_rule
@@ -89,9 +93,43 @@ class Module:
     lines: list[str]
     bindings: dict[str, Binding] = field(default_factory=dict)
     star_imports: list[tuple[str, int]] = field(default_factory=list)  # (module, line) of `from X import *`
+    sites: Sites = field(default_factory=Sites)  # every binding of a module-level name in the source
+    read: set[str] = field(default_factory=set)  # free names resolved (and "math.<attr>" read), for `live_checks`
+    folded: dict[str, float] = field(default_factory=dict)  # module constants as lowering folded them
+
+    def rebinding(self, name: str, builtin: bool = False) -> str | None:
+        """Why the source does not bind `name` just once (what s2sad reads would not be what runs), or None.
+
+        `builtin`: s2sad reads the name as Python's builtin, so any binding at all is one too many.
+        """
+        found = self.sites.names.get(name, [])
+        tail = "; s2sad reads module-level names from the source, where each must be bound once"
+        if len(found) > 1:
+            a, b = found[0], found[1]
+            return f"{name} is {a.how} at line {a.line} and {b.how} at line {b.line}{tail}"
+        if found and (builtin or "(global " in found[0].how):
+            return f"{name} is {found[0].how} at line {found[0].line}{tail}"
+        if not found and not (builtin and hasattr(builtins, name)):
+            return None  # not bound in the source at all: the checker says so (and names star imports)
+        first = found[0].line if found else 0
+        for site, src in self.sites.wildcards:
+            if site.line > first:
+                return (f"{name} may be rebound by `from {src} import *` at line {site.line}; s2sad reads "
+                        "module-level names from the source and cannot see what that binds")
+        return None
+
+    def patched(self, attr: str) -> str | None:
+        """Why `math.<attr>` may not be math's own (the source assigns or deletes it), or None."""
+        for (base, name), site in self.sites.patches.items():
+            if name in (attr, "*") and (base == "math" or isinstance(self.bindings.get(base), MathModule)):
+                what = f"math.{attr} is {site.how} at line {site.line}" if name == attr else \
+                    f"the math module is {site.how} at line {site.line}"
+                return f"{what}; s2sad uses the math module's own functions and constants"
+        return None
 
     def resolve(self, name: str) -> Binding | None:
         """What a free name of a function body means, per the module's source."""
+        self.read.add(name)
         b = self.bindings.get(name)
         if isinstance(b, Helper):
             key = f"{self.name}.{name}"
@@ -127,6 +165,28 @@ class Source:
     node: ast.FunctionDef
 
 
+def nesting(src: Source) -> int:
+    """How deep the function's tree is, with the trees of what lowering reads into it (helpers, constants)."""
+    total = 0
+    seen: set[str] = set()
+    todo: list[ast.AST] = [src.node]
+    while todo:
+        node = todo.pop()
+        stack = [(node, 1)]
+        deepest = 0
+        while stack:  # no recursion: this is what decides how much recursion the stages get
+            n, d = stack.pop()
+            deepest = max(deepest, d)
+            stack += [(c, d + 1) for c in ast.iter_child_nodes(n)]
+            if isinstance(n, ast.Name) and n.id not in seen:
+                b = src.module.bindings.get(n.id)
+                if isinstance(b, (Helper, ModuleConstant)):
+                    seen.add(n.id)
+                    todo.append(b.node)
+        total += deepest
+    return total
+
+
 # --- reading the module ------------------------------------------------------
 
 
@@ -148,6 +208,16 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
         line = exc.lineno or 1
         v = Violation(filename, line, col, line, col + 1, exc.msg, "", module.text(line))
         raise UnsupportedSyntaxError([v]) from None
+    except (RecursionError, MemoryError):  # Python's parser gives up on very long or deep expressions
+        line, col, width = _longest_statement(text)
+        message = f"this statement is too long or too deeply nested for Python's parser ({width} operators)"
+        v = Violation(filename, line, col + 1, line, len(module.text(line)) + 1, message,
+                      "split it into several statements: t1 = <first part>, t2 = t1 + <next part>, ...",
+                      module.text(line))
+        raise UnsupportedSyntaxError([v]) from None
+    module.sites = binding_sites(tree)
+    by_line = sorted((site.line, n) for n, sites in module.sites.names.items() for site in sites
+                     if "(global " not in site.how)
     b = module.bindings
     for stmt in tree.body:
         if isinstance(stmt, ast.Import):
@@ -172,20 +242,34 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
                 b[t.id] = ModuleConstant(t.id, stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
             b[stmt.target.id] = ModuleConstant(stmt.target.id, stmt.value)
-        else:
+        else:  # what the statement binds at module level (not a class's own names, say) is opaque
             why = f"bound by the statement at line {stmt.lineno}, which s2sad does not read"
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    b[node.id] = Opaque(why)
-                elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-                    b[node.name] = Opaque(why)
-                elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                    for a in node.names:
-                        b[(a.asname or a.name).partition(".")[0]] = Opaque(why)
+            end = stmt.end_lineno or stmt.lineno
+            for k in range(bisect.bisect_left(by_line, (stmt.lineno, "")), bisect.bisect_right(by_line, (end, "\uffff"))):
+                b[by_line[k][1]] = Opaque(why)
     declared = b.pop(RULES_NAME, None)
     if isinstance(declared, ModuleConstant):
         _declare_rules(module, declared.node)
     return module, tree
+
+
+def _longest_statement(text: str) -> tuple[int, int, int]:
+    """(line, column, operator count) of the statement with the most operators: where the parser gave up."""
+    best, count, start = (1, 0, 0), 0, None
+    try:
+        for tok in tokenize.generate_tokens(iter(text.splitlines(keepends=True)).__next__):
+            if tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if start is not None and count > best[2]:
+                    best = (*start, count)
+                count, start = 0, None
+            elif tok.type == tokenize.OP:
+                count += 1
+            if start is None and tok.type not in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT,
+                                                  tokenize.DEDENT, tokenize.NEWLINE):
+                start = tok.start
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return best
 
 
 RULES_NAME = "__s2sad_rules__"
@@ -312,7 +396,11 @@ def load_spec(spec: str) -> Source:
     func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers
     display = _display_path(path)
     module, tree = read_module(read_file(path, display), modname, display)
-    return Source(module, _find_def(tree, func, module))
+    node = _find_def(tree, func, module)
+    why = module.rebinding(func)
+    if why:  # the module's `func` at run time is not this def
+        raise UnsupportedSyntaxError([module.violation(node, why, "differentiate the function by a name bound once")])
+    return Source(module, node)
 
 
 def _find_module(modname: str) -> str:
@@ -341,12 +429,51 @@ def load_function(f: Callable[..., float]) -> Source:
         raise S2sadError(
             f"{f.__qualname__} is nested in a function or class: define it at module level of a .py file"
         )
+    wrapped = getattr(f, "__wrapped__", None)
+    if wrapped is not None:
+        raise S2sadError(
+            f"{f.__qualname__} wraps {getattr(wrapped, '__qualname__', wrapped)!r} (functools.wraps or a decorator): "
+            "s2sad differentiates what a def says, not what a wrapper adds; pass the undecorated function"
+        )
     filename = code.co_filename
-    lines = linecache.getlines(filename, f.__globals__)
-    if not lines:
+    if os.path.isfile(filename):  # the file as it is now (linecache may hold an older version)
+        text = read_file(filename, _display_path(filename))
+    else:  # a notebook cell or an exec'd string registered with linecache
+        linecache.checkcache(filename)
+        text = "".join(linecache.getlines(filename, f.__globals__))
+    if not text:
         raise S2sadError(
             f"{f.__name__} has no source file (defined interactively?): define it in a .py file and import it"
         )
     name = _display_path(filename) if os.path.isfile(filename) else filename
-    module, tree = read_module("".join(lines), f.__module__ or "", name)  # no __name__ in its globals: ""
-    return Source(module, _find_def(tree, f.__name__, module, code.co_firstlineno))
+    module, tree = read_module(text, f.__module__ or "", name)  # no __name__ in its globals: ""
+    first = code.co_firstlineno  # of the def, or of its first decorator
+    defs = [s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == code.co_name
+            and (s.decorator_list[0].lineno if s.decorator_list else s.lineno) == first]
+    stale = (f"{name} has changed since {f.__name__} was defined: reload the module (importlib.reload) "
+             "or restart, so that s2sad reads the function that runs")
+    if not defs:
+        for stmt in tree.body:  # an async def at that line: say what it is
+            if isinstance(stmt, ast.AsyncFunctionDef) and stmt.name == code.co_name and stmt.lineno == first:
+                _not_a_def(ast.Module([stmt], []), code.co_name, module)
+        raise S2sadError(f"{name} has no def {code.co_name} at line {first}, where {f.__name__} was defined: {stale}")
+    if defs[0].decorator_list:
+        raise S2sadError(f"{f.__name__} is decorated (line {first}): s2sad differentiates undecorated functions; "
+                         "remove the decorator or differentiate the function it wraps")
+    if not _same_code(text, filename, code):
+        raise S2sadError(f"the source of {f.__name__} in {name} (line {first}) does not compile to the function "
+                         f"that runs: {stale}")
+    return Source(module, defs[0])
+
+
+def _same_code(text: str, filename: str, code) -> bool:
+    """Does the module text compile to this very code object (same bytecode, constants, names, lines)?"""
+    try:
+        compiled = compile(text, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # cannot tell; the def at the code's first line was found
+    for const in compiled.co_consts:
+        if getattr(const, "co_name", None) == code.co_name and getattr(const, "co_firstlineno", None) == \
+                code.co_firstlineno:
+            return const == code
+    return False

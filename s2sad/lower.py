@@ -361,7 +361,7 @@ class _Lowering(Builder):
         exits = may_exit(s)
         if not isinstance(cond, Var):  # decided by constants alone
             return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
-        assigned = _assigned([s])
+        assigned = _assigned_in_if(s)
         envs = []
         blocks = []
         for arm in (s.body, s.orelse):
@@ -712,7 +712,7 @@ class _Lowering(Builder):
             return b.value
         assert isinstance(b, ModuleConstant)
         if name not in self.constants:
-            self.constants[name] = self.fold(b.node, f"the module-level value {name}")
+            self.constants[name] = self.module.folded[name] = self.fold(b.node, f"the module-level value {name}")
         return self.constants[name]
 
     def fold(self, node: ast.expr, what: str) -> float:
@@ -904,6 +904,21 @@ def _assigned(stmts: list[ast.stmt]) -> list[str]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 seen.setdefault(node.id)
     return list(seen)  # type: ignore[return-value]
+
+
+def _assigned_in_if(s: ast.If) -> list[str]:
+    """Names (re)bound in the if, in the order its statements bind them first.
+
+    Remembered on each `if` (an elif chain nests them: walking each one's whole tree again is quadratic).
+    """
+    cached = getattr(s, "_s2sad_assigned", None)
+    if cached is None:
+        seen: dict[str, None] = {}
+        for part in (s.body, s.orelse):
+            for c in part:
+                seen.update(dict.fromkeys(_assigned_in_if(c) if isinstance(c, ast.If) else _assigned([c])))
+        cached = s._s2sad_assigned = list(seen)  # type: ignore[attr-defined]
+    return cached
 
 
 def _read(s: ast.stmt) -> set[str]:

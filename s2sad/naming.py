@@ -5,7 +5,9 @@ names; a user variable keeps its name at its first definition; every other
 variable is `z<t>` for its position t among the trace's ops (the lecture's
 numbering); an adjoint is its primal's name plus `_bar`; the math functions
 generated code calls are imported under their own names unless a variable
-already has that name. A clash gets the first free `<name>_<k>`.
+already has that name, and a builtin it calls (`len`, `range`, ...) that a
+user's name shadows is imported from `builtins` under an alias (`builtins`
+maps each to its alias). A clash gets the first free `<name>_<k>`.
 
 Across control flow, names are shared where one Python variable holds several
 SSA values: a loop's carried variable keeps one name for its value in the body
@@ -45,6 +47,9 @@ class Names:
                 hinted.append(item.out.hint)  # lists, popped values
         self.user: set[str] = {h for h in hinted if h and not h.startswith(".")}
         self.used: set[str] = self.user | set(_BUILTINS)
+        self._tried: dict[str, int] = {}  # base -> the last k fresh tried for it
+        # a builtin generated code calls, shadowed by a user's name (a parameter `len`): called by an alias
+        self.builtins: dict[str, str] = {b: self.fresh(b) for b in _BUILTINS if b in self.user}
         self.primal: dict[Var | ListVar, str] = {p: p.hint for p in trace.params if p.hint}  # type: ignore[misc]
         self._first_use = set(self.primal.values())
         self._adjoint: dict[Var | ListVar, str] = {}
@@ -103,10 +108,12 @@ class Names:
                         self.primal[v] = self.primal[m.out]
 
     def fresh(self, base: str) -> str:
-        candidate, k = base, 0
+        k = self._tried.get(base, 0)  # names only get taken: start after the last one tried
+        candidate = f"{base}_{k}" if k else base
         while candidate in self.used:
             k += 1
             candidate = f"{base}_{k}"
+        self._tried[base] = k
         self.used.add(candidate)
         return candidate
 
@@ -127,6 +134,8 @@ class Names:
     def imports(self) -> list[str]:
         """`from module import name [as alias]` lines, sorted, one per module."""
         by_module: dict[str, list[str]] = {}
+        if self.builtins:
+            by_module["builtins"] = [f"{b} as {alias}" for b, alias in self.builtins.items()]
         for key, alias in self.functions.items():
             rule = RULES[key]
             if rule.module == "builtins":

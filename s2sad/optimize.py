@@ -26,7 +26,6 @@ from .program import Block, Comment, Node, Stmt, walk
 from .trace import (
     Append, Break, If, ListVar, Loop, NewList, Next, Op, Pop, Return, Store, Trace, Var, is_straight,
 )
-from .trace import walk as trace_walk
 
 MAX_INLINE_OPS = 12  # keeps each line readable and Python's compiler off deep nesting
 
@@ -49,24 +48,41 @@ def drop_dead_ops(trace: Trace) -> Trace:
             return True
         return False
 
-    items = list(trace_walk(trace.body))
+    # The items in program order, a block as its head, its contents and its end. Read backwards, a
+    # branch's merges come before its arms and its condition after them, so liveness flows down an
+    # elif chain in one pass (only loops take more, for what the next iteration reads).
+    events: list[tuple[bool, object]] = []  # (is the end of a block, item)
     exits_of: dict[int, list] = {}
-
-    def owner(block, loop) -> None:
-        for item in block:
-            if isinstance(item, (Next, Break)):
-                exits_of.setdefault(id(loop), []).append(item)
-            elif isinstance(item, If):
-                owner(item.body, loop)
-                owner(item.orelse, loop)
-            elif isinstance(item, Loop):
-                owner(item.body, item)
-
-    owner(trace.body, None)
+    parent: dict[int, int | None] = {}  # id of an item -> id of the If or Loop it is in
+    stack: list = [(item, None, None, False) for item in reversed(trace.body)]  # walked without recursion
+    while stack:
+        item, up, loop, end = stack.pop()
+        events.append((end, item))
+        if end:
+            continue
+        parent[id(item)] = up
+        if isinstance(item, (Next, Break)):
+            exits_of.setdefault(id(loop), []).append(item)
+        elif isinstance(item, (If, Loop)):
+            stack.append((item, up, loop, True))
+            children = item.body + item.orelse if isinstance(item, If) else item.body
+            inner = item if isinstance(item, Loop) else loop
+            stack += [(child, id(item), inner, False) for child in reversed(children)]
     changed = True
     while changed:
         changed = False
-        for item in reversed(items):
+        effect: set[int] = set()  # blocks holding something that changes a live value or leaves (`_effect`)
+
+        def carried(item: Loop) -> bool:
+            marked = False
+            for k, c in enumerate(item.carried):
+                if c.out in live or c.param in live:
+                    marked |= mark(c.param) | mark(c.out) | mark(c.init)
+                    for x in exits_of.get(id(item), []):
+                        marked |= mark(x.values[k])
+            return marked
+
+        for end, item in reversed(events):
             if isinstance(item, Return):
                 changed |= mark(item.value)
             elif isinstance(item, Op):
@@ -84,67 +100,76 @@ def drop_dead_ops(trace: Trace) -> Trace:
                 if item.out in live:
                     for v in (*item.elements, item.repeat):
                         changed |= mark(v)
-            elif isinstance(item, If):
+            elif isinstance(item, If) and end:
                 for m in item.merges:
                     if m.out in live:
                         changed |= mark(m.then) | mark(m.orelse)
-                if any(m.out in live for m in item.merges) or _has_effect(item.body + item.orelse, live):
+                continue  # the arms come next
+            elif isinstance(item, If):
+                if any(m.out in live for m in item.merges) or id(item) in effect:
                     changed |= mark(item.cond)
+            elif isinstance(item, Loop) and end:
+                changed |= carried(item)
+                continue
             elif isinstance(item, Loop):
-                for c in item.carried:
-                    if c.out in live or c.param in live:
-                        changed |= mark(c.param) | mark(c.out) | mark(c.init)
-                        k = item.carried.index(c)
-                        for x in exits_of.get(id(item), []):
-                            changed |= mark(x.values[k])
-                if _has_effect(item.body, live) or any(c.out in live for c in item.carried):
+                changed |= carried(item)  # a carried value read in the body: the next pass marks its sources
+                if id(item) in effect or any(c.out in live for c in item.carried):
                     for v in (*item.bounds, item.counter):
                         changed |= mark(v)
-    return replace(trace, body=_prune(trace.body, live))
+            if _effect(item, live):  # contents come first backwards: a block knows when its head is read
+                up = parent[id(item)]
+                while up is not None and up not in effect:
+                    effect.add(up)
+                    up = parent[up]
+    return replace(trace, body=_prune(trace.body, live)[0])
 
 
-def _has_effect(block, live: set) -> bool:
-    """Does the block change anything live (a live variable, a live list, or leave its loop)?"""
-    for item in trace_walk(block):
-        if isinstance(item, Op) and item.out in live:
-            return True
-        if isinstance(item, (Store, Append, Pop)) and item.lst in live:
-            return True
-        if isinstance(item, (Break, Next, Return)):
-            return True
-        if isinstance(item, If) and any(m.out in live for m in item.merges):
-            return True
-        if isinstance(item, Loop) and any(c.out in live or c.param in live for c in item.carried):
-            return True
+def _effect(item, live: set) -> bool:
+    """Does the item itself change something live, or leave its block?"""
+    if isinstance(item, Op):
+        return item.out in live
+    if isinstance(item, (Store, Append, Pop)):
+        return item.lst in live
+    if isinstance(item, (Break, Next, Return)):
+        return True
+    if isinstance(item, If):
+        return any(m.out in live for m in item.merges)
+    if isinstance(item, Loop):
+        return any(c.out in live or c.param in live for c in item.carried)
     return False
 
 
-def _prune(block, live: set, keep: tuple = ()) -> tuple:
+def _prune(block, live: set, keep: tuple = ()) -> tuple[tuple, bool]:
+    """The block without dead items, and whether what is left changes something live (or leaves)."""
     out = []
+    effect = False
     for item in block:
+        kept_item = None
         if isinstance(item, Op):
-            if item.out in live:
-                out.append(item)
+            kept_item = item if item.out in live else None
         elif isinstance(item, (Store, Append, Pop)):
-            if item.lst in live:
-                out.append(item)
+            kept_item = item if item.lst in live else None
         elif isinstance(item, NewList):
-            if item.out in live:
-                out.append(item)
+            kept_item = item if item.out in live else None
         elif isinstance(item, If):
             merges = tuple(m for m in item.merges if m.out in live)
-            body, orelse = _prune(item.body, live, keep), _prune(item.orelse, live, keep)
-            if merges or _has_effect(body + orelse, live) or any(isinstance(i, (Next, Break, Return)) for i in
-                                                                    trace_walk(body + orelse)):
-                out.append(replace(item, body=body, orelse=orelse, merges=merges))
+            body, in_body = _prune(item.body, live, keep)
+            orelse, in_orelse = _prune(item.orelse, live, keep)
+            if merges or in_body or in_orelse:
+                kept_item = replace(item, body=body, orelse=orelse, merges=merges)
+                effect |= in_body or in_orelse
         elif isinstance(item, Loop):
             kept = tuple(k for k, c in enumerate(item.carried) if c.out in live or c.param in live)
-            body = _prune(_select_exits(item.body, kept), live, kept)
-            if kept or _has_effect(body, live):
-                out.append(replace(item, carried=tuple(item.carried[k] for k in kept), body=body))
+            body, in_body = _prune(_select_exits(item.body, kept), live, kept)
+            if kept or in_body:
+                kept_item = replace(item, carried=tuple(item.carried[k] for k in kept), body=body)
+                effect |= in_body
         else:
-            out.append(item)
-    return tuple(out)
+            kept_item = item
+        if kept_item is not None:
+            out.append(kept_item)
+            effect |= _effect(kept_item, live)
+    return tuple(out), effect
 
 
 def _select_exits(block, kept: tuple) -> tuple:

@@ -21,6 +21,13 @@ MAX_TAIL_COPIES = 64  # statements an early exit copies into a second (third, ..
 
 def may_exit(s: ast.stmt, loop_exits: bool = True) -> bool:
     """Does s contain a return, or a break/continue of the enclosing loop?"""
+    if isinstance(s, ast.If):  # remembered on the node: an elif chain asks again at each level
+        key = "_s2sad_exits" if loop_exits else "_s2sad_exits_in_loop"
+        found = getattr(s, key, None)
+        if found is None:
+            found = any(may_exit(c, loop_exits) for c in s.body + s.orelse)
+            setattr(s, key, found)
+        return found
     if isinstance(s, ast.Return):
         return True
     if isinstance(s, (ast.Break, ast.Continue)):

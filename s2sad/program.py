@@ -135,11 +135,16 @@ Node = Union[Stmt, Block, Jump, Record, Restore, Fused, Comment]
 
 
 def walk(nodes: tuple[Node, ...] | list[Node]) -> Iterator[Node]:
-    for n in nodes:
-        yield n
-        if isinstance(n, Block):
-            yield from walk(n.body)
-            yield from walk(n.orelse)
+    """Every node, nested blocks' too, in program order (an explicit stack: chains may be long)."""
+    stack = [iter(nodes)]
+    while stack:
+        for n in stack[-1]:
+            yield n
+            if isinstance(n, Block):
+                stack += (iter(n.orelse), iter(n.body))
+                break
+        else:
+            stack.pop()
 
 
 def assigned(nodes: tuple[Node, ...] | list[Node]) -> set[str]:

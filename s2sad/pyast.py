@@ -264,6 +264,30 @@ def substitute(node: ast.expr, values: dict[str, ast.expr]) -> ast.expr:
     return node
 
 
+def renamed_calls(node: ast.expr, names: dict[str, str]) -> ast.expr:
+    """node with each call of a function named in `names` calling it by its new name."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in names:
+            func = name(names[func.id])
+        return ast.Call(func, [renamed_calls(a, names) for a in node.args], [])
+    if isinstance(node, ast.BinOp):
+        return ast.BinOp(renamed_calls(node.left, names), node.op, renamed_calls(node.right, names))
+    if isinstance(node, ast.UnaryOp):
+        return ast.UnaryOp(node.op, renamed_calls(node.operand, names))
+    if isinstance(node, ast.Compare):
+        return ast.Compare(renamed_calls(node.left, names), node.ops, [renamed_calls(c, names) for c in node.comparators])
+    if isinstance(node, ast.BoolOp):
+        return ast.BoolOp(node.op, [renamed_calls(v, names) for v in node.values])
+    if isinstance(node, ast.Subscript):
+        return ast.Subscript(renamed_calls(node.value, names), renamed_calls(node.slice, names), node.ctx)
+    if isinstance(node, ast.Slice):
+        return ast.Slice(*(renamed_calls(p, names) if p is not None else None for p in (node.lower, node.upper)))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return type(node)([renamed_calls(e, names) for e in node.elts], node.ctx)
+    return node
+
+
 def subscript(value: ast.expr, index: ast.expr) -> ast.expr:
     return ast.Subscript(value, index, LOAD)
 

@@ -126,23 +126,53 @@ def _lines(parts: list[Term]) -> tuple[int, ...]:
     return tuple(sorted(frozenset().union(*(t.lines for t in parts))))
 
 
-def defined(block: Block) -> set:
-    """Variables and lists a block (with its nested blocks) defines."""
+def defined(block: Block, memo: dict | None = None) -> set:
+    """Variables and lists a block (with its nested blocks) defines.
+
+    `memo` (by id of a branch or loop, for as long as the trace lives) keeps an elif chain linear.
+    """
     out: set = set()
-    for item in walk(block):
-        if isinstance(item, Op):
-            out.add(item.out)
-        elif isinstance(item, If):
-            out.update(m.out for m in item.merges)
-        elif isinstance(item, Loop):
-            out.update(c.param for c in item.carried)
-            out.update(c.out for c in item.carried)
-            out.update(v for v in (item.counter, item.trips) if v is not None)
-        elif isinstance(item, NewList):
-            out.add(item.out)
-        elif isinstance(item, Pop) and item.out is not None:
+    for item in block:
+        if isinstance(item, (If, Loop)):
+            out |= _defined_in(item, memo)
+        elif isinstance(item, (Op, NewList)) or isinstance(item, Pop) and item.out is not None:
             out.add(item.out)
     return out
+
+
+def _defined_in(item: If | Loop, memo: dict | None) -> set:
+    """What a branch or loop defines (its merges or carried variables, and everything inside)."""
+    held = memo.get(id(item)) if memo is not None else None
+    if held is not None and held[0] is item:  # the item is held: ids stay unique
+        return held[1]
+    if isinstance(item, If):
+        inner = {m.out for m in item.merges} | defined(item.body, memo) | defined(item.orelse, memo)
+    else:
+        inner = {c.param for c in item.carried} | {c.out for c in item.carried}
+        inner.update(v for v in (item.counter, item.trips) if v is not None)
+        inner |= defined(item.body, memo)
+    if memo is not None:
+        memo[id(item)] = (item, inner)
+    return inner
+
+
+def _given(item: object) -> tuple:
+    """The operands an item passes contributions to (before asking which are active)."""
+    if isinstance(item, Op):
+        return () if isinstance(item.expr, (Compute, Load, Sum)) else item.inputs
+    if isinstance(item, (Store, Append)):
+        return (item.value,)
+    if isinstance(item, NewList):
+        return item.elements
+    if isinstance(item, If):
+        return tuple(v for m in item.merges for v in (m.then, m.orelse))
+    if isinstance(item, Loop):
+        return tuple(c.init for c in item.carried)
+    if isinstance(item, (Next, Break)):
+        return item.values
+    if isinstance(item, Return):
+        return (item.value,)
+    return ()
 
 
 class _ReverseSweep:
@@ -158,6 +188,8 @@ class _ReverseSweep:
         self.trace = trace
         self.names = names
         self.act = act
+        self.defined_memo: dict = {}  # by id of a branch or loop (see `defined`)
+        self.given_memo: dict = {}  # by id of a branch or loop: (it, what its contents contribute to)
         self.pending: dict = {}
         self.accum: dict = {}  # variable -> (target, names the target reads) its adjoint accumulates in
         self.fresh: set = set()  # accumulators entered at zero for the block being reversed
@@ -283,35 +315,33 @@ class _ReverseSweep:
 
     def receivers(self, block: Block, own: tuple = ()) -> list[Var]:
         """Active variables defined outside `block` (and not in `own`) that receive contributions inside it."""
-        inside = defined(block) | set(own)
-        found: dict = {}
+        return sorted(self.given(block) - set(own), key=lambda v: v.id)
 
-        def take(v: object) -> None:
-            if isinstance(v, Var) and v in self.act and v not in inside:
-                found.setdefault(v)
+    def given(self, block: Block) -> set:
+        """Active variables defined outside the block that its items (nested ones too) contribute to.
 
-        for item in walk(block):
-            if isinstance(item, Op) and item.out in self.act and not isinstance(item.expr, (Compute, Load, Sum)):
-                for v in item.inputs:
-                    take(v)
-            elif isinstance(item, (Store, Append)):
-                take(item.value)
-            elif isinstance(item, NewList):
-                for e in item.elements:
-                    take(e)
-            elif isinstance(item, If):
-                for m in item.merges:
-                    take(m.then)
-                    take(m.orelse)
-            elif isinstance(item, Loop):
-                for c in item.carried:
-                    take(c.init)
-            elif isinstance(item, (Next, Break)):
-                for v in item.values:
-                    take(v)
-            elif isinstance(item, Return):
-                take(item.value)
-        return sorted(found, key=lambda v: v.id)
+        What a branch or loop passes out is remembered per item, and each level tests its candidates
+        against the (remembered) definitions of its own items: an elif chain costs linear time.
+        """
+        found: set = set()
+        nested = []
+        for item in block:
+            if isinstance(item, Op) and item.out not in self.act:
+                continue
+            found.update(v for v in _given(item) if isinstance(v, Var) and v in self.act)
+            if isinstance(item, (If, Loop)):
+                nested.append(item)
+                held = self.given_memo.get(id(item))
+                inner = held[1] if held is not None and held[0] is item else None
+                if inner is None:
+                    inner = self.given(item.body + item.orelse if isinstance(item, If) else item.body)
+                    self.given_memo[id(item)] = (item, inner)
+                found |= inner
+        if not found:
+            return found
+        own = {i.out for i in block if isinstance(i, (Op, NewList, Pop))}
+        inside = [_defined_in(n, self.defined_memo) for n in nested]
+        return {v for v in found if v not in own and not any(v in d for d in inside)}
 
     def enter(self, receivers: list[Var]) -> list[Var]:
         """Make each receiver an accumulator: its adjoint so far is stored under its name.
@@ -366,7 +396,9 @@ class _ReverseSweep:
 
     def flush(self, nodes: list[Node], inner: Block) -> None:
         """Store pending adjoints that read a name the nested reverse code is about to change."""
-        changed = assigned(nodes) | {self.names.primal[v] for v in defined(inner)}
+        if not self.pending:  # nothing to store (and an elif chain is not walked again at each level)
+            return
+        changed = assigned(nodes) | {self.names.primal[v] for v in defined(inner, self.defined_memo)}
         for v, parts in list(self.pending.items()):
             read = {n for t in parts for e in (*t.num, *t.den) for n in pyast.names_read(e)}
             if read & changed:
@@ -476,7 +508,7 @@ class _ReverseSweep:
             else:  # computed only where it is used: a partial singular where the value is a constant never runs
                 seeds.append((m, self.pending.pop(m.out, [])))
         receivers = self.receivers(arms)
-        inside = defined(arms)
+        inside = defined(arms, self.defined_memo)
         for m, _ in seeds:  # each merged value receives its adjoint only where its branch ran
             for v in (m.then, m.orelse):
                 if isinstance(v, Var) and v in self.act and v not in inside and v not in receivers:

@@ -269,13 +269,19 @@ EXITS = (Next, Break, Return)
 
 def walk(block: Block):
     """Every item of the block and its nested blocks, in program order."""
-    for item in block:
-        yield item
-        if isinstance(item, If):
-            yield from walk(item.body)
-            yield from walk(item.orelse)
-        elif isinstance(item, Loop):
-            yield from walk(item.body)
+    # an explicit stack: nested generators cost each item the depth of its block, and recursion
+    stack = [iter(block)]
+    while stack:
+        for item in stack[-1]:
+            yield item
+            if isinstance(item, If):
+                stack += (iter(item.orelse), iter(item.body))
+                break
+            if isinstance(item, Loop):
+                stack.append(iter(item.body))
+                break
+        else:
+            stack.pop()
 
 
 def simple_while(loop: Loop) -> tuple[tuple[Op, ...], If] | None:
@@ -334,6 +340,8 @@ def format_number(c: float) -> str:
     Integers print without a fraction; small rational multiples of pi print as
     such (`2*pi`, `pi/2`), so the lecture's `sin(2*pi*z1)` reads as written.
     """
+    if not math.isfinite(c):  # inf, -inf, nan: as Python prints them (int(c) would raise)
+        return repr(float(c))
     if c == int(c) and abs(c) < 1e15:
         return str(int(c))
     for k in range(1, 13):

@@ -149,12 +149,10 @@ CASES = [
          ("gen", "m.py:f"), rc=0, importable=True, point=(2.0, 3.0, 0.5)),
     Case("parameter named reversed in a loop", m("def f(x, reversed, n):\n    for i in range(n):\n"
                                                   "        x = x * reversed + x * x\n    return x\n"),
-         ("gen", "m.py:f"), rc=0, importable=True, point=(0.3, 0.5, 3),
-         xfail="generated loops call reversed/len/range, shadowed by a parameter of that name (section 3)"),
+         ("gen", "m.py:f"), rc=0, importable=True, point=(0.3, 0.5, 3)),
     Case("parameter named len with a list", m("def f(xs, len):\n    s = 0.0\n    for v in xs:\n"
                                               "        s = s + v * len\n    return s\n"),
-         ("gen", "m.py:f"), rc=0, importable=True, point=([1.0, 2.0], 3.0),
-         xfail="generated loops call reversed/len/range, shadowed by a parameter of that name (section 3)"),
+         ("gen", "m.py:f"), rc=0, importable=True, point=([1.0, 2.0], 3.0)),
     Case("keyword-only parameter", m("def f(x, *, k=1.0):\n    return x * k\n"), ("gen", "m.py:f"),
          where="m.py:1:13: error: keyword-only parameters"),
     Case("defaults kept", m("def f(x, y=2.0):\n    return x ** y\n"), ("gen", "m.py:f"), rc=0, importable=True,
