@@ -16,9 +16,8 @@ import operator
 import os
 import unicodedata
 import weakref
-from contextlib import contextmanager
 from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator, Union
+from typing import Any, Callable, Iterable, TypeVar, Union
 
 from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
@@ -29,8 +28,9 @@ from .lower import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .trace import Trace, Var
-from .util import collector_paused, recursion_room
+from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
 
+T = TypeVar("T")
 Wrt = Union[None, str, int, Iterable[Union[str, int]]]
 _serial = itertools.count(1)
 
@@ -51,8 +51,7 @@ class Derivative:
 
     @cached_property
     def certificate(self) -> Certificate:
-        with deep(self.levels):
-            return certificate(self.gradient)
+        return deeply(self.levels, lambda: certificate(self.gradient))
 
     @cached_property
     def value_and_grad(self) -> Callable[..., Any]:
@@ -65,8 +64,7 @@ class Derivative:
     @cached_property
     def text(self) -> str:
         """The generated module, unformatted."""
-        with deep(self.levels):
-            return module_text(self.gradient, self.origin)
+        return deeply(self.levels, lambda: module_text(self.gradient, self.origin))
 
     @cached_property
     def source(self) -> str:
@@ -75,42 +73,52 @@ class Derivative:
 
     def _compile(self, kind: str) -> Callable[..., Any]:
         name = f"{self.trace.name}_{kind}"
-        with collector_paused(), deep(self.levels):
+        filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
+
+        def compiled() -> Any:
             text = runtime_text(self.gradient, kind)
-            filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
-            namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
             try:
-                code = compile(text, filename, "exec")
+                return compile(text, filename, "exec")
             except (SyntaxError, MemoryError) as exc:  # Python's compiler limits (blocks nested past 20, ...)
                 raise S2sadError(f"{self.trace.name}: Python cannot compile the generated code ({exc}); "
                                  "nest fewer loops and branches, or report it as a bug in s2sad") from None
-            exec(code, namespace)
+
+        with collector_paused():
+            code = deeply(self.levels, compiled)
+        namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
+        exec(code, namespace)
         return namespace[name]
 
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
-    with collector_paused(), deep(src):
+    def both() -> tuple[Trace, Gradient]:
         trace = trace_source(src)
-        gradient = differentiate(trace, select_params(trace, wrt))
+        return trace, differentiate(trace, select_params(trace, wrt))
+
+    with collector_paused():
+        trace, gradient = deeply(src, both)
     return Derivative(trace, gradient, os.path.basename(src.module.filename), nesting(src))
 
 
 def trace_source(src: Source) -> Trace:
     """Check the subset, lower to the evaluation trace, drop dead ops."""
-    with deep(src):
-        return drop_dead_ops(lower(checked(src)))
+    return deeply(src, lambda: drop_dead_ops(lower(checked(src))))
 
 
-@contextmanager
-def deep(src: Source | int) -> Iterator[None]:
-    """Room for the stages' recursion on a deep tree; if even that is not enough, a clean error."""
+def deeply(src: Source | int, run: Callable[[], T]) -> T:
+    """run(), with room for the stages' recursion on a deep tree (a bigger stack in a thread of its own
+    where the current one is too small); if even that is not enough, a clean error."""
     levels = src if isinstance(src, int) else nesting(src)
-    try:
+
+    def roomy() -> T:
         with recursion_room(levels):
-            yield
+            return run()
+
+    try:
+        return on_big_stack(levels, roomy) if needs_big_stack(levels) else roomy()
     except RecursionError:
         where = f"{src.module.filename}:{src.node.lineno}: " if isinstance(src, Source) else ""
         raise S2sadError(

@@ -6,7 +6,9 @@ import gc
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 # The collector's switch is process-wide: concurrent pauses share one count, and
 # the last one out restores what the first one in found.
@@ -82,3 +84,43 @@ def _depth() -> int:
     while frame is not None:
         frame, n = frame.f_back, n + 1
     return n
+
+
+# --- a thread stack to match ---------------------------------------------------------------
+#
+# Raising the recursion limit alone is not enough: Python frames (all of them on 3.10, C-level
+# ones on every version, and black's compiled code) use the C stack, which overflows (a crash,
+# not an exception) long before 12 frames a level times thousands of levels. A derivation that
+# needs more room than the limit gives runs in a thread of its own with a stack of matching size.
+
+STACK_PER_LEVEL = 16 * 1024  # bytes of C stack a level of the tree may take, with a wide margin
+_stack_lock = threading.Lock()
+
+
+def needs_big_stack(levels: int) -> bool:
+    return _depth() + 200 + FRAMES_PER_LEVEL * levels > sys.getrecursionlimit()
+
+
+def on_big_stack(levels: int, run: Callable[[], T]) -> T:
+    """run(), in a thread whose stack has room for `levels` levels; its result or its exception."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = run()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller as it is
+            box["error"] = e
+
+    size = min(max(levels * STACK_PER_LEVEL, 1 << 23), 1 << 30)
+    with _stack_lock:  # the stack size of new threads is process-wide: set it, start, put it back
+        before = threading.stack_size()
+        threading.stack_size(size)
+        try:
+            worker = threading.Thread(target=target, name="s2sad-deep")
+            worker.start()
+        finally:
+            threading.stack_size(before)
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
