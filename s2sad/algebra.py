@@ -344,7 +344,7 @@ class Builder:
         """
         for size in range(len(terms) - 1, 1, -1):
             found = self.affine_index.get(tuple(terms[:size]))
-            if found is not None:
+            if found is not None and found.kind == _kind(Affine(0, tuple((c, v) for v, c in terms[:size]))):
                 return [(found, 1), *terms[size:]]
         return terms
 
@@ -372,10 +372,12 @@ class Builder:
             reusable = not any(getattr(a, "hint", None) in self.mutated for a in expr.args if not isinstance(a, Var))
         else:
             reusable = True
+        kind = kind or _kind(expr)
+        key = (kind, key)  # len(xs) - 1 is an int, len(xs) - 1.0 a float: equal values, not the same value
         found = self.cse.get(key) if reusable else None
         if found is not None:
             return found
-        out = Var(next(self.ids), hint, kind or _kind(expr))
+        out = Var(next(self.ids), hint, kind)
         self.items.append(Op(out, expr, self.line))
         if reusable:
             self.cse[key] = out
