@@ -173,6 +173,24 @@ def test_recursion_limit_is_restored_after_deep_functions(write_module):
     assert sys.getrecursionlimit() == limit
 
 
+def test_deep_functions_run_on_a_stack_of_their_own_and_leave_the_stack_size(write_module, monkeypatch):
+    import threading
+
+    from s2sad import util
+
+    started = []
+    real = util.on_big_stack
+    monkeypatch.setattr(util, "on_big_stack", lambda levels, run: started.append(levels) or real(levels, run))
+    import s2sad.api as api
+    monkeypatch.setattr(api, "on_big_stack", util.on_big_stack)
+    before = threading.stack_size()
+    text = "def f(x):\n    return " + " + ".join(f"x * {k}" for k in range(1500)) + "\n"
+    g = derive_source(load_spec(f"{write_module(text)}:f")).grad
+    assert started and max(started) >= 1000  # the deep derivation ran in a thread with a matching stack
+    assert g(0.5) == float(sum(range(1500)))
+    assert threading.stack_size() == before and sys.getrecursionlimit() >= 1000
+
+
 @pytest.mark.parametrize("result", ["y", "y * x"])
 def test_chains_are_formatted_as_black_formats_the_whole_module(write_module, result):
     import black
