@@ -4,8 +4,8 @@
 runtime API's `grad` and `value_and_grad`, and the generated module's
 `f_grad` and `f_value_and_grad` -- and compares values with `f` itself and
 gradients with an independent oracle: the same text run on mpmath numbers at
-50 digits (`oracle.mp_namespace`), differentiated one-sidedly from both
-sides. A point where the two one-sided derivatives differ sits on a kink and
+50 digits (math as `oracle.MP_MATH`, its constants as the floats the program
+sees), differentiated one-sidedly from both sides. A point where the two one-sided derivatives differ sits on a kink and
 is skipped, as is a point where `f` raises. Anything else that differs is a
 `Failure`, with a key naming its class.
 
@@ -25,12 +25,13 @@ import math
 import os
 import re
 import signal
-import warnings
 import tempfile
+import types
+import warnings
 from dataclasses import dataclass
 
 from mpmath import mp
-from oracle import mp_namespace
+from oracle import MP_MATH
 
 import s2sad
 from s2sad.errors import S2sadError
@@ -66,10 +67,23 @@ def _mp_float(v):
     return v if isinstance(v, mp.mpf) else builtins.float(v)
 
 
+# math's constants as the float program sees them (sin(math.pi) is 1.2e-16 there, not 0): the oracle
+# differentiates the function the program computes, not a neighbour of it
+_MATH_AS_FLOATS = types.SimpleNamespace(**{**vars(MP_MATH), **{k: mp.mpf(getattr(math, k)) for k in ("pi", "e", "tau")}})
+
+
+def _namespace(text: str) -> dict:
+    def importer(name, globals=None, locals=None, fromlist=(), level=0):
+        return _MATH_AS_FLOATS if name == "math" else builtins.__import__(name, globals, locals, fromlist, level)
+
+    ns: dict = {"__builtins__": {**vars(builtins), "__import__": importer, "float": _mp_float}, "__name__": "oracle"}
+    exec(compile(text, "<oracle>", "exec"), ns)
+    return ns
+
+
 def oracle(text: str, args: tuple) -> tuple:
     """The value and the gradient (a, b, each item of xs) at 50 digits; Skip on kinks and domain errors."""
-    ns = mp_namespace(text)
-    ns["__builtins__"]["float"] = _mp_float  # float() of an mpf keeps its precision
+    ns = _namespace(text)  # float() of an mpf keeps its precision
     f = ns["f"]
     a, b, xs, n = args
     point = [mp.mpf(a), mp.mpf(b), [mp.mpf(x) for x in xs]]
@@ -136,9 +150,7 @@ def _generic(message: str) -> str:
 
 def second_derivative(text: str, args: tuple) -> float:
     """d2f/da2 at 50 digits, from both sides; Skip on kinks."""
-    ns = mp_namespace(text)
-    ns["__builtins__"]["float"] = _mp_float
-    f = ns["f"]
+    f = _namespace(text)["f"]
     a, b, xs, n = args
     rest = [mp.mpf(b), [mp.mpf(x) for x in xs], n]
     try:
