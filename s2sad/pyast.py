@@ -245,46 +245,40 @@ def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
 
 def substitute(node: ast.expr, values: dict[str, ast.expr]) -> ast.expr:
     """node with each name in `values` replaced by its expression (shared, not copied)."""
-    if isinstance(node, ast.Name):
-        return values.get(node.id, node)
-    if isinstance(node, ast.BinOp):
-        return ast.BinOp(substitute(node.left, values), node.op, substitute(node.right, values))
-    if isinstance(node, ast.UnaryOp):
-        return ast.UnaryOp(node.op, substitute(node.operand, values))
-    if isinstance(node, ast.Call):
-        return ast.Call(node.func, [substitute(a, values) for a in node.args], [])
-    if isinstance(node, ast.Compare):
-        return ast.Compare(substitute(node.left, values), node.ops, [substitute(c, values) for c in node.comparators])
-    if isinstance(node, ast.BoolOp):
-        return ast.BoolOp(node.op, [substitute(v, values) for v in node.values])
-    if isinstance(node, ast.Subscript):
-        return ast.Subscript(substitute(node.value, values), substitute(node.slice, values), node.ctx)
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return type(node)([substitute(e, values) for e in node.elts], node.ctx)
-    return node
+    return _rebuilt(node, values, {})
 
 
 def renamed_calls(node: ast.expr, names: dict[str, str]) -> ast.expr:
     """node with each call of a function named in `names` calling it by its new name."""
+    return _rebuilt(node, {}, names)
+
+
+def _rebuilt(node, values: dict[str, ast.expr], calls: dict[str, str]):
+    """node with names read replaced from `values` and called functions renamed by `calls`."""
+    def again(n):
+        return _rebuilt(n, values, calls) if n is not None else None
+
+    if isinstance(node, ast.Name):
+        return values.get(node.id, node)
     if isinstance(node, ast.Call):
         func = node.func
-        if isinstance(func, ast.Name) and func.id in names:
-            func = name(names[func.id])
-        return ast.Call(func, [renamed_calls(a, names) for a in node.args], [])
+        if isinstance(func, ast.Name) and func.id in calls:
+            func = name(calls[func.id])
+        return ast.Call(func, [again(a) for a in node.args], [])
     if isinstance(node, ast.BinOp):
-        return ast.BinOp(renamed_calls(node.left, names), node.op, renamed_calls(node.right, names))
+        return ast.BinOp(again(node.left), node.op, again(node.right))
     if isinstance(node, ast.UnaryOp):
-        return ast.UnaryOp(node.op, renamed_calls(node.operand, names))
+        return ast.UnaryOp(node.op, again(node.operand))
     if isinstance(node, ast.Compare):
-        return ast.Compare(renamed_calls(node.left, names), node.ops, [renamed_calls(c, names) for c in node.comparators])
+        return ast.Compare(again(node.left), node.ops, [again(c) for c in node.comparators])
     if isinstance(node, ast.BoolOp):
-        return ast.BoolOp(node.op, [renamed_calls(v, names) for v in node.values])
+        return ast.BoolOp(node.op, [again(v) for v in node.values])
     if isinstance(node, ast.Subscript):
-        return ast.Subscript(renamed_calls(node.value, names), renamed_calls(node.slice, names), node.ctx)
+        return ast.Subscript(again(node.value), again(node.slice), node.ctx)
     if isinstance(node, ast.Slice):
-        return ast.Slice(*(renamed_calls(p, names) if p is not None else None for p in (node.lower, node.upper)))
+        return ast.Slice(again(node.lower), again(node.upper), again(node.step))
     if isinstance(node, (ast.List, ast.Tuple)):
-        return type(node)([renamed_calls(e, names) for e in node.elts], node.ctx)
+        return type(node)([again(e) for e in node.elts], node.ctx)
     return node
 
 
