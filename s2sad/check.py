@@ -26,6 +26,8 @@ from .frontend import (
     MathModule,
     Module,
     ModuleConstant,
+    NumpyModule,
+    NumpyName,
     Opaque,
     Source,
     math_binding,
@@ -44,6 +46,7 @@ from .hints import (
     missing_math,
     rule_hint,
 )
+from . import numpy_names
 from .prepare import param_kinds
 from .rules import LINEAR, RULES
 
@@ -123,6 +126,8 @@ class _FunctionChecker:
         self.checked_constants: set[str] = set()
         self.reported: set[str] = set()  # names already reported as rebound
         self.rejected: set[str] = set()  # names bound by rejected constructs: their uses are not errors again
+        # a module that imports NumPy may hold array code: slices, methods, `@` and keywords are read
+        self.numpy = any(isinstance(b, (NumpyModule, NumpyName)) for b in module.bindings.values())
 
     def bad(self, node: ast.AST, message: str, hint: str = "") -> None:
         self.violations.append(self.module.violation(node, message, hint))
@@ -352,6 +357,17 @@ class _FunctionChecker:
         elif isinstance(e, ast.IfExp):
             for x in (e.test, e.body, e.orelse):
                 self.expr(x)
+        elif isinstance(e, ast.Subscript) and self.numpy:
+            self.expr(e.value)
+            for part in (e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]):
+                if isinstance(part, ast.Slice):
+                    for x in (part.lower, part.upper, part.step):
+                        if x is not None:
+                            self.expr(x)
+                elif isinstance(part, ast.Constant) and part.value is None:
+                    pass
+                else:
+                    self.expr(part)
         elif isinstance(e, ast.Subscript):
             if isinstance(e.slice, ast.Slice):
                 self.unsupported(e.slice)
@@ -390,6 +406,8 @@ class _FunctionChecker:
                 return
 
     def binop(self, node: ast.AST, op: ast.operator) -> None:
+        if isinstance(op, ast.MatMult) and self.numpy:
+            return
         if type(op) in BAD_OPS:
             spelling, hint = BAD_OPS[type(op)]
             self.bad(node, f"the {spelling} operator is not supported", hint)
@@ -417,8 +435,21 @@ class _FunctionChecker:
             self.bad(e, f"the function {n} can only be called", f"call it: {n}(...)")
         elif isinstance(b, MathModule):
             self.bad(e, f"the module {n} is not a value", f"use {n}.sin(...), {n}.pi, ...")
+        elif isinstance(b, NumpyName):
+            self.numpy_value(e, b.path, n)
+        elif isinstance(b, NumpyModule):
+            self.bad(e, f"the module {n} is not a value", f"use {n}.sin(...), {n}.sum(...), {n}.pi, ...")
         else:
             self.unknown(e, n, b)
+
+    def numpy_value(self, e: ast.AST, path: str, spelled: str) -> None:
+        """A NumPy name read as a value: a constant, or np.newaxis."""
+        if path in numpy_names.CONSTANTS or path == numpy_names.NEWAXIS:
+            return
+        if numpy_names.known(path):
+            self.bad(e, f"the function {spelled} can only be called", f"call it: {spelled}(...)")
+        else:
+            self.bad(e, *numpy_names.unsupported(path, spelled))
 
     def unknown(self, e: ast.AST, n: str, b: Binding | None) -> None:
         if isinstance(b, Foreign) and library(b.qualname):
@@ -480,6 +511,27 @@ class _FunctionChecker:
         """Check `m.name`; returns the rules key it names when it is a math function."""
         if isinstance(e.value, ast.Name) and e.value.id in self.rejected:
             return None  # bound by a construct already reported
+        base = e.value
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        b = self.module.resolve(base.id) if isinstance(base, ast.Name) and base.id not in self.locals else None
+        if isinstance(b, NumpyModule):
+            if not self.rebound(base, base.id):
+                path = ".".join(p for p in (b.path, numpy_names.attribute_path(e)) if p)
+                if called and not numpy_names.known(path):
+                    self.bad(e, *numpy_names.unsupported(path, ast.unparse(e)))
+                elif not called:
+                    self.numpy_value(e, path, ast.unparse(e))
+            return None
+        if self.numpy and not (isinstance(e.value, ast.Name) and e.value.id not in self.locals):
+            # an array's method or attribute: x.sum(axis=0), x.T, (a @ b).shape
+            self.expr(e.value)
+            wanted = numpy_names.METHODS if called else numpy_names.ATTRIBUTES
+            if e.attr not in wanted:
+                what = "method" if called else "attribute"
+                self.bad(e, f"the array {what} .{e.attr} is not supported",
+                         "supported: " + ", ".join(f".{m}" + ("()" if called else "") for m in sorted(wanted)))
+            return None
         if isinstance(e.value, ast.Name) and e.value.id not in self.locals:
             b = self.module.resolve(e.value.id)
             if self.rebound(e.value, e.value.id, builtin=b is None):
@@ -520,6 +572,7 @@ class _FunctionChecker:
         return None
 
     def call(self, e: ast.Call) -> None:
+        numpy_call = False  # a NumPy function or an array method: keyword options allowed
         key: str | None = None
         label = ast.unparse(e.func)
         helper: ast.FunctionDef | None = None
@@ -538,6 +591,12 @@ class _FunctionChecker:
             return
         if isinstance(e.func, ast.Name) and e.func.id in self.rejected:
             pass  # bound by a construct already reported
+        elif isinstance(e.func, ast.Name) and e.func.id not in self.locals \
+                and isinstance(self.module.resolve(e.func.id), NumpyName):
+            path = self.module.resolve(e.func.id).path  # type: ignore[union-attr]
+            if not self.rebound(e.func, e.func.id) and not numpy_names.known(path):
+                self.bad(e.func, *numpy_names.unsupported(path, label))
+            numpy_call = True
         elif isinstance(e.func, ast.Name) and e.func.id not in self.locals:
             b = self.module.resolve(e.func.id)
             if e.func.id in self.assigned_later:  # Python makes it a local throughout the function
@@ -560,6 +619,7 @@ class _FunctionChecker:
                 self.unknown_function(e, label, b)
         elif isinstance(e.func, ast.Attribute):
             key = self.attribute(e.func, called=True, n_args=len(e.args))
+            numpy_call = self.numpy and key is None
         else:
             self.bad(e.func, f"{label} is not callable here", "call a math function")
         for a in e.args:
@@ -568,7 +628,7 @@ class _FunctionChecker:
             else:
                 self.expr(a)
         for kw in e.keywords:
-            if helper is None or kw.arg is None:
+            if (helper is None and not numpy_call) or kw.arg is None:
                 self.bad(kw, f"keyword arguments are not supported for {label}", "pass arguments by position")
             self.expr(kw.value)
         if key is not None:

@@ -169,14 +169,29 @@ def module_text(g: Gradient, origin: str) -> str:
     imports = _imports(g)
     if imports:
         out += [""] + imports
+    for helper in _helpers(g):
+        out += ["", ""] + helper.splitlines()
     for kind in KINDS:
         out += ["", ""] + function_lines(g, kind)
     return "\n".join(out) + "\n"
 
 
 def runtime_text(g: Gradient, kind: str) -> str:
-    """Just what one generated function needs to run: its imports and itself."""
-    return "\n".join(_imports(g) + function_lines(g, kind)) + "\n"
+    """Just what one generated function needs to run: its imports, its helpers and itself."""
+    helpers = [line for h in _helpers(g) for line in ["", *h.splitlines()]]
+    return "\n".join(_imports(g) + helpers + function_lines(g, kind)) + "\n"
+
+
+def _helpers(g: Gradient) -> list[str]:
+    """The source of each array helper the generated functions call (and of those they call)."""
+    if not g.names.helpers:
+        return []
+    from .array_code import NP_PREFIX
+    from .array_helpers import HELPERS, helpers_used
+
+    np = g.names.numpy()
+    texts = [HELPERS[h] for h in helpers_used("; ".join(sorted(g.names.helpers)))]
+    return [NP_PREFIX.sub(f"{np}.", text) if np != "np" else text for text in texts]
 
 
 def _imports(g: Gradient) -> list[str]:
@@ -192,6 +207,7 @@ def _imports(g: Gradient) -> list[str]:
         except SyntaxError:
             body = []
         ok = len(body) == 1 and isinstance(body[0], ast.ImportFrom) and ast.unparse(body[0]) == line
+        ok |= line in ("import numpy", f"import numpy as {g.names._numpy}")
         if not ok:
             module = line.partition(" import ")[0].removeprefix("from ")
             raise S2sadError(f"generated code would import from {module!r}, which is not a module name: "

@@ -21,7 +21,9 @@ from . import pyast
 from .naming import Names
 from .program import Block, Fused, Jump, Node, Record, Stmt, parallel_copies
 from .program import walk as walk_code
+from .array_code import array_expr, renamed_numpy
 from .trace import (
+    ArrayOp,
     Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
@@ -229,7 +231,10 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
         return pyast.call("sum", [operand(e.lst, names)])
     if isinstance(e, Compute):
         args = {f"_{i}": operand(a, names) for i, a in enumerate(e.args)}
-        return pyast.substitute(pyast.template(e.template), args)
+        node = pyast.substitute(pyast.template(e.template), args)
+        return renamed_numpy(node, names.numpy()) if "np." in e.template else node
+    if isinstance(e, ArrayOp):
+        return array_expr(e, [operand(a, names) for a in e.args], names.numpy())
     assert isinstance(e, Call)
     args = [operand(a, names) for a in e.args]
     if e.fn == "pow":

@@ -39,6 +39,20 @@ class MathModule:
 
 
 @dataclass(frozen=True)
+class NumpyModule:
+    """NumPy, or one of its submodules: `import numpy as np` (path ""), `from numpy import linalg` ("linalg")."""
+
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class NumpyName:
+    """A name imported from NumPy: `from numpy import cos, pi` (path "cos", "pi"; "linalg.norm" from numpy.linalg)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Elementary:
     """A row of the rules table (or a `LINEAR` scaling), by its key."""
 
@@ -79,7 +93,7 @@ class Opaque:
     why: str
 
 
-Binding = Union[MathModule, Elementary, MathConstant, ModuleConstant, Helper, Foreign, Opaque]
+Binding = Union[MathModule, NumpyModule, NumpyName, Elementary, MathConstant, ModuleConstant, Helper, Foreign, Opaque]
 
 _BUILTIN_CALLS = {"abs": Elementary("abs"), "pow": Elementary("pow")}
 
@@ -223,7 +237,14 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
         if isinstance(stmt, ast.Import):
             for a in stmt.names:
                 bound = a.asname or a.name.partition(".")[0]
-                b[bound] = MathModule() if a.name == "math" else Foreign(a.asname and a.name or bound)
+                if a.name == "math":
+                    b[bound] = MathModule()
+                elif a.name == "numpy" or (a.name.startswith("numpy.") and a.asname):
+                    b[bound] = NumpyModule(a.name[6:])
+                elif a.name.startswith("numpy."):  # `import numpy.linalg` binds numpy
+                    b[bound] = NumpyModule()
+                else:
+                    b[bound] = Foreign(a.asname and a.name or bound)
         elif isinstance(stmt, ast.ImportFrom):
             src = "." * stmt.level + (stmt.module or "")
             for a in stmt.names:
@@ -234,6 +255,10 @@ def read_module(text: str, name: str, filename: str) -> tuple[Module, ast.Module
                         module.star_imports.append((src, stmt.lineno))
                     continue
                 bound = a.asname or a.name
+                if src == "numpy" or src.startswith("numpy."):
+                    path = f"{src[6:]}.{a.name}".lstrip(".")
+                    b[bound] = NumpyModule(path) if path in NUMPY_SUBMODULES else NumpyName(path)
+                    continue
                 b[bound] = (math_binding(a.name) if src == "math" else None) or Foreign(f"{src}.{a.name}")
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             b[stmt.name] = Helper(stmt) if isinstance(stmt, ast.FunctionDef) else Opaque("an async function")
@@ -273,6 +298,7 @@ def _longest_statement(text: str) -> tuple[int, int, int]:
 
 
 RULES_NAME = "__s2sad_rules__"
+NUMPY_SUBMODULES = ("linalg", "fft", "random", "polynomial", "ma", "emath", "lib")
 
 
 def _declare_rules(module: Module, node: ast.expr) -> None:

@@ -58,7 +58,7 @@ def maybe_integers(trace: Trace) -> set:
         return a in out if isinstance(a, Var) else isinstance(a, int)
 
     out = {i.out for i in walk(trace.body) if isinstance(i, Op) and i.out.kind in ("int", "bool", "any")}
-    out |= {p for p in trace.params if isinstance(p, Var) and p.kind != "float"}
+    out |= {p for p in trace.params if isinstance(p, Var) and p.kind not in ("float", "array")}
     out |= {i.out for i in walk(trace.body) if isinstance(i, Pop) and i.out is not None}
     pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
     for loop in (i for i in walk(trace.body) if isinstance(i, Loop)):  # carried: its start and every next value

@@ -35,11 +35,14 @@ from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
 from .errors import UnsupportedSyntaxError, Violation
-from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, Source
+from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, NumpyName, Source
 from .hints import bound_names
+from . import numpy_names as npn
+from .lower_arrays import ArrayLowering, is_array_program
 from .prepare import changed_lists, may_exit, param_kinds, restructure, rewritten_items, tuple_lists
 from .rules import CONSTANTS, LINEAR, RULES
 from .trace import (
+    ArrayOp,
     Append, Break, Call, Carried, Compute, If, ListVar, Load, Loop, Merge, NewList, Next, Op, Operand, Pop,
     Return, Store, Sum, Trace, Var, fill_template,
 )
@@ -78,9 +81,10 @@ def lower(src: Source) -> Trace:
     return _Lowering(src.module).function(src.node)
 
 
-class _Lowering(Builder):
+class _Lowering(ArrayLowering, Builder):
     def __init__(self, module):
         super().__init__(module)
+        self.array_params: set[str] = set()
         self.constants: dict[str, float] = {}
         self.loops: list[_LoopContext] = []
         self.depth = 0  # of nested blocks: lists are built at depth 0 only
@@ -96,6 +100,9 @@ class _Lowering(Builder):
         text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
         # typing parameters walks the whole function: skip it where no list or integer use can appear
         kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for")) else {}
+        if is_array_program(fn, self.module):  # a parameter not used as an integer may be an array
+            self.array_params = {a.arg for a in args if kinds.get(a.arg) != "int"}
+            kinds.update(dict.fromkeys(self.array_params, "array"))
         params: list[Var | ListVar] = []
         for a in args:
             if kinds.get(a.arg) == "list":
@@ -179,6 +186,14 @@ class _Lowering(Builder):
         if isinstance(s, ast.Assign) and _is_pop(s.value):  # v = xs.pop(), or a, b = tape.pop()
             self.pop(s, s.targets[0], s.value, env)  # type: ignore[arg-type]
             return True
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Tuple) \
+                and not isinstance(s.value, ast.Tuple):  # m, n = x.shape
+            value = self.materialize(self.value(s.value, env))
+            if not (isinstance(value, Var) and value.kind == "shape"):
+                raise self.fail(s.value, "unpacking is supported for tuples and shapes only",
+                                "assign each value on its own line")
+            self.unpack_shape(s.targets[0].elts, value, env)
+            return True
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Tuple):  # a, b = b, a + b: all at once
             values = [self.value(v, env) for v in s.value.elts]  # type: ignore[attr-defined]
             values = [self.materialize(v) for v in values]
@@ -200,6 +215,9 @@ class _Lowering(Builder):
             return True
         if isinstance(s, ast.AugAssign):
             t = s.target
+            if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and self.is_array(env.get(t.value.id)):
+                self.array_store(t, self.value(s.value, env), env, s.op)
+                return True
             if isinstance(t, ast.Subscript):
                 lst, index = self.subscript(t, env, store=True)
                 old = self.emit(Load(lst, index))
@@ -227,6 +245,9 @@ class _Lowering(Builder):
         return True  # pass
 
     def assign_to(self, t: ast.expr, value: Value, env: dict[str, Binding], start: int) -> None:
+        if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and self.is_array(env.get(t.value.id)):
+            self.array_store(t, value, env)
+            return
         if isinstance(t, ast.Subscript):
             lst, index = self.subscript(t, env, store=True)
             self.store(t, lst, index, value)
@@ -537,7 +558,7 @@ class _Lowering(Builder):
                     self.statements(body, body_env, lambda e: self.next_exit(ctx, e))
             self.depth -= 1
             self.loops.pop()
-            new_kinds = [k if all(_kind_of(x[i]) == k for x in ctx.exits) else "float" for i, k in enumerate(kinds)]
+            new_kinds = [_merged_kinds({k, *(_kind_of(x[i]) for x in ctx.exits)}) for i, k in enumerate(kinds)]
             if new_kinds == kinds:
                 break
             kinds = new_kinds
@@ -662,11 +683,19 @@ class _Lowering(Builder):
                 return self.read(e, env)
             return self.global_value(e.id, e)
         if isinstance(e, ast.Attribute):
-            return CONSTANTS[e.attr]
+            path = self.numpy_path(e, env)
+            if path is not None:
+                return npn.CONSTANTS[path]
+            if isinstance(e.value, ast.Name) and isinstance(self.module.resolve(e.value.id), MathModule) \
+                    and e.value.id not in env:
+                return CONSTANTS[e.attr]
+            return self.array_attribute(e, env)
         if isinstance(e, ast.UnaryOp):
             if isinstance(e.op, ast.Not):
                 return self.condition(e, env)
             v = self.value(e.operand, env)
+            if self.is_array(v) and isinstance(e.op, ast.USub):
+                return self.array_negative(v)
             return self.mul(-1, v) if isinstance(e.op, ast.USub) else v
         if isinstance(e, ast.BinOp):
             return self.arith(e, e.op, self.value(e.left, env), self.value(e.right, env))
@@ -679,6 +708,9 @@ class _Lowering(Builder):
         if isinstance(e, ast.IfExp):
             cond = self.condition(e.test, env)
             return self.select(cond, lambda: self.value(e.body, env), lambda: self.value(e.orelse, env))
+        if isinstance(e, ast.Subscript) and not (isinstance(e.value, ast.Name)
+                                                 and isinstance(env.get(e.value.id), ListVar)):
+            return self.array_subscript(e, env)
         if isinstance(e, ast.Subscript):
             lst, index = self.subscript(e, env)
             items = self.displays.get(lst)
@@ -704,12 +736,16 @@ class _Lowering(Builder):
             hint = ("x % y is x - y*floor(x/y): compute the floor outside, pass it in, write x - y*k"
                     if symbol == "%" else "floor division is piecewise constant: compute it outside and pass it in")
             raise self.fail(node, f"the {symbol} operator is not supported on floats", hint)
+        if isinstance(op, ast.MatMult) or self.is_array(a) or self.is_array(b):
+            return self.array_arith(node, op, a, b)
         return self.binop(node, op, a, b)
 
     def global_value(self, name: str, node: ast.AST) -> float:
         b = self.module.resolve(name)
         if isinstance(b, MathConstant):
             return b.value
+        if isinstance(b, NumpyName):
+            return npn.CONSTANTS[b.path]
         assert isinstance(b, ModuleConstant)
         if name not in self.constants:
             self.constants[name] = self.module.folded[name] = self.fold(b.node, f"the module-level value {name}")
@@ -725,6 +761,11 @@ class _Lowering(Builder):
         f = e.func
         if isinstance(f, ast.Name) and f.id in _BUILTINS and self.module.resolve(f.id) is None:
             return self.builtin(e, f.id, env)
+        path = self.numpy_path(f, env)
+        if path is not None:
+            return self.numpy_call(e, path, env)
+        if isinstance(f, ast.Attribute) and not (isinstance(f.value, ast.Name) and f.value.id not in env):
+            return self.method_call(e, env)
         args = [self.value(a, env) for a in e.args]
         if isinstance(f, ast.Attribute):
             key = f.attr  # math.<name>, checked by the frontend
@@ -752,6 +793,10 @@ class _Lowering(Builder):
             if len(e.args) != 1:
                 raise self.fail(e, f"{name} takes one list here", f"write {name}(xs)")
             lst = self.expr(e.args[0], env)
+            if self.is_array(lst):
+                if name == "len":
+                    return self.compute("len(_0)", (lst,), "int")
+                return self.array_op(ArrayOp("builtin_sum", (lst,)), "array")
             if not isinstance(lst, ListVar):
                 raise self.fail(e.args[0], f"{name} needs a list of floats", f"write {name}(xs) for a list xs")
             if name == "len":
@@ -872,7 +917,12 @@ def _kind_of(v: object) -> str:
 
 
 def _merged_kind(values: list) -> str:
-    kinds = {_kind_of(v) for v in values}
+    return _merged_kinds({_kind_of(v) for v in values})
+
+
+def _merged_kinds(kinds: set[str]) -> str:
+    if "array" in kinds:  # a value that is an array on some path may be one
+        return "array"
     return kinds.pop() if len(kinds) == 1 else "float"
 
 

@@ -54,6 +54,8 @@ class Names:
         self._first_use = set(self.primal.values())
         self._adjoint: dict[Var | ListVar, str] = {}
         self.functions: dict[str, str] = {}  # rules key -> name in generated code
+        self._numpy: str | None = None  # the name NumPy is imported as, once generated code uses it
+        self.helpers: set[str] = set()  # array helpers generated code calls (their defs go into the module)
         self.tapes: dict[int, str] = {}  # id of a loop item -> its tape
         # a value that only starts a loop's variable of the same name leaves the name to the loop
         starts = {c.init for i in items if isinstance(i, Loop) for c in i.carried
@@ -122,10 +124,22 @@ class Names:
             self._adjoint[v] = self.fresh(self.primal[v] + "_bar")
         return self._adjoint[v]
 
+    def numpy(self) -> str:
+        """The name generated code imports NumPy as (`np` unless the function uses that name)."""
+        if self._numpy is None:
+            self._numpy = self.fresh("np")
+        return self._numpy
+
     def function(self, key: str) -> str:
-        """The name generated code calls the rules row `key` by (allocated on first use)."""
+        """The name generated code calls the rules row `key` by (allocated on first use).
+
+        A NumPy row is called as an attribute of the NumPy module: `np.sin`.
+        """
         if key not in self.functions:
             rule = RULES[key]
+            if rule.module == "numpy":
+                self.functions[key] = f"{self.numpy()}.{rule.name}"
+                return self.functions[key]
             if rule.module == "builtins" and rule.name in self.user:  # shadowed builtin: use math's
                 return self.function("fabs")
             self.functions[key] = rule.name if rule.module == "builtins" else self.fresh(rule.name)
@@ -138,11 +152,14 @@ class Names:
             by_module["builtins"] = [f"{b} as {alias}" for b, alias in self.builtins.items()]
         for key, alias in self.functions.items():
             rule = RULES[key]
-            if rule.module == "builtins":
+            if rule.module in ("builtins", "numpy"):
                 continue
             spelled = rule.name if alias == rule.name else f"{rule.name} as {alias}"
             by_module.setdefault(rule.module, []).append(spelled)
-        return [f"from {m} import {', '.join(sorted(ns))}" for m, ns in sorted(by_module.items())]
+        lines = [f"from {m} import {', '.join(sorted(ns))}" for m, ns in sorted(by_module.items())]
+        if self._numpy is not None:
+            lines.insert(0, "import numpy" if self._numpy == "numpy" else f"import numpy as {self._numpy}")
+        return lines
 
 
 def primal_names(trace: Trace) -> dict:

@@ -20,7 +20,12 @@ from typing import Callable
 
 from . import pyast
 from .naming import Names
-from .rules import CONSTANTS, RULES
+from .rules import CONSTANTS, MATH_OF_NUMPY, RULES
+
+# the NumPy row of each math row that has one (sin -> numpy.sin, asin -> numpy.arcsin)
+NUMPY_OF_MATH: dict[str, str] = {}
+for _key, _row in MATH_OF_NUMPY.items():
+    NUMPY_OF_MATH.setdefault(_row, _key)
 from .trace import Affine, Op, Product, Var
 
 
@@ -61,15 +66,18 @@ def _scaled(scale: float, x: ast.expr) -> ast.expr:
 # --- partial derivatives ---------------------------------------------------------
 
 
-def partial(op: Op, i: int, names: Names) -> Term | None:
-    """d op.out / d (operand i), as a term over primal names (None: zero)."""
+def partial(op: Op, i: int, names: Names, numpy: bool = False) -> Term | None:
+    """d op.out / d (operand i), as a term over primal names (None: zero).
+
+    `numpy`: the operands may be arrays, so the functions the partial calls are NumPy's.
+    """
     e = op.expr
     z = pyast.name(names.primal[op.out])
     if isinstance(e, Affine):
         return Term(e.terms[i][0])
     if isinstance(e, Product):
         return _product_partial(e, i, z, names)
-    if e.fn in ("pow", "math.pow") and not isinstance(e.args[1], Var):  # x ** p for a constant p: the power rule
+    if e.fn in ("pow", "math.pow", "numpy.power") and not isinstance(e.args[1], Var):  # x ** p for a constant p: the power rule
         return _product_partial(Product(1, ((e.args[0], e.args[1]),)), 0, z, names)  # type: ignore[arg-type]
     rule = RULES[e.fn]
     args = [_operand(a, names) for a in e.args]
@@ -77,10 +85,10 @@ def partial(op: Op, i: int, names: Names) -> Term | None:
         if rule.partials[0] is None:
             return None
         subst = {"x": _scaled(e.scale, args[0]), "z": z}
-        return Term(e.scale) * _as_term(_instantiate(rule.partials[0], subst, names))
+        return Term(e.scale) * _as_term(_instantiate(rule.partials[0], subst, names, numpy))
     subst = {"x": args[0], "y": args[1], "z": z}
     template = rule.partials[i]
-    return None if template is None else _as_term(_instantiate(template, subst, names))
+    return None if template is None else _as_term(_instantiate(template, subst, names, numpy))
 
 
 def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
@@ -102,8 +110,11 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, a
          ast.Pow: operator.pow}
 
 
-def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.expr:
-    """A rules template with placeholders replaced, functions named, constants folded."""
+def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names, numpy: bool = False) -> ast.expr:
+    """A rules template with placeholders replaced, functions named, constants folded.
+
+    `numpy`: the functions it calls are NumPy's rows (on arrays), where the table names math's.
+    """
     if isinstance(t, ast.Name):
         if t.id in subst:
             return subst[t.id]  # shared: generated expressions are never mutated
@@ -111,11 +122,11 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
     if isinstance(t, ast.Constant):
         return pyast.number(t.value)
     if isinstance(t, ast.UnaryOp):
-        inner = _instantiate(t.operand, subst, names)
+        inner = _instantiate(t.operand, subst, names, numpy)
         c = pyast.constant_value(inner)
         return pyast.number(-c) if c is not None else ast.UnaryOp(pyast.USUB, inner)
     if isinstance(t, ast.BinOp):
-        a, b = _instantiate(t.left, subst, names), _instantiate(t.right, subst, names)
+        a, b = _instantiate(t.left, subst, names, numpy), _instantiate(t.right, subst, names, numpy)
         ca, cb = pyast.constant_value(a), pyast.constant_value(b)
         if ca is not None and cb is not None:
             folded = _fold(_FOLD[type(t.op)], ca, cb)
@@ -125,20 +136,23 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names) -> ast.e
             return pyast.power(a, cb)
         return pyast.binop(a, t.op, b)
     if isinstance(t, ast.Compare):  # a truth value (0 or 1) guarding a partial at a single point
-        a, b = _instantiate(t.left, subst, names), _instantiate(t.comparators[0], subst, names)
+        a, b = _instantiate(t.left, subst, names, numpy), _instantiate(t.comparators[0], subst, names, numpy)
         ca, cb = pyast.constant_value(a), pyast.constant_value(b)
         if ca is not None and cb is not None:
             return pyast.number(int((ca == cb) == isinstance(t.ops[0], ast.Eq)))
         return ast.Compare(a, [t.ops[0]], [b])
     assert isinstance(t, ast.Call) and isinstance(t.func, ast.Name)
-    args = [_instantiate(a, subst, names) for a in t.args]
+    args = [_instantiate(a, subst, names, numpy) for a in t.args]
     consts = [pyast.constant_value(a) for a in args]
-    evaluate = RULES[t.func.id].evaluate
+    key = t.func.id
+    evaluate = RULES[MATH_OF_NUMPY.get(key, key)].evaluate
     if evaluate is not None and all(c is not None for c in consts):
         folded = _fold(evaluate, *consts)
         if folded is not None:
             return folded
-    return pyast.call(names.function(t.func.id), args)
+    if numpy and not key.startswith("numpy."):
+        key = NUMPY_OF_MATH[key]
+    return pyast.call(names.function(key), args)
 
 
 def _fold(fn: Callable[..., float], *args: float) -> ast.expr | None:

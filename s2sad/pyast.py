@@ -48,8 +48,18 @@ def name(n: str) -> ast.Name:
     return ast.Name(n, LOAD)
 
 
-def call(fn: str, args: Sequence[ast.expr]) -> ast.expr:
-    return ast.Call(name(fn), list(args), [])
+def call(fn: str, args: Sequence[ast.expr], keywords: Sequence[ast.keyword] = ()) -> ast.expr:
+    """fn(args); a dotted fn (`np.sin`) is an attribute of a module's name."""
+    if "." in fn:
+        base, _, attr = fn.rpartition(".")
+        return ast.Call(ast.Attribute(call_target(base), attr, LOAD), list(args), list(keywords))
+    return ast.Call(name(fn), list(args), list(keywords))
+
+
+def call_target(dotted: str) -> ast.expr:
+    """`np.linalg` as an attribute chain."""
+    base, _, attr = dotted.rpartition(".")
+    return ast.Attribute(call_target(base), attr, LOAD) if base else name(dotted)
 
 
 def binop(a: ast.expr, op: ast.operator, b: ast.expr) -> ast.expr:
@@ -119,8 +129,9 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
     return out
 
 
-_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 4}
-_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.MatMult: 2, ast.Pow: 4}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+           ast.MatMult: "@", ast.Pow: "**"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _UNARY = 3
 _OR, _AND, _NOT, _CMP = 0.1, 0.2, 0.3, 0.5  # below arithmetic, as in Python's grammar
@@ -159,7 +170,8 @@ def to_source(node: ast.expr, prec: float = 0) -> str:
             text = "-" + to_source(operand, _UNARY)
         return f"({text})" if _UNARY < prec else text
     if isinstance(node, ast.Call):
-        return f"{to_source(node.func)}({', '.join(to_source(a) for a in node.args)})"
+        args = [to_source(a) for a in node.args] + [f"{k.arg}={to_source(k.value)}" for k in node.keywords]
+        return f"{to_source(node.func, 10)}({', '.join(args)})"
     if isinstance(node, ast.Compare):
         parts = [to_source(node.left, _CMP + 0.01)]
         for op, right in zip(node.ops, node.comparators):
@@ -172,15 +184,22 @@ def to_source(node: ast.expr, prec: float = 0) -> str:
         text = word.join(to_source(v, p + 0.01) for v in node.values)
         return f"({text})" if p < prec else text
     if isinstance(node, ast.Subscript):
-        return f"{to_source(node.value, 10)}[{to_source(node.slice)}]"
+        index = node.slice
+        if isinstance(index, ast.Tuple) and index.elts:  # x[:, 0]: a tuple of indices, unparenthesized
+            return f"{to_source(node.value, 10)}[{', '.join(to_source(e) for e in index.elts)}]"
+        return f"{to_source(node.value, 10)}[{to_source(index)}]"
     if isinstance(node, ast.Slice):
-        return f"{to_source(node.lower) if node.lower else ''}:{to_source(node.upper) if node.upper else ''}"
+        text = f"{to_source(node.lower) if node.lower else ''}:{to_source(node.upper) if node.upper else ''}"
+        return text + (f":{to_source(node.step)}" if node.step else "")
     if isinstance(node, ast.Attribute):
         return f"{to_source(node.value, 10)}.{node.attr}"
     if isinstance(node, ast.List):
         return f"[{', '.join(to_source(e) for e in node.elts)}]"
     if isinstance(node, ast.Tuple):
         return f"({', '.join(to_source(e) for e in node.elts)}{',' if len(node.elts) == 1 else ''})"
+    if isinstance(node, ast.IfExp):
+        text = f"{to_source(node.body, 0.05)} if {to_source(node.test, 0.05)} else {to_source(node.orelse, 0.05)}"
+        return f"({text})" if prec > 0 else text
     raise TypeError(f"generated code has no {type(node).__name__} nodes")
 
 
@@ -191,9 +210,10 @@ def count_ops(node: ast.expr) -> int:
     if isinstance(node, ast.UnaryOp):
         return 0 if isinstance(node.operand, ast.Constant) else 1 + count_ops(node.operand)
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute):  # tape.pop(), tape.append(...): bookkeeping, not arithmetic
-            return sum(count_ops(a) for a in node.args)
-        return 1 + sum(count_ops(a) for a in node.args)
+        args = sum(count_ops(a) for a in node.args) + sum(count_ops(k.value) for k in node.keywords)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "pop", "copy"):
+            return args  # tape.pop(), tape.append(...): bookkeeping, not arithmetic
+        return 1 + args
     if isinstance(node, ast.Compare):
         return len(node.ops) + count_ops(node.left) + sum(count_ops(c) for c in node.comparators)
     if isinstance(node, ast.BoolOp):
@@ -221,6 +241,8 @@ def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
             names_read(node.func.value, out)
         for a in node.args:
             names_read(a, out)
+        for k in node.keywords:
+            names_read(k.value, out)
     elif isinstance(node, ast.Compare):
         names_read(node.left, out)
         for c in node.comparators:
@@ -232,7 +254,7 @@ def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
         names_read(node.value, out)
         names_read(node.slice, out)
     elif isinstance(node, ast.Slice):
-        for part in (node.lower, node.upper):
+        for part in (node.lower, node.upper, node.step):
             if part is not None:
                 names_read(part, out)
     elif isinstance(node, (ast.List, ast.Tuple)):
@@ -240,6 +262,9 @@ def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
             names_read(e, out)
     elif isinstance(node, ast.Attribute):
         names_read(node.value, out)
+    elif isinstance(node, ast.IfExp):
+        for part in (node.test, node.body, node.orelse):
+            names_read(part, out)
     return out
 
 
@@ -264,7 +289,9 @@ def _rebuilt(node, values: dict[str, ast.expr], calls: dict[str, str]):
         func = node.func
         if isinstance(func, ast.Name) and func.id in calls:
             func = name(calls[func.id])
-        return ast.Call(func, [again(a) for a in node.args], [])
+        elif isinstance(func, ast.Attribute):  # a method of a substituted value: x.reshape(...)
+            func = again(func)
+        return ast.Call(func, [again(a) for a in node.args], [ast.keyword(k.arg, again(k.value)) for k in node.keywords])
     if isinstance(node, ast.BinOp):
         return ast.BinOp(again(node.left), node.op, again(node.right))
     if isinstance(node, ast.UnaryOp):
@@ -279,6 +306,10 @@ def _rebuilt(node, values: dict[str, ast.expr], calls: dict[str, str]):
         return ast.Slice(again(node.lower), again(node.upper), again(node.step))
     if isinstance(node, (ast.List, ast.Tuple)):
         return type(node)([again(e) for e in node.elts], node.ctx)
+    if isinstance(node, ast.Attribute):
+        return ast.Attribute(again(node.value), node.attr, node.ctx)
+    if isinstance(node, ast.IfExp):
+        return ast.IfExp(again(node.test), again(node.body), again(node.orelse))
     return node
 
 

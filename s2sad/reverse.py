@@ -37,6 +37,8 @@ from typing import Callable
 
 from . import pyast
 from .activity import active
+from .array_reverse import Shapes, functional_accumulation, grad_of_array
+from .array_reverse import contributions as array_contribution
 from .forward import Forward, arm_key, fusable_shape, loop_key, operand, while_test
 from .integers import as_float, float_of, maybe_integers
 from .naming import Names
@@ -45,7 +47,7 @@ from .program import walk as code_walk
 from .partials import Term, partial
 from .tapes import record_tapes
 from .trace import (
-    Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
+    ArrayOp, Affine, Append, Block, Break, Carried, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
     Store, Sum, Trace, Var, simple_while, walk,
 )
 
@@ -77,6 +79,9 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
     reverse, grads = rev.sweep(wrt)
     forward = _place_fused(forward, rev.fused)
     forward, reverse, records = record_tapes(trace, names, forward, reverse)
+    arrays = {names.adjoint(v) for v in act if isinstance(v, Var) and v.kind == "array"}
+    if arrays:
+        forward, reverse = functional_accumulation(forward, arrays), functional_accumulation(reverse, arrays)
     value = fwd.value()
     if set(pyast.names_read(value)) & assigned(reverse):  # the reverse sweep restores it: keep a copy
         kept = names.fresh("value")
@@ -205,6 +210,7 @@ class _ReverseSweep:
         self.fused: dict[tuple, tuple] = {}  # loop key -> (setup, body, counter)
         self.exit_constants: dict[int, dict] = {}  # fused loop -> carried variable -> its constant adjoint
         self.list_inits: dict = {}  # list -> the statement making its adjoint (moved before a fused loop)
+        self.shapes = Shapes(trace)
 
     def sweep(self, wrt: tuple) -> tuple[tuple[Node, ...], tuple[ast.expr, ...]]:
         names = self.names
@@ -224,6 +230,15 @@ class _ReverseSweep:
                 else:
                     grads.append(pyast.binop(ast.List([pyast.number(0.0)], pyast.LOAD), pyast.MULT,
                                              pyast.call("len", [pyast.name(names.primal[p])])))
+            elif p.kind == "array":
+                parts = self.pending.get(p, [])
+                bare = len(parts) == 1 and parts[0].factors == 1 and parts[0].coef == 1 and not parts[0].den \
+                    and isinstance(parts[0].num[0], ast.Name) and not parts[0].num[0].id.endswith("_bar")
+                g = self.settle_parameter(p)
+                if bare:  # another parameter itself (the gradient of x . y is y): a copy, not the argument
+                    grads.append(pyast.call(f"{names.numpy()}.array", [g, pyast.name("float")]))
+                else:
+                    grads.append(grad_of_array(names, g, names.primal[p]))
             else:
                 grads.append(self.settle_parameter(p))
         return tuple(self.out), tuple(grads)
@@ -412,6 +427,16 @@ class _ReverseSweep:
         e = op.expr
         names = self.names
         if isinstance(e, Compute):
+            return
+        if isinstance(e, ArrayOp):
+            act = [(i, a) for i, a in enumerate(e.args) if isinstance(a, Var) and a in self.act]
+            bar = self.settle(op.out, len(act))
+            if bar.coef == 0:
+                return
+            for i, arg in act:
+                term = array_contribution(op, i, bar, names, self.shapes)
+                if term is not None:
+                    self.contribute(arg, term, op.line)
             return
         if isinstance(e, Load):
             bar = self.settle(op.out, 1)

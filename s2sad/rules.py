@@ -176,6 +176,38 @@ def register(function: Callable[..., float], *partials: str | None) -> Rule:
 
 
 _load_table()
+
+# NumPy's names for the rows above (its ufuncs). `np.sin(x)` is the row "numpy.sin": the same
+# partials, the value computed by NumPy's own function (NumPy's and libm's results may differ in
+# the last bit, and generated code computes what the source computes).
+NUMPY_UFUNCS: dict[str, str] = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
+    "exp": "exp", "expm1": "expm1", "log": "log", "log2": "log2", "log10": "log10", "log1p": "log1p",
+    "sqrt": "sqrt", "fabs": "fabs", "abs": "abs", "absolute": "abs", "arctan2": "atan2", "hypot": "hypot",
+    "power": "pow", "copysign": "copysign",
+}
+# ufuncs with no row of their own in math: their partials, as rows of NumPy only
+_NUMPY_ONLY = [
+    ("square", "2 * x"),
+    ("reciprocal", "-(z * z)"),
+    ("cbrt", "1 / (3 * z**2)"),
+    ("exp2", "log(2) * z"),
+]
+MATH_OF_NUMPY: dict[str, str] = {}  # numpy row key -> the math row whose partial functions it calls
+
+
+def _load_numpy_rows() -> None:
+    for np_name, row in NUMPY_UFUNCS.items():
+        key = f"numpy.{np_name}"
+        source = next(r for r in _TABLE if r[0] == row)
+        add_rule(key, np_name, "numpy", None, tuple(source[1:]))
+        MATH_OF_NUMPY[key] = row
+    for np_name, *partials in _NUMPY_ONLY:
+        add_rule(f"numpy.{np_name}", np_name, "numpy", None, tuple(partials))
+
+
+_load_numpy_rows()
 # math.pow(x, y): the partials of `**`, but computed by math.pow, which raises ValueError where `**`
 # gives a complex number (a negative x to a fractional y): generated code keeps what the user wrote.
 add_rule("math.pow", "pow", "math", math.pow, next(tuple(row[1:]) for row in _TABLE if row[0] == "pow"))

@@ -120,7 +120,7 @@ def _record(items, params, names: Names, read: set[str], mutated: set):
     at_hand: set[str] = set()
     for name, op in own:
         if op is not None and not (set(op.lists) & mutated) and (
-                op.out.kind != "float" or isinstance(op.expr, (Compute, Affine, Product, Load))):
+                op.out.kind not in ("float", "array") or isinstance(op.expr, (Compute, Affine, Product, Load))):
             if all(n in at_hand or n not in own_names for n in pyast.names_read(forward_expr(op, names))):
                 at_hand.add(name)
     needed = read & own_names

@@ -121,7 +121,28 @@ class Compute:
     args: tuple[Union[Operand, ListVar], ...]
 
 
-Expr = Union[Affine, Product, Call, Load, Sum, Compute]
+@dataclass(frozen=True)
+class ArrayOp:
+    """An operation on arrays (values of kind "array": arrays of any shape, scalars included).
+
+    `fn` names its row: an operator ("add", "subtract", "multiply", "divide",
+    "power", "negative", "matmul"), a NumPy ufunc of the rules table
+    ("numpy.sin"), "getitem" (`args[0][index]`, the index a template over
+    `_1`, `_2`, ... = the other args), "array" (`np.array([a, b, ...])`), or a
+    row of the array sheet (`array_rules`). `options` are its keyword options,
+    constants known when the code is generated.
+    """
+
+    fn: str
+    args: tuple[Operand, ...]
+    options: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def option(self) -> dict[str, object]:
+        return dict(self.options)
+
+
+Expr = Union[Affine, Product, Call, Load, Sum, Compute, ArrayOp]
 
 
 @dataclass(frozen=True)
@@ -385,6 +406,10 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
         return f"sum({name(e.lst)})"  # type: ignore[arg-type]
     if isinstance(e, Compute):
         return fill_template(e.template, [_operand(a, name) for a in e.args])
+    if isinstance(e, ArrayOp):
+        from .array_code import array_text  # printing an array op shares its spelling with generated code
+
+        return array_text(e, [_operand(a, name) for a in e.args])
     args = [_operand(a, name) for a in e.args]
     if e.fn == "pow" and len(args) == 2:
         return f"{args[0]}**{args[1]}"

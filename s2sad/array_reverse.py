@@ -1,0 +1,183 @@
+"""The reverse sweep of array ops: each operand's vector-Jacobian product, shaped like the operand.
+
+Guarantees: `contributions(op, args, g, names, shapes)` gives, for each
+differentiated operand of an `ArrayOp`, its contribution to the operand's
+adjoint as a `Term`, with the operand's shape for every shape the source
+accepts. Elementwise ops multiply the result's adjoint by the partial of the
+rules table (as for scalars, spelled with NumPy) and sum it back over the
+axes broadcasting added or stretched (`_unbroadcast`), unless the operand is
+known to have the result's shape (`Shapes`), or to be a scalar (a plain sum).
+Other ops take their row's template from the array sheet (`array_rules`).
+The helpers that generated code calls are recorded in `names.helpers`.
+
+Before: `z3 = x * s` (x an array, s a float).  After: x gets `z3_bar * s`,
+s gets `np.sum(z3_bar * x)`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+from . import pyast
+from .array_code import literal, renamed_numpy
+from .naming import Names
+from .partials import Term, partial
+from .program import Block as CodeBlock, Node, Stmt
+from .trace import ArrayOp, Call, Op, Product, Trace, Var, walk
+
+ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative"})
+
+
+def is_elementwise(fn: str) -> bool:
+    return fn in ELEMENTWISE or fn.startswith("numpy.")
+
+
+class Shapes:
+    """Which array values surely have the same shape (elementwise results take their operand's)."""
+
+    def __init__(self, trace: Trace):
+        self.rep: dict[Var, Var] = {}
+        for item in walk(trace.body):
+            if isinstance(item, Op) and isinstance(item.expr, ArrayOp) and is_elementwise(item.expr.fn):
+                arrays = {self.of(a) for a in item.expr.args if isinstance(a, Var) and a.kind == "array"}
+                if len(arrays) == 1:
+                    self.rep[item.out] = arrays.pop()
+
+    def of(self, v: Var) -> Var:
+        return self.rep.get(v, v)
+
+    def same(self, a: Var, b: Var) -> bool:
+        return self.of(a) == self.of(b)
+
+
+def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -> Term | None:
+    """The contribution of `op` to the adjoint of its operand `index`, given its own adjoint `bar`."""
+    e = op.expr
+    assert isinstance(e, ArrayOp)
+    x = e.args[index]
+    if is_elementwise(e.fn):
+        d = _elementwise_partial(op, index, names)
+        if d is None:
+            return None
+        term = bar * d
+        if term.coef == 0:
+            return None
+        return _shaped(term, x, op.out, names, shapes)  # type: ignore[arg-type]
+    g = _value(bar)
+    arg = [pyast.name(names.primal[a]) if isinstance(a, Var) else pyast.number(a) for a in e.args]  # type: ignore[index]
+    np = names.numpy()
+    if e.fn == "getitem":
+        return Term(1, (_helper(names, "_getitem_back", [g, arg[0], index_object(e.option["index"], arg, 1)]),))
+    if e.fn == "setitem":
+        where = index_object(e.option["index"], arg, 2)
+        if index == 0:
+            return Term(1, (_helper(names, "_setitem", [g, where, pyast.number(0.0)]),))
+        if index == 1:
+            piece = ast.Subscript(g, where, pyast.LOAD)
+            return _shaped(Term(1, (piece,)), x, None, names, shapes)  # type: ignore[arg-type]
+        return None
+    if e.fn == "array":
+        return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
+    if e.fn == "builtin_sum":
+        return Term(1, (pyast.call(f"{np}.broadcast_to", [g, pyast.call(f"{np}.shape", [arg[0]])]),))
+    from .array_rules import ARRAY_RULES
+
+    rule = ARRAY_RULES[e.fn]
+    template = rule.vjps[index]
+    if template is None:
+        return None
+    values = {"g": g, "z": pyast.name(names.primal[op.out])}
+    values.update(dict(zip(rule.params, arg)))
+    values.update({k: literal(v) for k, v in {**rule.options, **e.option}.items()})
+    node = pyast.substitute(pyast.template(template), values)
+    _record_helpers(names, node)
+    return Term(1, (renamed_numpy(node, np),))
+
+
+def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
+    e = op.expr
+    z = pyast.name(names.primal[op.out])
+    a = [pyast.name(names.primal[v]) if isinstance(v, Var) else pyast.number(v) for v in e.args]  # type: ignore[union-attr,index]
+    fn = e.fn  # type: ignore[union-attr]
+    if fn == "add":
+        return Term(1)
+    if fn == "subtract":
+        return Term(1 if index == 0 else -1)
+    if fn == "negative":
+        return Term(-1)
+    if fn == "multiply":
+        return Term(1, (a[1 - index],))
+    if fn == "divide":
+        return Term(1, (), (a[1],)) if index == 0 else Term(-1, (z,), (a[1],))
+    if fn == "power" and not isinstance(e.args[1], Var):  # type: ignore[union-attr]
+        p = e.args[1]  # type: ignore[union-attr]
+        return partial(Op(op.out, Product(1, ((e.args[0], p),)), op.line), 0, names)  # type: ignore[union-attr,arg-type]
+    if fn == "power":
+        fn = "numpy.power"
+    return partial(Op(op.out, Call(fn, e.args), op.line), index, names, numpy=True)  # type: ignore[union-attr]
+
+
+def _shaped(term: Term, x: Var, out: Var | None, names: Names, shapes: Shapes) -> Term:
+    """A contribution to x with x's shape: summed over what broadcasting added, unless already so."""
+    if x.kind == "array" and out is not None and shapes.same(x, out):
+        return term
+    value = _value(term)
+    if x.kind != "array":  # a scalar operand of an array op: the sum of its contributions
+        return Term(1, (pyast.call(f"{names.numpy()}.sum", [value]),), lines=term.lines)
+    return Term(1, (_helper(names, "_unbroadcast", [value, pyast.name(names.primal[x])]),), lines=term.lines)
+
+
+def _value(t: Term) -> ast.expr:
+    return pyast.product(t.coef, list(t.num), list(t.den)) if t.factors else pyast.number(t.coef)
+
+
+def _helper(names: Names, name: str, args: list[ast.expr]) -> ast.expr:
+    names.helpers.add(name)
+    return pyast.call(name, args)
+
+
+def _record_helpers(names: Names, node: ast.expr) -> None:
+    from .array_helpers import HELPERS
+
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in HELPERS:
+            names.helpers.add(n.func.id)
+
+
+def index_object(text: str, args: list[ast.expr], first: int) -> ast.expr:
+    """The index of `x[text]` as a value: `1:, _1` -> `(slice(1, None), i)` (operands from `first`)."""
+    sub = pyast.template(f"_0[{text}]")
+    assert isinstance(sub, ast.Subscript)
+    values = {f"_{k}": args[first + k - 1] for k in range(1, len(args) - first + 1)}
+
+    def obj(node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Slice):
+            parts = [node.lower, node.upper, node.step]
+            return pyast.call("slice", [pyast.substitute(p, values) if p is not None else ast.Constant(None)
+                                        for p in parts])
+        return pyast.substitute(node, values)
+
+    index = sub.slice
+    if isinstance(index, ast.Tuple):
+        return ast.Tuple([obj(p) for p in index.elts], pyast.LOAD)
+    return obj(index)
+
+
+def grad_of_array(names: Names, g: ast.expr, x: str) -> ast.expr:
+    """The gradient returned for an array parameter: float64 of its shape (a scalar's a float)."""
+    return _helper(names, "_as_gradient", [g, pyast.name(x)])
+
+
+def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str]) -> tuple[Node, ...]:
+    """`x_bar += v` as `x_bar = x_bar + v` for array adjoints: `+=` would change an array another name holds."""
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays:
+            out.append(replace(n, value=pyast.binop(pyast.name(n.target), pyast.ADD, n.value), augmented=False))
+        elif isinstance(n, CodeBlock):
+            out.append(replace(n, body=functional_accumulation(n.body, arrays),
+                               orelse=functional_accumulation(n.orelse, arrays)))
+        else:
+            out.append(n)
+    return tuple(out)

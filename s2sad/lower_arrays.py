@@ -1,0 +1,300 @@
+"""Lowering of array code: NumPy calls, array arithmetic, indexing, methods and attributes.
+
+Guarantees: in a function that uses a parameter as an array
+(`is_array_program`), every value that may be an array is a variable of kind
+"array" (an array of any shape, a scalar included), made by one `ArrayOp` per
+NumPy operation, in the order Python evaluates them, with nothing folded or
+reassociated (so the value is the source's, bit for bit). Inactive array
+values (creation, shapes, boolean masks) are `Compute` ops. A value known to
+be a scalar (a full reduction, a float) keeps kind "float" and the scalar
+rules. NumPy ufuncs on scalars in any function are rows of the rules table
+("numpy.sin"). Options (`axis=`, `keepdims=`) must be constants.
+
+Before: `np.sum((x[1:] - x[:-1] ** 2) ** 2)`.  After:
+`z1 = x[1:]; z2 = x[:-1]; z3 = z2**2; z4 = z1 - z3; z5 = z4**2; z6 = np.sum(z5)`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import numpy_names as npn
+from .frontend import NumpyModule, NumpyName
+from .trace import ArrayOp, Compute, ListVar, Var
+
+# reductions that give a scalar when no axis is given
+_SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
+_SCALAR = frozenset({"vdot", "linalg.det", "trace"})
+_INTS = {"shape": "_0.shape", "size": "_0.size", "ndim": "_0.ndim"}
+_METHOD_ROWS = {"flatten": "ravel", "max": "max", "min": "min"}
+
+
+def is_array_program(fn: ast.FunctionDef, module) -> bool:
+    """Does the function use a value as an array (beyond NumPy's scalar math)?"""
+    numpy = {n for n, b in module.bindings.items() if isinstance(b, (NumpyModule, NumpyName))}
+    if not numpy:
+        return False
+    for node in ast.walk(fn):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            return True
+        if isinstance(node, ast.Subscript):
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if isinstance(node.slice, ast.Tuple) or any(isinstance(p, ast.Slice) for p in parts):
+                return True
+        if isinstance(node, ast.Attribute) and not npn.is_numpy_value(node, numpy) \
+                and node.attr in npn.ATTRIBUTES | npn.METHODS:
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "len") \
+                and node.args and not isinstance(node.args[0], ast.Name) and node.func.id not in module.bindings:
+            return True  # sum(x ** 2): a whole-array expression
+        if isinstance(node, ast.Call):
+            path = _numpy_path(node.func, module, numpy)
+            if path is not None and path not in npn.UFUNCS and path not in npn.OPERATOR_UFUNCS:
+                return True
+    return False
+
+
+def _numpy_path(f: ast.expr, module, numpy: set[str]) -> str | None:
+    base = f
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    if not isinstance(base, ast.Name) or base.id not in numpy:
+        return None
+    b = module.bindings[base.id]
+    if isinstance(b, NumpyName):
+        return b.path if base is f else None
+    return ".".join(p for p in (b.path, npn.attribute_path(f)) if p)
+
+
+class ArrayLowering:
+    """The array half of `_Lowering` (a mixin: it uses the lowering's emit, value, fail, env)."""
+
+    def numpy_path(self, f: ast.expr, env: dict) -> str | None:
+        """`np.linalg.norm` -> "linalg.norm"; None when f is not NumPy's."""
+        base = f
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if not isinstance(base, ast.Name) or base.id in env:
+            return None
+        b = self.module.resolve(base.id)
+        if isinstance(b, NumpyName):
+            return b.path if base is f else None
+        if isinstance(b, NumpyModule):
+            return ".".join(p for p in (b.path, npn.attribute_path(f)) if p)
+        return None
+
+    def is_array(self, v: object) -> bool:
+        return isinstance(v, Var) and v.kind == "array"
+
+    # --- operators ---------------------------------------------------------------------------
+
+    def array_arith(self, node: ast.AST, op: ast.operator, a, b):
+        """a <op> b where either may be an array."""
+        x, y = self.materialize(a), self.materialize(b)
+        name = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.Pow: "power",
+                ast.MatMult: "matmul"}.get(type(op))
+        if name is None:
+            raise self.fail(node, f"the {type(op).__name__} operator is not supported on arrays",
+                            "use + - * / ** and @")
+        if name == "matmul":
+            return self.array_op(ArrayOp("matmul", (x, y)), "array")
+        return self.array_op(ArrayOp(name, (x, y)), "array")
+
+    def array_negative(self, v):
+        return self.array_op(ArrayOp("negative", (self.materialize(v),)), "array")
+
+    def array_op(self, e: ArrayOp, kind: str) -> Var:
+        return self.emit(e, None, kind)
+
+    # --- calls ---------------------------------------------------------------------------------
+
+    def numpy_call(self, e: ast.Call, path: str, env: dict):
+        if path in npn.CREATION or path in _INTS:
+            return self.inactive(e, env, "int" if path in ("size", "ndim") else "array")
+        options = self.options(e, env)
+        if path in ("array", "asarray", "copy") and len(e.args) == 1:
+            return self.array_of(e.args[0], env)
+        args = [self.materialize(self.value(a, env)) for a in e.args]
+        if path in npn.OPERATOR_UFUNCS:
+            if options:
+                raise self.fail(e, f"options of np.{path} are not supported", "write the operator")
+            if path == "negative":
+                return self.array_negative(args[0]) if self.is_array(args[0]) else self.mul(-1, args[0])
+            if path == "positive":
+                return args[0]
+            return self.arith(e, npn.OPERATOR_UFUNCS[path](), args[0], args[1])
+        if path in npn.UFUNCS:
+            key = f"numpy.{path}"
+            if options:
+                raise self.fail(e, f"keyword arguments of np.{path} are not supported", "pass arguments by position")
+            if any(self.is_array(a) for a in args):
+                return self.array_op(ArrayOp(key, tuple(args)), "array")
+            return self.elementary(e, key, args)
+        return self.sheet_op(e, path, args, options)
+
+    def sheet_op(self, e: ast.AST, path: str, args: list, options: dict):
+        """A row of the array sheet (reductions, products, structure, piecewise, linear algebra)."""
+        from .array_rules import ARRAY_RULES
+
+        row = ARRAY_RULES.get(path)
+        if row is None:
+            raise self.fail(e, f"np.{path} is not supported on arrays", npn.unsupported(path, path)[1])
+        unknown = set(options) - set(row.options)
+        if unknown:
+            raise self.fail(e, f"np.{path} has no option {sorted(unknown)[0]} here",
+                            f"its options: {', '.join(row.options) or 'none'}")
+        if len(args) != len(row.params):
+            raise self.fail(e, f"np.{path} takes {len(row.params)} array argument(s) here, got {len(args)}",
+                            f"call it as np.{path}({', '.join(row.params)})")
+        scalar = path in _SCALAR or (path in _SCALAR_WITHOUT_AXIS and options.get("axis") is None
+                                     and not options.get("keepdims"))
+        return self.array_op(ArrayOp(path, tuple(args), tuple(sorted(options.items()))),
+                             "float" if scalar else "array")
+
+    def options(self, e: ast.Call, env: dict) -> dict:
+        """Keyword options, which must be constants (ints, tuples of ints, bools, None, strings)."""
+        out = {}
+        for kw in e.keywords:
+            try:
+                out[kw.arg] = ast.literal_eval(kw.value)
+            except ValueError:
+                v = self.materialize(self.value(kw.value, env))
+                if isinstance(v, Var):
+                    raise self.fail(kw.value, f"the option {kw.arg}= must be a constant",
+                                    "write the number (or tuple of numbers) in the call") from None
+                out[kw.arg] = v
+        return out
+
+    def inactive(self, e: ast.expr, env: dict, kind: str):
+        """A value that carries no derivative (creation, shapes): computed as written from its operands."""
+        operands: list = []
+
+        def hole(node: ast.expr) -> ast.expr:
+            if isinstance(node, ast.Constant):
+                return node
+            if isinstance(node, (ast.Tuple, ast.List)):
+                return type(node)([hole(x) for x in node.elts], ast.Load())
+            if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+                return node
+            v = self.materialize(self.value(node, env))
+            if not isinstance(v, Var):
+                return ast.Constant(v)
+            operands.append(v)
+            return ast.Name(f"_{len(operands) - 1}", ast.Load())
+
+        call = e if isinstance(e, ast.Call) else None
+        assert call is not None
+        path = self.numpy_path(call.func, env)
+        template = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), path, ast.Load()) if path else call.func,
+                            [hole(a) for a in call.args], [ast.keyword(k.arg, hole(k.value)) for k in call.keywords])
+        return self.emit(Compute(ast.unparse(template), tuple(operands)), None, kind)
+
+    def array_of(self, node: ast.expr, env: dict):
+        """np.array(...) / np.asarray(...): of a list display of numbers, or of an array (the same values)."""
+        if isinstance(node, ast.List):
+            if any(isinstance(x, (ast.List, ast.Tuple)) for x in node.elts):
+                return self.inactive(ast.Call(ast.Attribute(ast.Name("np"), "array"), [node], []), env, "array")
+            elements = tuple(self.materialize(self.value(x, env)) for x in node.elts)
+            return self.array_op(ArrayOp("array", elements), "array")
+        v = self.value(node, env)
+        return v if self.is_array(v) else self.materialize(v)
+
+    def method_call(self, e: ast.Call, env: dict):
+        """x.sum(axis=0), x.reshape(m, n), x.copy(), ..."""
+        f = e.func
+        assert isinstance(f, ast.Attribute)
+        x = self.materialize(self.value(f.value, env))
+        options = self.options(e, env)
+        if f.attr == "copy":
+            return x
+        if f.attr == "reshape":
+            shape = tuple(ast.literal_eval(a) for a in e.args) if e.args else ()
+            if len(shape) == 1 and isinstance(shape[0], tuple):
+                shape = shape[0]
+            return self.sheet_op(e, "reshape", [x], {"shape": shape, **options})
+        if f.attr == "transpose":
+            if e.args:
+                options["axes"] = tuple(ast.literal_eval(a) for a in e.args)
+            return self.sheet_op(e, "transpose", [x], options)
+        if f.attr == "clip":
+            args = [ast.literal_eval(a) for a in e.args]
+            return self.sheet_op(e, "clip", [x], {**dict(zip(("a_min", "a_max"), args)), **options})
+        args = [self.materialize(self.value(a, env)) for a in e.args]
+        if f.attr == "dot":
+            return self.sheet_op(e, "dot", [x, *args], options)
+        return self.sheet_op(e, _METHOD_ROWS.get(f.attr, f.attr), [x, *args], options)
+
+    def array_attribute(self, e: ast.Attribute, env: dict):
+        x = self.materialize(self.value(e.value, env))
+        if e.attr == "T":
+            return self.sheet_op(e, "transpose", [x], {})
+        return self.emit(Compute(_INTS[e.attr], (x,)), None, "shape" if e.attr == "shape" else "int")
+
+    # --- indexing ------------------------------------------------------------------------------
+
+    def array_index(self, base, index: ast.expr, env: dict) -> tuple[str, tuple]:
+        """The index of `base[index]` as a template over _1, _2, ... and its operands."""
+        operands: list = []
+
+        def part(node: ast.expr) -> str:
+            if node is None:
+                return ""
+            if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, int)):
+                return repr(node.value)
+            if isinstance(node, ast.Slice):
+                text = f"{part(node.lower)}:{part(node.upper)}"
+                return text + (f":{part(node.step)}" if node.step is not None else "")
+            if isinstance(node, ast.Attribute) and self.numpy_path(node, env) == npn.NEWAXIS:
+                return "None"
+            v = self.materialize(self.value(node, env))
+            if isinstance(v, int) and not isinstance(v, bool):
+                return repr(v)
+            if not isinstance(v, Var) or v.kind == "float":
+                raise self.fail(node, "an index must be an integer (or an array of integers)",
+                                "compute indices from loop counters, len() and integer parameters")
+            operands.append(v)
+            return f"_{len(operands)}"
+
+        parts = index.elts if isinstance(index, ast.Tuple) else [index]
+        text = ", ".join(part(p) for p in parts) + ("," if isinstance(index, ast.Tuple) and len(parts) == 1 else "")
+        return text, tuple(operands)
+
+    def array_subscript(self, e: ast.Subscript, env: dict):
+        x = self.materialize(self.value(e.value, env))
+        if isinstance(x, Var) and x.kind == "shape":
+            text, operands = self.array_index(x, e.slice, env)
+            return self.emit(Compute(f"_0[{text}]", (x, *operands)), None, "int")
+        if not self.is_array(x):
+            raise self.fail(e.value, f"{ast.unparse(e.value)} is not an array", "index arrays and lists only")
+        text, operands = self.array_index(x, e.slice, env)
+        return self.array_op(ArrayOp("getitem", (x, *operands), (("index", text),)), "array")
+
+    def array_store(self, t: ast.Subscript, value, env: dict, op: ast.operator | None = None) -> None:
+        """a[index] = value (or a[index] += value): a new array value bound to the name a."""
+        if not isinstance(t.value, ast.Name) or not self.is_array(env.get(t.value.id)):
+            raise self.fail(t.value, f"{ast.unparse(t.value)} is not an array of this function",
+                            "assign into arrays created in the function: a = np.zeros(n), then a[i] = ...")
+        name = t.value.id
+        a = env[name]
+        if name in self.array_params:
+            raise self.fail(t, f"changing the parameter array {name} in place is not supported",
+                            f"copy it first: {name} = {name}.copy(), or build a new array")
+        text, operands = self.array_index(a, t.slice, env)
+        v = self.materialize(value)
+        if op is not None:
+            old = self.array_op(ArrayOp("getitem", (a, *operands), (("index", text),)), "array")
+            v = self.materialize(self.array_arith(t, op, old, v))
+        shifted = text
+        for k in range(len(operands), 0, -1):  # operands follow the array and the value: _1 -> _2
+            shifted = shifted.replace(f"_{k}", f"_{k + 1}")
+        env[name] = self.array_op(ArrayOp("setitem", (a, v, *operands), (("index", shifted),)), "array")
+
+    def unpack_shape(self, targets: list[ast.expr], value, env: dict) -> None:
+        """m, n = x.shape."""
+        for k, t in enumerate(targets):
+            if not isinstance(t, ast.Name):
+                raise self.fail(t, "unpack a shape into names", "write m, n = x.shape")
+            env[t.id] = self.emit(Compute(f"_0[{k}]", (value,)), t.id, "int")
+
+    def is_list(self, v) -> bool:
+        return isinstance(v, ListVar)
