@@ -11,10 +11,11 @@ then the medians of the ratios. Where s2sad cannot differentiate a program
 yet, its columns say `unsupported: <first line of the error>`. Where it can,
 the last column says whether its value and gradient match the hand-written
 ones (np.allclose, rtol 1e-8) and gives the largest difference relative to
-the gradient's largest entry; `derive` is the time `value_and_grad(f)` took.
+the gradient's largest entry; `derive` is the time `value_and_grad(f)` took
+(about 0 on a second row of the same program: s2sad caches it).
 
 Timing: a warm-up call, then calls batched so that one sample lasts at least
-20 ms (5 ms with --quick), the best of k samples (k = 7, 3 with --quick).
+50 ms (10 ms with --quick), the best of k samples (k = 11, 5 with --quick).
 BLAS runs on one thread (unless OPENBLAS_NUM_THREADS and the like are set)
 so that shared machines give stable ratios. Read the ratios, not the times.
 
@@ -148,6 +149,8 @@ def compare(case: Case, vg: Callable, hand_value: float, hand_grad: tuple) -> tu
     grad = _as_tuple(grad)
     if len(grad) != len(hand_grad) or any(np.shape(g) != np.shape(h) for g, h in zip(grad, hand_grad)):
         return False, f"MISMATCH: gradient shapes {[np.shape(g) for g in grad]}"
+    if any(np.ndim(h) and not (isinstance(g, np.ndarray) and g.dtype == np.float64) for g, h in zip(grad, hand_grad)):
+        return False, f"MISMATCH: gradient types {[getattr(g, 'dtype', type(g).__name__) for g in grad]}"
     if not np.isclose(value, hand_value, rtol=1e-10, atol=0.0):
         return False, f"MISMATCH: value {value!r}, hand-written {hand_value!r}"
     worst = 0.0
@@ -217,7 +220,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer and shorter samples (same sizes)")
     args = parser.parse_args(argv)
-    run(cases(), repeats=3 if args.quick else 7, min_sample=0.005 if args.quick else 0.02)
+    run(cases(), repeats=5 if args.quick else 11, min_sample=0.01 if args.quick else 0.05)
 
 
 if __name__ == "__main__":

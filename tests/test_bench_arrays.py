@@ -62,6 +62,11 @@ def test_compare_rejects_wrong_gradients(case):
         g = bench_arrays._as_tuple(g)
         return v, tuple(np.reshape(a, a.shape[::-1] if a.ndim > 1 else (1, -1)) for a in g)
 
+    def as_lists(*args):  # the right numbers, not as float64 arrays
+        v, g = hand(*args)
+        g = bench_arrays._as_tuple(g)
+        return v, tuple(a.tolist() for a in g) if len(g) > 1 else g[0].tolist()
+
     def off_value(*args):
         v, g = hand(*args)
         return v * (1 + 1e-8), g
@@ -70,6 +75,7 @@ def test_compare_rejects_wrong_gradients(case):
         raise TypeError("only length-1 arrays can be converted to Python scalars")
 
     for wrong, said in [(nudged, "MISMATCH ("), (transposed, "MISMATCH: gradient shapes"),
+                        (as_lists, "MISMATCH: gradient types"),
                         (off_value, "MISMATCH: value"), (raises, "fails: TypeError: only length-1")]:
         ok, why = bench_arrays.compare(case, wrong, value, grad)
         assert not ok and why.startswith(said), (wrong.__name__, why)
