@@ -30,7 +30,8 @@ def _unbroadcast(g, x):
     if not shape:
         return float(np.sum(g))
     lead = np.ndim(g) - len(shape)
-    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and np.shape(g)[i + lead] != 1)
+    big = np.shape(g)[lead:]
+    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and big[i] != 1)
     return np.reshape(np.sum(g, axis=tuple(range(lead)) + stretched, keepdims=True), shape)
 
 
@@ -40,14 +41,14 @@ def _zeros_like_float(x):
 
 
 def _axes(x, axis):
-    """The axes of x that `axis` (None, an int or a tuple, negative counting from the end) names, as a tuple."""
+    """The axes of x that `axis` names (None: all; an int or a tuple, negative from the end)."""
     if axis is None:
         return tuple(range(np.ndim(x)))
     return tuple(a % np.ndim(x) for a in ((axis,) if isinstance(axis, int) else axis))
 
 
 def _expand_reduced(g, x, axis, keepdims):
-    """g, the adjoint of a reduction of x over `axis`, with the reduced axes back (as 1s) to broadcast against x."""
+    """g, the adjoint of a reduction of x over `axis`, with the reduced axes back as 1s."""
     if keepdims or axis is None:  # already in place, or a scalar
         return g
     return np.expand_dims(g, axis)
@@ -62,7 +63,7 @@ def _count(x, axis):
 
 
 def _inverse_axes(axes, ndim):
-    """The permutation that undoes np.transpose(_, axes) on an array of `ndim` axes (None: reversal undoes itself)."""
+    """The axes that undo np.transpose(_, axes) on `ndim` axes (None: a reversal undoes itself)."""
     if axes is None:
         return None
     inverse = [0] * ndim
@@ -71,11 +72,11 @@ def _inverse_axes(axes, ndim):
     return tuple(inverse)
 
 
-
 def _prod_others(x, axis):
     """Each entry of x replaced by the product of the others in its reduction over `axis`.
 
-    Products of the entries before and after it (cumulative, both ways), never prod / x: exact at zeros.
+    The product of the entries before it times that of those after it (cumulative products both
+    ways), never prod / x: exact at zeros.
     """
     x = np.asarray(x, dtype=float)
     if x.size == 0:
@@ -86,25 +87,26 @@ def _prod_others(x, axis):
     flat = np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (-1,))
     ones = np.ones(flat.shape[:-1] + (1,))
     before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat[..., 1:], axis=-1)], axis=-1), axis=-1), axis=-1)
+    rest = np.flip(flat[..., 1:], axis=-1)
+    after = np.flip(np.cumprod(np.concatenate([ones, rest], axis=-1), axis=-1), axis=-1)
     return np.transpose(np.reshape(before * after, moved.shape), _inverse_axes(order, x.ndim))
 
 
 def _choose_back(g, x, z, axis, keepdims):
-    """Adjoint of max or min of x over `axis`: g shared equally among the entries equal to the result z."""
+    """Adjoint of max or min of x over `axis`: g shared equally among the entries equal to z."""
     hit = x == _expand_reduced(z, x, axis, keepdims)
     return _expand_reduced(g, x, axis, keepdims) * hit / np.sum(hit, axis=axis, keepdims=True)
 
 
 def _cumsum_back(g, x, axis):
-    """Adjoint of np.cumsum(x, axis): cumulative sums of g from the end (axis None: x was flattened)."""
+    """Adjoint of np.cumsum(x, axis): cumulative sums of g from the end (None: x was flattened)."""
     if axis is None:
         return np.reshape(np.flip(np.cumsum(np.flip(g))), np.shape(x))
     return np.flip(np.cumsum(np.flip(g, axis=axis), axis=axis), axis=axis)
 
 
 def _diff_back(g, x, n, axis):
-    """Adjoint of np.diff(x, n, axis): n times, each entry receives its left difference minus its right one."""
+    """Adjoint of np.diff(x, n, axis): n times, left minus right neighbour of g."""
     if np.shape(g)[axis] == 0:  # n >= the length: the result is empty and x's adjoint is zero
         return np.zeros(np.shape(x))
     for _ in range(n):
@@ -116,7 +118,7 @@ def _diff_back(g, x, n, axis):
 
 
 def _dot_back(g, a, b, which):
-    """Adjoint of operand `which` (0: a, 1: b) of np.dot(a, b), for every rank numpy's dot accepts."""
+    """Adjoint of operand `which` (0: a, 1: b) of np.dot(a, b), for every rank dot accepts."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:  # dot is then a product, scalar times array
         other = b if which == 0 else a
         mine = a if which == 0 else b
@@ -125,14 +127,16 @@ def _dot_back(g, a, b, which):
     if which == 0:  # sum g times b over b's other axes: a's leading axes, then the summed one
         others = [i for i in range(np.ndim(b)) if i != k]
         return np.tensordot(g, b, axes=(list(range(np.ndim(a) - 1, np.ndim(g))), others))
-    lead = list(range(np.ndim(a) - 1))  # sum a times g over a's leading axes, then put the summed axis at k
+    # sum a times g over a's leading axes, then put the summed axis at k
+    lead = list(range(np.ndim(a) - 1))
     return np.moveaxis(np.tensordot(a, g, axes=(lead, lead)), 0, k)
 
 
 def _matmul_back(g, a, b, which):
-    """Adjoint of operand `which` (0: a, 1: b) of a @ b: 1-D operands, matrices and stacks with broadcast batches."""
-    a2 = np.expand_dims(a, 0) if np.ndim(a) == 1 else a  # numpy's rule: a vector is a row for a...
-    b2 = np.expand_dims(b, -1) if np.ndim(b) == 1 else b  # ...and a column for b, then that axis goes
+    """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
+    # numpy's rule: a vector is a row for a and a column for b, then that axis goes
+    a2 = np.expand_dims(a, 0) if np.ndim(a) == 1 else a
+    b2 = np.expand_dims(b, -1) if np.ndim(b) == 1 else b
     g2 = np.expand_dims(g, -1) if np.ndim(b) == 1 else g  # the axes the result lost, back as 1s
     g2 = np.expand_dims(g2, -2) if np.ndim(a) == 1 else g2
     if which == 0:
@@ -143,7 +147,7 @@ def _matmul_back(g, a, b, which):
 
 
 def _inner_back(g, a, b, which):
-    """Adjoint of operand `which` (0: a, 1: b) of np.inner(a, b), which sums over the last axes of both."""
+    """Adjoint of operand `which` (0: a, 1: b) of np.inner(a, b), a sum over both last axes."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return _dot_back(g, a, b, which)
     if which == 0:  # g's trailing axes are b's leading ones
@@ -154,10 +158,10 @@ def _inner_back(g, a, b, which):
 
 
 def _einsum_back(subscripts, which, g, *operands):
-    """Adjoint of operand `which` of np.einsum(subscripts, *operands), explicit "...->..." subscripts.
+    """Adjoint of operand `which` of np.einsum(subscripts, *operands), subscripts with "->".
 
-    The einsum of g with the other operands onto the operand's distinct indices, broadcast over indices
-    that only it has (summed in the forward), and put on the diagonals its repeated indices select ("ii").
+    The einsum of g with the other operands onto the operand's distinct indices, broadcast over
+    indices only it has (summed in the forward), on the diagonals its repeated indices ("ii") read.
     """
     inputs, output = subscripts.replace(" ", "").split("->")
     specs = inputs.split(",")
@@ -178,9 +182,11 @@ def _einsum_back(subscripts, which, g, *operands):
 
 
 def _split_like(g, xs, axis, ndmin=0):
-    """Cut g along `axis` into pieces as long as the operands xs were (the adjoint of concatenate), each
-    reshaped to its operand's shape; `ndmin`: operands were first padded to that many axes (hstack 1,
-    vstack 2); axis None: operands were flattened."""
+    """Cut g along `axis` into pieces as long as the operands xs, each in its operand's shape.
+
+    The adjoint of concatenate (axis None: the operands were flattened), of hstack (ndmin 1) and
+    vstack (ndmin 2), which first give each operand that many axes (leading 1s).
+    """
     if axis is None:
         lengths = [np.size(x) for x in xs]
         axis = 0
@@ -201,7 +207,7 @@ def _unstack(g, axis):
 
 
 def _scatter_add(acc, index, g):
-    """acc[index] += g in place, correct where an integer array in the index names an entry twice; returns acc."""
+    """acc[index] += g in place (also where an integer array names an entry twice); returns acc."""
     parts = index if isinstance(index, tuple) else (index,)
     if any(np.ndim(i) > 0 and np.asarray(i).dtype != bool for i in parts):
         np.add.at(acc, index, g)
@@ -210,23 +216,21 @@ def _scatter_add(acc, index, g):
     return acc
 
 
-
 def _getitem_back(g, x, index):
-    """Adjoint of x[index]: g scattered into zeros of x's shape; added with np.add.at where an integer
-    array in the index may name an entry twice, assigned otherwise."""
+    """Adjoint of x[index]: g added into zeros of x's shape at index (see _scatter_add)."""
     out = np.zeros(np.shape(x))
     return _scatter_add(out, index, g)
 
 
 def _setitem(x, index, v):
-    """A copy of x (float64) with x[index] = v: assignment as a function, so the old value survives."""
+    """A float64 copy of x with x[index] = v: assignment as a function, the old x unchanged."""
     out = np.array(x, dtype=float)
     out[index] = v
     return out
 
 
 def _clip_inside(x, a_min, a_max):
-    """1.0 where a_min <= x <= a_max (a bound None is absent), 0.0 elsewhere: clip passes these through."""
+    """1.0 where a_min <= x <= a_max (None: no bound), else 0.0: where clip passes x through."""
     inside = np.ones(np.shape(x))
     if a_min is not None:
         inside = inside * (x >= a_min)
@@ -236,7 +240,7 @@ def _clip_inside(x, a_min, a_max):
 
 
 def _solve_back_a(g, a, z):
-    """Adjoint of a in z = np.linalg.solve(a, b): -solve(a.T, g) z.T (an outer product for a vector b)."""
+    """Adjoint of a in z = np.linalg.solve(a, b): -solve(a.T, g) z.T (outer product for 1-D b)."""
     gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
     if np.ndim(z) == 1:
         return -np.expand_dims(gb, -1) * np.expand_dims(z, 0)
@@ -244,8 +248,11 @@ def _solve_back_a(g, a, z):
 
 
 def _det_back(g, a):
-    """Adjoint of np.linalg.det(a): g times the cofactor matrix, from the SVD a = u diag(s) vh as
-    det(u) det(vh) u diag(prod of the other s) vh: no inverse, so exact at singular a too."""
+    """Adjoint of np.linalg.det(a): g times the cofactor matrix of a.
+
+    From the SVD a = u diag(s) vh, the cofactors are det(u) det(vh) u diag(products of the other
+    s) vh: no inverse, so they are right at a singular a too (where z a^-T is undefined).
+    """
     u, s, vh = np.linalg.svd(a)
     sign = np.linalg.det(u) * np.linalg.det(vh)
     cofactors = np.matmul(u * np.expand_dims(_prod_others(s, -1), -2), vh)
@@ -253,14 +260,16 @@ def _det_back(g, a):
 
 
 def _slogdet_back(g, a):
-    """Adjoint of log|det a| (the second result of np.linalg.slogdet): g times the inverse transpose of a."""
+    """Adjoint of log|det a|, np.linalg.slogdet(a)[1]: g times the inverse of a, transposed."""
     return np.expand_dims(np.asarray(g), (-1, -2)) * np.swapaxes(np.linalg.inv(a), -1, -2)
 
 
 def _cholesky_back(g, z):
-    """Adjoint of a in z = np.linalg.cholesky(a) (Murray 2016): with P the lower triangle of z.T tril(g),
-    its diagonal halved, S = z^-T P z^-1 by solves; numpy reads only the lower triangle of a, so the
-    adjoint is tril(S + S.T) with S's own diagonal, and zero above it."""
+    """Adjoint of a in z = np.linalg.cholesky(a), by Murray (2016), with solves, no inverse.
+
+    P is the lower triangle of z.T tril(g) with its diagonal halved, and S = z^-T P z^-1. NumPy
+    reads only the lower triangle of a: its adjoint is tril(S + S.T) with S's own diagonal, 0 above.
+    """
     p = np.tril(np.matmul(np.swapaxes(z, -1, -2), np.tril(g)))
     p = p - 0.5 * p * np.eye(np.shape(z)[-1])
     zt = np.swapaxes(z, -1, -2)
@@ -269,11 +278,15 @@ def _cholesky_back(g, z):
 
 
 def _norm_back(g, x, z, ord, axis, keepdims):
-    """Adjoint of np.linalg.norm(x, ord, axis, keepdims) for vector norms (ord None, 2, 1, inf, -inf, 0, or
-    p >= 1) and the Frobenius norm; at a zero vector the adjoint is 0 (a subgradient)."""
-    matrix = (axis is None and ord is not None and np.ndim(x) == 2) or (np.ndim(axis) == 1 and len(axis) == 2)
+    """Adjoint of np.linalg.norm(x, ord, axis, keepdims): vector norms and the Frobenius norm.
+
+    ord None, 2, "fro", 1, inf, -inf, 0 or p >= 1; at a zero vector the adjoint is 0 (a
+    subgradient); ties of the inf (-inf) norm share g equally.
+    """
+    pair = np.ndim(axis) == 1 and len(axis) == 2
+    matrix = pair or (axis is None and ord is not None and np.ndim(x) == 2)
     if matrix and ord not in (None, "fro"):
-        raise ValueError(f"the adjoint of the matrix norm ord={ord!r} is not supported (only 'fro')")
+        raise ValueError(f"the adjoint of the matrix norm ord={ord!r} is not supported")
     gx = _expand_reduced(g, x, axis, keepdims)
     zx = _expand_reduced(z, x, axis, keepdims)
     if ord == 0:  # counts nonzero entries: piecewise constant
@@ -298,7 +311,9 @@ def _helpers() -> dict[str, str]:
     return {
         node.name: ast.get_source_segment(text, node) or ""
         for node in ast.parse(text).body
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("_") and node.name not in _MACHINERY
+        if isinstance(node, ast.FunctionDef)
+        and node.name.startswith("_")
+        and node.name not in _MACHINERY
     }
 
 
@@ -312,8 +327,15 @@ HELPERS: dict[str, str] = _helpers()
 
 # helper -> the positions of its arguments it reads only the shape of (what need not be kept for it)
 SHAPE_ONLY: dict[str, tuple[int, ...]] = {
-    "_unbroadcast": (1,), "_zeros_like_float": (0,), "_axes": (0,), "_expand_reduced": (1,), "_count": (0,),
-    "_cumsum_back": (1,), "_diff_back": (1,), "_split_like": (1,), "_getitem_back": (1,),
+    "_unbroadcast": (1,),
+    "_zeros_like_float": (0,),
+    "_axes": (0,),
+    "_expand_reduced": (1,),
+    "_count": (0,),
+    "_cumsum_back": (1,),
+    "_diff_back": (1,),
+    "_split_like": (1,),
+    "_getitem_back": (1,),
 }
 
 # name -> the helpers its body calls (itself excluded)
@@ -326,13 +348,26 @@ def _check_standalone() -> None:
     """Each helper names only np, builtins, its own parameters and locals, and other helpers."""
     for name, src in HELPERS.items():
         tree = ast.parse(src)
-        local = {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)
-                 for a in n.args + n.kwonlyargs + ([n.vararg] if n.vararg else [])}
-        local |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        local = {
+            a.arg
+            for n in ast.walk(tree)
+            if isinstance(n, ast.arguments)
+            for a in n.args + n.kwonlyargs + ([n.vararg] if n.vararg else [])
+        }
+        local |= {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
         for n in ast.walk(tree):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                if n.id not in local and n.id != "np" and n.id not in HELPERS and not hasattr(builtins, n.id):
-                    raise ValueError(f"helper {name} names {n.id!r}, which a generated module does not define")
+                if (
+                    n.id not in local
+                    and n.id != "np"
+                    and n.id not in HELPERS
+                    and not hasattr(builtins, n.id)
+                ):
+                    raise ValueError(
+                        f"helper {name} names {n.id!r}, which a generated module does not define"
+                    )
 
 
 _check_standalone()
