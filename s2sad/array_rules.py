@@ -131,6 +131,18 @@ _TABLE: list[tuple] = [
      ("np.transpose(g, _inverse_axes(axes, np.ndim(x)))",),
      "x.shape permuted by axes (None: reversed; x.T is this)", "x̄ = g transposed by the inverse permutation",
      True),
+    ("swapaxes", ("x",), {"axis1": REQUIRED, "axis2": REQUIRED}, "np.swapaxes(x, axis1, axis2)",
+     ("np.swapaxes(g, axis1, axis2)",), "x.shape with the two axes exchanged", "x̄ = g with them exchanged back",
+     True),
+    ("moveaxis", ("x",), {"source": REQUIRED, "destination": REQUIRED}, "np.moveaxis(x, source, destination)",
+     ("np.moveaxis(g, destination, source)",), "x.shape with source axes moved to destination",
+     "x̄ = g with the axes moved back", True),
+    ("flip", ("x",), {"axis": None}, "np.flip(x, axis=axis)", ("np.flip(g, axis=axis)",),
+     "x.shape (reversed along axis; None: all)", "x̄ = g reversed alike", True),
+    ("tril", ("x",), {"k": 0}, "np.tril(x, k)", ("np.tril(g, k)",), "x.shape (at least 2-D)",
+     "x̄ = tril(g, k)", True),
+    ("triu", ("x",), {"k": 0}, "np.triu(x, k)", ("np.triu(g, k)",), "x.shape (at least 2-D)",
+     "x̄ = triu(g, k)", True),
     ("reshape", ("x",), {"shape": REQUIRED}, "np.reshape(x, shape)", ("np.reshape(g, np.shape(x))",),
      "shape (one -1 inferred)", "x̄ = g reshaped to x.shape", True),
     ("ravel", ("x",), {}, "np.reshape(x, (-1,))", ("np.reshape(g, np.shape(x))",),
@@ -204,10 +216,10 @@ _TABLE: list[tuple] = [
 # Every NumPy name a template may use (checked at import; a test checks NumPy has each).
 NUMPY_NAMES = frozenset({
     "abs", "broadcast_to", "ceil", "clip", "concatenate", "copysign", "cumsum", "diff", "dot", "einsum",
-    "expand_dims", "eye", "floor", "hstack", "inner", "linalg.cholesky", "linalg.det", "linalg.inv",
+    "expand_dims", "eye", "flip", "floor", "hstack", "inner", "linalg.cholesky", "linalg.det", "linalg.inv",
     "linalg.norm", "linalg.slogdet", "linalg.solve", "matmul", "max", "maximum", "mean", "min", "minimum",
-    "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round", "shape", "sign", "size", "square",
-    "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "trunc", "vdot", "vstack", "where",
+    "moveaxis", "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round", "shape", "sign", "size", "square",
+    "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "tril", "triu", "trunc", "vdot", "vstack", "where",
 })
 _SHAPE_FUNCTIONS = {"shape", "ndim", "size"}  # np.shape(x) reads x's shape, not its values
 _NODES = (
@@ -326,7 +338,22 @@ def instantiate(template: str, bindings: dict[str, str]) -> str:
             return parsed.get(node.id, node)
 
     tree = Substitute().visit(ast.parse(template, mode="eval"))
+    for node in ast.walk(tree):  # x[slice(1, None, None), 0] reads as x[1:, 0]
+        if isinstance(node, ast.Subscript):
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            items = [_as_slice(item) for item in items]
+            node.slice = ast.Tuple(items, ast.Load()) if isinstance(node.slice, ast.Tuple) else items[0]
     return ast.unparse(tree)
+
+
+def _as_slice(node: ast.expr) -> ast.expr:
+    """slice(a, b, c) as the subscript a:b:c (None parts left out); any other node as it is."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "slice"
+            and not node.keywords and 1 <= len(node.args) <= 3):
+        args = [None if isinstance(a, ast.Constant) and a.value is None else a for a in node.args]
+        lower, upper, step = [None] + args + [None] if len(args) == 1 else args + [None] * (3 - len(args))
+        return ast.Slice(lower, upper, step)
+    return node
 
 
 def option_literal(value: object) -> str:

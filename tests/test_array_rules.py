@@ -139,6 +139,12 @@ CASES += [
     ("einsum/1", ((3, 2, 3),), {"subscripts": "iji->j"}), ("einsum/1", ((2, 3),), {"subscripts": "ij->ij"}),
     ("transpose", ((3, 4),), {}), ("transpose", ((2, 3, 4),), {}), ("transpose", ((2, 3, 4),), {"axes": (1, 0, 2)}),
     ("transpose", ((2, 3, 4),), {"axes": (-1, 0, 1)}), ("transpose", ((),), {}), ("transpose", ((5,),), {}),
+    ("swapaxes", ((3, 4),), {"axis1": 0, "axis2": 1}), ("swapaxes", ((2, 3, 4),), {"axis1": -1, "axis2": 0}),
+    ("moveaxis", ((2, 3, 4),), {"source": 0, "destination": -1}),
+    ("moveaxis", ((2, 3, 4),), {"source": (0, 1), "destination": (2, 0)}),
+    ("flip", ((5,),), {}), ("flip", ((3, 4),), {"axis": 1}), ("flip", ((2, 3, 4),), {"axis": (0, -1)}),
+    ("tril", ((3, 3),), {}), ("tril", ((3, 4),), {"k": 1}), ("tril", ((2, 3, 3),), {"k": -1}),
+    ("triu", ((3, 3),), {}), ("triu", ((4, 3),), {"k": -1}),
     ("reshape", ((3, 4),), {"shape": (4, 3)}), ("reshape", ((12,),), {"shape": (2, -1, 3)}),
     ("reshape", ((2, 3, 4),), {"shape": (-1,)}), ("reshape", ((),), {"shape": (1, 1)}),
     ("ravel", ((),), {}), ("ravel", ((5,),), {}), ("ravel", ((3, 4),), {}), ("ravel", ((2, 3, 4),), {}),
@@ -599,7 +605,11 @@ def test_option_literals_round_trip():
 def test_instantiate_substitutes_placeholders_only():
     text = instantiate(ARRAY_RULES["sum"].vjps[0], {"g": "z3_bar", "x": "w", "axis": "(0, -1)", "keepdims": "False"})
     assert text == "np.broadcast_to(_expand_reduced(z3_bar, w, (0, -1), False), np.shape(w))"
-    assert instantiate("x[index]", {"index": option_literal((slice(1, None), 0))}) == "x[slice(1, None, None), 0]"
+    assert instantiate("x[index]", {"index": option_literal((slice(1, None), 0))}) == "x[1:, 0]"
+    assert instantiate("x[index]", {"index": option_literal(slice(None, None, -1))}) == "x[::-1]"
+    assert instantiate("x[index]", {"index": "(slice(i, i + 2), None, ...)"}) == "x[i:i + 2, None, ...]"
+    call = instantiate("_getitem_back(g, x, index)", {"index": option_literal((slice(1, None), 0))})
+    assert call == "_getitem_back(g, x, (slice(1, None, None), 0))"  # a call keeps the slice object
 
 
 def test_table_markdown_has_every_row():
