@@ -205,9 +205,11 @@ _TABLE: list[tuple] = [
      "(sign, logabsdet), each a.shape[:-2]; g is logabsdet's adjoint", "ā = g a⁻ᵀ"),
     ("linalg.cholesky", ("a",), {}, "np.linalg.cholesky(a)", ("_cholesky_back(g, z)",),
      "a.shape (..., n, n), z lower triangular; numpy reads only a's lower triangle",
-     "ā = tril(S + Sᵀ) − diag S, S = z⁻ᵀ Φ(zᵀ tril(g)) z⁻¹, Φ: lower triangle, diagonal halved (Murray 2016)"),
+     "ā = tril(S + Sᵀ) − diag S, S = z⁻ᵀ Φ(zᵀ tril(g)) z⁻¹, Φ: lower triangle, diagonal halved "
+     "(Murray 2016)"),
     ("linalg.norm", ("x",), {"ord": None, "axis": None, "keepdims": False},
-     "np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)", ("_norm_back(g, x, z, ord, axis, keepdims)",),
+     "np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)",
+     ("_norm_back(g, x, z, ord, axis, keepdims)",),
      "as sum over axis (None: all of x for ord None; a 2-tuple: a matrix norm, 'fro' only)",
      "x̄ = g x / z (2-norm, Frobenius; 0 at x = 0), g sign(x) (ord 1), g sign(x) [|x| = z] / #ties (inf), "
      "g sign(x) (|x| / z)^(p−1) (p ≥ 1)"),
@@ -216,11 +218,14 @@ _TABLE: list[tuple] = [
 # Every NumPy name a template may use (checked at import; a test checks NumPy has each).
 NUMPY_NAMES = frozenset({
     "abs", "broadcast_to", "ceil", "clip", "concatenate", "copysign", "cumsum", "diff", "dot", "einsum",
-    "expand_dims", "eye", "flip", "floor", "hstack", "inner", "linalg.cholesky", "linalg.det", "linalg.inv",
-    "linalg.norm", "linalg.slogdet", "linalg.solve", "matmul", "max", "maximum", "mean", "min", "minimum",
-    "moveaxis", "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round", "shape", "sign", "size", "square",
-    "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "tril", "triu", "trunc", "vdot", "vstack", "where",
+    "expand_dims", "eye", "flip", "floor", "hstack", "inner", "linalg.cholesky", "linalg.det",
+    "linalg.inv", "linalg.norm", "linalg.slogdet", "linalg.solve", "matmul", "max", "maximum", "mean",
+    "min", "minimum", "moveaxis", "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round",
+    "shape", "sign", "size", "square", "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "tril",
+    "triu", "trunc", "vdot", "vstack", "where",
 })
+
+
 def _check_rule(key: str, rule: ArrayRule) -> None:
     where = f"array rule {key}"
     placeholders = set(rule.params) | set(rule.options)
@@ -303,14 +308,18 @@ def validate_options(key: str, options: dict[str, object]) -> str | None:
 
 
 def table_markdown() -> str:
-    """The sheet as a Markdown table: function | VJP identity | shape rule."""
+    """The sheet as a Markdown table: function (options and defaults) | VJP identity | shape rule."""
     lines = ["| function | VJP identity | shape rule |", "|---|---|---|"]
     for key, rule in ARRAY_RULES.items():
-        args = ", ".join(rule.params + tuple(f"{k}={v!r}" for k, v in rule.options.items()))
-        call = "`x[index]`" if key == "getitem" else f"`np.{rule.name}({args})`"
-        lines.append(f"| {call} | {IDENTITIES[key]} | {rule.shape} |")
+        options = ", ".join(k if v is REQUIRED else f"{k}={v!r}" for k, v in rule.options.items())
+        call = {"getitem": "`x[index]`", "setitem": "`x[index] = v`"}.get(key, f"`np.{rule.name}`")
+        if len(rule.params) == 1 and find_rule(rule.name, 2) not in (None, rule):
+            call += " of one operand"
+        cells = [call + (f" ({options})" if options else ""), IDENTITIES[key], rule.shape]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
 
 
-__all__ = ["ARRAY_RULES", "ArrayRule", "HELPERS", "REQUIRED", "TUPLE_RESULTS", "find_rule", "helpers_used",
-           "instantiate", "option_literal", "reads", "table_markdown", "validate_options"]
+__all__ = ["ARRAY_RULES", "IDENTITIES", "NUMPY_NAMES", "ArrayRule", "HELPERS", "REQUIRED", "TUPLE_RESULTS",
+           "add_rule", "find_rule", "helpers_used", "instantiate", "option_literal", "reads", "table_markdown",
+           "validate_options"]
