@@ -117,6 +117,12 @@ def _diff_back(g, x, n, axis):
     return g
 
 
+def _trace_back(g, x, offset):
+    """Adjoint of np.trace(x, offset): g on the offset diagonal of x's first two axes, else 0."""
+    eye = np.eye(np.shape(x)[0], np.shape(x)[1], k=offset)
+    return np.expand_dims(eye, tuple(range(2, np.ndim(x)))) * g
+
+
 def _dot_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of np.dot(a, b), for every rank dot accepts."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:  # dot is then a product, scalar times array
@@ -244,7 +250,7 @@ def _solve_back_a(g, a, z):
     gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
     if np.ndim(z) == 1:
         return -np.expand_dims(gb, -1) * np.expand_dims(z, 0)
-    return -np.matmul(gb, np.swapaxes(z, -1, -2))
+    return _unbroadcast(-np.matmul(gb, np.swapaxes(z, -1, -2)), a)  # a may broadcast over b's stack
 
 
 def _det_back(g, a):
@@ -333,6 +339,7 @@ SHAPE_ONLY: dict[str, tuple[int, ...]] = {
     "_expand_reduced": (1,),
     "_count": (0,),
     "_cumsum_back": (1,),
+    "_trace_back": (1,),
     "_diff_back": (1,),
     "_split_like": (1,),
     "_getitem_back": (1,),

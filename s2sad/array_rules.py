@@ -100,8 +100,8 @@ _TABLE: list[tuple] = [
      "x.shape with n fewer along axis (at least 0); x at least 1-D",
      "x̄ᵢ = gᵢ₋₁ − gᵢ (g padded with 0 at both ends), n times", True),
     ("trace", ("x",), {"offset": 0}, "np.trace(x, offset=offset)",
-     ("g * np.eye(np.shape(x)[0], np.shape(x)[1], k=offset)",),
-     "() from x 2-D (N-D traces are not rows)", "x̄ = g · I (the offset diagonal)", True),
+     ("_trace_back(g, x, offset)",),
+     "x.shape[2:] (the diagonals of the first two axes summed)", "x̄ = g · I (the offset diagonal)", True),
     # ---- products
     ("dot", ("a", "b"), {}, "np.dot(a, b)", ("_dot_back(g, a, b, 0)", "_dot_back(g, a, b, 1)"),
      "a 0-D or b 0-D: a * b; else a.shape[:-1] + b.shape without its second-to-last axis (its only one if 1-D)",
@@ -194,8 +194,8 @@ _TABLE: list[tuple] = [
     ("round", ("x",), {"decimals": 0}, "np.round(x, decimals)", (None,), "x.shape", "0 (piecewise constant)"),
     # ---- linear algebra: a square (n, n), or a stack (..., n, n) where numpy allows it
     ("linalg.solve", ("a", "b"), {}, "np.linalg.solve(a, b)",
-     ("_solve_back_a(g, a, z)", "np.linalg.solve(np.swapaxes(a, -1, -2), g)"),
-     "b.shape, from a (n, n) and b (n,) or (n, k)", "b̄ = solve(aᵀ, g), ā = −b̄ zᵀ (no inverse)"),
+     ("_solve_back_a(g, a, z)", "_unbroadcast(np.linalg.solve(np.swapaxes(a, -1, -2), g), b)"),
+     "b.shape, from a (n, n) and b (n,) or (n, k), or a stack a (..., n, n) and b (..., n, k)", "b̄ = solve(aᵀ, g), ā = −b̄ zᵀ (no inverse)"),
     ("linalg.inv", ("a",), {}, "np.linalg.inv(a)",
      ("-np.matmul(np.matmul(np.swapaxes(z, -1, -2), g), np.swapaxes(z, -1, -2))",),
      "a.shape (..., n, n)", "ā = −zᵀ g zᵀ"),

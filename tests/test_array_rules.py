@@ -105,8 +105,8 @@ R_SHAPES = [
 CASES: list[tuple[str, tuple, dict]] = []
 for _key in ("sum", "mean", "prod", "max", "min", "amax", "amin"):
     CASES += [(_key, (shape,), opts) for shape, opts in R_SHAPES]
+CASES += [(_key, ("float",), {}) for _key in ("sum", "mean", "prod", "max", "min")]
 CASES += [
-    ("sum", ("float",), {}),
     ("prod", (np.array([1.5, 0.0, -2.0, 0.7]),), {}),  # a zero: the others' product, not z / x
     ("prod", (np.array([[0.0, 2.0, 0.0], [1.5, -1.0, 0.5]]),), {"axis": 1}),  # two zeros in a row
     ("prod", (np.array([[0.0, 2.0], [0.0, 3.0]]),), {"axis": 0, "keepdims": True}),
@@ -116,6 +116,7 @@ CASES += [
     ("diff", ((3, 5),), {}), ("diff", ((2, 3, 4),), {"axis": 1, "n": 2}), ("diff", ((2,),), {"n": 3}),
     ("diff", ((4,),), {"n": 0}),
     ("trace", ((3, 3),), {}), ("trace", ((3, 5),), {"offset": 1}), ("trace", ((4, 2),), {"offset": -1}),
+    ("trace", ((2, 2, 3),), {}), ("trace", ((3, 4, 2, 2),), {"offset": 1}),
     ("dot", ((), ()), {}), ("dot", ((), (3,)), {}), ("dot", ((3, 2), ()), {}), ("dot", ("float", (3,)), {}),
     ("dot", ((4,), (4,)), {}), ("dot", ((3, 4), (4,)), {}), ("dot", ((4,), (4, 5)), {}),
     ("dot", ((3, 4), (4, 5)), {}), ("dot", ((2, 3, 4), (4, 5)), {}), ("dot", ((3, 4), (2, 4, 5)), {}),
@@ -196,6 +197,8 @@ for _key in ("sign", "floor", "ceil", "trunc", "rint", "round"):
 CASES += [
     ("round", ((5,),), {"decimals": 1}),
     ("linalg.solve", ((3, 3), (3,)), {}), ("linalg.solve", ((3, 3), (3, 2)), {}), ("linalg.solve", ((1, 1), (1,)), {}),
+    ("linalg.solve", ((2, 3, 3), (2, 3, 2)), {}), ("linalg.solve", ((2, 3, 3), (1, 3, 2)), {}),
+    ("linalg.solve", ((3, 3), (2, 3, 2)), {}),
     ("linalg.inv", ((3, 3),), {}), ("linalg.inv", ((2, 3, 3),), {}), ("linalg.inv", ((1, 1),), {}),
     ("linalg.det", ((3, 3),), {}), ("linalg.det", ((2, 2, 2),), {}), ("linalg.det", ((1, 1),), {}),
     ("linalg.det", (np.array([[1.0, 2.0, 3.0], [2.0, 4.5, 1.0], [3.0, 6.5, 4.0]]),), {}),  # singular, rank 2
@@ -297,10 +300,15 @@ def _ids(case):
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_vjp_against_finite_differences(case):
     key, specs, options = case
-    rule = ARRAY_RULES[key]
     assert validate_options(key, options) is None
-    ops = build(key, specs, options, seed=len(key) * 7 + len(CASES))
-    rng = np.random.default_rng(1)
+    check_vjp(key, build(key, specs, options, seed=len(key) * 7 + len(CASES)), options, seed=1)
+
+
+def check_vjp(key: str, ops: tuple, options: dict, seed: int, full_up_to: int = 30) -> None:
+    """Each VJP of row `key` at `ops`: its shape and dtype, the dot-product test, and for operands
+    of at most `full_up_to` entries, every entry against its own difference quotient."""
+    rule = ARRAY_RULES[key]
+    rng = np.random.default_rng(seed)
     z = forward(key, ops, options)
     zd = differentiable(key, z)
     g = rng.normal(size=np.shape(zd))
@@ -325,7 +333,7 @@ def test_vjp_against_finite_differences(case):
     for i in active:
         x = ops[i]
         n = _flat(x).size
-        if n > 30:
+        if n > full_up_to:
             continue
         for j in range(n):
             e = np.zeros(n)
@@ -372,6 +380,74 @@ def test_vjp_reads_only_what_it_declares(case):
         values = {**dict(zip(rule.params, blanked)), "g": g, "z": zz}
         got = evaluate(t, values, options, key)
         np.testing.assert_array_equal(_flat(got), _flat(want[i]))
+
+
+# ---- open-ended classes: every shape, axis, broadcast and subscript pattern (hypothesis)
+shapes = st.lists(st.integers(1, 3), max_size=3).map(tuple)
+
+
+@st.composite
+def reduction_case(draw):
+    shape = draw(shapes)
+    ndim = len(shape)
+    axis = draw(st.one_of(
+        st.none(),
+        st.integers(-ndim, ndim - 1) if ndim else st.none(),
+        st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim).map(
+            lambda axes: tuple(a - ndim if a % 2 else a for a in axes)  # some counted from the end
+        ) if ndim else st.just(()),
+    ))
+    return shape, {"axis": axis, "keepdims": draw(st.booleans())}
+
+
+@given(st.sampled_from(["sum", "mean", "prod", "max", "min"]), reduction_case(), st.integers(0, 2**16))
+@settings(max_examples=120, deadline=None)
+def test_reductions_for_every_shape_and_axis(key, case, seed):
+    shape, options = case
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape))
+    x = (rng.permutation(n) * 0.2 + rng.uniform(-0.02, 0.02, n)).reshape(shape) - 0.1 * n  # no near ties
+    check_vjp(key, (x,), options, seed, full_up_to=0)
+
+
+@st.composite
+def matmul_case(draw):
+    m, k, p = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    batch = draw(shapes.filter(lambda s: len(s) <= 2))
+    a_batch = tuple(draw(st.sampled_from([1, n])) for n in batch)[draw(st.integers(0, len(batch))):]
+    b_batch = tuple(draw(st.sampled_from([1, n])) for n in batch)[draw(st.integers(0, len(batch))):]
+    a = (k,) if draw(st.booleans()) else a_batch + (m, k)
+    b = (k,) if draw(st.booleans()) else b_batch + (k, p)
+    return a, b
+
+
+@given(matmul_case(), st.integers(0, 2**16))
+@settings(max_examples=80, deadline=None)
+def test_matmul_for_every_pair_of_shapes(shapes_ab, seed):
+    rng = np.random.default_rng(seed)
+    a, b = (rng.normal(size=s) for s in shapes_ab)
+    check_vjp("matmul", (a, b), {}, seed, full_up_to=0)
+
+
+@st.composite
+def einsum_case(draw):
+    sizes = {c: draw(st.integers(1, 3)) for c in "ijkl"}
+    nops = draw(st.integers(1, 2))
+    specs = ["".join(draw(st.lists(st.sampled_from("ijkl"), max_size=3))) for _ in range(nops)]
+    used = sorted(set("".join(specs)))
+    out = "".join(draw(st.lists(st.sampled_from(used), unique=True))) if used else ""
+    return ",".join(specs) + "->" + out, [tuple(sizes[c] for c in s) for s in specs]
+
+
+@given(einsum_case(), st.integers(0, 2**16))
+@settings(max_examples=120, deadline=None)
+def test_einsum_for_every_subscript_pattern(case, seed):
+    subscripts, operand_shapes = case
+    rng = np.random.default_rng(seed)
+    ops = tuple(rng.normal(size=s) for s in operand_shapes)
+    key = "einsum" if len(ops) == 2 else "einsum/1"
+    assert validate_options(key, {"subscripts": subscripts}) is None
+    check_vjp(key, ops, {"subscripts": subscripts}, seed, full_up_to=0)
 
 
 # ---- the documented tie and boundary rules
