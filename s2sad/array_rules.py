@@ -32,12 +32,15 @@ Templates are parsed and checked at import, so a typo fails here, never in user 
 
 from __future__ import annotations
 
+import ast
+import copy
 import keyword
 import math
 from dataclasses import dataclass
 
 from .array_helpers import HELPERS, helpers_used
 from .array_templates import check_template, instantiate, option_literal, value_reads
+from .rules import CONSTANTS, LINEAR, RULES
 
 
 class _Required:
@@ -223,6 +226,10 @@ NUMPY_NAMES = frozenset({
     "min", "minimum", "moveaxis", "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round",
     "shape", "sign", "size", "square", "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "tril",
     "triu", "trunc", "vdot", "vstack", "where",
+    # the scalar table's functions as ufuncs, and its constants
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
+    "arctanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "fabs", "arctan2", "hypot", "power",
+    "degrees", "radians", "pi", "e",
 })
 
 
@@ -252,8 +259,60 @@ def add_rule(key: str, rule: ArrayRule, identity: str = "") -> ArrayRule:
     return rule
 
 
+# The scalar table's rows apply entrywise as NumPy ufuncs. Some ufuncs have other names (the Array API's
+# asin ... pow are NumPy >= 2 only: those keys are rows too, spelled the old way); NumPy has no erf.
+_UFUNC_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
+                "acosh": "arccosh", "atanh": "arctanh", "atan2": "arctan2", "pow": "power"}
+_NO_UFUNC = {"abs", "erf", "erfc"}  # abs is a row of the sheet
+
+
+def _as_numpy(partial: ast.expr) -> ast.expr:
+    """A scalar-table partial over NumPy: cos(x) -> np.cos(x), pi -> np.pi (on a copy)."""
+    def attr(name: str) -> ast.expr:
+        return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
+
+    tree = copy.deepcopy(partial)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            node.func = attr(_UFUNC_NAMES.get(node.func.id, node.func.id))
+    return ast.fix_missing_locations(_Constants().visit(tree))
+
+
+class _Constants(ast.NodeTransformer):
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in CONSTANTS:
+            return ast.Attribute(ast.Name("np", ast.Load()), node.id, ast.Load()) if node.id != "tau" else (
+                ast.Constant(CONSTANTS["tau"]))
+        return node
+
+
+def _ufunc_rows() -> list[tuple]:
+    """Rows for the scalar table as ufuncs: x̄ = g times the partial, summed to x's shape (broadcast)."""
+    rows = []
+    g = ast.Name("g", ast.Load())
+    for key, rule in RULES.items():
+        if "." in key or key in _NO_UFUNC:
+            continue
+        params = ("x", "y")[: rule.arity]
+        vjps, identity = [], []
+        for partial, param in zip(rule.partials, params):
+            if partial is None:
+                vjps.append(None)
+                continue
+            text = ast.unparse(ast.BinOp(g, ast.Mult(), _as_numpy(partial)))
+            vjps.append(text if rule.arity == 1 else f"_unbroadcast({text}, {param})")
+            identity.append(f"{param}̄ = g · {ast.unparse(partial)}")
+        forward = f"np.{_UFUNC_NAMES.get(key, key)}({', '.join(params)})"
+        shape = "x.shape" if rule.arity == 1 else "x and y broadcast"
+        rows += [(name, params, {}, forward, tuple(vjps), shape, ", ".join(identity) + " (the scalar table)")
+                 for name in dict.fromkeys((_UFUNC_NAMES.get(key, key), key))]
+    for key, factor in LINEAR.items():
+        rows.append((key, ("x",), {}, f"np.{key}(x)", (f"g * {factor!r}",), "x.shape", f"x̄ = {factor!r} g", True))
+    return rows
+
+
 def _load_table() -> None:
-    for key, params, options, forward, vjps, shape, identity, *linear in _TABLE:
+    for key, params, options, forward, vjps, shape, identity, *linear in _TABLE + _ufunc_rows():
         rule = ArrayRule(key.split("/")[0], params, dict(options), forward, vjps, shape, bool(linear and linear[0]))
         add_rule(key, rule, identity)
 

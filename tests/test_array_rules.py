@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from s2sad.array_helpers import HELPERS, SHAPE_ONLY, helpers_used
 from s2sad.array_rules import (
-    ARRAY_RULES, NUMPY_NAMES, REQUIRED, TUPLE_RESULTS, ArrayRule, add_rule, find_rule, instantiate,
+    ARRAY_RULES, IDENTITIES, NUMPY_NAMES, REQUIRED, TUPLE_RESULTS, ArrayRule, add_rule, find_rule, instantiate,
     option_literal, reads, table_markdown, validate_options,
 )
 from s2sad.array_templates import check_template
@@ -216,7 +216,21 @@ CASES += [
     ("linalg.norm", ((3, 4),), {"axis": -1, "ord": math.inf}),
 ]
 
-KINKS = {"abs": [0.0], "absolute": [0.0], "reciprocal": [0.0]}  # entries kept away from these values
+# the scalar table's rows as ufuncs: unary at these shapes, binary with broadcasting
+UFUNCS = [k for k, r in ARRAY_RULES.items() if IDENTITIES[k].endswith("(the scalar table)")]
+for _key in UFUNCS + ["degrees", "radians"]:
+    if len(ARRAY_RULES[_key].params) == 1:
+        CASES += [(_key, (s,), {}) for s in ((), "float", (5,), (3, 4))]
+    else:
+        CASES += [(_key, s, {}) for s in (((5,), (5,)), ((3, 4), (4,)), ("float", (3,)), ((3, 1), (1, 4)), ((), ()))]
+INTO_DOMAIN = {  # each operand moved into the function's domain, away from its edges
+    **dict.fromkeys(["arcsin", "arccos", "arctanh", "asin", "acos", "atanh"], lambda x: 0.8 * np.tanh(x)),
+    "arccosh": lambda x: 1.2 + np.abs(x), "acosh": lambda x: 1.2 + np.abs(x),
+    "log": lambda x: 0.3 + np.abs(x), "log2": lambda x: 0.3 + np.abs(x), "log10": lambda x: 0.3 + np.abs(x),
+    "sqrt": lambda x: 0.3 + np.abs(x), "log1p": lambda x: -0.6 + np.abs(x), "power": lambda x: 0.4 + np.abs(x),
+    "pow": lambda x: 0.4 + np.abs(x),
+}
+KINKS = {"abs": [0.0], "absolute": [0.0], "reciprocal": [0.0], "fabs": [0.0]}  # entries kept away from these
 STEPS = {"sign", "floor", "ceil", "trunc", "rint", "round"}  # inputs 0.1 to 0.4 past a grid point
 
 
@@ -242,6 +256,11 @@ def build(key: str, specs: tuple, options: dict, seed: int):
             ops.append(make(s, rng))
     if key in KINKS:
         ops = [away_from(ops[0], KINKS[key])] + ops[1:]
+    if key in INTO_DOMAIN:
+        ops = [INTO_DOMAIN[key](ops[0])] + ops[1:]
+        ops[0] = ops[0] if np.ndim(ops[0]) else float(ops[0])
+    if key == "copysign":  # both away from 0
+        ops = [away_from(x, [0.0]) for x in ops]
     if key in STEPS:
         step = 10.0 ** -options.get("decimals", 0)
         x = (rng.integers(-3, 3, size=np.shape(ops[0])) + rng.uniform(0.1, 0.4, size=np.shape(ops[0]))) * step
@@ -615,7 +634,7 @@ def test_numpy_names_exist_and_templates_use_only_them():
         obj = np
         for part in name.split("."):
             obj = getattr(obj, part)
-        assert callable(obj), name
+        assert callable(obj) or name in ("pi", "e"), name
 
 
 def test_helpers_used_is_transitive_and_ordered():
