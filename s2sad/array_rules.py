@@ -266,24 +266,13 @@ _UFUNC_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "
 _NO_UFUNC = {"abs", "erf", "erfc"}  # abs is a row of the sheet
 
 
-def _as_numpy(partial: ast.expr) -> ast.expr:
-    """A scalar-table partial over NumPy: cos(x) -> np.cos(x), pi -> np.pi (on a copy)."""
-    def attr(name: str) -> ast.expr:
-        return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
+class _OverNumpy(ast.NodeTransformer):
+    """A scalar-table partial over NumPy: cos(x) -> np.cos(x), pi -> np.pi."""
 
-    tree = copy.deepcopy(partial)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            node.func = attr(_UFUNC_NAMES.get(node.func.id, node.func.id))
-    return ast.fix_missing_locations(_Constants().visit(tree))
-
-
-class _Constants(ast.NodeTransformer):
     def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id in CONSTANTS:
-            return ast.Attribute(ast.Name("np", ast.Load()), node.id, ast.Load()) if node.id != "tau" else (
-                ast.Constant(CONSTANTS["tau"]))
-        return node
+        if node.id in RULES or node.id in ("pi", "e"):
+            return ast.Attribute(ast.Name("np", ast.Load()), _UFUNC_NAMES.get(node.id, node.id), ast.Load())
+        return ast.Constant(CONSTANTS[node.id]) if node.id in CONSTANTS else node  # tau: NumPy has none
 
 
 def _ufunc_rows() -> list[tuple]:
@@ -299,7 +288,7 @@ def _ufunc_rows() -> list[tuple]:
             if partial is None:
                 vjps.append(None)
                 continue
-            text = ast.unparse(ast.BinOp(g, ast.Mult(), _as_numpy(partial)))
+            text = ast.unparse(ast.BinOp(g, ast.Mult(), _OverNumpy().visit(copy.deepcopy(partial))))
             vjps.append(text if rule.arity == 1 else f"_unbroadcast({text}, {param})")
             identity.append(f"{param}̄ = g · {ast.unparse(partial)}")
         forward = f"np.{_UFUNC_NAMES.get(key, key)}({', '.join(params)})"
