@@ -97,6 +97,14 @@ _TABLE: list[tuple] = [
      ("_choose_back(g, x, z, axis, keepdims)",), "as max", "as max"),
     ("amin", ("x",), _R, "np.min(x, axis=axis, keepdims=keepdims)",
      ("_choose_back(g, x, z, axis, keepdims)",), "as min", "as min"),
+    ("var", ("x",), {**_R, "ddof": 0}, "np.var(x, axis=axis, ddof=ddof, keepdims=keepdims)",
+     ("_expand_reduced(g, x, axis, keepdims) * (x - np.mean(x, axis=axis, keepdims=True)) "
+      "* (2.0 / (_count(x, axis) - ddof))",),
+     "as sum", "x̄ = 2 g (x − mean) / (n − ddof)"),
+    ("std", ("x",), {**_R, "ddof": 0}, "np.std(x, axis=axis, ddof=ddof, keepdims=keepdims)",
+     ("_expand_reduced(g / np.where(z == 0, np.inf, z), x, axis, keepdims) "
+      "* (x - np.mean(x, axis=axis, keepdims=True)) / (_count(x, axis) - ddof)",),
+     "as sum", "x̄ = g (x − mean) / ((n − ddof) z); 0 where z = 0 (all entries equal)"),
     ("cumsum", ("x",), {"axis": None}, "np.cumsum(x, axis=axis)", ("_cumsum_back(g, x, axis)",),
      "x.shape (axis None: (x.size,), x flattened)", "x̄ = reversed cumsum of reversed g", True),
     ("diff", ("x",), {"n": 1, "axis": -1}, "np.diff(x, n=n, axis=axis)", ("_diff_back(g, x, n, axis)",),
@@ -225,7 +233,7 @@ NUMPY_NAMES = frozenset({
     "linalg.inv", "linalg.norm", "linalg.slogdet", "linalg.solve", "matmul", "max", "maximum", "mean",
     "min", "minimum", "moveaxis", "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round",
     "shape", "sign", "size", "square", "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "tril",
-    "triu", "trunc", "vdot", "vstack", "where",
+    "triu", "trunc", "var", "std", "vdot", "vstack", "where", "inf",
     # the scalar table's functions as ufuncs, and its constants
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
     "arctanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "fabs", "arctan2", "hypot", "power",

@@ -20,6 +20,7 @@ option values are substituted as literals (option_literal + instantiate), as the
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -44,8 +45,13 @@ RTOL = 1e-7
 
 def evaluate(template: str, values: dict, options: dict, key: str):
     options = {**ARRAY_RULES[key].options, **options}  # the defaults, as the emitter fills them in
-    text = instantiate(template, {k: option_literal(v) for k, v in options.items()})
-    return eval(text, {**NS, **values})  # noqa: S307 - the sheet's own templates
+    literals = tuple((k, option_literal(v)) for k, v in options.items())
+    return eval(_compiled(template, literals), {**NS, **values})  # noqa: S307 - the sheet's own templates
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(template: str, literals: tuple):
+    return compile(instantiate(template, dict(literals)), "<template>", "eval")
 
 
 def forward(key: str, operands: tuple, options: dict):
@@ -103,8 +109,9 @@ R_SHAPES = [
 ]
 
 CASES: list[tuple[str, tuple, dict]] = []
-for _key in ("sum", "mean", "prod", "max", "min", "amax", "amin"):
-    CASES += [(_key, (shape,), opts) for shape, opts in R_SHAPES]
+for _key in ("sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std"):
+    CASES += [(_key, (shape,), opts) for shape, opts in R_SHAPES if _key not in ("var", "std") or shape]
+CASES += [("var", ((3, 4),), {"axis": 0, "ddof": 1}), ("std", ((2, 3, 4),), {"axis": (0, 2), "ddof": 1})]
 CASES += [(_key, ("float",), {}) for _key in ("sum", "mean", "prod", "max", "min")]
 CASES += [
     ("prod", (np.array([1.5, 0.0, -2.0, 0.7]),), {}),  # a zero: the others' product, not z / x
@@ -419,7 +426,7 @@ def reduction_case(draw):
     return shape, {"axis": axis, "keepdims": draw(st.booleans())}
 
 
-@given(st.sampled_from(["sum", "mean", "prod", "max", "min"]), reduction_case(), st.integers(0, 2**16))
+@given(st.sampled_from(["sum", "mean", "prod", "max", "min", "var", "std"]), reduction_case(), st.integers(0, 2**16))
 @settings(max_examples=120, deadline=None)
 def test_reductions_for_every_shape_and_axis(key, case, seed):
     shape, options = case
@@ -516,6 +523,11 @@ def test_norm_at_zero_has_subgradient_zero():
     x = np.array([[0.0, 0.0], [3.0, 4.0]])  # one zero row among others
     (xb,) = vjps("linalg.norm", (x,), {"axis": 1}, np.ones(2))
     np.testing.assert_allclose(xb, [[0, 0], [0.6, 0.8]])
+
+
+def test_std_of_equal_entries_has_adjoint_zero():
+    (xb,) = vjps("std", (np.full((2, 3), 1.5),), {"axis": 1}, np.ones(2))
+    assert np.all(xb == 0)
 
 
 def test_norm_inf_ties_share_equally():
@@ -634,7 +646,7 @@ def test_numpy_names_exist_and_templates_use_only_them():
         obj = np
         for part in name.split("."):
             obj = getattr(obj, part)
-        assert callable(obj) or name in ("pi", "e"), name
+        assert callable(obj) or name in ("pi", "e", "inf"), name
 
 
 def test_helpers_used_is_transitive_and_ordered():
