@@ -27,6 +27,12 @@ Conventions:
 - A VJP may return `g` itself or a read-only view: accumulate with `a_bar = a_bar + v`, or copy before
   updating in place.
 
+The rows: reductions, products, structure, elementwise functions (the scalar table's rows too, as
+ufuncs: x̄ = g times the partial, summed to x's shape), linear algebra. `find_rule(name, nargs)` finds
+a row, `validate_options` says why a call's constant options are outside it, `reads` which operands a
+VJP needs the values of, `instantiate` fills in a template, `helpers_used` lists the helpers it needs,
+and `table_markdown` writes the sheet for the README.
+
 Templates are parsed and checked at import, so a typo fails here, never in user output.
 """
 

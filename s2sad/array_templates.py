@@ -52,7 +52,8 @@ def check_template(text: str, names: set[str], numpy_names: frozenset[str], wher
         elif isinstance(node, ast.Call) and _numpy_name(node.func) is None and not (
             isinstance(node.func, ast.Name) and node.func.id.startswith("_")
         ):
-            raise ValueError(f"{where}: template {text!r} calls {ast.unparse(node.func)}: only np.<name> or helpers")
+            called = ast.unparse(node.func)
+            raise ValueError(f"{where}: template {text!r} calls {called}: only np.<name> or helpers")
         elif isinstance(node, ast.Name) and id(node) not in attributes:
             if node.id.startswith("_") and node.id not in HELPERS:
                 raise ValueError(f"{where}: template {text!r} calls {node.id}, not a helper")
@@ -105,6 +106,8 @@ def _as_slice(node: ast.expr) -> ast.expr:
 def option_literal(value: object) -> str:
     """Python text for an option's value: numbers (inf as np.inf), None, bools, strings, tuples, slices,
     Ellipsis, integer arrays (as np.asarray([...]))."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # a NumPy number: as Python's
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return "np.nan" if math.isnan(value) else ("np.inf" if value > 0 else "-np.inf")
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -117,7 +120,7 @@ def option_literal(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(option_literal(v) for v in value) + "]"
     if isinstance(value, slice):
-        return f"slice({option_literal(value.start)}, {option_literal(value.stop)}, {option_literal(value.step)})"
+        return "slice(" + ", ".join(option_literal(v) for v in (value.start, value.stop, value.step)) + ")"
     if hasattr(value, "tolist") and hasattr(value, "dtype"):  # a NumPy array of indices or a mask
         return f"np.asarray({value.tolist()!r})"
     raise ValueError(f"an option cannot be {value!r}")

@@ -705,6 +705,7 @@ def test_option_literals_round_trip():
     for v in (None, True, 3, -2.5, (0, -1), (1,), (), "ij->j", slice(1, None, -2), (Ellipsis, None, 0)):
         assert eval(option_literal(v)) == v
     assert option_literal(math.inf) == "np.inf" and option_literal(-math.inf) == "-np.inf"
+    assert option_literal(np.int64(2)) == "2" and option_literal((np.int32(1), np.float64(0.5))) == "(1, 0.5)"
     assert eval(option_literal(np.array([0, 2])), {"np": np}).tolist() == [0, 2]
     with pytest.raises(ValueError):
         option_literal(object())
