@@ -381,7 +381,7 @@ _check_standalone()
 
 
 def helpers_used(expr_text: str) -> list[str]:
-    """Every helper that `expr_text` (an expression or code) needs, with the helpers those call, in HELPERS order."""
+    """Every helper `expr_text` (an expression or code) needs, with those they call, in HELPERS order."""
     need: set[str] = set()
     todo = _calls(expr_text, HELPERS)
     while todo:

@@ -212,7 +212,8 @@ _TABLE: list[tuple] = [
     # ---- linear algebra: a square (n, n), or a stack (..., n, n) where numpy allows it
     ("linalg.solve", ("a", "b"), {}, "np.linalg.solve(a, b)",
      ("_solve_back_a(g, a, z)", "_unbroadcast(np.linalg.solve(np.swapaxes(a, -1, -2), g), b)"),
-     "b.shape, from a (n, n) and b (n,) or (n, k), or a stack a (..., n, n) and b (..., n, k)", "b̄ = solve(aᵀ, g), ā = −b̄ zᵀ (no inverse)"),
+     "b.shape, from a (n, n) and b (n,) or (n, k), or stacks a (..., n, n) and b (..., n, k) (a 1-D b "
+     "with a stacked a: NumPy 1 and 2 differ)", "b̄ = solve(aᵀ, g), ā = −b̄ zᵀ (no inverse)"),
     ("linalg.inv", ("a",), {}, "np.linalg.inv(a)",
      ("-np.matmul(np.matmul(np.swapaxes(z, -1, -2), g), np.swapaxes(z, -1, -2))",),
      "a.shape (..., n, n)", "ā = −zᵀ g zᵀ"),
