@@ -9,7 +9,8 @@ adjoint as a Python expression over the placeholders
 - the row's `params` (its operands, arrays or numbers), and
 - the row's `options` (keyword constants known when code is generated: ints, tuples of ints, bools,
   None, floats, strings; substituted as literals, see `option_literal`; `REQUIRED` marks one without a
-  default).
+  default), in NumPy's order of its parameters; those s2sad leaves out (dtype, out) are not options,
+  so a positional argument maps to an option only up to the first one left out.
 
 `None` marks an operand whose adjoint is zero (as in the scalar table). Templates call NumPy as `np.`
 (Python Array API spellings where NumPy >= 1.22 has them) and small helpers as `_name(...)`, whose source
@@ -103,11 +104,11 @@ _TABLE: list[tuple] = [
      ("_choose_back(g, x, z, axis, keepdims)",), "as max", "as max"),
     ("amin", ("x",), _R, "np.min(x, axis=axis, keepdims=keepdims)",
      ("_choose_back(g, x, z, axis, keepdims)",), "as min", "as min"),
-    ("var", ("x",), {**_R, "ddof": 0}, "np.var(x, axis=axis, ddof=ddof, keepdims=keepdims)",
+    ("var", ("x",), {"axis": None, "ddof": 0, "keepdims": False}, "np.var(x, axis=axis, ddof=ddof, keepdims=keepdims)",
      ("_expand_reduced(g, x, axis, keepdims) * (x - np.mean(x, axis=axis, keepdims=True)) "
       "* (2.0 / (_count(x, axis) - ddof))",),
      "as sum", "x̄ = 2 g (x − mean) / (n − ddof)"),
-    ("std", ("x",), {**_R, "ddof": 0}, "np.std(x, axis=axis, ddof=ddof, keepdims=keepdims)",
+    ("std", ("x",), {"axis": None, "ddof": 0, "keepdims": False}, "np.std(x, axis=axis, ddof=ddof, keepdims=keepdims)",
      ("_expand_reduced(g / np.where(z == 0, np.inf, z), x, axis, keepdims) "
       "* (x - np.mean(x, axis=axis, keepdims=True)) / (_count(x, axis) - ddof)",),
      "as sum", "x̄ = g (x − mean) / ((n − ddof) z); 0 where z = 0 (all entries equal)"),

@@ -649,6 +649,24 @@ def test_numpy_names_exist_and_templates_use_only_them():
         assert callable(obj) or name in ("pi", "e", "inf"), name
 
 
+def test_options_are_in_numpys_order():
+    import inspect
+
+    checked = 0
+    for key, rule in ARRAY_RULES.items():
+        obj = np
+        for part in rule.name.split("."):
+            obj = getattr(obj, part, None)
+        try:
+            names = list(inspect.signature(obj).parameters)
+        except (TypeError, ValueError):  # a ufunc, or not a NumPy function
+            continue
+        if rule.options and set(rule.options) <= set(names):
+            assert [names.index(o) for o in rule.options] == sorted(names.index(o) for o in rule.options), key
+            checked += 1
+    assert checked >= 25
+
+
 def test_helpers_used_is_transitive_and_ordered():
     assert helpers_used("_det_back(g, a)") == ["_axes", "_inverse_axes", "_prod_others", "_det_back"]
     assert helpers_used("np.sum(x)") == []
