@@ -187,6 +187,15 @@ _TABLE: list[tuple] = [
      "x.shape (a new array; v broadcasts to x[index].shape; index must not repeat an entry)",
      "x̄ = g with zeros at index, v̄ = g[index] summed to v's shape", True),
     # ---- elementwise, beyond the scalar table (whose rows apply entrywise as ufuncs)
+    ("add", ("x", "y"), {}, "np.add(x, y)", ("_unbroadcast(g, x)", "_unbroadcast(g, y)"),
+     "x and y broadcast (x + y)", "x̄ = g, ȳ = g, each summed to its operand's shape", True),
+    ("subtract", ("x", "y"), {}, "np.subtract(x, y)", ("_unbroadcast(g, x)", "_unbroadcast(-g, y)"),
+     "x and y broadcast (x - y)", "x̄ = g, ȳ = −g, each summed to its operand's shape", True),
+    ("multiply", ("x", "y"), {}, "np.multiply(x, y)", ("_unbroadcast(g * y, x)", "_unbroadcast(g * x, y)"),
+     "x and y broadcast (x * y)", "x̄ = g y, ȳ = g x, each summed to its operand's shape"),
+    ("divide", ("x", "y"), {}, "np.divide(x, y)", ("_unbroadcast(g / y, x)", "_unbroadcast(-g * z / y, y)"),
+     "x and y broadcast (x / y)", "x̄ = g / y, ȳ = −g z / y, each summed to its operand's shape"),
+    ("negative", ("x",), {}, "np.negative(x)", ("-g",), "x.shape (-x)", "x̄ = −g", True),
     ("square", ("x",), {}, "np.square(x)", ("g * 2.0 * x",), "x.shape", "x̄ = 2 x g"),
     ("reciprocal", ("x",), {}, "np.reciprocal(x)", ("-g * z * z",), "x.shape", "x̄ = −z² g"),
     ("abs", ("x",), {}, "np.abs(x)", ("g * np.copysign(1.0, x)",), "x.shape",
@@ -236,16 +245,15 @@ _TABLE: list[tuple] = [
 
 # Every NumPy name a template may use (checked at import; a test checks NumPy has each).
 NUMPY_NAMES = frozenset({
-    "abs", "broadcast_to", "ceil", "clip", "concatenate", "copysign", "cumsum", "diff", "dot", "einsum",
-    "expand_dims", "eye", "flip", "floor", "hstack", "inner", "linalg.cholesky", "linalg.det",
-    "linalg.inv", "linalg.norm", "linalg.slogdet", "linalg.solve", "matmul", "max", "maximum", "mean",
-    "min", "minimum", "moveaxis", "ndim", "outer", "prod", "reciprocal", "reshape", "rint", "round",
-    "shape", "sign", "size", "square", "squeeze", "stack", "sum", "swapaxes", "trace", "transpose", "tril",
-    "triu", "trunc", "var", "std", "vdot", "vstack", "where", "inf",
-    # the scalar table's functions as ufuncs, and its constants
-    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
-    "arctanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "fabs", "arctan2", "hypot", "power",
-    "degrees", "radians", "pi", "e",
+    "abs", "add", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+    "broadcast_to", "ceil", "clip", "concatenate", "copysign", "cos", "cosh", "cumsum", "degrees",
+    "diff", "divide", "dot", "e", "einsum", "exp", "expand_dims", "expm1", "eye", "fabs", "flip",
+    "floor", "hstack", "hypot", "inf", "inner", "linalg.cholesky", "linalg.det", "linalg.inv",
+    "linalg.norm", "linalg.slogdet", "linalg.solve", "log", "log10", "log1p", "log2", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "moveaxis", "multiply", "ndim", "negative", "outer", "pi",
+    "power", "prod", "radians", "reciprocal", "reshape", "rint", "round", "shape", "sign", "sin",
+    "sinh", "size", "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "swapaxes", "tan",
+    "tanh", "trace", "transpose", "tril", "triu", "trunc", "var", "vdot", "vstack", "where",
 })
 
 

@@ -20,7 +20,6 @@ option values are substituted as literals (option_literal + instantiate), as the
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -35,41 +34,10 @@ from s2sad.array_rules import (
 )
 from s2sad.array_templates import check_template
 
-NS: dict = {"np": np}
-for _src in HELPERS.values():
-    exec(_src, NS)  # the text a generated module carries
+from array_sheet import NS, differentiable, evaluate, forward, vjps
 
 H = 1e-3
 RTOL = 1e-7
-
-
-def evaluate(template: str, values: dict, options: dict, key: str):
-    options = {**ARRAY_RULES[key].options, **options}  # the defaults, as the emitter fills them in
-    literals = tuple((k, option_literal(v)) for k, v in options.items())
-    return eval(_compiled(template, literals), {**NS, **values})  # noqa: S307 - the sheet's own templates
-
-
-@functools.lru_cache(maxsize=None)
-def _compiled(template: str, literals: tuple):
-    return compile(instantiate(template, dict(literals)), "<template>", "eval")
-
-
-def forward(key: str, operands: tuple, options: dict):
-    rule = ARRAY_RULES[key]
-    z = evaluate(rule.forward, dict(zip(rule.params, operands)), options, key)
-    return z
-
-
-def differentiable(key: str, z):
-    return z[TUPLE_RESULTS[key]] if key in TUPLE_RESULTS else z
-
-
-def vjps(key: str, operands: tuple, options: dict, g, z=None):
-    rule = ARRAY_RULES[key]
-    if z is None:
-        z = forward(key, operands, options)
-    values = {**dict(zip(rule.params, operands)), "g": g, "z": z}
-    return [None if t is None else evaluate(t, values, options, key) for t in rule.vjps]
 
 
 # ---- operands: a spec is a shape (random normal), "float" (a Python float) or an array given as is
@@ -185,9 +153,9 @@ CASES += [
     ("setitem", ((3, 4), ()), {"index": (np.array([0, 2]), slice(None))}), ("setitem", ((3, 4), (1,)), {"index": (1,)}),
     ("setitem", ((3, 4), "float"), {"index": (slice(None, None, -2), -1)}),
 ]
-for _key in ("square", "reciprocal", "abs", "absolute"):
+for _key in ("square", "reciprocal", "abs", "absolute", "negative"):
     CASES += [(_key, (s,), {}) for s in ((), "float", (5,), (3, 4), (2, 1, 3))]
-for _key in ("maximum", "minimum"):
+for _key in ("add", "subtract", "multiply", "divide", "maximum", "minimum"):
     CASES += [(_key, s, {}) for s in (((5,), (5,)), ((3, 4), (4,)), ("float", (3,)), ((3, 1), (1, 4)),
                                      ((), ()), ((2, 3, 4), ()), ((3,), "float"))]
 CASES += [
@@ -266,6 +234,8 @@ def build(key: str, specs: tuple, options: dict, seed: int):
     if key in INTO_DOMAIN:
         ops = [INTO_DOMAIN[key](ops[0])] + ops[1:]
         ops[0] = ops[0] if np.ndim(ops[0]) else float(ops[0])
+    if key == "divide":  # the divisor away from 0
+        ops = [ops[0], away_from(ops[1], [0.0], gap=0.3)]
     if key == "copysign":  # both away from 0
         ops = [away_from(x, [0.0]) for x in ops]
     if key in STEPS:
