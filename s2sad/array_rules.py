@@ -333,6 +333,17 @@ def _load_table() -> None:
 _load_table()
 
 
+# Python's spellings of rows: operators on arrays (ast class names), ndarray methods (x.sum(axis=1) is
+# np.sum(x, axis=1); x.reshape(3, 4) and x.transpose(1, 0) also take their shape or axes unpacked) and
+# attributes (x.T)
+OPERATORS: dict[str, str] = {"Add": "add", "Sub": "subtract", "Mult": "multiply", "Div": "divide",
+                             "Pow": "power", "MatMult": "matmul", "USub": "negative"}
+METHODS: dict[str, str] = {name: name for name in (
+    "sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "trace", "dot", "clip", "round", "reshape",
+    "ravel", "squeeze", "transpose", "swapaxes")} | {"flatten": "ravel"}
+ATTRIBUTES: dict[str, str] = {"T": "transpose"}
+
+
 def find_rule(name: str, nargs: int) -> ArrayRule | None:
     """The row for np.<name> called with `nargs` operands (variadic rows take one tuple), or None."""
     for rule in ARRAY_RULES.values():
@@ -392,6 +403,6 @@ def table_markdown() -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ARRAY_RULES", "IDENTITIES", "NUMPY_NAMES", "ArrayRule", "HELPERS", "REQUIRED", "TUPLE_RESULTS",
+__all__ = ["ARRAY_RULES", "ATTRIBUTES", "IDENTITIES", "METHODS", "NUMPY_NAMES", "OPERATORS", "ArrayRule", "HELPERS", "REQUIRED", "TUPLE_RESULTS",
            "add_rule", "find_rule", "helpers_used", "instantiate", "option_literal", "reads", "table_markdown",
            "validate_options"]

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from s2sad.array_helpers import HELPERS, SHAPE_ONLY, helpers_used
 from s2sad.array_rules import (
-    ARRAY_RULES, IDENTITIES, NUMPY_NAMES, REQUIRED, TUPLE_RESULTS, ArrayRule, add_rule, find_rule, instantiate,
+    ARRAY_RULES, ATTRIBUTES, IDENTITIES, METHODS, NUMPY_NAMES, OPERATORS, REQUIRED, TUPLE_RESULTS, ArrayRule, add_rule, find_rule, instantiate,
     option_literal, reads, table_markdown, validate_options,
 )
 from s2sad.array_templates import check_template
@@ -667,6 +667,31 @@ def test_helpers_are_text_black_leaves_as_it_is():
     for name, src in HELPERS.items():
         assert black.format_str(src, mode=black.Mode(line_length=LINE_LENGTH)) == src + "\n", name
         assert max(len(line) for line in src.splitlines()) <= LINE_LENGTH, name
+
+
+def test_python_spellings_are_rows_computing_the_same():
+    import ast
+    import operator
+
+    x, y = np.arange(1.0, 7.0).reshape(2, 3), np.linspace(0.5, 2.0, 3)
+    for op, key in OPERATORS.items():
+        assert hasattr(ast, op) and key in ARRAY_RULES
+        if op == "USub":
+            np.testing.assert_array_equal(-x, forward(key, (x,), {}))
+        elif op == "MatMult":
+            np.testing.assert_array_equal(x @ y, forward(key, (x, y), {}))
+        else:
+            fn = {"Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
+                  "Pow": operator.pow}[op]
+            np.testing.assert_array_equal(fn(x, y), forward(key, (x, y), {}))
+    for method, key in METHODS.items():
+        rule = ARRAY_RULES[key]
+        assert hasattr(np.ndarray, method) and len(rule.params) <= 2
+        args = {"dot": (x.T,), "clip": (2.0, 5.0), "reshape": ((3, 2),), "swapaxes": (0, 1)}.get(method, ())
+        options = dict(zip(list(rule.options), args)) if len(rule.params) == 1 else {}
+        operands = (x,) + args if len(rule.params) == 2 else (x,)
+        np.testing.assert_array_equal(getattr(x, method)(*args), forward(key, operands, options))
+    np.testing.assert_array_equal(x.T, forward(ATTRIBUTES["T"], (x,), {}))
 
 
 def test_find_rule_by_name_and_arity():
