@@ -205,7 +205,7 @@ INTO_DOMAIN = {  # each operand moved into the function's domain, away from its 
     "sqrt": lambda x: 0.3 + np.abs(x), "log1p": lambda x: -0.6 + np.abs(x), "power": lambda x: 0.4 + np.abs(x),
     "pow": lambda x: 0.4 + np.abs(x),
 }
-KINKS = {"abs": [0.0], "absolute": [0.0], "reciprocal": [0.0], "fabs": [0.0]}  # entries kept away from these
+KINKS = {k: [0.0] for k in ("abs", "absolute", "reciprocal", "fabs", "linalg.norm")}  # entries kept from these
 STEPS = {"sign", "floor", "ceil", "trunc", "rint", "round"}  # inputs 0.1 to 0.4 past a grid point
 
 
