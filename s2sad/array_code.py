@@ -16,7 +16,7 @@ import re
 
 from . import pyast
 from .rules import RULES
-from .trace import ArrayOp
+from .trace import ArgRef, ArrayOp
 
 OPERATORS: dict[str, ast.operator] = {"add": ast.Add(), "subtract": ast.Sub(), "multiply": ast.Mult(),
                                       "divide": ast.Div(), "power": ast.Pow(), "matmul": ast.MatMult()}
@@ -44,9 +44,33 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
     from .array_rules import ARRAY_RULES
 
     rule = ARRAY_RULES[e.fn]
-    values = {p: a for p, a in zip(rule.params, args)}
-    values.update({k: literal(v) for k, v in {**rule.options, **e.option}.items()})
-    return renamed_numpy(pyast.substitute(pyast.template(rule.forward), values), np)
+    node = renamed_numpy(pyast.substitute(pyast.template(rule.forward), row_values(e, rule, args)), np)
+    if e.fn == "linalg.slogdet":  # (sign, log|det|): the differentiable value is the second
+        return ast.Subscript(node, pyast.number(1), pyast.LOAD)
+    return node
+
+
+def arrays_of(e: ArrayOp) -> int:
+    """How many of the op's arguments are its arrays (the rest are run-time option values)."""
+    refs = [r for _, v in e.options for r in _refs(v)]
+    return len(e.args) - len(refs)
+
+
+def _refs(v: object) -> list:
+    if isinstance(v, ArgRef):
+        return [v]
+    return [r for x in v for r in _refs(x)] if isinstance(v, tuple) else []
+
+
+def row_values(e: ArrayOp, rule, args: list[ast.expr]) -> dict[str, ast.expr]:
+    """Placeholder -> expression for a sheet row: its params (`xs`: the tuple of all arrays), its options."""
+    n = arrays_of(e)
+    if rule.params == ("xs",):
+        values = {"xs": ast.Tuple(list(args[:n]), pyast.LOAD)}
+    else:
+        values = dict(zip(rule.params, args[:n]))
+    values.update({k: literal(v, args) for k, v in {**rule.options, **e.option}.items()})
+    return values
 
 
 def array_text(e: ArrayOp, args: list[str]) -> str:
@@ -67,10 +91,13 @@ def _filled(template: str, args: list[ast.expr]) -> ast.expr:
     return pyast.substitute(pyast.template(template), {f"_{i}": a for i, a in enumerate(args)})
 
 
-def literal(v: object) -> ast.expr:
-    """A generation-time constant (an option's value) as an expression."""
+def literal(v: object, args: list[ast.expr] | None = None) -> ast.expr:
+    """An option's value as an expression (a run-time one is its argument's)."""
+    if isinstance(v, ArgRef):
+        assert args is not None
+        return args[v.index]
     if isinstance(v, tuple):
-        return ast.Tuple([literal(x) for x in v], pyast.LOAD)
+        return ast.Tuple([literal(x, args) for x in v], pyast.LOAD)
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return pyast.number(v)
     return ast.Constant(v)

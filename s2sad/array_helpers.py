@@ -308,6 +308,15 @@ def _norm_back(g, x, z, ord, axis, keepdims):
     return gx * np.sign(x) * (np.abs(x) / safe) ** (ord - 1)
 
 
+def _as_gradient(g, x):
+    """The gradient of a parameter x: float64 of x's shape (a float for a scalar), never a view of another."""
+    if type(g) is np.ndarray and g.dtype == np.float64 and g.shape == np.shape(x) and g.flags.writeable:
+        return g
+    if not np.shape(x):
+        return float(g)
+    return np.array(np.broadcast_to(g, np.shape(x)), dtype=float)
+
+
 _MACHINERY = {"_helpers", "_calls", "_check_standalone"}  # this module's own functions, not helpers
 
 

@@ -20,7 +20,7 @@ import ast
 from dataclasses import replace
 
 from . import pyast
-from .array_code import literal, renamed_numpy
+from .array_code import arrays_of, renamed_numpy, row_values
 from .naming import Names
 from .partials import Term, partial
 from .program import Block as CodeBlock, Node, Stmt
@@ -84,13 +84,18 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     from .array_rules import ARRAY_RULES
 
     rule = ARRAY_RULES[e.fn]
-    template = rule.vjps[index]
+    if index >= arrays_of(e):  # a run-time option (a shape): no derivative
+        return None
+    if rule.params == ("xs",):  # one adjoint per array of the tuple: the template gives them all
+        template, pick = rule.vjps[0], index
+    else:
+        template, pick = rule.vjps[index], None
     if template is None:
         return None
-    values = {"g": g, "z": pyast.name(names.primal[op.out])}
-    values.update(dict(zip(rule.params, arg)))
-    values.update({k: literal(v) for k, v in {**rule.options, **e.option}.items()})
+    values = {"g": g, "z": pyast.name(names.primal[op.out]), **row_values(e, rule, arg)}
     node = pyast.substitute(pyast.template(template), values)
+    if pick is not None:
+        node = ast.Subscript(node, pyast.number(pick), pyast.LOAD)
     _record_helpers(names, node)
     return Term(1, (renamed_numpy(node, np),))
 

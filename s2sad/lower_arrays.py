@@ -20,12 +20,13 @@ import ast
 
 from . import numpy_names as npn
 from .frontend import NumpyModule, NumpyName
-from .trace import ArrayOp, Compute, ListVar, Var
+from .trace import ArgRef, ArrayOp, Compute, ListVar, Var
 
 # reductions that give a scalar when no axis is given
 _SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
 _SCALAR = frozenset({"vdot", "linalg.det", "trace"})
 _INTS = {"shape": "_0.shape", "size": "_0.size", "ndim": "_0.ndim"}
+_VARIADIC = frozenset({"concatenate", "stack", "hstack", "vstack"})
 _METHOD_ROWS = {"flatten": "ravel", "max": "max", "min": "min"}
 
 
@@ -114,6 +115,17 @@ class ArrayLowering:
         options = self.options(e, env)
         if path in ("array", "asarray", "copy") and len(e.args) == 1:
             return self.array_of(e.args[0], env)
+        if path == "einsum" and e.args and isinstance(e.args[0], ast.Constant) and isinstance(e.args[0].value, str):
+            options["subscripts"] = e.args[0].value
+            arrays = [self.materialize(self.value(a, env)) for a in e.args[1:]]
+            return self.sheet_op(e, "einsum" if len(arrays) == 2 else "einsum/1", arrays, options)
+        if path in _VARIADIC:
+            if not e.args or not isinstance(e.args[0], (ast.Tuple, ast.List)):
+                raise self.fail(e, f"np.{path} needs a tuple or list of arrays written out",
+                                f"write np.{path}((a, b, ...))")
+            arrays = [self.materialize(self.value(a, env)) for a in e.args[0].elts]
+            self.positional_options(e, path, e.args[1:], options, env)
+            return self.sheet_op(e, path, arrays, options, variadic=True)
         args = [self.materialize(self.value(a, env)) for a in e.args]
         if path in npn.OPERATOR_UFUNCS:
             if options:
@@ -130,40 +142,73 @@ class ArrayLowering:
             if any(self.is_array(a) for a in args):
                 return self.array_op(ArrayOp(key, tuple(args)), "array")
             return self.elementary(e, key, args)
+        from .array_rules import ARRAY_RULES
+
+        row = ARRAY_RULES.get(path)
+        if row is not None and len(args) > len(row.params):  # np.sum(x, 0), np.clip(x, 0, 1): options by position
+            self.positional_options(e, path, e.args[len(row.params):], options, env)
+            args = args[: len(row.params)]
         return self.sheet_op(e, path, args, options)
 
-    def sheet_op(self, e: ast.AST, path: str, args: list, options: dict):
+    def positional_options(self, e: ast.Call, path: str, nodes: list, options: dict, env: dict) -> None:
+        from .array_rules import ARRAY_RULES
+
+        names = list(ARRAY_RULES[path].options)
+        if len(nodes) > len(names):
+            raise self.fail(e, f"np.{path} takes at most {len(names)} option(s) after its arrays",
+                            f"its options: {', '.join(names) or 'none'}")
+        for name, node in zip(names, nodes):
+            options[name] = self.option_value(node, name, env)
+
+    def sheet_op(self, e: ast.AST, path: str, args: list, options: dict, variadic: bool = False):
         """A row of the array sheet (reductions, products, structure, piecewise, linear algebra)."""
         from .array_rules import ARRAY_RULES
 
         row = ARRAY_RULES.get(path)
-        if row is None:
+        if row is None or path in ("getitem", "setitem"):
             raise self.fail(e, f"np.{path} is not supported on arrays", npn.unsupported(path, path)[1])
+        missing = [k for k, v in row.options.items() if repr(v) == "REQUIRED" and k not in options]
+        if missing:
+            raise self.fail(e, f"np.{path} needs its {missing[0]} here", f"give {missing[0]} as a constant")
         unknown = set(options) - set(row.options)
         if unknown:
             raise self.fail(e, f"np.{path} has no option {sorted(unknown)[0]} here",
                             f"its options: {', '.join(row.options) or 'none'}")
-        if len(args) != len(row.params):
+        if not variadic and len(args) != len(row.params):
             raise self.fail(e, f"np.{path} takes {len(row.params)} array argument(s) here, got {len(args)}",
                             f"call it as np.{path}({', '.join(row.params)})")
         scalar = path in _SCALAR or (path in _SCALAR_WITHOUT_AXIS and options.get("axis") is None
                                      and not options.get("keepdims"))
+        args = list(args)
+
+        def refs(v: object) -> object:  # run-time option values become operands after the arrays
+            if isinstance(v, Var):
+                args.append(v)
+                return ArgRef(len(args) - 1)
+            return tuple(refs(x) for x in v) if isinstance(v, tuple) else v
+
+        options = {k: refs(v) for k, v in options.items()}
         return self.array_op(ArrayOp(path, tuple(args), tuple(sorted(options.items()))),
                              "float" if scalar else "array")
 
     def options(self, e: ast.Call, env: dict) -> dict:
         """Keyword options, which must be constants (ints, tuples of ints, bools, None, strings)."""
-        out = {}
-        for kw in e.keywords:
-            try:
-                out[kw.arg] = ast.literal_eval(kw.value)
-            except ValueError:
-                v = self.materialize(self.value(kw.value, env))
-                if isinstance(v, Var):
-                    raise self.fail(kw.value, f"the option {kw.arg}= must be a constant",
-                                    "write the number (or tuple of numbers) in the call") from None
-                out[kw.arg] = v
-        return out
+        return {kw.arg: self.option_value(kw.value, kw.arg, env) for kw in e.keywords}
+
+    def option_value(self, node: ast.expr, name: str, env: dict) -> object:
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            pass
+        if isinstance(node, ast.Tuple):
+            return tuple(self.option_value(x, name, env) for x in node.elts)
+        v = self.materialize(self.value(node, env))
+        if isinstance(v, Var) and name == "shape" and v.kind in ("int", "shape"):
+            return v  # a shape computed from other shapes: an operand of the op
+        if isinstance(v, Var):
+            raise self.fail(node, f"the option {name}= must be a constant",
+                            "write the number (or tuple of numbers) in the call")
+        return v
 
     def inactive(self, e: ast.expr, env: dict, kind: str):
         """A value that carries no derivative (creation, shapes): computed as written from its operands."""

@@ -122,6 +122,13 @@ class Compute:
 
 
 @dataclass(frozen=True)
+class ArgRef:
+    """An option computed at run time (`x.reshape(m, n)`): the ArrayOp's argument `index`."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class ArrayOp:
     """An operation on arrays (values of kind "array": arrays of any shape, scalars included).
 
