@@ -250,6 +250,8 @@ def live_checks(module: Module) -> tuple[tuple[str, str, Any], ...]:
         b = module.bindings.get(name)
         if name in module.folded:
             out.append((name, "constant", module.folded[name]))
+        elif name in module.tables:
+            out.append((name, "table", module.tables[name]))
         elif isinstance(b, Helper):
             d = b.node
             out.append((name, "function", d.decorator_list[0].lineno if d.decorator_list else d.lineno))
@@ -276,6 +278,11 @@ def check_live(f: Callable[..., float], checks: tuple[tuple[str, str, Any], ...]
             code = getattr(value, "__code__", None)
             ok = code is not None and code.co_name == name and code.co_firstlineno == expected \
                 and code.co_filename == f.__code__.co_filename
+        elif kind == "table":  # a data table: the live value must equal the source's literal
+            import numpy
+
+            ok = value is not _MISSING and numpy.array_equal(numpy.asarray(value, dtype=float),
+                                                             numpy.asarray(eval(expected, {"np": numpy}), dtype=float))  # noqa: S307
         elif kind == "module":
             ok = value is math
         elif kind == "from math":

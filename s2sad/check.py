@@ -306,6 +306,11 @@ class _FunctionChecker:
     def target(self, t: ast.expr) -> None:
         if isinstance(t, ast.Name):
             self.locals.add(t.id)
+        elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and self.numpy:
+            self.name(t.value)
+            self.index_parts(t.slice)
+        elif isinstance(t, ast.Tuple) and self.numpy and all(isinstance(n, ast.Name) for n in t.elts):
+            self.locals |= {n.id for n in t.elts}  # type: ignore[attr-defined]
         elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
             self.name(t.value)
             self.expr(t.slice)
@@ -359,15 +364,12 @@ class _FunctionChecker:
                 self.expr(x)
         elif isinstance(e, ast.Subscript) and self.numpy:
             self.expr(e.value)
-            for part in (e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]):
-                if isinstance(part, ast.Slice):
-                    for x in (part.lower, part.upper, part.step):
-                        if x is not None:
-                            self.expr(x)
-                elif isinstance(part, ast.Constant) and part.value is None:
-                    pass
-                else:
-                    self.expr(part)
+            self.index_parts(e.slice)
+        elif isinstance(e, ast.Tuple) and self.numpy:  # shapes and axes: np.zeros((m, n)), axis=(0, 1)
+            for x in e.elts:
+                self.expr(x)
+        elif isinstance(e, ast.Constant) and isinstance(e.value, str) and self.numpy:
+            pass  # einsum's subscripts; lowering says where a string is not an option
         elif isinstance(e, ast.Subscript):
             if isinstance(e.slice, ast.Slice):
                 self.unsupported(e.slice)
@@ -390,6 +392,16 @@ class _FunctionChecker:
             self.call(e)
         else:
             self.unsupported(e)
+
+    def index_parts(self, index: ast.expr) -> None:
+        """An array index: integers, slices, None (new axes), integer arrays, several axes."""
+        for part in (index.elts if isinstance(index, ast.Tuple) else [index]):
+            if isinstance(part, ast.Slice):
+                for x in (part.lower, part.upper, part.step):
+                    if x is not None:
+                        self.expr(x)
+            elif not (isinstance(part, ast.Constant) and part.value is None):
+                self.expr(part)
 
     def float_params(self) -> set[str]:
         kinds = param_kinds(self.node)
@@ -472,7 +484,12 @@ class _FunctionChecker:
         if b.name in self.checked_constants:
             return
         self.checked_constants.add(b.name)
+        if self.numpy and numpy_names.is_table(b.node, self.numpy_modules()):
+            return  # a data table, copied into generated code as written
         self.constant_expr(b.node, f"the module-level value {b.name}", where)
+
+    def numpy_modules(self) -> set[str]:
+        return {n for n, b in self.module.bindings.items() if isinstance(b, NumpyModule) and not b.path}
 
     def constant_expr(self, node: ast.expr, what: str, where: ast.AST | None = None) -> None:
         """A module constant or default must fold to a number: numbers, math, other constants."""

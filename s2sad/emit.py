@@ -171,6 +171,7 @@ def module_text(g: Gradient, origin: str) -> str:
         out += [""] + imports
     for helper in _helpers(g):
         out += ["", ""] + helper.splitlines()
+    out += _tables(g)
     for kind in KINDS:
         out += ["", ""] + function_lines(g, kind)
     return "\n".join(out) + "\n"
@@ -179,7 +180,17 @@ def module_text(g: Gradient, origin: str) -> str:
 def runtime_text(g: Gradient, kind: str) -> str:
     """Just what one generated function needs to run: its imports, its helpers and itself."""
     helpers = [line for h in _helpers(g) for line in ["", *h.splitlines()]]
-    return "\n".join(_imports(g) + helpers + function_lines(g, kind)) + "\n"
+    return "\n".join(_imports(g) + helpers + _tables(g) + function_lines(g, kind)) + "\n"
+
+
+def _tables(g: Gradient) -> list[str]:
+    """The module-level data tables the function reads, as its source writes them."""
+    if not g.trace.tables:
+        return []
+    from .array_code import NP_PREFIX
+
+    np = g.names.numpy()
+    return ["", ""] + [f"{name} = {NP_PREFIX.sub(np + '.', text)}" for name, text in g.trace.tables]
 
 
 def _helpers(g: Gradient) -> list[str]:

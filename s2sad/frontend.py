@@ -110,6 +110,7 @@ class Module:
     sites: Sites = field(default_factory=Sites)  # every binding of a module-level name in the source
     read: set[str] = field(default_factory=set)  # free names resolved (and "math.<attr>" read), for `live_checks`
     folded: dict[str, float] = field(default_factory=dict)  # module constants as lowering folded them
+    tables: dict[str, str] = field(default_factory=dict)  # data tables as lowering copied them (source text)
 
     def rebinding(self, name: str, builtin: bool = False) -> str | None:
         """Why the source does not bind `name` just once (what s2sad reads would not be what runs), or None.

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from .algebra import Builder, Lin, Mono, Value, _is_const
 from .errors import UnsupportedSyntaxError, Violation
-from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, NumpyName, Source
+from .frontend import Elementary, Helper, MathConstant, MathModule, ModuleConstant, NumpyModule, NumpyName, Source
 from .hints import bound_names
 from . import numpy_names as npn
 from .lower_arrays import ArrayLowering, is_array_program
@@ -85,6 +86,7 @@ class _Lowering(ArrayLowering, Builder):
     def __init__(self, module):
         super().__init__(module)
         self.array_params: set[str] = set()
+        self.tables: dict[str, str] = {}  # data tables read: name -> source text
         self.constants: dict[str, float] = {}
         self.loops: list[_LoopContext] = []
         self.depth = 0  # of nested blocks: lists are built at depth 0 only
@@ -120,7 +122,8 @@ class _Lowering(ArrayLowering, Builder):
         self.tuple_lists = tuple_lists(fn)
         body = restructure(_without_docstring(fn.body), self.module, top=True)
         self.top_level(body, env)
-        return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno)
+        return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno,
+                     tuple(sorted(self.tables.items())))
 
     # --- statements ----------------------------------------------------------------
 
@@ -188,6 +191,14 @@ class _Lowering(ArrayLowering, Builder):
             return True
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Tuple) \
                 and not isinstance(s.value, ast.Tuple):  # m, n = x.shape
+            if isinstance(s.value, ast.Call) and self.numpy_path(s.value.func, env) == "linalg.slogdet" \
+                    and len(s.targets[0].elts) == 2 and len(s.value.args) == 1:  # sign, logdet = slogdet(a)
+                a = self.materialize(self.value(s.value.args[0], env))
+                sign, logdet = s.targets[0].elts
+                self.assign_to(sign, self.emit(Compute("np.linalg.slogdet(_0)[0]", (a,)), None, "float"), env,
+                               len(self.items))
+                self.assign_to(logdet, self.sheet_op(s.value, "linalg.slogdet", [a], {}), env, len(self.items))
+                return True
             value = self.materialize(self.value(s.value, env))
             if not (isinstance(value, Var) and value.kind == "shape"):
                 raise self.fail(s.value, "unpacking is supported for tuples and shapes only",
@@ -383,6 +394,8 @@ class _Lowering(ArrayLowering, Builder):
         if not isinstance(cond, Var):  # decided by constants alone
             return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
         assigned = _assigned_in_if(s)
+        # an array stored into is a new value (assignment into a copy): merged like a name assigned
+        assigned = assigned + [n for n in _stored(s.body + s.orelse) if self.is_array(env.get(n)) and n not in assigned]
         envs = []
         blocks = []
         for arm in (s.body, s.orelse):
@@ -514,6 +527,7 @@ class _Lowering(ArrayLowering, Builder):
         for n in assigned:
             if isinstance(env.get(n), ListVar):
                 raise self.fail(s, f"the list {n} is rebound inside the loop", "create lists once, before the loop")
+        assigned += [n for n in _stored(body) if self.is_array(env.get(n)) and n not in assigned]
         carried = [n for n in assigned if n in env and not isinstance(env[n], _Undefined)]
         for n in _read(s):  # what the body reads from outside enters as variables
             v = env.get(n)
@@ -747,6 +761,14 @@ class _Lowering(ArrayLowering, Builder):
         if isinstance(b, NumpyName):
             return npn.CONSTANTS[b.path]
         assert isinstance(b, ModuleConstant)
+        numpy = {n for n, m in self.module.bindings.items() if isinstance(m, NumpyModule) and not m.path}
+        if name not in self.constants and npn.is_table(b.node, numpy):
+            text = ast.unparse(b.node)
+            for alias in numpy:  # spelled with the name generated code imports NumPy as
+                text = re.sub(rf"\b{alias}\.", "np.", text)
+            self.tables[name] = text
+            self.module.tables[name] = text
+            return self.emit(Compute(name, ()), None, "array")  # type: ignore[return-value]
         if name not in self.constants:
             self.constants[name] = self.module.folded[name] = self.fold(b.node, f"the module-level value {name}")
         return self.constants[name]
@@ -954,6 +976,16 @@ def _assigned(stmts: list[ast.stmt]) -> list[str]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 seen.setdefault(node.id)
     return list(seen)  # type: ignore[return-value]
+
+
+def _stored(stmts: list[ast.stmt]) -> list[str]:
+    """Names stored into by subscript anywhere in stmts (`a[i] = v`, `a[:, j] += v`)."""
+    seen: dict[str, None] = {}
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+                seen.setdefault(node.value.id)
+    return list(seen)
 
 
 def _assigned_in_if(s: ast.If) -> list[str]:

@@ -118,6 +118,9 @@ class ArrayLowering:
         if path == "einsum" and e.args and isinstance(e.args[0], ast.Constant) and isinstance(e.args[0].value, str):
             options["subscripts"] = e.args[0].value
             arrays = [self.materialize(self.value(a, env)) for a in e.args[1:]]
+            if len(arrays) not in (1, 2):
+                raise self.fail(e, "np.einsum of more than two arrays is not supported",
+                                "nest it: np.einsum('ij,jk->ik', a, np.einsum('jk,kl->jl', b, c))")
             return self.sheet_op(e, "einsum" if len(arrays) == 2 else "einsum/1", arrays, options)
         if path in _VARIADIC:
             if not e.args or not isinstance(e.args[0], (ast.Tuple, ast.List)):
@@ -329,10 +332,8 @@ class ArrayLowering:
         if op is not None:
             old = self.array_op(ArrayOp("getitem", (a, *operands), (("index", text),)), "array")
             v = self.materialize(self.array_arith(t, op, old, v))
-        shifted = text
-        for k in range(len(operands), 0, -1):  # operands follow the array and the value: _1 -> _2
-            shifted = shifted.replace(f"_{k}", f"_{k + 1}")
-        env[name] = self.array_op(ArrayOp("setitem", (a, v, *operands), (("index", shifted),)), "array")
+        # the index's operands follow the array and the value; its template still counts them from _1
+        env[name] = self.array_op(ArrayOp("setitem", (a, v, *operands), (("index", text),)), "array")
 
     def unpack_shape(self, targets: list[ast.expr], value, env: dict) -> None:
         """m, n = x.shape."""

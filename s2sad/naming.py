@@ -45,7 +45,7 @@ class Names:
                 hinted += [c.param.hint for c in item.carried] + [item.counter.hint if item.counter else None]
             elif getattr(item, "out", None) is not None:
                 hinted.append(item.out.hint)  # lists, popped values
-        self.user: set[str] = {h for h in hinted if h and not h.startswith(".")}
+        self.user: set[str] = {h for h in hinted if h and not h.startswith(".")} | {n for n, _ in trace.tables}
         self.used: set[str] = self.user | set(_BUILTINS)
         self._tried: dict[str, int] = {}  # base -> the last k fresh tried for it
         # a builtin generated code calls, shadowed by a user's name (a parameter `len`): called by an alias

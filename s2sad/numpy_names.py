@@ -75,3 +75,19 @@ def attribute_path(node: ast.expr) -> str:
         parts.append(node.attr)
         node = node.value
     return ".".join(reversed(parts))
+
+
+def is_table(node: ast.expr, numpy_names: set[str]) -> bool:
+    """A data table: a (nested) list or tuple display of numbers, or np.array / np.asarray of one."""
+    if isinstance(node, ast.Call) and is_numpy_value(node.func, numpy_names) \
+            and attribute_path(node.func) in ("array", "asarray") and len(node.args) == 1:
+        node = node.args[0]
+    return isinstance(node, (ast.List, ast.Tuple)) and _numbers(node)
+
+
+def _numbers(node: ast.expr) -> bool:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_numbers(x) for x in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)

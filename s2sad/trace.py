@@ -344,6 +344,7 @@ class Trace:
     body: Block
     filename: str
     line: int  # of the `def`
+    tables: tuple[tuple[str, str], ...] = ()  # module-level data tables read: (name, source text)
 
     @property
     def ops(self) -> tuple[Op, ...]:
