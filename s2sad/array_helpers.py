@@ -309,8 +309,9 @@ def _norm_back(g, x, z, ord, axis, keepdims):
 
 
 def _as_gradient(g, x):
-    """The gradient of a parameter x: float64 of x's shape (a float for a scalar), never a view of another."""
-    if type(g) is np.ndarray and g.dtype == np.float64 and g.shape == np.shape(x) and g.flags.writeable:
+    """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
+    exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable
+    if exact and g.shape == np.shape(x):
         return g
     if not np.shape(x):
         return float(g)

@@ -201,8 +201,8 @@ class _Lowering(ArrayLowering, Builder):
                 return True
             value = self.materialize(self.value(s.value, env))
             if not (isinstance(value, Var) and value.kind == "shape"):
-                raise self.fail(s.value, "unpacking is supported for tuples and shapes only",
-                                "assign each value on its own line")
+                raise self.fail(s, "unpacking assignment is not supported here (only of tuples, shapes and "
+                                "np.linalg.slogdet)", "assign each value on its own line")
             self.unpack_shape(s.targets[0].elts, value, env)
             return True
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Tuple):  # a, b = b, a + b: all at once
@@ -691,7 +691,12 @@ class _Lowering(ArrayLowering, Builder):
 
     def expr(self, e: ast.expr, env: dict[str, Binding]) -> Binding:  # type: ignore[override]
         if isinstance(e, ast.Constant):
+            if type(e.value) not in (int, float, bool):  # a string is only einsum's subscripts
+                raise self.fail(e, f"the constant {e.value!r} is not a number", "use int or float constants only")
             return self.constant(e.value)
+        if isinstance(e, ast.Tuple):  # tuples are shapes and axes, read where a call takes them
+            raise self.fail(e, "tuples are not supported here", "pass each scalar as its own float parameter, "
+                            "or an array")
         if isinstance(e, ast.Name):
             if e.id in env:
                 return self.read(e, env)
