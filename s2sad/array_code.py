@@ -33,6 +33,8 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
         return _filled(f"_0[{e.option['index']}]", args)
     if e.fn == "array":
         return pyast.call(f"{np}.array", [ast.List(list(args), pyast.LOAD)])
+    if e.fn == "scalar":
+        return pyast.call("_scalar", args)
     if e.fn == "builtin_sum":
         return pyast.call("sum", args)
     if e.fn == "setitem":  # assignment into a copy: the old value stays what the source's reads saw
@@ -45,6 +47,10 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
 
     rule = ARRAY_RULES[e.fn]
     node = renamed_numpy(pyast.substitute(pyast.template(rule.forward), row_values(e, rule, args)), np)
+    if isinstance(node, ast.Call):  # options left at NumPy's default are not spelled out
+        given = e.option
+        node.keywords = [k for k in node.keywords if k.arg in given and given[k.arg] != rule.options.get(k.arg)
+                         or k.arg not in rule.options]
     if e.fn == "linalg.slogdet":  # (sign, log|det|): the differentiable value is the second
         return ast.Subscript(node, pyast.number(1), pyast.LOAD)
     return node

@@ -77,6 +77,8 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
             piece = ast.Subscript(g, where, pyast.LOAD)
             return _shaped(Term(1, (piece,)), x, None, names, shapes)  # type: ignore[arg-type]
         return None
+    if e.fn == "scalar":
+        return Term(1, (_helper(names, "_scalar_seed", [g, arg[0]]),))
     if e.fn == "array":
         return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
     if e.fn == "builtin_sum":

@@ -175,6 +175,8 @@ class _Lowering(ArrayLowering, Builder):
                 raise self.fail(s, "return inside a loop is not supported",
                                 "assign the result to a variable, break, and return after the loop")
             value = self.value(s.value, env)  # type: ignore[arg-type]
+            if self.is_array(value):  # checked to be a scalar when it runs
+                value = self.array_op(ArrayOp("scalar", (value,)), "float")
             self.items.append(Return(self.materialize(value), s.lineno))
             return False
         if isinstance(s, (ast.Break, ast.Continue)):
