@@ -95,11 +95,26 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     if template is None:
         return None
     values = {"g": g, "z": pyast.name(names.primal[op.out]), **row_values(e, rule, arg)}
-    node = pyast.substitute(pyast.template(template), values)
+    node = _without_identities(pyast.substitute(pyast.template(template), values))
     if pick is not None:
         node = ast.Subscript(node, pyast.number(pick), pyast.LOAD)
     _record_helpers(names, node)
     return Term(1, (renamed_numpy(node, np),))
+
+
+def _without_identities(node: ast.expr) -> ast.expr:
+    """Helper calls that are the identity for their constant options dropped: a full reduction's
+    adjoint needs no axes put back (`_expand_reduced(g, x, None, False)` is g)."""
+    if isinstance(node, ast.Call):
+        node.args = [_without_identities(a) for a in node.args]
+        if isinstance(node.func, ast.Name) and node.func.id == "_expand_reduced" and len(node.args) == 4:
+            axis, keep = node.args[2], node.args[3]
+            if (isinstance(axis, ast.Constant) and axis.value is None) or (
+                    isinstance(keep, ast.Constant) and keep.value is True):
+                return node.args[0]
+    elif isinstance(node, ast.BinOp):
+        node.left, node.right = _without_identities(node.left), _without_identities(node.right)
+    return node
 
 
 def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
