@@ -74,7 +74,7 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         if index == 0:
             return Term(1, (_helper(names, "_setitem", [g, where, pyast.number(0.0)]),))
         if index == 1:
-            piece = ast.Subscript(g, where, pyast.LOAD)
+            piece = subscripted(g, e.option["index"], arg, 2)
             return _shaped(Term(1, (piece,)), x, None, names, shapes)  # type: ignore[arg-type]
         return None
     if e.fn == "scalar":
@@ -165,6 +165,12 @@ def _record_helpers(names: Names, node: ast.expr) -> None:
     for n in ast.walk(node):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in HELPERS:
             names.helpers.add(n.func.id)
+
+
+def subscripted(value: ast.expr, text: str, args: list[ast.expr], first: int) -> ast.expr:
+    """`value[text]` as the source writes the index (its operands from `first`)."""
+    values = {f"_{k}": args[first + k - 1] for k in range(1, len(args) - first + 1)}
+    return pyast.substitute(pyast.template(f"_0[{text}]"), {"_0": value, **values})
 
 
 def index_object(text: str, args: list[ast.expr], first: int) -> ast.expr:
