@@ -25,7 +25,7 @@ from .emit import Certificate, certificate, format_source, module_text, runtime_
 from .errors import S2sadError
 from .frontend import Elementary, Helper, MathConstant, MathModule, Module, Source, load_function, nesting
 from .rules import CONSTANTS
-from .lower import lower
+from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .trace import ListVar, Trace, Var

@@ -29,7 +29,7 @@ POINTS = {
 # array examples, checked against finite differences (tests/array_oracle.py): NumPy does not run on mpmath
 _RNG = np.random.default_rng(8)
 ARRAY_POINTS = {
-    "rosenbrock": [(_RNG.normal(size=5),), (_RNG.normal(size=(2, 3)),), (0.7,)],
+    "rosenbrock": [(_RNG.normal(size=5),), (_RNG.normal(size=(2, 3)),), (_RNG.normal(size=(4, 1)),)],
     "logistic_loss": [(_RNG.normal(size=3), _RNG.normal(size=(6, 3)), np.sign(_RNG.normal(size=6)), 0.1)],
     "rnn": [(0.5 * _RNG.normal(size=(4, 4)), _RNG.normal(size=(4, 3)), _RNG.normal(size=4), _RNG.normal(size=(5, 3)))],
     "heat": [(_RNG.normal(size=8), 0.2, 5), (_RNG.normal(size=(3, 6)), 0.1, 3)],
@@ -40,7 +40,7 @@ ARRAY_POINTS = {
 
 def test_every_example_has_points():
     arrays = sorted(("arrays.py", name) for name in ARRAY_POINTS)
-    assert sorted(POINTS) + arrays == sorted(example_functions())
+    assert sorted(list(POINTS) + arrays) == sorted(example_functions())
 
 
 @pytest.mark.parametrize("func", sorted(ARRAY_POINTS))

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import ast
 
-from . import numpy_names as npn
-from .frontend import NumpyModule, NumpyName
-from .trace import ArgRef, ArrayOp, Compute, ListVar, Var
+from .. import numpy_names as npn
+from ..frontend import NumpyModule, NumpyName
+from ..trace import ArgRef, ArrayOp, Compute, ListVar, Var
 
 # reductions that give a scalar when no axis is given
 _SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
@@ -145,7 +145,7 @@ class ArrayLowering:
             if any(self.is_array(a) for a in args):
                 return self.array_op(ArrayOp(key, tuple(args)), "array")
             return self.elementary(e, key, args)
-        from .array_rules import ARRAY_RULES
+        from ..array_rules import ARRAY_RULES
 
         row = ARRAY_RULES.get(path)
         if row is not None and len(args) > len(row.params):  # np.sum(x, 0), np.clip(x, 0, 1): options by position
@@ -154,7 +154,7 @@ class ArrayLowering:
         return self.sheet_op(e, path, args, options)
 
     def positional_options(self, e: ast.Call, path: str, nodes: list, options: dict, env: dict) -> None:
-        from .array_rules import ARRAY_RULES
+        from ..array_rules import ARRAY_RULES
 
         names = list(ARRAY_RULES[path].options)
         if len(nodes) > len(names):
@@ -165,7 +165,7 @@ class ArrayLowering:
 
     def sheet_op(self, e: ast.AST, path: str, args: list, options: dict, variadic: bool = False):
         """A row of the array sheet (reductions, products, structure, piecewise, linear algebra)."""
-        from .array_rules import ARRAY_RULES
+        from ..array_rules import ARRAY_RULES
 
         row = ARRAY_RULES.get(path)
         if row is None or path in ("getitem", "setitem"):
