@@ -38,7 +38,7 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
     if e.fn == "builtin_sum":
         return pyast.call("sum", args)
     if e.fn == "setitem":  # assignment into a copy: the old value stays what the source's reads saw
-        from .array_reverse import index_object
+        from .reverse.arrays import index_object
 
         return pyast.call("_setitem", [args[0], index_object(e.option["index"], args, 2), args[1]])
     if e.fn in RULES:  # a NumPy ufunc of the rules table

@@ -19,12 +19,13 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from . import pyast
-from .array_code import arrays_of, renamed_numpy, row_values
-from .naming import Names
-from .partials import Term, partial
-from .program import Block as CodeBlock, Node, Stmt
-from .trace import ArrayOp, Call, Op, Product, Trace, Var, walk
+from .. import pyast
+from ..array_code import arrays_of, renamed_numpy, row_values
+from ..naming import Names
+from ..partials import Term, partial
+from ..program import Block as CodeBlock
+from ..program import Node, Stmt
+from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
 
 ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative"})
 
@@ -83,7 +84,7 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
     if e.fn == "builtin_sum":
         return Term(1, (pyast.call(f"{np}.broadcast_to", [g, pyast.call(f"{np}.shape", [arg[0]])]),))
-    from .array_rules import ARRAY_RULES
+    from ..array_rules import ARRAY_RULES
 
     rule = ARRAY_RULES[e.fn]
     if index >= arrays_of(e):  # a run-time option (a shape): no derivative
@@ -160,7 +161,7 @@ def _helper(names: Names, name: str, args: list[ast.expr]) -> ast.expr:
 
 
 def _record_helpers(names: Names, node: ast.expr) -> None:
-    from .array_helpers import HELPERS
+    from ..array_helpers import HELPERS
 
     for n in ast.walk(node):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in HELPERS:
