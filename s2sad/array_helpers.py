@@ -140,6 +140,11 @@ def _dot_back(g, a, b, which):
 
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
+    ranks = (np.ndim(a), np.ndim(b))
+    if ranks == (2, 1):  # matrix times vector, the commonest: no reshaping
+        return np.outer(g, b) if which == 0 else np.matmul(g, a)
+    if ranks == (2, 2):
+        return np.matmul(g, np.transpose(b)) if which == 0 else np.matmul(np.transpose(a), g)
     # numpy's rule: a vector is a row for a and a column for b, then that axis goes
     a2 = np.expand_dims(a, 0) if np.ndim(a) == 1 else a
     b2 = np.expand_dims(b, -1) if np.ndim(b) == 1 else b

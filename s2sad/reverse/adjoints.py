@@ -22,6 +22,7 @@ from ..trace import (
     Pop,
     Var,
 )
+from .arrays import merged_scatters
 from .common import (
     MAX_OPEN_FACTORS,
     MAX_SUM,
@@ -82,6 +83,8 @@ class Adjoints:
         """`v_bar = sum of parts`, one statement per MAX_SUM terms; kept as written (not inlined)."""
         target = self.names.adjoint(v)
         out = self.out if out is None else out
+        if v.kind == "array":
+            parts = merged_scatters(parts, self.names)
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
             out.append(Stmt(target, _value(chunk, self.ints), _lines(chunk), augmented=start > 0))

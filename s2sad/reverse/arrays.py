@@ -118,6 +118,29 @@ def _without_identities(node: ast.expr) -> ast.expr:
     return node
 
 
+def merged_scatters(parts: list[Term], names: Names) -> list[Term]:
+    """Reads of several parts of one array give its adjoint in one buffer: the first read's zeros
+    (`_getitem_back`), the others added into it in place (`_scatter_add`), not one zeros each."""
+    out: list[Term] = []
+    first: dict[str, int] = {}
+    for t in parts:
+        call = t.num[0] if t.coef == 1 and len(t.num) == 1 and not t.den else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_getitem_back"
+                and isinstance(call.args[1], ast.Name)):
+            out.append(t)
+            continue
+        base = call.args[1].id
+        if base not in first:
+            first[base] = len(out)
+            out.append(t)
+            continue
+        k = first[base]
+        acc = out[k]
+        merged = _helper(names, "_scatter_add", [acc.num[0], call.args[2], call.args[0]])
+        out[k] = Term(1, (merged,), lines=acc.lines | t.lines)
+    return out
+
+
 def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
     e = op.expr
     z = pyast.name(names.primal[op.out])
@@ -130,7 +153,8 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
     if fn == "negative":
         return Term(-1)
     if fn == "multiply":
-        return Term(1, (a[1 - index],))
+        other = e.args[1 - index]  # type: ignore[union-attr]
+        return Term(1, (a[1 - index],)) if isinstance(other, Var) else Term(other)  # a constant factor folds
     if fn == "divide":
         return Term(1, (), (a[1],)) if index == 0 else Term(-1, (z,), (a[1],))
     if fn == "power" and not isinstance(e.args[1], Var):  # type: ignore[union-attr]
@@ -142,13 +166,16 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
 
 
 def _shaped(term: Term, x: Var, out: Var | None, names: Names, shapes: Shapes) -> Term:
-    """A contribution to x with x's shape: summed over what broadcasting added, unless already so."""
+    """A contribution to x with x's shape: summed over what broadcasting added, unless already so.
+
+    Summing is linear: the constant coefficient stays outside, where it folds with others.
+    """
     if x.kind == "array" and out is not None and shapes.same(x, out):
         return term
-    value = _value(term)
+    value = _value(Term(1, term.num, term.den))
     if x.kind != "array":  # a scalar operand of an array op: the sum of its contributions
-        return Term(1, (pyast.call(f"{names.numpy()}.sum", [value]),), lines=term.lines)
-    return Term(1, (_helper(names, "_unbroadcast", [value, pyast.name(names.primal[x])]),), lines=term.lines)
+        return Term(term.coef, (pyast.call(f"{names.numpy()}.sum", [value]),), lines=term.lines)
+    return Term(term.coef, (_helper(names, "_unbroadcast", [value, pyast.name(names.primal[x])]),), lines=term.lines)
 
 
 def _value(t: Term) -> ast.expr:

@@ -48,7 +48,7 @@ def decay_fit_value_and_grad(a, k, c):
     z10 = residual**2  # line 40
     z11 = np.sum(z10)  # line 40
     # reverse sweep
-    z7_bar = _unbroadcast(2 * np.broadcast_to(1, np.shape(z10)) * residual, z7)  # from lines 39, 40
+    z7_bar = 2 * _unbroadcast(np.broadcast_to(1, np.shape(z10)) * residual, z7)  # from lines 39, 40
     z6_bar = _unbroadcast(z7_bar, z6)  # from line 39
     a_bar = _unbroadcast(z6_bar * z5, a)  # from line 39
     k_bar = -_unbroadcast(_unbroadcast(z6_bar * a, z5) * z5 * t, z3)  # from line 39
@@ -68,7 +68,7 @@ def decay_fit_grad(a, k, c):
     residual = z7 - z1[:, 1]  # line 39
     # reverse sweep
     # from lines 39, 40
-    z7_bar = _unbroadcast(2 * np.broadcast_to(1, np.shape(residual**2)) * residual, z7)
+    z7_bar = 2 * _unbroadcast(np.broadcast_to(1, np.shape(residual**2)) * residual, z7)
     z6_bar = _unbroadcast(z7_bar, z6)  # from line 39
     a_bar = _unbroadcast(z6_bar * z5, a)  # from line 39
     k_bar = -_unbroadcast(_unbroadcast(z6_bar * a, z5) * z5 * t, z3)  # from line 39

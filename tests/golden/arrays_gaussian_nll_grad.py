@@ -34,6 +34,11 @@ def _inverse_axes(axes, ndim):
 
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
+    ranks = (np.ndim(a), np.ndim(b))
+    if ranks == (2, 1):  # matrix times vector, the commonest: no reshaping
+        return np.outer(g, b) if which == 0 else np.matmul(g, a)
+    if ranks == (2, 2):
+        return np.matmul(g, np.transpose(b)) if which == 0 else np.matmul(np.transpose(a), g)
     # numpy's rule: a vector is a row for a and a column for b, then that axis goes
     a2 = np.expand_dims(a, 0) if np.ndim(a) == 1 else a
     b2 = np.expand_dims(b, -1) if np.ndim(b) == 1 else b
@@ -105,7 +110,7 @@ def gaussian_nll_value_and_grad(mu, L, X):
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
     S_bar = _solve_back_a(z6_bar, S, z6) + _slogdet_back(z14_bar * z11, S)  # from lines 46, 48
-    mu_bar = _unbroadcast(-d_bar, mu)  # from line 47
+    mu_bar = -_unbroadcast(d_bar, mu)  # from line 47
     L_bar = _matmul_back(S_bar, L, z1, 0) + np.transpose(
         _matmul_back(S_bar, L, z1, 1), _inverse_axes(None, np.ndim(L))
     )  # from line 45
@@ -134,7 +139,7 @@ def gaussian_nll_grad(mu, L, X):
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
     S_bar = _solve_back_a(z6_bar, S, z6) + _slogdet_back(z14_bar * z11, S)  # from lines 46, 48
-    mu_bar = _unbroadcast(-d_bar, mu)  # from line 47
+    mu_bar = -_unbroadcast(d_bar, mu)  # from line 47
     L_bar = _matmul_back(S_bar, L, z1, 0) + np.transpose(
         _matmul_back(S_bar, L, z1, 1), _inverse_axes(None, np.ndim(L))
     )  # from line 45

@@ -39,6 +39,11 @@ def _count(x, axis):
 
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
+    ranks = (np.ndim(a), np.ndim(b))
+    if ranks == (2, 1):  # matrix times vector, the commonest: no reshaping
+        return np.outer(g, b) if which == 0 else np.matmul(g, a)
+    if ranks == (2, 2):
+        return np.matmul(g, np.transpose(b)) if which == 0 else np.matmul(np.transpose(a), g)
     # numpy's rule: a vector is a row for a and a column for b, then that axis goes
     a2 = np.expand_dims(a, 0) if np.ndim(a) == 1 else a
     b2 = np.expand_dims(b, -1) if np.ndim(b) == 1 else b
@@ -101,7 +106,7 @@ def logistic_loss_value_and_grad(w, X, y, lam):
     )  # from lines 16, 17
     X_bar = _matmul_back(z1_bar, X, w, 0)  # from line 16
     y_bar = _unbroadcast(z_bar * z1, y)  # from line 16
-    lam_bar = z15_bar * z13 * 0.5  # from line 17
+    lam_bar = 0.5 * z15_bar * z13  # from line 17
     return z16, (
         _as_gradient(w_bar, w),
         _as_gradient(X_bar, X),
@@ -135,7 +140,7 @@ def logistic_loss_grad(w, X, y, lam):
     )  # from lines 16, 17
     X_bar = _matmul_back(z1_bar, X, w, 0)  # from line 16
     y_bar = _unbroadcast(z_bar * z1, y)  # from line 16
-    lam_bar = z15_bar * z13 * 0.5  # from line 17
+    lam_bar = 0.5 * z15_bar * z13  # from line 17
     return (
         _as_gradient(w_bar, w),
         _as_gradient(X_bar, X),
