@@ -112,6 +112,8 @@ class ArrayLowering:
     def numpy_call(self, e: ast.Call, path: str, env: dict):
         if path in npn.CREATION or path in _INTS:
             return self.inactive(e, env, "int" if path in ("size", "ndim") else "array")
+        if path in npn.UFUNCS and e.keywords:
+            raise self.fail(e, f"keyword arguments of np.{path} are not supported", "pass arguments by position")
         options = self.options(e, env)
         if path in ("array", "asarray", "copy") and len(e.args) == 1:
             return self.array_of(e.args[0], env)
