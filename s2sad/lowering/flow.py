@@ -12,6 +12,7 @@ from typing import Callable
 from ..algebra import Lin, Mono, Value
 from ..prepare import may_exit, restructure
 from ..trace import (
+    ArrayOp,
     Break,
     Carried,
     Compute,
@@ -125,7 +126,15 @@ class Flow:
         if not isinstance(s.target, ast.Name) and not pair:
             raise self.fail(s.target, "only a plain name can be a loop variable", "write for i in range(n)")
         element: ListVar | None = None
-        if pair:  # for k, v in enumerate(xs)
+        rows: Var | None = None  # an array iterated over: its rows (x[i] along the first axis)
+        source = it.args[0] if pair and len(it.args) == 1 else it  # type: ignore[attr-defined]
+        if (pair or not _is_call(it, "range")) and isinstance(source, ast.Name) and self.is_array(env.get(source.id)):
+            if source.id in _stored(s.body):
+                raise self.fail(it, f"the loop changes the array {source.id} it iterates over",
+                                "iterate over range(len(...)) and index the array")
+            rows = env[source.id]  # type: ignore[assignment]
+            bounds = (self.emit(Compute("len(_0)", (rows,)), None, "int"),)
+        elif pair:  # for k, v in enumerate(xs)
             if len(it.args) != 1 or not isinstance(it.args[0], ast.Name) \
                     or not isinstance(env.get(it.args[0].id), ListVar):  # type: ignore[attr-defined]
                 raise self.fail(it, "enumerate takes one list here", "write for k, v in enumerate(xs)")
@@ -150,13 +159,16 @@ class Flow:
             raise self.fail(it, f"iterating over {ast.unparse(it)} is not supported",
                             "loop over range(...) or over a list of floats")
         names = [t.id for t in s.target.elts] if pair else [s.target.id]  # type: ignore[attr-defined]
-        counter_hint = names[0] if pair or element is None else ".k"
+        counter_hint = names[0] if pair or (element is None and rows is None) else ".k"
 
         def enter(body_env: dict[str, Binding]) -> None:
             counter = body_env[".counter"]
             if element is not None:
                 body_env[names[-1]] = self.emit(Load(element, counter), names[-1])  # type: ignore[arg-type]
-            if element is None or pair:
+            if rows is not None:
+                row = ArrayOp("getitem", (rows, counter), (("index", "_1"),))
+                body_env[names[-1]] = self.emit(row, names[-1], "array")
+            if (element is None and rows is None) or pair:
                 body_env[names[0]] = counter
 
         self.loop("range", s, s.body, env, bounds, counter_hint, enter, None)
