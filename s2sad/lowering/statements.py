@@ -182,9 +182,10 @@ class Statements:
             self.store(t, lst, index, value)
             return
         name = t.id  # type: ignore[attr-defined]
-        if isinstance(env.get(name), ListVar):
+        if isinstance(env.get(name), ListVar) and (self.depth or self.loops):
             raise self.fail(t, f"{name} is a list; assigning another value to it is not supported",
                             "use a new name for the new value")
+        # at the top level a list's name may take a new value (x = x[0]): the list is not read by it again
         env[name] = self.assign(value, name, start)
 
     def assign(self, value: Value, target: str, start: int) -> Operand:
