@@ -345,16 +345,14 @@ def pair_potential(pos):
     return -0.5 * np.sum(mask / r)
 
 
-def damped_until_slow(x0, v0):
-    x = x0
-    v = v0
-    for _ in range(200):
-        a = -x - 0.3 * v
-        v = v + DT * a
-        x = x + DT * v
-        if np.sum(v**2) < 0.01:
+def newton_cube_root(a):
+    x = a
+    for _ in range(30):
+        step = (x**3 - a) / (3 * x**2)
+        x = x - step
+        if np.max(np.abs(step)) < 1e-6:
             break
-    return np.sum(x**2) + np.sum(v**2)
+    return np.sum(np.sin(3 * x) * x)
 
 
 def wave_2d(u0):
@@ -625,6 +623,13 @@ def _onehot(m, k):
     return Y
 
 
+def _distinct(*shape, lo=-1.0, hi=1.0):
+    """Values at least (hi - lo) / (2 size) apart: no near-ties for max, min and comparisons."""
+    size = int(np.prod(shape))
+    grid = np.linspace(lo, hi, size + 1)[:-1] + (hi - lo) / (4 * size)
+    return _RNG.permutation(grid).reshape(shape)
+
+
 def _wellconditioned(n):
     return n * np.eye(n) + _u(n, n)
 
@@ -723,13 +728,14 @@ def _cases():
     c["spring_chain"] = [(np.cumsum(_u(4, lo=0.8, hi=1.2)), 2.0, 1.0), (np.cumsum(_u(7, lo=0.5, hi=1.5)), 0.5, 1.1),
                          (_u(2), 1.0, 0.5)]
     c["pair_potential"] = [(_u(3, 3),), (_u(4, 2),), (_u(2, 1),)]
-    c["damped_until_slow"] = [(_u(), 1.0), (_u(3), _u(3)), (_u(2, 2), _u(2, 2))]
+    c["newton_cube_root"] = [(1.7,), (_u(3, lo=0.5, hi=2.0),), (_u(2, 2, lo=0.5, hi=2.0),)]
     c["wave_2d"] = [(_u(4, 4),), (_u(3, 5),), (_u(5, 3),)]
     # Reductions and structure.
     c["column_means"] = [(_u(3, 4),), (_u(1, 4),), (_u(4, 1),)]
     c["row_normalize"] = [(_u(3, 4, lo=0.5, hi=2),), (_u(1, 4, lo=0.5, hi=2),), (_u(4, 1, lo=0.5, hi=2),)]
     c["covariance_trace"] = [(_u(3, 4),), (_u(2, 1),), (_u(5, 2),)]
-    c["reductions_tuple_axis"] = [(_u(2, 3, 4, lo=0.2),), (_u(1, 2, 2, lo=0.2),), (_u(3, 1, 2, lo=0.2),)]
+    c["reductions_tuple_axis"] = [(_distinct(2, 3, 4, lo=0.2),), (_distinct(1, 2, 2, lo=0.2),),
+                                  (_distinct(3, 1, 2, lo=0.2),)]
     c["reshape_ravel"] = [(_u(4),), (_u(2, 3),), (_u(2, 2, 2),)]
     c["concatenate_stack"] = [(_u(3), _u(3)), (_u(1), _u(1)), (_u(5), _u(5))]
     c["outer_weighted"] = [(_u(3), _u(2), _u(3, 2)), (_u(1), _u(4), _u(1, 4)), (_u(3), _u(3), 0.5)]
@@ -738,7 +744,7 @@ def _cases():
     c["trace_cubed"] = [(_u(3, 3),), (_u(1, 1),), (_u(5, 5),)]
     c["cumsum_diff"] = [(_u(5),), (_u(2),), (_u(8),)]
     c["norms"] = [(_u(3), _u(2, 3)), (_u(5), _u(1, 4)), (_u(1), _u(3, 3))]
-    c["spread"] = [(_u(5),), (_u(3, 4),), (_u(1, 4),)]
+    c["spread"] = [(_distinct(5),), (_distinct(3, 4),), (_distinct(1, 4),)]
     c["row_products"] = [(_u(3, 4),), (_u(1, 4),), (_u(4, 1),)]
     c["expand_squeeze"] = [(_u(3),), (_u(1),), (_u(5),)]
     c["fancy_indexing"] = [(_u(3, 4),), (_u(4, 2),), (_u(3, 1),)]
