@@ -58,3 +58,24 @@ def derive_text(write_module):
         return derive_source(load_spec(f"{write_module(text)}:{func}"), wrt)
 
     return derive
+
+
+def _differentiates_arrays() -> bool:
+    """Whether s2sad differentiates a NumPy array program (the catalogue's sphere) correctly."""
+    try:
+        import numpy as np
+
+        import catalogue_arrays
+        import s2sad
+
+        x = np.array([0.5, -1.0, 2.0])
+        return bool(np.array_equal(s2sad.grad(catalogue_arrays.sphere)(x), 2 * x))
+    except Exception:
+        return False
+
+
+# The one switch for the array tests (tests/test_arrays.py): until s2sad differentiates array
+# programs they are expected failures. Once array support is merged, set this to True, so that a
+# later regression fails loudly instead of turning every array test into an expected failure.
+ARRAYS_SUPPORTED = _differentiates_arrays()
+ARRAYS_PENDING = pytest.mark.xfail(not ARRAYS_SUPPORTED, reason="array support not merged yet", strict=False)
