@@ -148,7 +148,8 @@ def schwefel(x):
     return 418.9829 * x.size - np.sum(x * np.sin(np.sqrt(np.abs(x))))
 
 
-def michalewicz(x, m=10):
+def michalewicz(x):
+    m = 10
     i = np.arange(1, x.shape[-1] + 1)
     return -np.sum(np.sin(x) * np.sin(i * x**2 / np.pi) ** (2 * m))
 
@@ -660,7 +661,7 @@ def _cases():
     c["rastrigin"] = [(_u(5),), (_u(1, 4),), (_u(3, 4),)]
     c["sum_squares"] = [(_u(5),), (_u(1, 4),), (_u(3, 4),)]
     c["creation_constants"] = [(_u(5),), (_u(1, 4),), (_u(3, 4),)]
-    c["michalewicz"] = [(_u(5, lo=0.5, hi=2.5), 10), (_u(1, 4, lo=0.5, hi=2.5), 10), (_u(3, 4, lo=0.5, hi=2.5), 2)]
+    c["michalewicz"] = [(_u(5, lo=0.5, hi=2.5),), (_u(1, 4, lo=0.5, hi=2.5),), (_u(3, 4, lo=0.5, hi=2.5),)]
     # Functions of a vector whose length is free (some read along axis 0 and accept (n, k) too).
     c["rosenbrock"] = [(_u(2),), (_u(6),), (_u(4, 3),)]
     c["griewank"] = [(_u(2, lo=-5, hi=5),), (_u(5, lo=-5, hi=5),), (_u(9, lo=-5, hi=5),)]

@@ -224,8 +224,7 @@ def test_a_kink_inside_the_step_shows_in_the_error_estimate():
 
 
 def test_wrt_and_integers_and_lists():
-    args = cat.CASES["michalewicz"][0]  # (x, m): m is an int, not differentiated
-    assert oracle.positions(args) == [0]
+    assert oracle.positions((np.ones(2), 10, 1.5, [1.0, 2.0], True)) == [0, 2, 3]  # ints and flags are not
     args = cat.CASES["powell"][4]  # a list argument gets an array of its length
     (g,) = oracle.gradient(cat.powell, args)
     assert isinstance(g, np.ndarray) and g.shape == (4,)
