@@ -65,7 +65,8 @@ def as_tuple(got, n: int) -> tuple:
     """s2sad returns one gradient alone and several as a tuple."""
     if n == 1:
         return (got,)
-    assert isinstance(got, tuple) and len(got) == n, f"{len(got) if isinstance(got, tuple) else 1} gradients, expected {n}"
+    count = len(got) if isinstance(got, tuple) else 1
+    assert isinstance(got, tuple) and count == n, f"{count} gradients, expected {n}"
     return got
 
 
@@ -129,7 +130,8 @@ def test_generated_module(name, k, generated):
 @pytest.mark.parametrize("name", sorted(cat.CASES))
 def test_generated_module_imports_only_numpy_and_math(name):
     tree = ast.parse(made(s2sad.generate, name))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported = {alias.name.split(".")[0]
+                for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported <= {"numpy", "math"}, imported
 
