@@ -33,6 +33,10 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
         return _filled(f"_0[{e.option['index']}]", args)
     if e.fn == "array":
         return pyast.call(f"{np}.array", [ast.List(list(args), pyast.LOAD)])
+    if e.fn == "asarray":
+        return pyast.call(f"{np}.asarray", args)
+    if e.fn == "einsum_n":
+        return pyast.call(f"{np}.einsum", [ast.Constant(e.option["subscripts"]), *args])
     if e.fn == "scalar":
         return pyast.call("_scalar", args)
     if e.fn == "builtin_sum":

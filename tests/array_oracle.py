@@ -334,11 +334,13 @@ def mp_gradient(f: Callable, args: Sequence, wrt: Sequence[int] | None = None) -
 RTOL = 1e-8
 
 
-def check_kind(got: Any, arg: Any, what: str) -> None:
-    """A float argument gets a float; an array a float64 array of its shape; a list a list or array of its length."""
+def check_kind(got: Any, arg: Any, what: str, lists_ok: bool = False) -> None:
+    """A float argument gets a float; an array a float64 array of its shape; a list a list or array of its length.
+    With lists_ok, an array argument may get a list of its length (generated code of a list program
+    stays list code: it cannot know it will be given an array)."""
     if isinstance(arg, (float, np.floating)):
         assert isinstance(got, float) and not isinstance(got, bool), f"{what}: {type(got).__name__}, not a float"
-    elif isinstance(arg, np.ndarray):
+    elif isinstance(arg, np.ndarray) and not (lists_ok and isinstance(got, list) and arg.ndim == 1):
         assert isinstance(got, np.ndarray), f"{what}: {type(got).__name__}, not an ndarray"
         assert got.shape == arg.shape, f"{what}: shape {got.shape}, argument's {arg.shape}"
         assert got.dtype == np.float64, f"{what}: dtype {got.dtype}"
@@ -348,12 +350,12 @@ def check_kind(got: Any, arg: Any, what: str) -> None:
 
 
 def assert_gradients_close(got: Sequence, want: Sequence, args: Sequence, wrt: Sequence[int],
-                           rtol: float = RTOL, what: str = "") -> None:
+                           rtol: float = RTOL, what: str = "", lists_ok: bool = False) -> None:
     """got[k] against want[k] for the argument args[wrt[k]]: kind, shape and values within rtol * scale."""
     assert len(got) == len(want) == len(wrt), f"{what}: {len(got)} gradients, expected {len(want)}"
     scale = scale_of(want)
     for g, w, i in zip(got, want, wrt):
-        check_kind(g, args[i], f"{what} d/d arg {i}")
+        check_kind(g, args[i], f"{what} d/d arg {i}", lists_ok)
         gap = np.abs(np.asarray(g, dtype=np.float64) - w)
         assert np.all(gap <= rtol * scale), (
             f"{what} d/d arg {i}: off by {float(np.max(gap)):.3g} (scale {scale:.3g})\n got {g!r}\nwant {w!r}")

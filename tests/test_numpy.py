@@ -179,7 +179,7 @@ ERRORS = [
     ("return np.sum(np.random.rand(3) * x)", "np.random.rand is not supported", ""),
     ("x[0] = 1.0\n    return np.sum(x)", "changing the parameter array x in place", "x = x.copy()"),
     ("return np.sum(x, axis=n)", "the option axis= must be a constant", ""),
-    ("return np.einsum('i,i,i->', x, x, x)", "np.einsum of more than two arrays", ""),
+    ("return np.einsum('ii', x)", "np.einsum needs explicit output subscripts", ""),
     ("return x.tolist()[0]", "the array method .tolist is not supported", ""),
     ("return np.sum(x.real)", "the array attribute .real is not supported", ""),
     ("return np.sin(x, out=x).sum()", "keyword arguments of np.sin are not supported", ""),

@@ -120,9 +120,12 @@ class ArrayLowering:
         if path == "einsum" and e.args and isinstance(e.args[0], ast.Constant) and isinstance(e.args[0].value, str):
             options["subscripts"] = e.args[0].value
             arrays = [self.materialize(self.value(a, env)) for a in e.args[1:]]
-            if len(arrays) not in (1, 2):
-                raise self.fail(e, "np.einsum of more than two arrays is not supported",
-                                "nest it: np.einsum('ij,jk->ik', a, np.einsum('jk,kl->jl', b, c))")
+            if "->" not in options["subscripts"] or "..." in options["subscripts"]:
+                raise self.fail(e.args[0], "np.einsum needs explicit output subscripts ('ij,jk->ik'), no ellipsis",
+                                "write the output after ->")
+            if len(arrays) > 2:  # one contraction of all operands, as NumPy computes it
+                return self.array_op(ArrayOp("einsum_n", tuple(arrays), (("subscripts", options["subscripts"]),)),
+                                     "array")
             return self.sheet_op(e, "einsum" if len(arrays) == 2 else "einsum/1", arrays, options)
         if path in _VARIADIC:
             if not e.args or not isinstance(e.args[0], (ast.Tuple, ast.List)):
@@ -247,7 +250,9 @@ class ArrayLowering:
             elements = tuple(self.materialize(self.value(x, env)) for x in node.elts)
             return self.array_op(ArrayOp("array", elements), "array")
         v = self.value(node, env)
-        return v if self.is_array(v) else self.materialize(v)
+        if self.is_array(v):  # a list given for an array parameter becomes an array here, as in the source
+            return self.array_op(ArrayOp("asarray", (v,)), "array")
+        return self.materialize(v)
 
     def method_call(self, e: ast.Call, env: dict):
         """x.sum(axis=0), x.reshape(m, n), x.copy(), ..."""

@@ -27,7 +27,7 @@ from ..program import Block as CodeBlock
 from ..program import Node, Stmt
 from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
 
-ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative"})
+ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "asarray"})
 
 
 def is_elementwise(fn: str) -> bool:
@@ -78,6 +78,9 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
             piece = subscripted(g, e.option["index"], arg, 2)
             return _shaped(Term(1, (piece,)), x, None, names, shapes)  # type: ignore[arg-type]
         return None
+    if e.fn == "einsum_n":
+        return Term(1, (_helper(names, "_einsum_back", [ast.Constant(e.option["subscripts"]), pyast.number(index),
+                                                        g, *arg]),))
     if e.fn == "scalar":
         return Term(1, (_helper(names, "_scalar_seed", [g, arg[0]]),))
     if e.fn == "array":
@@ -152,6 +155,8 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
         return Term(1 if index == 0 else -1)
     if fn == "negative":
         return Term(-1)
+    if fn == "asarray":
+        return Term(1)
     if fn == "multiply":
         other = e.args[1 - index]  # type: ignore[union-attr]
         return Term(1, (a[1 - index],)) if isinstance(other, Var) else Term(other)  # a constant factor folds
