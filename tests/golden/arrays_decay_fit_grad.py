@@ -5,6 +5,9 @@
 #   value_and_grad:  23 ops (forward 8 + reverse 15)
 #   grad:            22 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           2.88, within the lecture's bound of 5
+# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
+# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
+# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
 
 import numpy as np
 

@@ -5,6 +5,9 @@
 #   value_and_grad:  25 ops (forward 8 + reverse 17)
 #   grad:            24 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           3.12, within the lecture's bound of 5
+# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
+# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
+# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
 
 import numpy as np
 
