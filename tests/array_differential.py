@@ -217,8 +217,9 @@ def generic(message: str) -> str:
     message = message.split(" (hint:")[0]
     message = re.sub(r"\s*\([^()]*\.py, line \d+\)", "", message)
     message = re.sub(r"\S+\.py(:\d+)*:?", "", message)
-    message = re.sub(r"'[^']*'", "'_'", message)
-    return re.sub(r"\b([vAMz]\d+\w*|\w*_bar\w*|tape\w*|[xWarckztuvw]|xs|DATA|\d+(\.\d+)?)\b", "_", message)[:120].strip()
+    message = re.sub(r"(?<!\w)'[^']*'", "'_'", message)
+    message = re.sub(r"\b([vAMz]\d+\w*|\w*_bar\w*|tape\w*|[xWarckztuvw]|xs|DATA|\d+(\.\d+)?)\b", "_", message)
+    return re.sub(r"attribute access \S+ is", "attribute access _._ is", message)[:120].strip()
 
 
 def _kind_problem(got: Any, arg: Any) -> str | None:
@@ -250,7 +251,9 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
         with _time_limit(5.0), np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
             module = _import(text, folder)
-            value = module.f(*_fresh(args))
+            given = _fresh(args)
+            value = module.f(*given)
+            mutates = not all(_same(p, q) for p, q in zip(given, args))
             if np.ndim(value) != 0 or not math.isfinite(float(value)):
                 raise Skip("f: not a finite scalar")
             if abs(float(value)) > 1e12:
@@ -274,6 +277,8 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
         return Failure("rejected: " + generic(first), str(e))
     except Exception as e:
         return Failure(f"crash in derive: {type(e).__name__}: {generic(str(e))}", f"{type(e).__name__}: {e}")
+    if mutates:  # s2sad reads parameters only: changing one in place must be a located error
+        return Failure("a parameter changed in place through another name is not rejected", "")
     # an integer argument that f reads only as a number is a float parameter to s2sad (floats in, floats out)
     integers = {p.hint for p in d.trace.params if getattr(p, "kind", None) == "int"}
     args = tuple(float(a) if isinstance(a, int) and names[i] not in integers else a for i, a in enumerate(args))
@@ -396,10 +401,76 @@ def _statement_cuts(text: str):
                 yield ast.unparse(tree)
 
 
-def _expression_cuts(text: str, params: list[str]):
+class _Wrap(ast.NodeTransformer):
+    """Every loaded expression e (node k of ast.walk) as __shape__(k, e)."""
+
+    def __init__(self, index: dict):
+        self.index = index
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        func = node.func
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [self.visit(k) for k in node.keywords]
+        if isinstance(func, ast.Attribute):  # a method: its object is an expression, the attribute is not
+            func.value = self.visit(func.value)
+        return self.wrap(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        node.value = self.visit(node.value)
+        return self.wrap(node) if isinstance(node.ctx, ast.Load) else node
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        if isinstance(node, ast.expr) and isinstance(getattr(node, "ctx", ast.Load()), ast.Load) \
+                and not isinstance(node, (ast.Slice, ast.Starred)):
+            return self.wrap(node)
+        return node
+
+    def wrap(self, node: ast.expr) -> ast.expr:
+        k = self.index.get(id(node))
+        if k is None:
+            return node
+        return ast.Call(ast.Name("__shape__", ast.Load()), [ast.Constant(k), node], [])
+
+
+def shapes(text: str, args: tuple) -> dict[int, set]:
+    """The shapes each expression (node k of ast.walk) had while f ran at args ("x" for a non-number)."""
+    tree = ast.parse(text)
+    index = {id(node): k for k, node in enumerate(ast.walk(tree))}
+    tree = ast.fix_missing_locations(_Wrap(index).visit(tree))
+    seen: dict[int, set] = {}
+
+    def record(k, value):
+        if isinstance(value, (bool, np.bool_)):
+            kind = "bool"
+        elif isinstance(value, (int, float, np.number, np.ndarray)):
+            kind = np.shape(value)
+        else:
+            kind = type(value).__name__
+        seen.setdefault(k, set()).add(kind)
+        return value
+
+    namespace = {"__shape__": record, "__name__": "shrinking"}
+    try:
+        with _time_limit(5.0), np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(tree, "<shrinking>", "exec"), namespace)
+            namespace["f"](*_fresh(args))
+    except Exception:
+        pass
+    return seen
+
+
+def _expression_cuts(text: str, params: list[str], args: tuple):
+    """Expressions replaced by a part, 0.5 or a parameter of the same shape (as they ran), so the smaller
+    program stays a program of the same shapes rather than failing for another reason."""
+    seen = shapes(text, args)
+    param_shapes = {p: {np.shape(a) if not isinstance(a, list) else "list"} for p, a in zip(params, args)}
     count = sum(1 for _ in ast.walk(ast.parse(text)))
     for k in range(count):
-        for r in range(8):
+        if len(seen.get(k, ())) != 1:  # never ran, or had several shapes
+            continue
+        for r in range(12):
             tree = ast.parse(text)
             nodes = list(ast.walk(tree))
             node = nodes[k]
@@ -407,9 +478,11 @@ def _expression_cuts(text: str, params: list[str]):
                 continue
             if isinstance(getattr(node, "ctx", None), ast.Store) or isinstance(node, ast.Attribute):
                 continue
+            index = {id(n): j for j, n in enumerate(nodes)}
             parts = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
-                     and not isinstance(c, ast.Attribute)]
-            options = parts + [ast.Constant(0.5)] + [ast.Name(p, ast.Load()) for p in params]
+                     and not isinstance(c, ast.Attribute) and seen.get(index[id(c)]) == seen[k]]
+            options = parts + ([ast.Constant(0.5)] if seen[k] == {()} else [])
+            options += [ast.Name(p, ast.Load()) for p in params if param_shapes[p] == seen[k]]
             if r >= len(options):
                 continue
             new = options[r]
@@ -427,10 +500,10 @@ def _expression_cuts(text: str, params: list[str]):
                 continue
 
 
-def _candidates(text: str):
+def _candidates(text: str, args: tuple):
     yield from _statement_cuts(text)
     f = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == "f")
-    yield from _expression_cuts(text, [a.arg for a in f.args.args])
+    yield from _expression_cuts(text, [a.arg for a in f.args.args], args)
 
 
 def shrink(text: str, args: tuple, failure: Failure, budget: float = 300.0, **options) -> str:
@@ -442,7 +515,7 @@ def shrink(text: str, args: tuple, failure: Failure, budget: float = 300.0, **op
     start, progress = 0, True
     while progress and time.time() < stop:
         progress = False
-        for k, candidate in enumerate(_candidates(best)):
+        for k, candidate in enumerate(_candidates(best, args)):
             if time.time() > stop:
                 break
             if k < start or len(candidate) >= len(best):

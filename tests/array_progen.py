@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 import random
 
 Shape = tuple
@@ -44,7 +45,7 @@ UNARY = [
     "np.log(1 + ({0}) ** 2)", "np.sqrt(1 + np.square({}))", "np.sqrt(0.5 + ({0}) * ({0}))", "np.abs({})",
     "np.square({})", "np.reciprocal(2 + np.cos({}))", "-({})", "({}) ** 2", "np.tanh({}) ** 3",
     "(1.5 + np.tanh({})) ** 2.5", "1.5 ** np.tanh({})", "np.arctan2({}, 1.5)", "np.clip({}, -0.5, 0.5)",
-    "({}).clip(-0.75, 0.25)", "+({})", "np.exp(-np.square({}))",
+    "+({})", "np.exp(-np.square({}))",
 ]
 BINARY = [
     "({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (2 + np.cos({}))", "({}) / (1 + ({}) ** 2)",
@@ -57,6 +58,11 @@ FEATURES = {
     "axis_none": "axis=None written out in a reduction",
     "np_reshape_tuple": "np.reshape(a, (p, q)): the shape as a tuple argument",
     "store_into_rebound_parameter": "x = x.copy() (or another new array), then x[i] = ...",
+    "early_return": "if ...: return ... after arrays were computed",
+    "array_overwritten_in_loop": "an array made before a loop bound anew in it without reading itself",
+    "list_parameter": "a list-of-floats parameter xs read as np.array(xs) / np.asarray(xs)",
+    "where_of_scalars": "np.where(c, a, b) of scalars (a 0-d array)",
+    "data_table_method": "a method or attribute of the data table itself (DATA.sum(), DATA.T)",
 }
 SCALARS = ["0.5", "1.5", "-0.75", "2.0", "0.25", "np.pi / 4", "3"]
 
@@ -168,7 +174,8 @@ class ArrayGenerator:
             return self.leaf(scope, s)
         r = self.rng.random()
         if r < 0.2:
-            return self.pick(UNARY).format(self.expr(scope, s, depth - 1))
+            unary = self.pick(UNARY + (["({}).clip(-0.75, 0.25)"] if s else []))  # a float has no methods
+            return unary.format(self.expr(scope, s, depth - 1))
         if r < 0.45:
             return self.binary(scope, s, depth)
         if r < 0.5:
@@ -183,6 +190,8 @@ class ArrayGenerator:
 
     def binary(self, scope: _Scope, s: Shape, depth: int) -> str:
         template = self.pick(BINARY)
+        while s == () and "np.where" in template and "where_of_scalars" in self.avoid:
+            template = self.pick(BINARY)
         k = template.count("{}")
         shapes = [self.pick(into(s)) for _ in range(k)]
         total: Shape | None = ()
@@ -262,7 +271,7 @@ class ArrayGenerator:
         if s == ():
             t = self.pick([(q,), (self.m, self.n)])
             choices = [
-                lambda: f"{self.expr(scope, (q,), depth)} @ {self.expr(scope, (q,), depth)}",
+                lambda: f"({self.expr(scope, (q,), depth)}) @ ({self.expr(scope, (q,), depth)})",
                 lambda: f"np.dot({self.expr(scope, (q,), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.einsum('i,i->', {self.expr(scope, (q,), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.einsum('ij,ij->', {self.expr(scope, (self.m, q), depth)}, {self.expr(scope, (self.m, q), depth)})",
@@ -272,18 +281,18 @@ class ArrayGenerator:
         elif len(s) == 1:
             p = s[0]
             choices = [
-                lambda: f"{self.expr(scope, (p, q), depth)} @ {self.expr(scope, (q,), depth)}",
-                lambda: f"{self.expr(scope, (q,), depth)} @ {self.expr(scope, (q, p), depth)}",
+                lambda: f"({self.expr(scope, (p, q), depth)}) @ ({self.expr(scope, (q,), depth)})",
+                lambda: f"({self.expr(scope, (q,), depth)}) @ ({self.expr(scope, (q, p), depth)})",
                 lambda: f"np.dot({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.einsum('ij,j->i', {self.expr(scope, (p, q), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.einsum('ji,j->i', {self.expr(scope, (q, p), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.linalg.solve({self.spd(scope, p)}, {self.expr(scope, (p,), depth)})",
-                lambda: f"np.linalg.inv({self.spd(scope, p)}) @ {self.expr(scope, (p,), depth)}",
+                lambda: f"np.linalg.inv({self.spd(scope, p)}) @ ({self.expr(scope, (p,), depth)})",
             ]
         elif len(s) == 2:
             p, r = s
             choices = [
-                lambda: f"{self.expr(scope, (p, q), depth)} @ {self.expr(scope, (q, r), depth)}",
+                lambda: f"({self.expr(scope, (p, q), depth)}) @ ({self.expr(scope, (q, r), depth)})",
                 lambda: f"np.dot({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q, r), depth)})",
                 lambda: f"np.einsum('ik,kj->ij', {self.expr(scope, (p, q), depth)}, {self.expr(scope, (q, r), depth)})",
                 lambda: f"np.outer({self.expr(scope, (p,), depth)}, {self.expr(scope, (r,), depth)})",
@@ -397,7 +406,7 @@ class ArrayGenerator:
             kinds += ["if", "for", "for"]
         if scope.in_loop:
             kinds += ["exit"]
-        if scope.depth < 2 and not scope.in_loop and self.chance(0.3):
+        if scope.depth < 2 and not scope.in_loop and self.chance(0.3) and "early_return" not in self.avoid:
             kinds += ["early_return"]  # (a return inside a loop is documented as unsupported)
         saved, self.pending = self.pending, []
         lines = getattr(self, "s_" + self.pick(kinds))(scope)
@@ -446,7 +455,10 @@ class ArrayGenerator:
         if name in self.params and scope.depth == 0 and self.chance(0.3):  # a parameter rebound to a new shape
             s = self.shape_choice()
         elif scope.in_loop:  # bounded however many times it runs
-            text = self.pick([f"np.tanh({self.expr(scope, s)})", f"0.5 * {name} + 0.5 * np.sin({self.expr(scope, s)})"])
+            forms = [f"0.5 * {name} + 0.5 * np.sin({self.expr(scope, s)})"]
+            if not (s != () and name in scope.carried and "array_overwritten_in_loop" in self.avoid):
+                forms.append(f"np.tanh({self.expr(scope, s)})")
+            text = self.pick(forms)
             return [f"{name} = {self.bind(scope, name, s, text)}"]
         return [f"{name} = {self.bind(scope, name, s, self.expr(scope, s))}"]
 
@@ -523,7 +535,7 @@ class ArrayGenerator:
             self.params["r"] = (1, n)
         if self.chance(0.3):
             self.params["c"] = (m, 1)
-        if self.chance(0.15):
+        if self.chance(0.15) and "list_parameter" not in self.avoid:
             self.params["xs"] = (n,)  # a list of floats
         if self.chance(0.4):
             self.params["k"] = None  # an integer: a loop bound
@@ -554,6 +566,8 @@ class ArrayGenerator:
         self.pending = saved
         params = ", ".join(self.params)
         text = "\n".join(head + ["", f"def f({params}):", *_indent(body)]) + "\n"
+        if "data_table_method" in self.avoid:
+            text = re.sub(r"\(DATA\)\.", "np.asarray(DATA).", text)
         return text, self.point()
 
     def point(self) -> tuple:
