@@ -63,7 +63,9 @@ FEATURES = {
     "list_parameter": "a list-of-floats parameter xs read as np.array(xs) / np.asarray(xs)",
     "where_of_scalars": "np.where(c, a, b) of scalars (a 0-d array)",
     "data_table_method": "a method or attribute of the data table itself (DATA.sum(), DATA.T)",
+    "singular_partials": "np.arctan2(e1, e2) and np.hypot(e1, e2) of values that may both be an exact 0",
 }
+_SINGULAR = ("np.arctan2({}, {})", "np.hypot({}, {})")
 SCALARS = ["0.5", "1.5", "-0.75", "2.0", "0.25", "np.pi / 4", "3"]
 
 
@@ -190,7 +192,8 @@ class ArrayGenerator:
 
     def binary(self, scope: _Scope, s: Shape, depth: int) -> str:
         template = self.pick(BINARY)
-        while s == () and "np.where" in template and "where_of_scalars" in self.avoid:
+        while (s == () and "np.where" in template and "where_of_scalars" in self.avoid) \
+                or (template in _SINGULAR and "singular_partials" in self.avoid):
             template = self.pick(BINARY)
         k = template.count("{}")
         shapes = [self.pick(into(s)) for _ in range(k)]
