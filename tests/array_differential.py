@@ -444,7 +444,7 @@ def shapes(text: str, args: tuple) -> dict[int, set]:
         if isinstance(value, (bool, np.bool_)):
             kind = "bool"
         elif isinstance(value, (int, float, np.number, np.ndarray)):
-            kind = np.shape(value)
+            kind = (np.shape(value), np.asarray(value).dtype.kind)
         else:
             kind = type(value).__name__
         seen.setdefault(k, set()).add(kind)
@@ -465,7 +465,8 @@ def _expression_cuts(text: str, params: list[str], args: tuple):
     """Expressions replaced by a part, 0.5 or a parameter of the same shape (as they ran), so the smaller
     program stays a program of the same shapes rather than failing for another reason."""
     seen = shapes(text, args)
-    param_shapes = {p: {np.shape(a) if not isinstance(a, list) else "list"} for p, a in zip(params, args)}
+    param_shapes = {p: {(np.shape(a), np.asarray(a).dtype.kind) if not isinstance(a, list) else "list"}
+                    for p, a in zip(params, args)}
     count = sum(1 for _ in ast.walk(ast.parse(text)))
     for k in range(count):
         if len(seen.get(k, ())) != 1:  # never ran, or had several shapes
@@ -481,7 +482,7 @@ def _expression_cuts(text: str, params: list[str], args: tuple):
             index = {id(n): j for j, n in enumerate(nodes)}
             parts = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
                      and not isinstance(c, ast.Attribute) and seen.get(index[id(c)]) == seen[k]]
-            options = parts + ([ast.Constant(0.5)] if seen[k] == {()} else [])
+            options = parts + ([ast.Constant(0.5)] if seen[k] == {((), "f")} else [])
             options += [ast.Name(p, ast.Load()) for p in params if param_shapes[p] == seen[k]]
             if r >= len(options):
                 continue
@@ -500,10 +501,30 @@ def _expression_cuts(text: str, params: list[str], args: tuple):
                 continue
 
 
+def _aliases_a_parameter(text: str) -> bool:
+    """Does a name stored into (`v[i] = ...`) get bound to a parameter or a view of one (`v = x`, `v = x.T`)?
+    The generator never writes that; a shrunk program that does would fail for another reason."""
+    from array_progen import view_roots
+
+    tree = ast.parse(text)
+    f = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "f")
+    params = {a.arg for a in f.args.args}
+    stored = {n.value.id for n in ast.walk(f) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
+              and isinstance(n.value, ast.Name)}
+    for node in ast.walk(f):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in stored for t in node.targets):
+            if view_roots(ast.unparse(node.value)) & (params | stored - {t.id for t in node.targets
+                                                                        if isinstance(t, ast.Name)}):
+                return True
+    return False
+
+
 def _candidates(text: str, args: tuple):
-    yield from _statement_cuts(text)
     f = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == "f")
-    yield from _expression_cuts(text, [a.arg for a in f.args.args], args)
+    params = [a.arg for a in f.args.args]
+    for candidate in itertools.chain(_statement_cuts(text), _expression_cuts(text, params, args)):
+        if not _aliases_a_parameter(candidate):
+            yield candidate
 
 
 def shrink(text: str, args: tuple, failure: Failure, budget: float = 300.0, **options) -> str:
