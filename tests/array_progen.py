@@ -418,10 +418,10 @@ class ArrayGenerator:
 
     def bind(self, scope: _Scope, name: str, shape: Shape, text: str) -> str:
         """Record that `name = text` (of `shape`) ran: its shape here, and which memory it may share."""
-        direct = view_roots(text) if shape != () else set()
+        direct = view_roots(text)  # (a 0-d array, np.squeeze of a (1,) array, is mutable too)
         if direct and name in scope.carried:
             # a carried view would see its base change in the next iteration before it is bound again
-            text, direct = f"np.copy({text})", set()
+            text, direct = (f"np.copy({text})" if shape != () else f"({text}) + 0.0"), set()
         found = set()
         for r in direct:
             found |= {r} | self.roots.get(r, set())
@@ -434,14 +434,14 @@ class ArrayGenerator:
 
     def mutable(self, scope: _Scope, name: str) -> bool:
         """Can `name` change in place without changing another live name (or a parameter)?"""
-        if scope.names.get(name, ()) == () or self.roots.get(name):
+        if self.roots.get(name):
             return False
         if self.aliasing:
             return True
         return not any(name in self.roots.get(other, set()) for other in scope.names if other != name)
 
     def storable(self, scope: _Scope) -> list[str]:
-        return [name for name in scope.names if self.mutable(scope, name)
+        return [name for name in scope.names if scope.names[name] != () and self.mutable(scope, name)
                 and not (name in self.params and "store_into_rebound_parameter" in self.avoid)]
 
     def s_new(self, scope: _Scope) -> list[str]:
@@ -472,7 +472,7 @@ class ArrayGenerator:
         value = self.expr(scope, self.pick(into(s)))
         value = {"+=": f"np.tanh({value})" if scope.in_loop else value, "-=": f"np.sin({value})",
                  "*=": f"np.tanh({value})", "/=": f"(2 + np.cos({value}))"}[op]
-        if s != () and not self.mutable(scope, name):  # in place would change what another name sees
+        if not self.mutable(scope, name):  # in place would change what another name sees
             return [f"{name} = {self.bind(scope, name, s, f'{name} {op[0]} {value}')}"]
         return [f"{name} {op} {value}"]
 
@@ -549,8 +549,8 @@ class ArrayGenerator:
             rows = [table[i * n:(i + 1) * n] for i in range(m)] if len(self.data) == 2 else table
             head += ["", f"DATA = np.array({rows!r})", ""]
         names = {k: s for k, s in self.params.items() if s is not None and k != "xs"}
-        for k in names:
-            self.roots[k] = {"(parameter)"}
+        for k, shape in names.items():
+            self.roots[k] = {"(parameter)"} if shape != () else set()  # a float parameter is immutable
         scope = _Scope(names, [], 0, False)
         body = []
         if "xs" in self.params:
