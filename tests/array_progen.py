@@ -441,8 +441,9 @@ class ArrayGenerator:
         return not any(name in self.roots.get(other, set()) for other in scope.names if other != name)
 
     def storable(self, scope: _Scope) -> list[str]:
+        rebound = "store_into_rebound_parameter" not in self.avoid and self.chance(0.2)
         return [name for name in scope.names if scope.names[name] != () and self.mutable(scope, name)
-                and not (name in self.params and "store_into_rebound_parameter" in self.avoid)]
+                and (name not in self.params or rebound)]
 
     def s_new(self, scope: _Scope) -> list[str]:
         name, s = self.fresh(), self.shape_choice()
@@ -485,7 +486,10 @@ class ArrayGenerator:
         return [f"{name} = {self.bind(scope, name, s, text)}"]
 
     def s_store(self, scope: _Scope) -> list[str]:
-        name = self.pick(self.storable(scope))
+        names = self.storable(scope)
+        if not names:
+            return self.s_new(scope)
+        name = self.pick(names)
         s = scope.names[name]
         kinds = [self.pick(["int", "slice", "all"]) for _ in s]
         if all(k == "all" for k in kinds):
