@@ -29,6 +29,7 @@ def _unbroadcast(g, x):
         return g
     if not shape:
         return float(np.sum(g))
+    g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a zero adjoint may be 0.0
     lead = np.ndim(g) - len(shape)
     big = np.shape(g)[lead:]
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and big[i] != 1)
@@ -311,6 +312,13 @@ def _norm_back(g, x, z, ord, axis, keepdims):
     if ord in (None, 2, "fro"):
         return gx * x / safe
     return gx * np.sign(x) * (np.abs(x) / safe) ** (ord - 1)
+
+
+def _adjoint_of(g, z):
+    """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
+    if np.shape(g) == np.shape(z):
+        return g
+    return np.broadcast_to(g, np.shape(z))
 
 
 def _as_gradient(g, x):

@@ -68,6 +68,9 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     g = _value(bar)
     arg = [pyast.name(names.primal[a]) if isinstance(a, Var) else pyast.number(a) for a in e.args]  # type: ignore[index]
     np = names.numpy()
+    if op.out.kind == "array" and e.fn not in ("getitem", "builtin_sum", "scalar") \
+            and not _shaped_expression(g, names):  # a zero adjoint may be the scalar 0.0
+        g = _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
     if e.fn == "getitem":
         return Term(1, (_helper(names, "_getitem_back", [g, arg[0], index_object(e.option["index"], arg, 1)]),))
     if e.fn == "setitem":
@@ -119,6 +122,12 @@ def _without_identities(node: ast.expr) -> ast.expr:
     elif isinstance(node, ast.BinOp):
         node.left, node.right = _without_identities(node.left), _without_identities(node.right)
     return node
+
+
+def _shaped_expression(g: ast.expr, names: Names) -> bool:
+    """Is g surely an array of its primal's shape? (Products and sums of helpers' results are.)"""
+    return isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in (
+        "_getitem_back", "_scatter_add", "_setitem", "_adjoint_of")
 
 
 def merged_scatters(parts: list[Term], names: Names) -> list[Term]:

@@ -19,6 +19,7 @@ def _unbroadcast(g, x):
         return g
     if not shape:
         return float(np.sum(g))
+    g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a zero adjoint may be 0.0
     lead = np.ndim(g) - len(shape)
     big = np.shape(g)[lead:]
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and big[i] != 1)

@@ -2,9 +2,9 @@
 # Reverse-mode gradient of gaussian_nll with respect to mu, L, X. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    15 ops in 15 elementary steps
-#   value_and_grad:  47 ops (forward 15 + reverse 32)
-#   grad:            46 ops (the forward sweep pruned to what the reverse reads)
-#   ratio:           3.13, within the lecture's bound of 5
+#   value_and_grad:  55 ops (forward 15 + reverse 40)
+#   grad:            54 ops (the forward sweep pruned to what the reverse reads)
+#   ratio:           3.67, within the lecture's bound of 5
 # Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
 # entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
 # of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
@@ -19,6 +19,7 @@ def _unbroadcast(g, x):
         return g
     if not shape:
         return float(np.sum(g))
+    g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a zero adjoint may be 0.0
     lead = np.ndim(g) - len(shape)
     big = np.shape(g)[lead:]
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and big[i] != 1)
@@ -67,6 +68,13 @@ def _slogdet_back(g, a):
     return np.expand_dims(np.asarray(g), (-1, -2)) * np.swapaxes(np.linalg.inv(a), -1, -2)
 
 
+def _adjoint_of(g, z):
+    """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
+    if np.shape(g) == np.shape(z):
+        return g
+    return np.broadcast_to(g, np.shape(z))
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable
@@ -95,27 +103,34 @@ def gaussian_nll_value_and_grad(mu, L, X):
     # forward sweep
     z1 = np.transpose(L, None)  # line 45
     S = L @ z1  # line 45
+    z3 = np.linalg.slogdet(S)[1]  # line 46
     d = X - mu  # line 47
     z5 = np.transpose(d, None)  # line 48
     z6 = np.linalg.solve(S, z5)  # line 48
     z7 = np.transpose(z6, None)  # line 48
     z8 = d * z7  # line 48
     z11 = 0.5 * len(X)  # line 48
-    z14 = 0.5 * np.sum(z8) + z11 * np.linalg.slogdet(S)[1]  # lines 46, 48
+    z14 = 0.5 * np.sum(z8) + z11 * z3  # line 48
     z15 = _scalar(z14)  # line 48
     # reverse sweep
     z14_bar = _scalar_seed(1, z14)  # from line 48
     z8_bar = np.broadcast_to(0.5 * np.sum(z14_bar), np.shape(z8))  # from line 48
-    # from line 48
-    z6_bar = np.transpose(_unbroadcast(z8_bar * d, z7), _inverse_axes(None, np.ndim(z6)))
+    z6_bar = np.transpose(
+        _adjoint_of(_unbroadcast(z8_bar * d, z7), z7), _inverse_axes(None, np.ndim(z6))
+    )  # from line 48
     d_bar = _unbroadcast(z8_bar * z7, d) + np.transpose(
-        _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar), z5),
+        _adjoint_of(
+            _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), _adjoint_of(z6_bar, z6)), z5), z5
+        ),
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
-    S_bar = _solve_back_a(z6_bar, S, z6) + _slogdet_back(z14_bar * z11, S)  # from lines 46, 48
+    S_bar = _solve_back_a(_adjoint_of(z6_bar, z6), S, z6) + _slogdet_back(
+        _adjoint_of(z14_bar * z11, z3), S
+    )  # from lines 46, 48
     mu_bar = -_unbroadcast(d_bar, mu)  # from line 47
-    L_bar = _matmul_back(S_bar, L, z1, 0) + np.transpose(
-        _matmul_back(S_bar, L, z1, 1), _inverse_axes(None, np.ndim(L))
+    L_bar = _matmul_back(_adjoint_of(S_bar, S), L, z1, 0) + np.transpose(
+        _adjoint_of(_matmul_back(_adjoint_of(S_bar, S), L, z1, 1), z1),
+        _inverse_axes(None, np.ndim(L)),
     )  # from line 45
     X_bar = _unbroadcast(d_bar, X)  # from line 47
     return z15, (_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))
@@ -126,6 +141,7 @@ def gaussian_nll_grad(mu, L, X):
     # forward sweep
     z1 = np.transpose(L, None)  # line 45
     S = L @ z1  # line 45
+    z3 = np.linalg.slogdet(S)[1]  # line 46
     d = X - mu  # line 47
     z5 = np.transpose(d, None)  # line 48
     z6 = np.linalg.solve(S, z5)  # line 48
@@ -133,18 +149,24 @@ def gaussian_nll_grad(mu, L, X):
     z8 = d * z7  # line 48
     z11 = 0.5 * len(X)  # line 48
     # reverse sweep
-    z14_bar = _scalar_seed(1, 0.5 * np.sum(z8) + z11 * np.linalg.slogdet(S)[1])  # from lines 46, 48
+    z14_bar = _scalar_seed(1, 0.5 * np.sum(z8) + z11 * z3)  # from line 48
     z8_bar = np.broadcast_to(0.5 * np.sum(z14_bar), np.shape(z8))  # from line 48
-    # from line 48
-    z6_bar = np.transpose(_unbroadcast(z8_bar * d, z7), _inverse_axes(None, np.ndim(z6)))
+    z6_bar = np.transpose(
+        _adjoint_of(_unbroadcast(z8_bar * d, z7), z7), _inverse_axes(None, np.ndim(z6))
+    )  # from line 48
     d_bar = _unbroadcast(z8_bar * z7, d) + np.transpose(
-        _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar), z5),
+        _adjoint_of(
+            _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), _adjoint_of(z6_bar, z6)), z5), z5
+        ),
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
-    S_bar = _solve_back_a(z6_bar, S, z6) + _slogdet_back(z14_bar * z11, S)  # from lines 46, 48
+    S_bar = _solve_back_a(_adjoint_of(z6_bar, z6), S, z6) + _slogdet_back(
+        _adjoint_of(z14_bar * z11, z3), S
+    )  # from lines 46, 48
     mu_bar = -_unbroadcast(d_bar, mu)  # from line 47
-    L_bar = _matmul_back(S_bar, L, z1, 0) + np.transpose(
-        _matmul_back(S_bar, L, z1, 1), _inverse_axes(None, np.ndim(L))
+    L_bar = _matmul_back(_adjoint_of(S_bar, S), L, z1, 0) + np.transpose(
+        _adjoint_of(_matmul_back(_adjoint_of(S_bar, S), L, z1, 1), z1),
+        _inverse_axes(None, np.ndim(L)),
     )  # from line 45
     X_bar = _unbroadcast(d_bar, X)  # from line 47
     return (_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))

@@ -2,8 +2,8 @@
 # Reverse-mode gradient of rnn with respect to W, U, b, xs. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file; loops per iteration):
 #   outside loops:    forward 4, reverse 4, ratio 2.00
-#   loop at line 23:  forward 5, reverse 16, ratio 4.20; tape 6 values per iteration
-#   whole function: ratio at most 4.20 for any trip counts, within the lecture's bound of 5
+#   loop at line 23:  forward 5, reverse 20, ratio 5.00; tape 6 values per iteration
+#   whole function: ratio at most 5.00 for any trip counts, within the lecture's bound of 5
 # Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
 # entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
 # of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
@@ -18,6 +18,7 @@ def _unbroadcast(g, x):
         return g
     if not shape:
         return float(np.sum(g))
+    g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a zero adjoint may be 0.0
     lead = np.ndim(g) - len(shape)
     big = np.shape(g)[lead:]
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and big[i] != 1)
@@ -59,6 +60,13 @@ def _getitem_back(g, x, index):
     return _scatter_add(out, index, g)
 
 
+def _adjoint_of(g, z):
+    """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
+    if np.shape(g) == np.shape(z):
+        return g
+    return np.broadcast_to(g, np.shape(z))
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable
@@ -97,11 +105,12 @@ def rnn_value_and_grad(W, U, b, xs):
         b_bar = b_bar + _unbroadcast(z9_bar, b)  # from line 24
         z8_bar = _unbroadcast(z9_bar, z8)  # from line 24
         z7_bar = _unbroadcast(z8_bar, z7)  # from line 24
-        U_bar = U_bar + _matmul_back(z7_bar, U, z6, 0)  # from line 24
-        xs_bar = xs_bar + _getitem_back(_matmul_back(z7_bar, U, z6, 1), xs, t)  # from line 24
+        U_bar = U_bar + _matmul_back(_adjoint_of(z7_bar, z7), U, z6, 0)  # from line 24
+        # from line 24
+        xs_bar = xs_bar + _getitem_back(_matmul_back(_adjoint_of(z7_bar, z7), U, z6, 1), xs, t)
         z5_bar = _unbroadcast(z8_bar, z5)  # from line 24
-        W_bar = W_bar + _matmul_back(z5_bar, W, h, 0)  # from line 24
-        h_bar = _matmul_back(z5_bar, W, h, 1)  # from line 23
+        W_bar = W_bar + _matmul_back(_adjoint_of(z5_bar, z5), W, h, 0)  # from line 24
+        h_bar = _matmul_back(_adjoint_of(z5_bar, z5), W, h, 1)  # from line 23
     return z12, (
         _as_gradient(W_bar, W),
         _as_gradient(U_bar, U),
@@ -136,11 +145,12 @@ def rnn_grad(W, U, b, xs):
         b_bar = b_bar + _unbroadcast(z9_bar, b)  # from line 24
         z8_bar = _unbroadcast(z9_bar, z8)  # from line 24
         z7_bar = _unbroadcast(z8_bar, z7)  # from line 24
-        U_bar = U_bar + _matmul_back(z7_bar, U, z6, 0)  # from line 24
-        xs_bar = xs_bar + _getitem_back(_matmul_back(z7_bar, U, z6, 1), xs, t)  # from line 24
+        U_bar = U_bar + _matmul_back(_adjoint_of(z7_bar, z7), U, z6, 0)  # from line 24
+        # from line 24
+        xs_bar = xs_bar + _getitem_back(_matmul_back(_adjoint_of(z7_bar, z7), U, z6, 1), xs, t)
         z5_bar = _unbroadcast(z8_bar, z5)  # from line 24
-        W_bar = W_bar + _matmul_back(z5_bar, W, h, 0)  # from line 24
-        h_bar = _matmul_back(z5_bar, W, h, 1)  # from line 23
+        W_bar = W_bar + _matmul_back(_adjoint_of(z5_bar, z5), W, h, 0)  # from line 24
+        h_bar = _matmul_back(_adjoint_of(z5_bar, z5), W, h, 1)  # from line 23
     return (
         _as_gradient(W_bar, W),
         _as_gradient(U_bar, U),
