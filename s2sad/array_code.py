@@ -33,8 +33,10 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
         return _filled(f"_0[{e.option['index']}]", args)
     if e.fn == "array":
         return pyast.call(f"{np}.array", [ast.List(list(args), pyast.LOAD)])
-    if e.fn == "asarray":
-        return pyast.call(f"{np}.asarray", args)
+    if e.fn == "copy":
+        return ast.Call(ast.Attribute(args[0], "copy", pyast.LOAD), [], [])
+    if e.fn in ("asarray", "array_copy"):  # np.asarray(x) may be x itself, np.array(x) is a copy
+        return pyast.call(f"{np}.asarray" if e.fn == "asarray" else f"{np}.array", args)
     if e.fn == "einsum_n":
         return pyast.call(f"{np}.einsum", [ast.Constant(e.option["subscripts"]), *args])
     if e.fn == "scalar":

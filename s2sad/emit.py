@@ -176,12 +176,13 @@ def module_text(g: Gradient, origin: str) -> str:
         *certificate(g).lines(),
     ]
     out = ["# " + h for h in header]
+    helpers, tables = _helpers(g), _tables(g)  # first: they name NumPy, which the imports then include
     imports = _imports(g)
     if imports:
         out += [""] + imports
-    for helper in _helpers(g):
+    for helper in helpers:
         out += ["", ""] + helper.splitlines()
-    out += _tables(g)
+    out += tables
     for kind in KINDS:
         out += ["", ""] + function_lines(g, kind)
     return "\n".join(out) + "\n"
@@ -190,7 +191,8 @@ def module_text(g: Gradient, origin: str) -> str:
 def runtime_text(g: Gradient, kind: str) -> str:
     """Just what one generated function needs to run: its imports, its helpers and itself."""
     helpers = [line for h in _helpers(g) for line in ["", *h.splitlines()]]
-    return "\n".join(_imports(g) + helpers + _tables(g) + function_lines(g, kind)) + "\n"
+    tables = _tables(g)
+    return "\n".join(_imports(g) + helpers + tables + function_lines(g, kind)) + "\n"
 
 
 def _tables(g: Gradient) -> list[str]:

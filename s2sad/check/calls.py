@@ -17,6 +17,7 @@ from ..frontend import (
     Helper,
     MathConstant,
     MathModule,
+    ModuleConstant,
     NumpyModule,
     NumpyName,
     Opaque,
@@ -53,7 +54,10 @@ class Calls:
                 elif not called:
                     self.numpy_value(e, path, ast.unparse(e))
             return None
-        if self.numpy and not (isinstance(e.value, ast.Name) and e.value.id not in self.locals):
+        table = isinstance(e.value, ast.Name) and e.value.id not in self.locals and isinstance(
+            self.module.resolve(e.value.id), ModuleConstant) and numpy_names.is_table(
+            self.module.resolve(e.value.id).node, self.numpy_modules())  # type: ignore[union-attr]
+        if self.numpy and (table or not (isinstance(e.value, ast.Name) and e.value.id not in self.locals)):
             # an array's method or attribute: x.sum(axis=0), x.T, (a @ b).shape
             self.expr(e.value)
             wanted = numpy_names.METHODS if called else numpy_names.ATTRIBUTES

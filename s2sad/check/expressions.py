@@ -124,6 +124,8 @@ class Expressions:
             self.bad(node, f"the {spelling} operator is not supported", hint)
 
     def constant(self, e: ast.Constant) -> None:
+        if e.value is None and self.numpy:
+            return  # an option's None (axis=None); lowering says where None is not an option
         if type(e.value) not in (int, float, bool):
             self.bad(e, f"the constant {e.value!r} is not a number", "use int or float constants only")
 

@@ -60,6 +60,9 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
     def __init__(self, module):
         super().__init__(module)
         self.array_params: set[str] = set()
+        self.param_vars: set = set()  # the parameters' own values (an update in place would change the caller's)
+        self.views: dict = {}  # array value -> the array it may be a view of
+        self.reads: list[tuple[int, str]] = []  # (line, name) of every name the function reads
         self.tables: dict[str, str] = {}  # data tables read: name -> source text
         self.constants: dict[str, float] = {}
         self.loops: list[_LoopContext] = []
@@ -87,6 +90,8 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
                 params.append(lst)
             else:
                 params.append(self.var(a.arg, kinds.get(a.arg, "float")))
+        self.param_vars = {p for p in params if isinstance(p, Var)}
+        self.reads = [(n.lineno, n.id) for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
         defaults: list[float | None] = [None] * (len(args) - len(fn.args.defaults))
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]

@@ -189,8 +189,9 @@ class Expressions:
         path = self.numpy_path(f, env)
         if path is not None:
             return self.numpy_call(e, path, env)
-        if isinstance(f, ast.Attribute) and not (isinstance(f.value, ast.Name) and f.value.id not in env):
-            return self.method_call(e, env)
+        if isinstance(f, ast.Attribute) and not (isinstance(f.value, ast.Name) and f.value.id not in env
+                                                 and not isinstance(self.module.resolve(f.value.id), ModuleConstant)):
+            return self.method_call(e, env)  # of an array (a data table too): DATA.mean(axis=0)
         args = [self.value(a, env) for a in e.args]
         if isinstance(f, ast.Attribute):
             key = f.attr  # math.<name>, checked by the frontend

@@ -154,6 +154,8 @@ class Statements:
                 return True
             start = len(self.items)
             current = self.read(t, env)  # type: ignore[arg-type]
+            if self.is_array(current):  # a += b changes the array in place
+                self.check_in_place(t.id, s, env)  # type: ignore[attr-defined]
             if isinstance(current, ListVar):
                 raise self.fail(s, f"{t.id} is a list; augmented assignment to a whole list is not supported",  # type: ignore[attr-defined]
                                 "change its items: ys[i] += value, or grow it with ys.append(value)")

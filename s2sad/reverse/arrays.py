@@ -27,7 +27,7 @@ from ..program import Block as CodeBlock
 from ..program import Node, Stmt
 from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
 
-ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "asarray"})
+ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "asarray", "array_copy", "copy"})
 
 
 def is_elementwise(fn: str) -> bool:
@@ -164,7 +164,7 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
         return Term(1 if index == 0 else -1)
     if fn == "negative":
         return Term(-1)
-    if fn == "asarray":
+    if fn in ("asarray", "array_copy", "copy"):
         return Term(1)
     if fn == "multiply":
         other = e.args[1 - index]  # type: ignore[union-attr]

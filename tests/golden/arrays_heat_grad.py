@@ -69,75 +69,75 @@ def heat_value_and_grad(u0, r, steps):
     """Return heat(u0, r, steps) and its gradient."""
     # forward sweep
     tape = []  # line 28
-    u = u0  # line 31
+    u = u0.copy()  # lines 30, 31
     for _ in range(steps):  # line 31
-        z1 = u[1:-1]  # line 32
-        z2 = u[2:]  # line 32
-        z3 = 2 * z1  # line 32
-        z4 = z2 - z3  # line 32
-        z5 = u[:-2]  # line 32
-        z6 = z4 + z5  # line 32
-        z7 = r * z6  # line 32
-        z8 = z1 + z7  # line 32
-        z9 = _setitem(u, slice(1, -1, None), z8)  # line 32
-        tape.append((u, z1, z2, z3, z4, z5, z6, z7, z8, z9))  # line 31
-        u = z9  # line 32
-    z10 = u**2  # line 33
-    z11 = np.sum(z10)  # line 33
+        z2 = u[1:-1]  # line 32
+        z3 = u[2:]  # line 32
+        z4 = 2 * z2  # line 32
+        z5 = z3 - z4  # line 32
+        z6 = u[:-2]  # line 32
+        z7 = z5 + z6  # line 32
+        z8 = r * z7  # line 32
+        z9 = z2 + z8  # line 32
+        z10 = _setitem(u, slice(1, -1, None), z9)  # line 32
+        tape.append((u, z2, z3, z4, z5, z6, z7, z8, z9, z10))  # line 31
+        u = z10  # line 32
+    z11 = u**2  # line 33
+    z12 = np.sum(z11)  # line 33
     # reverse sweep
-    u_bar = 2 * np.broadcast_to(1, np.shape(z10)) * u  # from line 33
+    u_bar = 2 * np.broadcast_to(1, np.shape(z11)) * u  # from line 33
     r_bar = 0.0  # from line 28
     for _ in reversed(range(steps)):  # line 31
-        u, z1, z2, z3, z4, z5, z6, z7, z8, z9 = tape.pop()  # from line 31
-        z8_bar = _unbroadcast(_adjoint_of(u_bar, z9)[1:-1], z8)  # from line 32
-        z7_bar = _unbroadcast(z8_bar, z7)  # from line 32
-        r_bar = r_bar + _unbroadcast(z7_bar * z6, r)  # from line 32
-        z6_bar = _unbroadcast(z7_bar * r, z6)  # from line 32
-        z4_bar = _unbroadcast(z6_bar, z4)  # from line 32
-        z1_bar = _unbroadcast(z8_bar, z1) - 2 * _unbroadcast(z4_bar, z3)  # from line 32
+        u, z2, z3, z4, z5, z6, z7, z8, z9, z10 = tape.pop()  # from line 31
+        z9_bar = _unbroadcast(_adjoint_of(u_bar, z10)[1:-1], z9)  # from line 32
+        z8_bar = _unbroadcast(z9_bar, z8)  # from line 32
+        r_bar = r_bar + _unbroadcast(z8_bar * z7, r)  # from line 32
+        z7_bar = _unbroadcast(z8_bar * r, z7)  # from line 32
+        z5_bar = _unbroadcast(z7_bar, z5)  # from line 32
+        z2_bar = _unbroadcast(z9_bar, z2) - 2 * _unbroadcast(z5_bar, z4)  # from line 32
         u_bar = (
-            _setitem(_adjoint_of(u_bar, z9), slice(1, -1, None), 0.0)
-            + _getitem_back(_unbroadcast(z6_bar, z5), u, slice(None, -2, None))
-            + _getitem_back(_unbroadcast(z4_bar, z2), u, slice(2, None, None))
-            + _getitem_back(z1_bar, u, slice(1, -1, None))
+            _setitem(_adjoint_of(u_bar, z10), slice(1, -1, None), 0.0)
+            + _getitem_back(_unbroadcast(z7_bar, z6), u, slice(None, -2, None))
+            + _getitem_back(_unbroadcast(z5_bar, z3), u, slice(2, None, None))
+            + _getitem_back(z2_bar, u, slice(1, -1, None))
         )  # from line 31
-    u0_bar = u_bar  # from line 31
-    return z11, (_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))
+    u0_bar = u_bar  # from lines 30, 31
+    return z12, (_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))
 
 
 def heat_grad(u0, r, steps):
     """Return the gradient of heat with respect to u0, r."""
     # forward sweep
     tape = []  # line 28
-    u = u0  # line 31
+    u = u0.copy()  # lines 30, 31
     for _ in range(steps):  # line 31
-        z1 = u[1:-1]  # line 32
-        z2 = u[2:]  # line 32
-        z3 = 2 * z1  # line 32
-        z4 = z2 - z3  # line 32
-        z5 = u[:-2]  # line 32
-        z6 = z4 + z5  # line 32
-        z7 = r * z6  # line 32
-        z8 = z1 + z7  # line 32
-        z9 = _setitem(u, slice(1, -1, None), z8)  # line 32
-        tape.append((u, z1, z2, z3, z4, z5, z6, z7, z8, z9))  # line 31
-        u = z9  # line 32
+        z2 = u[1:-1]  # line 32
+        z3 = u[2:]  # line 32
+        z4 = 2 * z2  # line 32
+        z5 = z3 - z4  # line 32
+        z6 = u[:-2]  # line 32
+        z7 = z5 + z6  # line 32
+        z8 = r * z7  # line 32
+        z9 = z2 + z8  # line 32
+        z10 = _setitem(u, slice(1, -1, None), z9)  # line 32
+        tape.append((u, z2, z3, z4, z5, z6, z7, z8, z9, z10))  # line 31
+        u = z10  # line 32
     # reverse sweep
     u_bar = 2 * np.broadcast_to(1, np.shape(u**2)) * u  # from line 33
     r_bar = 0.0  # from line 28
     for _ in reversed(range(steps)):  # line 31
-        u, z1, z2, z3, z4, z5, z6, z7, z8, z9 = tape.pop()  # from line 31
-        z8_bar = _unbroadcast(_adjoint_of(u_bar, z9)[1:-1], z8)  # from line 32
-        z7_bar = _unbroadcast(z8_bar, z7)  # from line 32
-        r_bar = r_bar + _unbroadcast(z7_bar * z6, r)  # from line 32
-        z6_bar = _unbroadcast(z7_bar * r, z6)  # from line 32
-        z4_bar = _unbroadcast(z6_bar, z4)  # from line 32
-        z1_bar = _unbroadcast(z8_bar, z1) - 2 * _unbroadcast(z4_bar, z3)  # from line 32
+        u, z2, z3, z4, z5, z6, z7, z8, z9, z10 = tape.pop()  # from line 31
+        z9_bar = _unbroadcast(_adjoint_of(u_bar, z10)[1:-1], z9)  # from line 32
+        z8_bar = _unbroadcast(z9_bar, z8)  # from line 32
+        r_bar = r_bar + _unbroadcast(z8_bar * z7, r)  # from line 32
+        z7_bar = _unbroadcast(z8_bar * r, z7)  # from line 32
+        z5_bar = _unbroadcast(z7_bar, z5)  # from line 32
+        z2_bar = _unbroadcast(z9_bar, z2) - 2 * _unbroadcast(z5_bar, z4)  # from line 32
         u_bar = (
-            _setitem(_adjoint_of(u_bar, z9), slice(1, -1, None), 0.0)
-            + _getitem_back(_unbroadcast(z6_bar, z5), u, slice(None, -2, None))
-            + _getitem_back(_unbroadcast(z4_bar, z2), u, slice(2, None, None))
-            + _getitem_back(z1_bar, u, slice(1, -1, None))
+            _setitem(_adjoint_of(u_bar, z10), slice(1, -1, None), 0.0)
+            + _getitem_back(_unbroadcast(z7_bar, z6), u, slice(None, -2, None))
+            + _getitem_back(_unbroadcast(z5_bar, z3), u, slice(2, None, None))
+            + _getitem_back(z2_bar, u, slice(1, -1, None))
         )  # from line 31
-    u0_bar = u_bar  # from line 31
+    u0_bar = u_bar  # from lines 30, 31
     return (_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))
