@@ -323,25 +323,12 @@ def _adjoint_of(g, z):
 
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
+    if not np.shape(x) and not isinstance(x, np.ndarray):  # a float parameter has a float gradient
+        return float(g)
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable
     if exact and g.shape == np.shape(x):
         return g
-    if not np.shape(x):
-        return float(g)
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=float)
-
-
-def _scalar(z):
-    """The function's value, which must be a scalar: a gradient is of a scalar function."""
-    if np.ndim(z) != 0:
-        raise ValueError(f"the function returned an array of shape {np.shape(z)}, not a scalar")
-    return z
-
-
-def _scalar_seed(g, z):
-    """The adjoint of the returned value z: g, once z is known to be a scalar."""
-    _scalar(z)
-    return g
 
 
 _MACHINERY = {"_helpers", "_calls", "_check_standalone"}  # this module's own functions, not helpers

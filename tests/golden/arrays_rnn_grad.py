@@ -69,11 +69,11 @@ def _adjoint_of(g, z):
 
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
+    if not np.shape(x) and not isinstance(x, np.ndarray):  # a float parameter has a float gradient
+        return float(g)
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable
     if exact and g.shape == np.shape(x):
         return g
-    if not np.shape(x):
-        return float(g)
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=float)
 
 
