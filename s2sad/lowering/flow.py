@@ -59,7 +59,9 @@ class Flow:
             return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
         assigned = _assigned_in_if(s)
         # an array stored into is a new value (assignment into a copy): merged like a name assigned
-        assigned = assigned + [n for n in _stored(s.body + s.orelse) if self.is_array(env.get(n)) and n not in assigned]
+        if any(self.is_array(v) for v in env.values()):  # only where arrays are: walking each elif again is quadratic
+            assigned = assigned + [n for n in _stored(s.body + s.orelse) if self.is_array(env.get(n))
+                                   and n not in assigned]
         envs = []
         blocks = []
         for arm in (s.body, s.orelse):
