@@ -110,25 +110,36 @@ class ArrayLowering:
     def array_op(self, e: ArrayOp, kind: str) -> Var:
         out = self.emit(e, None, kind)
         if e.fn in _VIEWS and isinstance(e.args[0], Var):  # shares its memory with its operand (may)
-            self.views[out] = e.args[0]
+            self.may_share(out, (e.args[0],))
         return out
 
-    def shared(self, v: Var) -> Var:
-        """The array whose memory v is (a view of a view of ... it, or itself)."""
-        while v in self.views:
-            v = self.views[v]
-        return v
+    def may_share(self, v: Var, others) -> None:
+        """Record that array v may be (a view of) one of `others`: a view, a merge, a loop's carried value."""
+        if isinstance(v, Var) and v.kind == "array":
+            found = tuple(o for o in others if isinstance(o, Var) and o.kind == "array" and o != v)
+            if found:
+                self.views[v] = self.views.get(v, ()) + found
+
+    def shared(self, v: Var) -> set:
+        """The arrays whose memory v may be (through views, merges and loops), itself included."""
+        seen, todo = set(), [v]
+        while todo:
+            w = todo.pop()
+            if w not in seen:
+                seen.add(w)
+                todo.extend(self.views.get(w, ()))
+        return seen
 
     def check_in_place(self, name: str, node: ast.AST, env: dict) -> None:
         """An update in place must change only this name's array: s2sad makes it a new value of the name,
         so another name still reading the same memory (an alias, a view) would read the old value where
         NumPy reads the new one. (A parameter changed in place stays unchanged for the caller of the
         generated code, which never changes its arguments.)"""
-        root = self.shared(env[name])
+        roots = self.shared(env[name])
         later = self.names_read_later(node)
         for other, w in env.items():
             if other != name and other in later and isinstance(w, Var) and w.kind == "array" \
-                    and self.shared(w) == root:
+                    and self.shared(w) & roots:
                 raise self.fail(node, f"{name} and {other} share one array (an alias or a view): changing {name} in "
                                 f"place would change {other} too", f"copy it first: {name} = {name}.copy()")
 

@@ -94,6 +94,7 @@ class Flow:
             else:
                 out = self.var(n, _merged_kind(live))  # type: ignore[arg-type]
                 merges.append(Merge(out, values[0], values[1]))  # type: ignore[arg-type]
+                self.may_share(out, values)
                 env[n] = out
         self.items.append(If(cond, blocks[0], blocks[1], tuple(merges), s.lineno))
         return True
@@ -115,6 +116,7 @@ class Flow:
             return operands[0]
         out = self.var(hint, _merged_kind(operands))
         self.items.append(If(cond, blocks[0], blocks[1], (Merge(out, operands[0], operands[1]),), self.line))
+        self.may_share(out, operands)
         return out
 
     # --- loops -----------------------------------------------------------------------------
@@ -216,6 +218,8 @@ class Flow:
         for _attempt in range(4):  # a carried integer that becomes a float is lowered again as a float
             ctx = _LoopContext(carried)
             params = tuple(self.var(n, k) for n, k in zip(carried, kinds))
+            for p, init in zip(params, inits):  # the first iteration's value is the value before the loop
+                self.may_share(p, (init,))
             counter = self.var(counter_hint, "int") if kind == "range" else None
             body_env = dict(env)
             body_env.update(zip(carried, params))
@@ -259,6 +263,8 @@ class Flow:
                     env[n] = _Undefined(f"{n} is assigned only inside the loop at line {s.lineno}")
             return
         outs = tuple(self.var(n, k) for n, k in zip(carried, kinds))
+        for o, init in zip(outs, inits):  # after no iteration, the value before the loop
+            self.may_share(o, (init,))
         trips = self.var(".trips", "int") if kind == "while" or ctx.has_break else None
         loop = Loop(kind, counter, bounds, tuple(Carried(o, p, i) for o, p, i in zip(outs, params, inits)),
                     tuple(items), trips, s.lineno)
