@@ -18,7 +18,23 @@ from __future__ import annotations
 from typing import Union
 
 from .trace import (
-    Append, Block, Break, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Return, Store, Sum, Trace, Var,
+    Append,
+    Block,
+    Break,
+    Compute,
+    If,
+    ListVar,
+    Load,
+    Loop,
+    NewList,
+    Next,
+    Op,
+    Pop,
+    Return,
+    Store,
+    Sum,
+    Trace,
+    Var,
 )
 
 Node = Union[Var, ListVar, str]

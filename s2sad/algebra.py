@@ -27,7 +27,20 @@ from typing import Iterator, Union
 from .errors import UnsupportedSyntaxError
 from .exact import exact_product, normal, pow2
 from .frontend import Module
-from .trace import Affine, ArrayOp, Call, Compute, Expr, Item, Load, Op, Operand, Product, Sum, Var
+from .trace import (
+    Affine,
+    ArrayOp,
+    Call,
+    Compute,
+    Expr,
+    Item,
+    Load,
+    Op,
+    Operand,
+    Product,
+    Sum,
+    Var,
+)
 
 MAX_INT_BITS = 4096  # integer constants folded up to this size (CPython's own compiler stops at 128 bits)
 MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)

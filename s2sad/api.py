@@ -23,11 +23,20 @@ from typing import Any, Callable, Iterable, TypeVar, Union
 from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
 from .errors import S2sadError
-from .frontend import Elementary, Helper, MathConstant, MathModule, Module, Source, load_function, nesting
-from .rules import CONSTANTS
+from .frontend import (
+    Elementary,
+    Helper,
+    MathConstant,
+    MathModule,
+    Module,
+    Source,
+    load_function,
+    nesting,
+)
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
+from .rules import CONSTANTS
 from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
 

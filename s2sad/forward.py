@@ -18,14 +18,33 @@ from __future__ import annotations
 import ast
 
 from . import pyast
+from .array_code import array_expr, renamed_numpy
 from .naming import Names
 from .program import Block, Fused, Jump, Node, Record, Stmt, parallel_copies
 from .program import walk as walk_code
-from .array_code import array_expr, renamed_numpy
 from .trace import (
+    Affine,
+    Append,
     ArrayOp,
-    Affine, Append, Break, Call, Compute, If, ListVar, Load, Loop, NewList, Next, Op, Pop, Product, Return,
-    Store, Sum, Trace, Var, simple_while, walk,
+    Break,
+    Call,
+    Compute,
+    If,
+    ListVar,
+    Load,
+    Loop,
+    NewList,
+    Next,
+    Op,
+    Pop,
+    Product,
+    Return,
+    Store,
+    Sum,
+    Trace,
+    Var,
+    simple_while,
+    walk,
 )
 
 

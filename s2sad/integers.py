@@ -18,7 +18,20 @@ from __future__ import annotations
 import ast
 
 from . import pyast
-from .trace import Affine, Break, Call, If, Loop, Next, Op, Pop, Product, Trace, Var, walk
+from .trace import (
+    Affine,
+    Break,
+    Call,
+    If,
+    Loop,
+    Next,
+    Op,
+    Pop,
+    Product,
+    Trace,
+    Var,
+    walk,
+)
 
 
 def as_float(value: ast.expr, parts: list[tuple[float, tuple, tuple]], ints: frozenset) -> ast.expr:

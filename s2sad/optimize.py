@@ -24,7 +24,20 @@ from typing import Iterable
 from . import pyast
 from .program import Block, Comment, Node, Stmt, walk
 from .trace import (
-    Append, Break, If, ListVar, Loop, NewList, Next, Op, Pop, Return, Store, Trace, Var, is_straight,
+    Append,
+    Break,
+    If,
+    ListVar,
+    Loop,
+    NewList,
+    Next,
+    Op,
+    Pop,
+    Return,
+    Store,
+    Trace,
+    Var,
+    is_straight,
 )
 
 MAX_INLINE_OPS = 12  # keeps each line readable and Python's compiler off deep nesting

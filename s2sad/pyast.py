@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 from typing import Iterable, Sequence
 
-
 # Shared operator and context nodes: ast.parse shares them too, and creating one is not free.
 LOAD, ADD, SUB, MULT, DIV, POW, USUB = ast.Load(), ast.Add(), ast.Sub(), ast.Mult(), ast.Div(), ast.Pow(), ast.USub()
 

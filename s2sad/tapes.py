@@ -24,7 +24,20 @@ from .forward import arm_key, forward_expr, loop_key
 from .naming import Names
 from .program import Block, Node, Record, Restore, Stmt, reads
 from .program import walk as code_walk
-from .trace import Affine, Append, Compute, If, Load, Loop, Op, Pop, Product, Store, Trace, walk
+from .trace import (
+    Affine,
+    Append,
+    Compute,
+    If,
+    Load,
+    Loop,
+    Op,
+    Pop,
+    Product,
+    Store,
+    Trace,
+    walk,
+)
 
 
 def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse: tuple[Node, ...]):

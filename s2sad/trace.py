@@ -415,7 +415,9 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
     if isinstance(e, Compute):
         return fill_template(e.template, [_operand(a, name) for a in e.args])
     if isinstance(e, ArrayOp):
-        from .array_code import array_text  # printing an array op shares its spelling with generated code
+        from .array_code import (
+            array_text,  # printing an array op shares its spelling with generated code
+        )
 
         return array_text(e, [_operand(a, name) for a in e.args])
     args = [_operand(a, name) for a in e.args]

@@ -25,27 +25,20 @@ from ..trace import (
     Operand,
     Var,
 )
-from .common import (  # noqa: F401
-    _BUILTINS,
+from .common import (
     _COMPARE,
     Binding,
-    _Abandon,
     _assigned,
     _assigned_in_if,
     _is_call,
-    _is_list_repeat,
-    _is_pop,
     _kind_of,
     _LoopContext,
     _merged_kind,
     _merged_kinds,
     _read,
-    _reads,
     _stored,
     _stored_lists,
-    _Tuples,
     _Undefined,
-    _without_docstring,
 )
 
 

@@ -25,27 +25,13 @@ from ..trace import (
     Return,
     Var,
 )
-from .common import (  # noqa: F401
-    _BUILTINS,
-    _COMPARE,
+from .common import (
     Binding,
     _Abandon,
-    _assigned,
-    _assigned_in_if,
-    _is_call,
     _is_list_repeat,
     _is_pop,
-    _kind_of,
-    _LoopContext,
-    _merged_kind,
-    _merged_kinds,
-    _read,
     _reads,
-    _stored,
-    _stored_lists,
     _Tuples,
-    _Undefined,
-    _without_docstring,
 )
 
 
