@@ -233,3 +233,23 @@ def rows(X, w):
     rng = np.random.default_rng(5)
     _check(mod.rows, (rng.normal(size=(4, 3)), rng.normal(size=3)))
     _check(mod.rows, (rng.normal(size=(1, 2)), rng.normal(size=2)))
+
+
+def test_rows_read_in_a_loop_add_into_one_buffer(module):
+    """The adjoint of xs[t] at each step goes into one zeros array the loop owns: linear, not quadratic."""
+    mod, _ = module('''\
+import numpy as np
+
+
+def run(w, xs):
+    s = 0.0
+    for t in range(len(xs)):
+        s = s + np.sum(np.sin(xs[t] * w))
+    return s
+''')
+    text = s2sad.generate(mod.run)
+    assert "xs_bar = _zeros_like_float(xs)" in text and "xs_bar = _scatter_add(xs_bar, t," in text
+    assert "xs_bar + _getitem_back" not in text
+    rng = np.random.default_rng(2)
+    _check(mod.run, (rng.normal(size=3), rng.normal(size=(4, 3))))
+    _check(mod.run, (0.7, rng.normal(size=(2, 2))))

@@ -72,7 +72,8 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
     forward, reverse, records = record_tapes(trace, names, forward, reverse)
     arrays = {names.adjoint(v) for v in act if isinstance(v, Var) and v.kind == "array"}
     if arrays:
-        forward, reverse = functional_accumulation(forward, arrays), functional_accumulation(reverse, arrays)
+        forward = functional_accumulation(forward, arrays, names)
+        reverse = functional_accumulation(reverse, arrays, names)
     value = fwd.value()
     if set(pyast.names_read(value)) & assigned(reverse):  # the reverse sweep restores it: keep a copy
         kept = names.fresh("value")

@@ -24,7 +24,8 @@ from ..array_code import arrays_of, renamed_numpy, row_values
 from ..naming import Names
 from ..partials import Term, partial
 from ..program import Block as CodeBlock
-from ..program import Node, Stmt
+from ..program import Node, Stmt, assigned, reads
+from ..program import walk as code_walk
 from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
 
 ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "asarray", "array_copy", "copy"})
@@ -239,15 +240,68 @@ def grad_of_array(names: Names, g: ast.expr, x: str) -> ast.expr:
     return _helper(names, "_as_gradient", [g, pyast.name(x)])
 
 
-def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str]) -> tuple[Node, ...]:
-    """`x_bar += v` as `x_bar = x_bar + v` for array adjoints: `+=` would change an array another name holds."""
+def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str], names: Names,
+                            owned: frozenset = frozenset()) -> tuple[Node, ...]:
+    """`x_bar += v` as `x_bar = x_bar + v` for array adjoints: `+=` would change an array another name holds.
+
+    An adjoint that starts at zero just before a loop, and receives reads of its array's parts
+    inside (`xs[t]` at each step), starts as zeros of the array's shape instead, which the loop
+    owns and adds each part into in place (`_scatter_add`): not a new array per step.
+    """
     out: list[Node] = []
-    for n in nodes:
+    for k, n in enumerate(nodes):
         if isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays:
-            out.append(replace(n, value=pyast.binop(pyast.name(n.target), pyast.ADD, n.value), augmented=False))
+            part = _scattered(n.value)
+            if part is not None and n.target in owned:
+                g, _, index = part
+                value = _helper(names, "_scatter_add", [pyast.name(n.target), index, g])
+                out.append(replace(n, value=value, augmented=False))
+            else:
+                out.append(replace(n, value=pyast.binop(pyast.name(n.target), pyast.ADD, n.value), augmented=False))
         elif isinstance(n, CodeBlock):
-            out.append(replace(n, body=functional_accumulation(n.body, arrays),
-                               orelse=functional_accumulation(n.orelse, arrays)))
+            mine = set(owned)
+            if n.keyword in ("for", "while"):
+                for target, base in _scatter_targets(n, arrays).items():
+                    j = _zero_start(out, target)
+                    if j is not None:  # zeros of the array's shape, owned by the loop
+                        out[j] = replace(out[j], value=_helper(names, "_zeros_like_float", [base]))
+                        mine.add(target)
+            out.append(replace(n, body=functional_accumulation(n.body, arrays, names, frozenset(mine)),
+                               orelse=functional_accumulation(n.orelse, arrays, names, frozenset(mine))))
         else:
             out.append(n)
     return tuple(out)
+
+
+def _scattered(value: ast.expr) -> tuple | None:
+    """(g, x, index) of `_getitem_back(g, x, index)`, else None."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "_getitem_back" \
+            and len(value.args) == 3:
+        return tuple(value.args)
+    return None
+
+
+def _scatter_targets(block: CodeBlock, arrays: set[str]) -> dict[str, ast.expr]:
+    """Accumulators that a loop adds parts of an array into: target -> the array."""
+    found: dict[str, ast.expr] = {}
+    for n in code_walk(block.body + block.orelse):
+        if isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays:
+            part = _scattered(n.value)
+            if part is not None and isinstance(part[1], ast.Name):
+                found.setdefault(n.target, part[1])
+    for n in code_walk(block.body + block.orelse):  # only the loop's own additions change it
+        if isinstance(n, Stmt) and n.target in found and not n.augmented:
+            found.pop(n.target)
+    return found
+
+
+def _zero_start(out: list[Node], target: str) -> int | None:
+    """Where `target = 0.0` starts it, with nothing else assigning it since."""
+    for j in range(len(out) - 1, -1, -1):
+        n = out[j]
+        if isinstance(n, Stmt) and n.target == target and not n.target_reads:
+            fresh = not n.augmented and isinstance(n.value, ast.Constant) and n.value.value == 0.0
+            return j if fresh else None
+        if target in assigned([n]) or target in reads([n]):
+            return None
+    return None
