@@ -250,7 +250,7 @@ def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str], names: Na
     """
     out: list[Node] = []
     for k, n in enumerate(nodes):
-        if isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays:
+        if isinstance(n, Stmt) and n.augmented and not n.target_reads and (n.target in arrays or n.target in owned):
             part = _scattered(n.value)
             if part is not None and n.target in owned:
                 g, _, index = part
@@ -284,8 +284,8 @@ def _scattered(value: ast.expr) -> tuple | None:
 def _scatter_targets(block: CodeBlock, arrays: set[str]) -> dict[str, ast.expr]:
     """Accumulators that a loop adds parts of an array into: target -> the array."""
     found: dict[str, ast.expr] = {}
-    for n in code_walk(block.body + block.orelse):
-        if isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays:
+    for n in code_walk(block.body + block.orelse):  # adjoints, and the sums of a fused loop's terms
+        if isinstance(n, Stmt) and n.augmented and not n.target_reads:
             part = _scattered(n.value)
             if part is not None and isinstance(part[1], ast.Name):
                 found.setdefault(n.target, part[1])

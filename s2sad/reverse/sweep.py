@@ -83,10 +83,12 @@ class _ReverseSweep(Adjoints, Items, Blocks):
             elif p.kind == "array":
                 parts = self.pending.get(p, [])
                 bare = len(parts) == 1 and parts[0].factors == 1 and parts[0].coef == 1 and not parts[0].den \
-                    and isinstance(parts[0].num[0], ast.Name) and not parts[0].num[0].id.endswith("_bar")
+                    and isinstance(parts[0].num[0], ast.Name) \
+                    and parts[0].num[0].id in {names.primal.get(q) for q in self.trace.params}
                 g = self.settle_parameter(p)
                 if bare:  # another parameter itself (the gradient of x . y is y): a copy, not the argument
-                    grads.append(pyast.call(f"{names.numpy()}.array", [g, pyast.name("float")]))
+                    g = pyast.call(f"{names.numpy()}.array", [g, pyast.name("float")])
+                    grads.append(grad_of_array(names, g, names.primal[p]))
                 else:
                     grads.append(grad_of_array(names, g, names.primal[p]))
             else:
