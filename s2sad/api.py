@@ -9,6 +9,7 @@ Results are cached per function object and choice of parameters.
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import linecache
 import math
@@ -24,10 +25,10 @@ from .emit import Certificate, certificate, format_source, module_text, runtime_
 from .errors import S2sadError
 from .frontend import Elementary, Helper, MathConstant, MathModule, Module, Source, load_function, nesting
 from .rules import CONSTANTS
-from .lower import lower
+from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
-from .trace import Trace, Var
+from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
 
 T = TypeVar("T")
@@ -89,7 +90,36 @@ class Derivative:
             code = deeply(self.levels, compiled)
         namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
         exec(code, namespace)
-        return namespace[name]
+        return _arrays_for_lists(namespace[name], self.trace, self.gradient.wrt, kind)
+
+
+def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: str) -> Callable[..., Any]:
+    """fn, returning an ndarray gradient (float64, the argument's shape) for a list parameter given an ndarray."""
+    names = [p.hint for p in trace.params]
+    lists = [(k, names.index(p.hint)) for k, p in enumerate(wrt) if isinstance(p, ListVar)]
+    if not lists:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        arrays = []
+        for k, i in lists:
+            arg = args[i] if i < len(args) else kwargs.get(names[i])  # type: ignore[arg-type]
+            if type(arg).__module__ == "numpy" and hasattr(arg, "shape"):
+                arrays.append((k, arg))
+        if not arrays:
+            return result
+        import numpy
+
+        value, grads = result if kind == "value_and_grad" else (None, result)
+        many = list(grads) if len(wrt) > 1 else [grads]
+        for k, arg in arrays:
+            many[k] = numpy.asarray(many[k], dtype=float).reshape(arg.shape)
+        grads = tuple(many) if len(wrt) > 1 else many[0]
+        return (value, grads) if kind == "value_and_grad" else grads
+
+    return wrapped
 
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:

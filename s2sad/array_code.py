@@ -33,10 +33,18 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
         return _filled(f"_0[{e.option['index']}]", args)
     if e.fn == "array":
         return pyast.call(f"{np}.array", [ast.List(list(args), pyast.LOAD)])
+    if e.fn == "copy":
+        return ast.Call(ast.Attribute(args[0], "copy", pyast.LOAD), [], [])
+    if e.fn in ("asarray", "array_copy"):  # np.asarray(x) may be x itself, np.array(x) is a copy
+        return pyast.call(f"{np}.asarray" if e.fn == "asarray" else f"{np}.array", args)
+    if e.fn == "einsum_n":
+        return pyast.call(f"{np}.einsum", [ast.Constant(e.option["subscripts"]), *args])
+    if e.fn == "scalar":
+        return pyast.call("_scalar", args)
     if e.fn == "builtin_sum":
         return pyast.call("sum", args)
     if e.fn == "setitem":  # assignment into a copy: the old value stays what the source's reads saw
-        from .array_reverse import index_object
+        from .reverse.arrays import index_object
 
         return pyast.call("_setitem", [args[0], index_object(e.option["index"], args, 2), args[1]])
     if e.fn in RULES:  # a NumPy ufunc of the rules table
@@ -45,6 +53,10 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
 
     rule = ARRAY_RULES[e.fn]
     node = renamed_numpy(pyast.substitute(pyast.template(rule.forward), row_values(e, rule, args)), np)
+    if isinstance(node, ast.Call):  # options left at NumPy's default are not spelled out
+        given = e.option
+        node.keywords = [k for k in node.keywords if k.arg in given and given[k.arg] != rule.options.get(k.arg)
+                         or k.arg not in rule.options]
     if e.fn == "linalg.slogdet":  # (sign, log|det|): the differentiable value is the second
         return ast.Subscript(node, pyast.number(1), pyast.LOAD)
     return node

@@ -29,6 +29,7 @@ def _unbroadcast(g, x):
         return g
     if not shape:
         return float(np.sum(g))
+    g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a zero adjoint may be 0.0
     lead = np.ndim(g) - len(shape)
     big = np.shape(g)[lead:]
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and big[i] != 1)
@@ -140,6 +141,11 @@ def _dot_back(g, a, b, which):
 
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
+    ranks = (np.ndim(a), np.ndim(b))
+    if ranks == (2, 1):  # matrix times vector, the commonest: no reshaping
+        return np.outer(g, b) if which == 0 else np.matmul(g, a)
+    if ranks == (2, 2):
+        return np.matmul(g, np.transpose(b)) if which == 0 else np.matmul(np.transpose(a), g)
     # numpy's rule: a vector is a row for a and a column for b, then that axis goes
     a2 = np.expand_dims(a, 0) if np.ndim(a) == 1 else a
     b2 = np.expand_dims(b, -1) if np.ndim(b) == 1 else b
@@ -308,13 +314,20 @@ def _norm_back(g, x, z, ord, axis, keepdims):
     return gx * np.sign(x) * (np.abs(x) / safe) ** (ord - 1)
 
 
+def _adjoint_of(g, z):
+    """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
+    if np.shape(g) == np.shape(z):
+        return g
+    return np.broadcast_to(g, np.shape(z))
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
+    if not np.shape(x) and not isinstance(x, np.ndarray):  # a float parameter has a float gradient
+        return float(g)
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable
     if exact and g.shape == np.shape(x):
         return g
-    if not np.shape(x):
-        return float(g)
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=float)
 
 

@@ -29,7 +29,7 @@ from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Comment, Jump, Node, Stmt, walk
 from .pyast import to_source
 from .reverse import Gradient
-from .trace import If, Loop, is_straight
+from .trace import If, Loop, Var, is_straight
 from .util import collector_paused
 
 BOUND = 5  # the lecture's bound on (value and gradient) / (value)
@@ -59,6 +59,7 @@ class Certificate:
     reverse: int  # operations of the reverse sweep
     grad_only: int  # operations of <f>_grad (forward pruned to what the reverse reads)
     parts: tuple[Part, ...] = ()  # for code with loops: the straight-line part and each loop, per iteration
+    arrays: bool = False  # an array program: each op is an array operation (its cost scales with the sizes)
 
     @property
     def value_and_grad(self) -> int:
@@ -72,6 +73,9 @@ class Certificate:
         return self.value_and_grad / self.primal if self.primal else 1.0
 
     def lines(self) -> list[str]:
+        return self._counts() + (ARRAY_NOTE if self.arrays else [])
+
+    def _counts(self) -> list[str]:
         verdict = "within" if self.ratio <= BOUND else "ABOVE"
         if not self.parts:
             return [
@@ -92,6 +96,11 @@ class Certificate:
 
 
 _MAIN = "outside loops:"
+ARRAY_NOTE = [
+    "Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n",
+    "entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products",
+    "of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.",
+]
 
 
 def certificate(g: Gradient) -> Certificate:
@@ -100,8 +109,9 @@ def certificate(g: Gradient) -> Certificate:
     fwd = _count(g.forward) - fused
     rev = _count(g.reverse) + fused
     steps = len(g.trace.ops)
+    arrays = any(isinstance(p, Var) and p.kind == "array" for p in g.trace.params)
     if is_straight(g.trace.body):
-        return Certificate(steps, fwd, rev, _count(grad_forward) + rev)
+        return Certificate(steps, fwd, rev, _count(grad_forward) + rev, arrays=arrays)
     forward_parts: dict[str, int] = {}
     reverse_parts: dict[str, int] = {}
     _count_parts(g.forward, _MAIN, forward_parts, reverse_parts)
@@ -110,7 +120,7 @@ def certificate(g: Gradient) -> Certificate:
     labels = [_MAIN] + [k for k in forward_parts if k != _MAIN]
     labels += [k for k in reverse_parts if k not in labels]
     parts = tuple(Part(k, forward_parts.get(k, 0), reverse_parts.get(k, 0), tapes.get(k, 0)) for k in labels)
-    return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts)
+    return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts, arrays)
 
 
 def _count(nodes) -> int:
@@ -166,12 +176,13 @@ def module_text(g: Gradient, origin: str) -> str:
         *certificate(g).lines(),
     ]
     out = ["# " + h for h in header]
+    helpers, tables = _helpers(g), _tables(g)  # first: they name NumPy, which the imports then include
     imports = _imports(g)
     if imports:
         out += [""] + imports
-    for helper in _helpers(g):
+    for helper in helpers:
         out += ["", ""] + helper.splitlines()
-    out += _tables(g)
+    out += tables
     for kind in KINDS:
         out += ["", ""] + function_lines(g, kind)
     return "\n".join(out) + "\n"
@@ -180,7 +191,8 @@ def module_text(g: Gradient, origin: str) -> str:
 def runtime_text(g: Gradient, kind: str) -> str:
     """Just what one generated function needs to run: its imports, its helpers and itself."""
     helpers = [line for h in _helpers(g) for line in ["", *h.splitlines()]]
-    return "\n".join(_imports(g) + helpers + _tables(g) + function_lines(g, kind)) + "\n"
+    tables = _tables(g)
+    return "\n".join(_imports(g) + helpers + tables + function_lines(g, kind)) + "\n"
 
 
 def _tables(g: Gradient) -> list[str]:

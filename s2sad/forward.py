@@ -234,8 +234,8 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
         node = pyast.substitute(pyast.template(e.template), args)
         return renamed_numpy(node, names.numpy()) if "np." in e.template else node
     if isinstance(e, ArrayOp):
-        if e.fn == "setitem":
-            names.helpers.add("_setitem")
+        if e.fn in ("setitem", "scalar"):
+            names.helpers.add("_" + e.fn)
         return array_expr(e, [operand(a, names) for a in e.args], names.numpy())
     assert isinstance(e, Call)
     args = [operand(a, names) for a in e.args]

@@ -40,14 +40,16 @@ ARRAY_FUNCTIONS = frozenset({
 CREATION = frozenset({"zeros", "ones", "full", "eye", "identity", "arange", "linspace", "zeros_like", "ones_like",
                       "full_like", "empty", "empty_like"})
 METHODS = frozenset({"sum", "mean", "prod", "max", "min", "cumsum", "dot", "transpose", "reshape", "ravel",
-                     "flatten", "squeeze", "copy", "clip", "trace"})
+                     "flatten", "squeeze", "copy", "clip", "trace", "var", "std", "round", "swapaxes"})
 ATTRIBUTES = frozenset({"T", "shape", "size", "ndim"})
 
 
 def known(path: str) -> bool:
     """Is `np.<path>` in the subset (as a function)?"""
+    from .array_rules import ARRAY_RULES
+
     return path in UFUNCS or path in OPERATOR_UFUNCS or path in PIECEWISE or path in ARRAY_FUNCTIONS \
-        or path in CREATION
+        or path in CREATION or (path in ARRAY_RULES and path not in ("getitem", "setitem"))
 
 
 def unsupported(path: str, spelled: str) -> tuple[str, str]:

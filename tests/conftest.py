@@ -58,3 +58,7 @@ def derive_text(write_module):
         return derive_source(load_spec(f"{write_module(text)}:{func}"), wrt)
 
     return derive
+
+
+ARRAYS_SUPPORTED = True  # s2sad differentiates array programs: tests/test_arrays.py holds them to it
+ARRAYS_PENDING = pytest.mark.xfail(not ARRAYS_SUPPORTED, reason="array support not merged yet", strict=False)

@@ -2,6 +2,8 @@
 
 import os
 
+import array_oracle
+import numpy as np
 import pytest
 from conftest import EXAMPLES, example_functions, import_file
 from oracle import assert_gradient, gradient_of, mp_namespace
@@ -24,8 +26,35 @@ POINTS = {
 }
 
 
+# array examples, checked against finite differences (tests/array_oracle.py): NumPy does not run on mpmath
+_RNG = np.random.default_rng(8)
+ARRAY_POINTS = {
+    "rosenbrock": [(_RNG.normal(size=5),), (_RNG.normal(size=(2, 3)),), (_RNG.normal(size=(4, 1)),)],
+    "logistic_loss": [(_RNG.normal(size=3), _RNG.normal(size=(6, 3)), np.sign(_RNG.normal(size=6)), 0.1)],
+    "rnn": [(0.5 * _RNG.normal(size=(4, 4)), _RNG.normal(size=(4, 3)), _RNG.normal(size=4), _RNG.normal(size=(5, 3)))],
+    "heat": [(_RNG.normal(size=8), 0.2, 5), (_RNG.normal(size=(3, 6)), 0.1, 3)],
+    "decay_fit": [(2.0, 0.7, 0.1), (1.5, 0.2, -0.3)],
+    "gaussian_nll": [(_RNG.normal(size=2), np.array([[1.0, 0.0], [0.3, 0.8]]), _RNG.normal(size=(5, 2)))],
+}
+
+
 def test_every_example_has_points():
-    assert sorted(POINTS) == sorted(example_functions())
+    arrays = sorted(("arrays.py", name) for name in ARRAY_POINTS)
+    assert sorted(list(POINTS) + arrays) == sorted(example_functions())
+
+
+@pytest.mark.parametrize("func", sorted(ARRAY_POINTS))
+def test_array_example_against_finite_differences(func):
+    f = getattr(import_file(os.path.join(EXAMPLES, "arrays.py")), func)
+    for args in ARRAY_POINTS[func]:
+        wrt = array_oracle.positions(args)
+        want = array_oracle.gradient(f, args, wrt)
+        value, got = s2sad.value_and_grad(f, wrt=wrt)(*args)
+        got = got if len(wrt) > 1 else (got,)
+        assert value == f(*args)  # the same operations in the same order
+        for g, w, i in zip(got, want, wrt):
+            assert type(g) is (float if isinstance(args[i], float) else np.ndarray) and np.shape(g) == np.shape(w)
+            np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-8 * array_oracle.scale_of(want))
 
 
 @pytest.mark.parametrize("file,func", sorted(POINTS))

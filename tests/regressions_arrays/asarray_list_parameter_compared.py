@@ -1,6 +1,5 @@
 # asarray_list_parameter_compared: np.asarray(xs) of a list parameter compared elementwise in np.where: TypeError '>' between list and float
 # args: (array([[0.31, -0.52], [0.12, 0.45]]), [-0.85, 0.71])
-# xfail: api value_and_grad raises TypeError: '_' not supported between instances of '_' and '_'
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # early_return_after_column_store: a local array stored into by column (A[:, 2] = x), then an early return: TypeError 'float' object is not subscriptable
 # args: (array([0.41, -0.27, 0.66]), 0.38)
-# xfail: api value_and_grad raises TypeError: '_' object is not subscriptable
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # early_return_after_concatenate: np.concatenate of a slice and a constant, then an early return: ZeroDivisionError (integer modulo by zero) in the adjoint
 # args: (array([[0.31, -0.52, 0.77], [0.12, 0.45, -0.36], [-0.83, 0.24, 0.58]]),)
-# xfail: api value_and_grad raises ZeroDivisionError: integer modulo by zero
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # early_return_after_reshape_prod: a product over axis 2 of a reshaped array, then an early return: IndexError tuple index out of range in the adjoint
 # args: (1.12,)
-# xfail: api value_and_grad raises AxisError: axis _ is out of bounds for array of dimension _
 import numpy as np
 
 

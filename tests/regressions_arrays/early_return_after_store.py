@@ -1,6 +1,5 @@
 # early_return_after_store: a local array stored into (A[0] += v), then an early return: value_and_grad raises IndexError
 # args: (array([[0.31, -0.52, 0.77], [0.12, 0.45, -0.36], [-0.83, 0.24, 0.58]]), 0.37)
-# xfail: api value_and_grad raises IndexError: too many indices for array: array is _-dimensional, but _ were indexed
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # list_parameter_as_array: np.array(xs) of a list parameter: the adjoint of arctan2 computes with the list (TypeError can't multiply sequence)
 # args: (array([0.41, -0.27, 0.66]), [0.29, 1.18, -1.12])
-# xfail: api value_and_grad raises TypeError: can'_ multiply sequence by non-int of type '_'
 import numpy as np
 
 DATA = np.array([0.5, 0.5, 0.5])

@@ -1,6 +1,5 @@
 # np_reshape_tuple_rejected: np.reshape(a, (p, q)) with the shape as a tuple is rejected (tuples are not supported here)
 # args: (array([0.41, -0.27, 0.66]),)
-# xfail: rejected: tuples are not supported here
 import numpy as np
 
 

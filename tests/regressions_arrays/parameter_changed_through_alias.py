@@ -1,6 +1,5 @@
 # parameter_changed_through_alias: A = x; A[0] += v changes the parameter x in place through another name: not rejected (and s2sad crashes)
 # args: (array([0.41, -0.27, 0.66]), 0.4)
-# xfail: a parameter changed in place through another name is not rejected
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # parameter_overwritten_in_loop: an array name bound to a parameter, overwritten in a loop (v = W * c): ValueError cannot reshape in the adjoint
 # args: (array([[0.31, -0.52, 0.77, 0.2], [0.12, 0.45, -0.36, -0.6]]),)
-# xfail: api value_and_grad raises ValueError: cannot reshape array of size _ into shape (_,_)
 import numpy as np
 
 

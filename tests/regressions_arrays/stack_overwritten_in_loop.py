@@ -1,6 +1,5 @@
 # stack_overwritten_in_loop: np.stack(..., axis=1) overwritten in a loop by a parameter: AxisError in the adjoint of stack
 # args: (0.6, array([[0.13, -0.48, 0.29]]))
-# xfail: api value_and_grad raises AxisError: source: axis _ is out of bounds for array of dimension _
 import numpy as np
 
 

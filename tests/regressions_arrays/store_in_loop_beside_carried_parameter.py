@@ -1,6 +1,5 @@
 # store_in_loop_beside_carried_parameter: v[0] *= norm(W) in a loop that also rebinds W: ValueError cannot reshape in the adjoint
 # args: (array([-0.1930977360896849, -0.46740934376425813]), array([[0.993433120502001, 1.0425156096758894], [0.7614929991366158, -0.0032896773880761315]]), 0.7097287303785886, array([[-0.014608934689567078], [1.1011461046839262]]))
-# xfail: api value_and_grad raises ValueError: cannot reshape array of size _ into shape (_,_)
 import numpy as np
 
 def f(x, W, a, c):

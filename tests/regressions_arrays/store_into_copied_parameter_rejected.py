@@ -1,6 +1,5 @@
 # store_into_copied_parameter_rejected: x = x.copy(); x[0] = ... is rejected as changing the parameter, though the hint says to copy it first
 # args: (array([0.41, -0.27, 0.66]),)
-# xfail: rejected: changing the parameter array _ in place is not supported
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # store_then_overwritten_in_loop: an array stored into (v[1] += a), then overwritten in a loop (v = x * 2.0): TypeError 'float' object is not subscriptable
 # args: (array([0.41, -0.27, 0.66]), array([[0.31, -0.52, 0.77], [0.12, 0.45, -0.36], [-0.83, 0.24, 0.58]]), 0.3)
-# xfail: api value_and_grad raises TypeError: '_' object is not subscriptable
 import numpy as np
 
 

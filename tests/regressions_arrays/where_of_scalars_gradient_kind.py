@@ -1,6 +1,5 @@
 # where_of_scalars_gradient_kind: np.where of a scalar condition and a float parameter: the float's gradient is a 0-d ndarray, not a float
 # args: (0.03, array([[0.13, -0.48, 0.29]]))
-# xfail: api value_and_grad: gradient of a float parameter is ndarray, not _ float
 import numpy as np
 
 

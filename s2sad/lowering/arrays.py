@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import ast
 
-from . import numpy_names as npn
-from .frontend import NumpyModule, NumpyName
-from .trace import ArgRef, ArrayOp, Compute, ListVar, Var
+from .. import numpy_names as npn
+from ..frontend import NumpyModule, NumpyName
+from ..trace import ArgRef, ArrayOp, Compute, ListVar, Var
 
 # reductions that give a scalar when no axis is given
 _SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
 _SCALAR = frozenset({"vdot", "linalg.det", "trace"})
 _INTS = {"shape": "_0.shape", "size": "_0.size", "ndim": "_0.ndim"}
+# ops whose result may share memory with their first operand (NumPy returns views)
+_VIEWS = frozenset({"getitem", "asarray", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "broadcast_to",
+                    "swapaxes", "moveaxis", "flip"})
 _VARIADIC = frozenset({"concatenate", "stack", "hstack", "vstack"})
 _METHOD_ROWS = {"flatten": "ravel", "max": "max", "min": "min"}
 
@@ -105,22 +108,54 @@ class ArrayLowering:
         return self.array_op(ArrayOp("negative", (self.materialize(v),)), "array")
 
     def array_op(self, e: ArrayOp, kind: str) -> Var:
-        return self.emit(e, None, kind)
+        out = self.emit(e, None, kind)
+        if e.fn in _VIEWS and isinstance(e.args[0], Var):  # shares its memory with its operand (may)
+            self.views[out] = e.args[0]
+        return out
+
+    def shared(self, v: Var) -> Var:
+        """The array whose memory v is (a view of a view of ... it, or itself)."""
+        while v in self.views:
+            v = self.views[v]
+        return v
+
+    def check_in_place(self, name: str, node: ast.AST, env: dict) -> None:
+        """An update in place must change only this name's array: s2sad makes it a new value of the name,
+        so another name still reading the same memory (an alias, a view) would read the old value where
+        NumPy reads the new one. (A parameter changed in place stays unchanged for the caller of the
+        generated code, which never changes its arguments.)"""
+        root = self.shared(env[name])
+        later = self.names_read_later(node)
+        for other, w in env.items():
+            if other != name and other in later and isinstance(w, Var) and w.kind == "array" \
+                    and self.shared(w) == root:
+                raise self.fail(node, f"{name} and {other} share one array (an alias or a view): changing {name} in "
+                                f"place would change {other} too", f"copy it first: {name} = {name}.copy()")
+
+    def names_read_later(self, node: ast.AST) -> set[str]:
+        """Names the function reads after this statement (anywhere in it, inside a loop)."""
+        line = getattr(node, "lineno", 0)
+        return {n for at, n in self.reads if at > line or self.loops}
 
     # --- calls ---------------------------------------------------------------------------------
 
     def numpy_call(self, e: ast.Call, path: str, env: dict):
         if path in npn.CREATION or path in _INTS:
             return self.inactive(e, env, "int" if path in ("size", "ndim") else "array")
+        if path in npn.UFUNCS and e.keywords:
+            raise self.fail(e, f"keyword arguments of np.{path} are not supported", "pass arguments by position")
         options = self.options(e, env)
         if path in ("array", "asarray", "copy") and len(e.args) == 1:
-            return self.array_of(e.args[0], env)
+            return self.array_of(e.args[0], env, copy=path != "asarray")
         if path == "einsum" and e.args and isinstance(e.args[0], ast.Constant) and isinstance(e.args[0].value, str):
             options["subscripts"] = e.args[0].value
             arrays = [self.materialize(self.value(a, env)) for a in e.args[1:]]
-            if len(arrays) not in (1, 2):
-                raise self.fail(e, "np.einsum of more than two arrays is not supported",
-                                "nest it: np.einsum('ij,jk->ik', a, np.einsum('jk,kl->jl', b, c))")
+            if "->" not in options["subscripts"] or "..." in options["subscripts"]:
+                raise self.fail(e.args[0], "np.einsum needs explicit output subscripts ('ij,jk->ik'), no ellipsis",
+                                "write the output after ->")
+            if len(arrays) > 2:  # one contraction of all operands, as NumPy computes it
+                return self.array_op(ArrayOp("einsum_n", tuple(arrays), (("subscripts", options["subscripts"]),)),
+                                     "array")
             return self.sheet_op(e, "einsum" if len(arrays) == 2 else "einsum/1", arrays, options)
         if path in _VARIADIC:
             if not e.args or not isinstance(e.args[0], (ast.Tuple, ast.List)):
@@ -129,7 +164,12 @@ class ArrayLowering:
             arrays = [self.materialize(self.value(a, env)) for a in e.args[0].elts]
             self.positional_options(e, path, e.args[1:], options, env)
             return self.sheet_op(e, path, arrays, options, variadic=True)
-        args = [self.materialize(self.value(a, env)) for a in e.args]
+        from ..array_rules import ARRAY_RULES
+
+        row = ARRAY_RULES.get(path)
+        arrays = len(row.params) if row is not None and path not in npn.UFUNCS and path not in npn.OPERATOR_UFUNCS \
+            else len(e.args)
+        args = [self.materialize(self.value(a, env)) for a in e.args[:arrays]]  # the rest: options
         if path in npn.OPERATOR_UFUNCS:
             if options:
                 raise self.fail(e, f"options of np.{path} are not supported", "write the operator")
@@ -145,16 +185,12 @@ class ArrayLowering:
             if any(self.is_array(a) for a in args):
                 return self.array_op(ArrayOp(key, tuple(args)), "array")
             return self.elementary(e, key, args)
-        from .array_rules import ARRAY_RULES
-
-        row = ARRAY_RULES.get(path)
-        if row is not None and len(args) > len(row.params):  # np.sum(x, 0), np.clip(x, 0, 1): options by position
+        if row is not None and len(e.args) > len(row.params):  # np.sum(x, 0), np.clip(x, 0, 1): options by position
             self.positional_options(e, path, e.args[len(row.params):], options, env)
-            args = args[: len(row.params)]
         return self.sheet_op(e, path, args, options)
 
     def positional_options(self, e: ast.Call, path: str, nodes: list, options: dict, env: dict) -> None:
-        from .array_rules import ARRAY_RULES
+        from ..array_rules import ARRAY_RULES
 
         names = list(ARRAY_RULES[path].options)
         if len(nodes) > len(names):
@@ -165,7 +201,7 @@ class ArrayLowering:
 
     def sheet_op(self, e: ast.AST, path: str, args: list, options: dict, variadic: bool = False):
         """A row of the array sheet (reductions, products, structure, piecewise, linear algebra)."""
-        from .array_rules import ARRAY_RULES
+        from ..array_rules import ARRAY_RULES
 
         row = ARRAY_RULES.get(path)
         if row is None or path in ("getitem", "setitem"):
@@ -237,7 +273,7 @@ class ArrayLowering:
                             [hole(a) for a in call.args], [ast.keyword(k.arg, hole(k.value)) for k in call.keywords])
         return self.emit(Compute(ast.unparse(template), tuple(operands)), None, kind)
 
-    def array_of(self, node: ast.expr, env: dict):
+    def array_of(self, node: ast.expr, env: dict, copy: bool = True):
         """np.array(...) / np.asarray(...): of a list display of numbers, or of an array (the same values)."""
         if isinstance(node, ast.List):
             if any(isinstance(x, (ast.List, ast.Tuple)) for x in node.elts):
@@ -245,7 +281,9 @@ class ArrayLowering:
             elements = tuple(self.materialize(self.value(x, env)) for x in node.elts)
             return self.array_op(ArrayOp("array", elements), "array")
         v = self.value(node, env)
-        return v if self.is_array(v) else self.materialize(v)
+        if self.is_array(v):  # a list given for an array parameter becomes an array here, as in the source
+            return self.array_op(ArrayOp("array_copy" if copy else "asarray", (v,)), "array")
+        return self.materialize(v)
 
     def method_call(self, e: ast.Call, env: dict):
         """x.sum(axis=0), x.reshape(m, n), x.copy(), ..."""
@@ -254,7 +292,7 @@ class ArrayLowering:
         x = self.materialize(self.value(f.value, env))
         options = self.options(e, env)
         if f.attr == "copy":
-            return x
+            return self.array_op(ArrayOp("copy", (x,)), "array")
         if f.attr == "reshape":
             shape = tuple(ast.literal_eval(a) for a in e.args) if e.args else ()
             if len(shape) == 1 and isinstance(shape[0], tuple):
@@ -324,9 +362,7 @@ class ArrayLowering:
                             "assign into arrays created in the function: a = np.zeros(n), then a[i] = ...")
         name = t.value.id
         a = env[name]
-        if name in self.array_params:
-            raise self.fail(t, f"changing the parameter array {name} in place is not supported",
-                            f"copy it first: {name} = {name}.copy(), or build a new array")
+        self.check_in_place(name, t, env)
         text, operands = self.array_index(a, t.slice, env)
         v = self.materialize(value)
         if op is not None:

@@ -19,14 +19,15 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from . import pyast
-from .array_code import arrays_of, renamed_numpy, row_values
-from .naming import Names
-from .partials import Term, partial
-from .program import Block as CodeBlock, Node, Stmt
-from .trace import ArrayOp, Call, Op, Product, Trace, Var, walk
+from .. import pyast
+from ..array_code import arrays_of, renamed_numpy, row_values
+from ..naming import Names
+from ..partials import Term, partial
+from ..program import Block as CodeBlock
+from ..program import Node, Stmt
+from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
 
-ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative"})
+ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "asarray", "array_copy", "copy"})
 
 
 def is_elementwise(fn: str) -> bool:
@@ -67,6 +68,9 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     g = _value(bar)
     arg = [pyast.name(names.primal[a]) if isinstance(a, Var) else pyast.number(a) for a in e.args]  # type: ignore[index]
     np = names.numpy()
+    if op.out.kind == "array" and e.fn not in ("getitem", "builtin_sum", "scalar") \
+            and not _shaped_expression(g, names):  # a zero adjoint may be the scalar 0.0
+        g = _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
     if e.fn == "getitem":
         return Term(1, (_helper(names, "_getitem_back", [g, arg[0], index_object(e.option["index"], arg, 1)]),))
     if e.fn == "setitem":
@@ -74,14 +78,19 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         if index == 0:
             return Term(1, (_helper(names, "_setitem", [g, where, pyast.number(0.0)]),))
         if index == 1:
-            piece = ast.Subscript(g, where, pyast.LOAD)
+            piece = subscripted(g, e.option["index"], arg, 2)
             return _shaped(Term(1, (piece,)), x, None, names, shapes)  # type: ignore[arg-type]
         return None
+    if e.fn == "einsum_n":
+        return Term(1, (_helper(names, "_einsum_back", [ast.Constant(e.option["subscripts"]), pyast.number(index),
+                                                        g, *arg]),))
+    if e.fn == "scalar":
+        return Term(1, (_helper(names, "_scalar_seed", [g, arg[0]]),))
     if e.fn == "array":
         return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
     if e.fn == "builtin_sum":
         return Term(1, (pyast.call(f"{np}.broadcast_to", [g, pyast.call(f"{np}.shape", [arg[0]])]),))
-    from .array_rules import ARRAY_RULES
+    from ..array_rules import ARRAY_RULES
 
     rule = ARRAY_RULES[e.fn]
     if index >= arrays_of(e):  # a run-time option (a shape): no derivative
@@ -93,11 +102,55 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     if template is None:
         return None
     values = {"g": g, "z": pyast.name(names.primal[op.out]), **row_values(e, rule, arg)}
-    node = pyast.substitute(pyast.template(template), values)
+    node = _without_identities(pyast.substitute(pyast.template(template), values))
     if pick is not None:
         node = ast.Subscript(node, pyast.number(pick), pyast.LOAD)
     _record_helpers(names, node)
     return Term(1, (renamed_numpy(node, np),))
+
+
+def _without_identities(node: ast.expr) -> ast.expr:
+    """Helper calls that are the identity for their constant options dropped: a full reduction's
+    adjoint needs no axes put back (`_expand_reduced(g, x, None, False)` is g)."""
+    if isinstance(node, ast.Call):
+        node.args = [_without_identities(a) for a in node.args]
+        if isinstance(node.func, ast.Name) and node.func.id == "_expand_reduced" and len(node.args) == 4:
+            axis, keep = node.args[2], node.args[3]
+            if (isinstance(axis, ast.Constant) and axis.value is None) or (
+                    isinstance(keep, ast.Constant) and keep.value is True):
+                return node.args[0]
+    elif isinstance(node, ast.BinOp):
+        node.left, node.right = _without_identities(node.left), _without_identities(node.right)
+    return node
+
+
+def _shaped_expression(g: ast.expr, names: Names) -> bool:
+    """Is g surely an array of its primal's shape? (Products and sums of helpers' results are.)"""
+    return isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in (
+        "_getitem_back", "_scatter_add", "_setitem", "_adjoint_of")
+
+
+def merged_scatters(parts: list[Term], names: Names) -> list[Term]:
+    """Reads of several parts of one array give its adjoint in one buffer: the first read's zeros
+    (`_getitem_back`), the others added into it in place (`_scatter_add`), not one zeros each."""
+    out: list[Term] = []
+    first: dict[str, int] = {}
+    for t in parts:
+        call = t.num[0] if t.coef == 1 and len(t.num) == 1 and not t.den else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_getitem_back"
+                and isinstance(call.args[1], ast.Name)):
+            out.append(t)
+            continue
+        base = call.args[1].id
+        if base not in first:
+            first[base] = len(out)
+            out.append(t)
+            continue
+        k = first[base]
+        acc = out[k]
+        merged = _helper(names, "_scatter_add", [acc.num[0], call.args[2], call.args[0]])
+        out[k] = Term(1, (merged,), lines=acc.lines | t.lines)
+    return out
 
 
 def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
@@ -111,8 +164,11 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
         return Term(1 if index == 0 else -1)
     if fn == "negative":
         return Term(-1)
+    if fn in ("asarray", "array_copy", "copy"):
+        return Term(1)
     if fn == "multiply":
-        return Term(1, (a[1 - index],))
+        other = e.args[1 - index]  # type: ignore[union-attr]
+        return Term(1, (a[1 - index],)) if isinstance(other, Var) else Term(other)  # a constant factor folds
     if fn == "divide":
         return Term(1, (), (a[1],)) if index == 0 else Term(-1, (z,), (a[1],))
     if fn == "power" and not isinstance(e.args[1], Var):  # type: ignore[union-attr]
@@ -124,13 +180,16 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
 
 
 def _shaped(term: Term, x: Var, out: Var | None, names: Names, shapes: Shapes) -> Term:
-    """A contribution to x with x's shape: summed over what broadcasting added, unless already so."""
+    """A contribution to x with x's shape: summed over what broadcasting added, unless already so.
+
+    Summing is linear: the constant coefficient stays outside, where it folds with others.
+    """
     if x.kind == "array" and out is not None and shapes.same(x, out):
         return term
-    value = _value(term)
+    value = _value(Term(1, term.num, term.den))
     if x.kind != "array":  # a scalar operand of an array op: the sum of its contributions
-        return Term(1, (pyast.call(f"{names.numpy()}.sum", [value]),), lines=term.lines)
-    return Term(1, (_helper(names, "_unbroadcast", [value, pyast.name(names.primal[x])]),), lines=term.lines)
+        return Term(term.coef, (pyast.call(f"{names.numpy()}.sum", [value]),), lines=term.lines)
+    return Term(term.coef, (_helper(names, "_unbroadcast", [value, pyast.name(names.primal[x])]),), lines=term.lines)
 
 
 def _value(t: Term) -> ast.expr:
@@ -143,11 +202,17 @@ def _helper(names: Names, name: str, args: list[ast.expr]) -> ast.expr:
 
 
 def _record_helpers(names: Names, node: ast.expr) -> None:
-    from .array_helpers import HELPERS
+    from ..array_helpers import HELPERS
 
     for n in ast.walk(node):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in HELPERS:
             names.helpers.add(n.func.id)
+
+
+def subscripted(value: ast.expr, text: str, args: list[ast.expr], first: int) -> ast.expr:
+    """`value[text]` as the source writes the index (its operands from `first`)."""
+    values = {f"_{k}": args[first + k - 1] for k in range(1, len(args) - first + 1)}
+    return pyast.substitute(pyast.template(f"_0[{text}]"), {"_0": value, **values})
 
 
 def index_object(text: str, args: list[ast.expr], first: int) -> ast.expr:
