@@ -331,6 +331,19 @@ def _as_gradient(g, x):
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=float)
 
 
+def _scalar(z):
+    """The function's value, which must be a scalar: a gradient is of a scalar function."""
+    if np.ndim(z) != 0:
+        raise ValueError(f"the function returned an array of shape {np.shape(z)}, not a scalar")
+    return z
+
+
+def _scalar_seed(g, z):
+    """The adjoint of the returned value z: g, once z is known to be a scalar."""
+    _scalar(z)
+    return g
+
+
 _MACHINERY = {"_helpers", "_calls", "_check_standalone"}  # this module's own functions, not helpers
 
 

@@ -77,6 +77,19 @@ def _as_gradient(g, x):
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=float)
 
 
+def _scalar(z):
+    """The function's value, which must be a scalar: a gradient is of a scalar function."""
+    if np.ndim(z) != 0:
+        raise ValueError(f"the function returned an array of shape {np.shape(z)}, not a scalar")
+    return z
+
+
+def _scalar_seed(g, z):
+    """The adjoint of the returned value z: g, once z is known to be a scalar."""
+    _scalar(z)
+    return g
+
+
 def logistic_loss_value_and_grad(w, X, y, lam):
     """Return logistic_loss(w, X, y, lam) and its gradient."""
     # forward sweep
