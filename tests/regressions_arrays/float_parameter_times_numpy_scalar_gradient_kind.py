@@ -1,6 +1,5 @@
 # float_parameter_times_numpy_scalar_gradient_kind: a *= np.tanh(3) (a NumPy scalar) in an array program: the float parameter's gradient is a 0-d ndarray, not a float
 # args: (array([0.41, -0.27, 0.66]), 0.3)
-# xfail: api value_and_grad: gradient of a float parameter is ndarray, not _ float
 import numpy as np
 
 
