@@ -7,8 +7,9 @@ Locally, run thousands with `python scripts/fuzz_arrays.py`; S2SAD_ARRAY_FUZZ_SE
 and S2SAD_ARRAY_FUZZ_COUNT choose the fresh programs run here.
 
 A regression file is a minimal program: first line `# name: what is wrong`,
-second `# args: (...)` (arrays as `array([...])`), and while the class is
-open a third line `# xfail: <failure key>`, which makes its test an
+second `# args: (...)` (arrays as `array([...])`), `# aliasing: yes` when a
+name may share an array changed in place (a rejection saying so is then
+acceptable), and while the class is open a line `# xfail: <failure key>`, which makes its test an
 xfail(strict=True): it flips to a failure when s2sad is fixed; then delete
 the line. Fresh programs leave out the constructs whose classes are open
 (`AVOID`), and a fresh failure whose key is one of an open regression's is
@@ -62,7 +63,8 @@ def test_regression(name, request):
     open_class = _header(text, "xfail")
     if open_class:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"{name[:-3]}: {open_class}"))
-    status, failure = differential.run_one(text, differential.file_args(text), formatted=True)
+    aliasing = _header(text, "aliasing") == "yes"  # else no name shares an array changed in place
+    status, failure = differential.run_one(text, differential.file_args(text), formatted=True, aliasing=aliasing)
     assert failure is None, f"{name}: {failure.key}: {failure.detail}"
     assert status == "ok", f"{name} checks nothing at its point: {status}"  # a regression that skips cannot fail
 
@@ -82,7 +84,7 @@ def test_random_programs():
     start = time.time()
     for seed in range(SEED, SEED + COUNT):
         text, args = progen.program(seed, avoid=AVOID)
-        status, failure = differential.run_one(text, args, formatted=seed % 50 == 0, wrt_one=seed)
+        status, failure = differential.run_one(text, args, formatted=seed % 50 == 0, wrt_one=seed, aliasing=False)
         checked += status == "ok"
         if failure is not None:
             line = f"seed {seed}: {failure.key}: {failure.detail[:200]}"
