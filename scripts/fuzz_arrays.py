@@ -35,7 +35,8 @@ def _program(opts, seed: int) -> tuple[str, tuple]:
 
 def _check(opts, seed: int) -> tuple:
     text, args = _program(opts, seed)
-    status, failure = differential.run_one(text, args, formatted=seed % 25 == 0, wrt_one=seed)
+    status, failure = differential.run_one(text, args, formatted=seed % 25 == 0, wrt_one=seed,
+                                           aliasing=opts.aliasing)
     return seed, status, failure
 
 
@@ -72,7 +73,7 @@ def main() -> int:
                 text, args = _program(opts, seed)
                 print(f"seed {seed}: {failure.key}: {failure.detail[:300]}", flush=True)
                 small = text if opts.no_shrink else differential.shrink(
-                    text, args, failure, budget=opts.shrink_budget, wrt_one=seed)
+                    text, args, failure, budget=opts.shrink_budget, wrt_one=seed, aliasing=opts.aliasing)
                 found[failure.key] = (small, args, failure, seed)
                 print(f"# args: {differential.args_text(args)}\n{small}\n", flush=True)
         if (k + 1) % 250 == 0:

@@ -66,6 +66,7 @@ DOCUMENTED = (
     "return inside a loop is not supported",  # README, "Anything else is rejected"
     "share one array (an alias or a view)",  # README, NumPy: an update in place another name would see
 )
+ALIASES = DOCUMENTED[-1]
 warnings.filterwarnings("ignore", category=SyntaxWarning)
 _serial = itertools.count()
 
@@ -246,8 +247,12 @@ def _same(p: Any, q: Any) -> bool:
     return np.array_equal(np.asarray(p, dtype=float), np.asarray(q, dtype=float), equal_nan=True)
 
 
-def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one: int | None = None) -> Failure | None:
-    """The failure `text` shows at `args`, or None; raises Skip when the point says nothing."""
+def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one: int | None = None,
+          aliasing: bool = True) -> Failure | None:
+    """The failure `text` shows at `args`, or None; raises Skip when the point says nothing.
+
+    `aliasing=False` says no array the program changes in place is seen through another name (the
+    generator's guarantee without its `aliasing` option): a rejection saying otherwise is a failure."""
     try:
         with _time_limit(5.0), np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -271,6 +276,8 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
             generated_text = s2sad.generate(module.f) if formatted else d.text
     except S2sadError as e:
         first = str(e).splitlines()[0]
+        if ALIASES in first and not aliasing:
+            return Failure("rejected as an alias though no name shares the array", str(e))
         if any(fragment in first for fragment in DOCUMENTED):
             raise Rejected(generic(first))
         if getattr(e, "lineno", None) is None and not re.search(r"\.py:\d+", str(e)):

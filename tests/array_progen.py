@@ -176,7 +176,9 @@ class ArrayGenerator:
             return self.leaf(scope, s)
         r = self.rng.random()
         if r < 0.2:
-            unary = self.pick(UNARY + (["({}).clip(-0.75, 0.25)"] if s else []))  # a float has no methods
+            extra = ["({}).clip(-0.75, 0.25)", f"np.cumsum({{}}, axis={self.rng.randrange(len(s))})",
+                     "np.power(1.5 + np.tanh({}), 1.5)"] if s else []  # a float has no methods
+            unary = self.pick(UNARY + extra)
             return unary.format(self.expr(scope, s, depth - 1))
         if r < 0.45:
             return self.binary(scope, s, depth)
@@ -280,6 +282,9 @@ class ArrayGenerator:
                 lambda: f"np.einsum('ij,ij->', {self.expr(scope, (self.m, q), depth)}, {self.expr(scope, (self.m, q), depth)})",
                 lambda: f"np.linalg.norm({self.expr(scope, t, depth)})",
                 lambda: f"np.linalg.det({self.spd(scope, self.pick([1, 2, 3]))})",
+                lambda: f"np.inner({self.expr(scope, (q,), depth)}, {self.expr(scope, (q,), depth)})",
+                lambda: f"np.vdot({self.expr(scope, (self.m, q), depth)}, {self.expr(scope, (self.m, q), depth)})",
+                lambda: f"np.trace({self.expr(scope, (q, q), depth)})",
             ]
         elif len(s) == 1:
             p = s[0]
@@ -288,6 +293,7 @@ class ArrayGenerator:
                 lambda: f"({self.expr(scope, (q,), depth)}) @ ({self.expr(scope, (q, p), depth)})",
                 lambda: f"np.dot({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.einsum('ij,j->i', {self.expr(scope, (p, q), depth)}, {self.expr(scope, (q,), depth)})",
+                lambda: f"np.matmul({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.einsum('ji,j->i', {self.expr(scope, (q, p), depth)}, {self.expr(scope, (q,), depth)})",
                 lambda: f"np.linalg.solve({self.spd(scope, p)}, {self.expr(scope, (p,), depth)})",
                 lambda: f"np.linalg.inv({self.spd(scope, p)}) @ ({self.expr(scope, (p,), depth)})",
@@ -299,6 +305,7 @@ class ArrayGenerator:
                 lambda: f"np.dot({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q, r), depth)})",
                 lambda: f"np.einsum('ik,kj->ij', {self.expr(scope, (p, q), depth)}, {self.expr(scope, (q, r), depth)})",
                 lambda: f"np.outer({self.expr(scope, (p,), depth)}, {self.expr(scope, (r,), depth)})",
+                lambda: f"np.matmul({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q, r), depth)})",
                 lambda: f"np.einsum('i,j->ij', {self.expr(scope, (p,), depth)}, {self.expr(scope, (r,), depth)})",
                 lambda: f"np.linalg.solve({self.spd(scope, p)}, {self.expr(scope, (p, r), depth)})",
             ]
@@ -357,6 +364,17 @@ class ArrayGenerator:
             choices.append(lambda: f"np.stack([{', '.join(e(part) for _ in range(s[si]))}]{saxis})")
         if len(s) == 1 and s[0] <= 4:
             choices.append(lambda: f"np.array([{', '.join(e(()) for _ in range(s[0]))}])")
+        if len(s) == 1 and s[0] >= 2:
+            h = self.rng.randint(1, s[0] - 1)
+            choices.append(lambda: f"np.hstack([{e((h,))}, {e((s[0] - h,))}])")
+        if len(s) == 2 and s[0] >= 2:
+            h = self.rng.randint(1, s[0] - 1)
+            choices.append(lambda: f"np.vstack([{e((h, s[1]))}, {e((s[0] - h, s[1]))}])")
+        if s:  # a difference along an axis one longer
+            di = self.rng.randrange(len(s))
+            longer = s[:di] + (s[di] + 1,) + s[di + 1:]
+            last = di == len(s) - 1 and self.chance(0.5)  # np.diff's default axis is the last
+            choices.append(lambda: f"np.diff({e(longer)})" if last else f"np.diff({e(longer)}, axis={di})")
         return self.pick(choices)() if choices else None
 
     def index_text(self, scope: _Scope, q: int) -> str:
@@ -523,7 +541,12 @@ class ArrayGenerator:
 
     def s_for(self, scope: _Scope) -> list[str]:
         counter = "tuvw"[len(scope.counters)]
-        bound = self.pick(["2", "3", "k"] if "k" in self.params else ["2", "3"])
+        sized = [name for name, shape in scope.names.items() if shape and shape[0] <= 4]
+        bounds = ["2", "3"] + (["k"] if "k" in self.params else [])
+        if sized and self.chance(0.3):
+            name = self.pick(sized)
+            bounds = [f"len({name})", f"{name}.shape[0]"] + ([f"{name}.size"] if len(scope.names[name]) == 1 else [])
+        bound = self.pick(bounds)
         body = self.block(scope.inner(counter), self.rng.randint(1, 3))
         return [f"for {counter} in range({bound}):"] + _indent(body)
 
