@@ -29,6 +29,8 @@ def array_expr(e: ArrayOp, args: list[ast.expr], np: str) -> ast.expr:
         return pyast.binop(args[0], OPERATORS[e.fn], args[1])
     if e.fn == "negative":
         return ast.UnaryOp(pyast.USUB, args[0])
+    if e.fn == "positive":
+        return ast.UnaryOp(ast.UAdd(), args[0])
     if e.fn == "getitem":
         return _filled(f"_0[{e.option['index']}]", args)
     if e.fn == "array":

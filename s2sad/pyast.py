@@ -164,9 +164,9 @@ def to_source(node: ast.expr, prec: float = 0) -> str:
         operand = node.operand
         # black's spelling: -(x**2), making explicit that ** binds first (but -f(x) ** 2)
         if isinstance(operand, ast.BinOp) and isinstance(operand.op, ast.Pow) and not isinstance(operand.left, ast.Call):
-            text = f"-({to_source(operand)})"
+            text = f"{'+' if isinstance(node.op, ast.UAdd) else '-'}({to_source(operand)})"
         else:
-            text = "-" + to_source(operand, _UNARY)
+            text = ("+" if isinstance(node.op, ast.UAdd) else "-") + to_source(operand, _UNARY)
         return f"({text})" if _UNARY < prec else text
     if isinstance(node, ast.Call):
         args = [to_source(a) for a in node.args] + [f"{k.arg}={to_source(k.value)}" for k in node.keywords]

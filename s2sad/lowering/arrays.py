@@ -20,7 +20,7 @@ import ast
 
 from .. import numpy_names as npn
 from ..frontend import NumpyModule, NumpyName
-from ..trace import ArgRef, ArrayOp, Compute, ListVar, Var
+from ..trace import ArgRef, ArrayOp, Compute, ListVar, Op, Var
 
 # reductions that give a scalar when no axis is given
 _SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
@@ -282,7 +282,12 @@ class ArrayLowering:
         path = self.numpy_path(call.func, env)
         template = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), path, ast.Load()) if path else call.func,
                             [hole(a) for a in call.args], [ast.keyword(k.arg, hole(k.value)) for k in call.keywords])
-        return self.emit(Compute(ast.unparse(template), tuple(operands)), None, kind)
+        expr = Compute(ast.unparse(template), tuple(operands))
+        if kind != "array":
+            return self.emit(expr, None, kind)
+        out = self.var(None, kind)  # each call makes an array of its own: two equal calls are two arrays
+        self.items.append(Op(out, expr, self.line))
+        return out
 
     def array_of(self, node: ast.expr, env: dict, copy: bool = True):
         """np.array(...) / np.asarray(...): of a list display of numbers, or of an array (the same values)."""

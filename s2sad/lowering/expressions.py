@@ -98,6 +98,8 @@ class Expressions:
             v = self.value(e.operand, env)
             if self.is_array(v) and isinstance(e.op, ast.USub):
                 return self.array_negative(v)
+            if self.is_array(v):  # +x is a new array in NumPy, not x itself
+                return self.array_op(ArrayOp("positive", (v,)), "array")
             return self.mul(-1, v) if isinstance(e.op, ast.USub) else v
         if isinstance(e, ast.BinOp):
             return self.arith(e, e.op, self.value(e.left, env), self.value(e.right, env))

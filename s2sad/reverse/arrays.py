@@ -28,7 +28,7 @@ from ..program import Node, Stmt, assigned, reads
 from ..program import walk as code_walk
 from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
 
-ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "asarray", "array_copy", "copy"})
+ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "positive", "asarray", "array_copy", "copy"})
 
 
 def is_elementwise(fn: str) -> bool:
@@ -165,7 +165,7 @@ def _elementwise_partial(op: Op, index: int, names: Names) -> Term | None:
         return Term(1 if index == 0 else -1)
     if fn == "negative":
         return Term(-1)
-    if fn in ("asarray", "array_copy", "copy"):
+    if fn in ("asarray", "array_copy", "copy", "positive"):
         return Term(1)
     if fn == "multiply":
         other = e.args[1 - index]  # type: ignore[union-attr]

@@ -1,6 +1,5 @@
 # unary_plus_taken_for_an_alias: v = +x is a new array in NumPy (np.positive copies); s2sad takes it for x itself and rejects v[1] -= 1.5 as changing x through an alias
 # args: (array([0.41, -0.27, 0.66]),)
-# xfail: rejected as an alias though no name shares the array
 import numpy as np
 
 
