@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from array_oracle import H0, ridders
 
 import s2sad
 from s2sad.errors import S2sadError
@@ -124,28 +125,7 @@ def _differentiable(a: Any) -> bool:
 
 # --------------------------------------------------------------------------- the oracle
 
-CON, TABLE, SAFE, H0 = 1.4, 10, 2.0, 0.02
 
-
-def ridders(phi: Callable[[float], float], x: float, h0: float) -> tuple[float, float]:
-    """d phi/dx at x by central differences at steps h0 / 1.4**i, extrapolated; and an error estimate."""
-    a = [[0.0] * TABLE for _ in range(TABLE)]
-    hh = h0
-    a[0][0] = (phi(x + hh) - phi(x - hh)) / (2 * hh)
-    best, err = a[0][0], math.inf
-    for i in range(1, TABLE):
-        hh /= CON
-        a[0][i] = (phi(x + hh) - phi(x - hh)) / (2 * hh)
-        fac = CON * CON
-        for j in range(1, i + 1):
-            a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1)
-            fac *= CON * CON
-            errt = max(abs(a[j][i] - a[j - 1][i]), abs(a[j][i] - a[j - 1][i - 1]))
-            if errt <= err:
-                best, err = a[j][i], errt
-        if abs(a[i][i] - a[i - 1][i - 1]) >= SAFE * err:
-            break
-    return best, err
 
 
 def oracle(f: Callable, args: Sequence) -> tuple[list, float]:
