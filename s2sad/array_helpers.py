@@ -158,6 +158,19 @@ def _matmul_back(g, a, b, which):
     return np.reshape(out, np.shape(b))
 
 
+def _matmul_back_sum(gs, m, vs, which):
+    """The sum over steps of the adjoint of the fixed operand m (0: m @ v, 1: v @ m), g and v
+    from the lists gs and vs: for a matrix m and vectors, one product of the stacked steps."""
+    if not gs:
+        return 0.0
+    if np.ndim(gs[0]) == 1 and np.ndim(vs[0]) == 1 and np.ndim(m) == 2:
+        first, second = (gs, vs) if which == 0 else (vs, gs)
+        return np.matmul(np.transpose(np.array(first)), np.array(second))
+    if which == 0:
+        return sum(_matmul_back(g, m, v, 0) for g, v in zip(gs, vs))
+    return sum(_matmul_back(g, v, m, 1) for g, v in zip(gs, vs))
+
+
 def _inner_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of np.inner(a, b), a sum over both last axes."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:

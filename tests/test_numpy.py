@@ -253,3 +253,25 @@ def run(w, xs):
     rng = np.random.default_rng(2)
     _check(mod.run, (rng.normal(size=3), rng.normal(size=(4, 3))))
     _check(mod.run, (0.7, rng.normal(size=(2, 2))))
+
+
+def test_a_fixed_matrix_in_a_loop_gets_its_adjoint_from_one_product(module):
+    """W @ h at each step: the steps' vectors are kept and W's adjoint is one product after the loop."""
+    mod, _ = module('''\
+import numpy as np
+
+
+def rnn(W, U, h, xs):
+    for t in range(len(xs)):
+        h = np.tanh(W @ h + xs[t] @ U)
+    return np.sum(h ** 2)
+''')
+    text = s2sad.generate(mod.rnn)
+    assert "W_bar = W_bar + _matmul_back_sum(W_bar_steps, W, W_bar_with, 0)" in text
+    assert "U_bar = U_bar + _matmul_back_sum(U_bar_steps, U, U_bar_with, 1)" in text
+    rng = np.random.default_rng(4)
+    for steps in (0, 1, 4):
+        _check(mod.rnn, (0.4 * rng.normal(size=(3, 3)), rng.normal(size=(2, 3)), rng.normal(size=3),
+                         rng.normal(size=(steps, 2))))
+    _check(mod.rnn, (0.4 * rng.normal(size=(3, 3)), rng.normal(size=(2, 3)), rng.normal(size=(3, 3)),
+                     rng.normal(size=(2, 3, 2))))  # batches of states: products of matrices, summed

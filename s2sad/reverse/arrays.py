@@ -260,7 +260,9 @@ def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str], names: Na
                 out.append(replace(n, value=pyast.binop(pyast.name(n.target), pyast.ADD, n.value), augmented=False))
         elif isinstance(n, CodeBlock):
             mine = set(owned)
+            after: list[Node] = []
             if n.keyword in ("for", "while"):
+                n, after = _batched_products(n, out, arrays, names)
                 for target, base in _scatter_targets(n, arrays).items():
                     j = _zero_start(out, target)
                     if j is not None:  # zeros of the array's shape, owned by the loop
@@ -268,9 +270,54 @@ def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str], names: Na
                         mine.add(target)
             out.append(replace(n, body=functional_accumulation(n.body, arrays, names, frozenset(mine)),
                                orelse=functional_accumulation(n.orelse, arrays, names, frozenset(mine))))
+            out += after
         else:
             out.append(n)
     return tuple(out)
+
+
+def _batched_products(loop: CodeBlock, out: list[Node], arrays: set[str], names: Names) -> tuple[CodeBlock, list]:
+    """A loop-invariant matrix's adjoint, a sum of one product per step (`W_bar += outer(g, h)` of
+    `W @ h`), formed after the loop by one product of the steps' vectors kept in two lists, as an
+    expert writes it: the loop appends (g, h), and `_matmul_back_sum` multiplies them all at once."""
+    changed = {d for m in code_walk(loop.body + loop.orelse) if isinstance(m, Stmt) for d in m.defines}
+    body: list[Node] = []
+    after: list[Node] = []
+    for n in loop.body:
+        batched = _batched(n, loop, out, arrays, changed)
+        if batched is None:
+            body.append(n)
+            continue
+        call, which, fixed = batched
+        gs, vs = names.fresh(n.target + "_steps"), names.fresh(n.target + "_with")  # type: ignore[union-attr]
+        j = _zero_start(out, n.target)  # type: ignore[union-attr,arg-type]
+        out[j + 1:j + 1] = [Stmt(gs, ast.List([], pyast.LOAD), n.lines, tape=True),  # type: ignore[operator,union-attr]
+                            Stmt(vs, ast.List([], pyast.LOAD), n.lines, tape=True)]  # type: ignore[union-attr]
+        body.append(Stmt("", pyast.method(gs, "append", [call.args[0]]), n.lines, tape=True))  # type: ignore[union-attr]
+        body.append(Stmt("", pyast.method(vs, "append", [call.args[2 - which]]), n.lines, tape=True))  # type: ignore[union-attr]
+        total = _helper(names, "_matmul_back_sum", [pyast.name(gs), fixed, pyast.name(vs), pyast.number(which)])
+        after.append(Stmt(n.target, pyast.binop(pyast.name(n.target), pyast.ADD, total), n.lines))  # type: ignore[union-attr]
+    if not after:
+        return loop, []
+    return replace(loop, body=tuple(body)), after
+
+
+def _batched(n: Node, loop: CodeBlock, out: list[Node], arrays: set[str], changed: set[str]) -> tuple | None:
+    """(the call, which operand, the fixed matrix) of `T += _matmul_back(g, a, b, which)` that can be batched."""
+    if not (isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays):
+        return None
+    call = n.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_matmul_back"
+            and len(call.args) == 4 and isinstance(call.args[3], ast.Constant) and call.args[3].value in (0, 1)):
+        return None
+    which = call.args[3].value
+    fixed = call.args[1 + which]  # the operand whose adjoint this is: the same matrix at every step
+    if not isinstance(fixed, ast.Name) or fixed.id in changed:
+        return None
+    others = [m for m in code_walk(loop.body + loop.orelse) if m is not n]
+    if n.target in reads(others) or n.target in assigned(others) or _zero_start(out, n.target) is None:
+        return None
+    return call, which, fixed
 
 
 def _scattered(value: ast.expr) -> tuple | None:
