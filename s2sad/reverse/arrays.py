@@ -336,10 +336,12 @@ def _scatter_targets(block: CodeBlock, arrays: set[str]) -> dict[str, ast.expr]:
             part = _scattered(n.value)
             if part is not None and isinstance(part[1], ast.Name):
                 found.setdefault(n.target, part[1])
+    inside = assigned(block.body + block.orelse)
     for n in code_walk(block.body + block.orelse):  # only the loop's own additions change it
         if isinstance(n, Stmt) and n.target in found and not n.augmented:
             found.pop(n.target)
-    return found
+    # the array whose shape the buffer takes must be the same one before and throughout the loop
+    return {target: base for target, base in found.items() if base.id not in inside}  # type: ignore[attr-defined]
 
 
 def _zero_start(out: list[Node], target: str) -> int | None:
