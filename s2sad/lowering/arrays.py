@@ -29,6 +29,7 @@ _INTS = {"shape": "_0.shape", "size": "_0.size", "ndim": "_0.ndim"}
 # ops whose result may share memory with their first operand (NumPy returns views)
 _VIEWS = frozenset({"getitem", "asarray", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "broadcast_to",
                     "swapaxes", "moveaxis", "flip"})
+_FRESH = frozenset({"copy", "array_copy", "positive"})
 _VARIADIC = frozenset({"concatenate", "stack", "hstack", "vstack"})
 _METHOD_ROWS = {"flatten": "ravel", "max": "max", "min": "min"}
 
@@ -108,6 +109,10 @@ class ArrayLowering:
         return self.array_op(ArrayOp("negative", (self.materialize(v),)), "array")
 
     def array_op(self, e: ArrayOp, kind: str) -> Var:
+        if e.fn in _FRESH:  # each copy is an array of its own: two equal copies are two arrays
+            out = self.var(None, kind)
+            self.items.append(Op(out, e, self.line))
+            return out
         out = self.emit(e, None, kind)
         if e.fn in _VIEWS and isinstance(e.args[0], Var):  # shares its memory with its operand (may)
             self.may_share(out, (e.args[0],))
