@@ -59,7 +59,7 @@ class Case:
 
 
 def cases(size: str = "full") -> list[Case]:
-    """The benchmarks at the issue's sizes ("full"), or tiny ones ("tiny", for tests of this script)."""
+    """The benchmarks at their stated sizes ("full"), or tiny ones ("tiny", for tests of this script)."""
     tiny = size == "tiny"
     rng = np.random.default_rng(0)
     out = []

@@ -61,7 +61,7 @@ from s2sad.errors import S2sadError
 RTOL = 1e-6
 ERR_SKIP = 1e-8
 HUGE = 1e8
-# rejections of what s2sad documents as outside its subset (issue 8's list, README): located errors
+# rejections of what s2sad documents as outside its subset (README): located errors
 DOCUMENTED = (
     "too many statements follow early exits",  # a size limit of the scalar lowering
     "return inside a loop is not supported",  # README, "Anything else is rejected"
