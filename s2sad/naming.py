@@ -56,6 +56,7 @@ class Names:
         self.functions: dict[str, str] = {}  # rules key -> name in generated code
         self._numpy: str | None = None  # the name NumPy is imported as, once generated code uses it
         self.helpers: set[str] = set()  # array helpers generated code calls (their defs go into the module)
+        self.shaped: set[str] = set()  # array adjoints already given their primal's shape (`_adjoint_of`)
         self.tapes: dict[int, str] = {}  # id of a loop item -> its tape
         # a value that only starts a loop's variable of the same name leaves the name to the loop
         starts = {c.init for i in items if isinstance(i, Loop) for c in i.carried

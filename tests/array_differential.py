@@ -54,6 +54,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 from array_oracle import H0, ridders
+from differential import _bodies  # the scalar shrinker's statement lists
 
 import s2sad
 from s2sad.errors import S2sadError
@@ -355,14 +356,6 @@ def run_one(text: str, args: tuple, **options) -> tuple[str, Failure | None]:
 
 
 # --------------------------------------------------------------------------- shrinking
-
-
-def _bodies(tree: ast.AST):
-    for node in ast.walk(tree):
-        for field in ("body", "orelse"):
-            stmts = getattr(node, field, None)
-            if isinstance(stmts, list) and stmts and isinstance(stmts[0], ast.stmt):
-                yield node, field
 
 
 def _statement_cuts(text: str):

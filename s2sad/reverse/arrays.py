@@ -69,9 +69,9 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     g = _value(bar)
     arg = [pyast.name(names.primal[a]) if isinstance(a, Var) else pyast.number(a) for a in e.args]  # type: ignore[index]
     np = names.numpy()
-    if op.out.kind == "array" and e.fn not in ("getitem", "builtin_sum", "scalar") \
-            and not _shaped_expression(g, names):  # a zero adjoint may be the scalar 0.0
-        g = _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
+    shaped = shaped_adjoint(op, g, names)
+    if shaped is not None:  # a zero adjoint may be the scalar 0.0
+        g = shaped
     if e.fn == "getitem":
         return Term(1, (_helper(names, "_getitem_back", [g, arg[0], index_object(e.option["index"], arg, 1)]),))
     if e.fn == "setitem":
@@ -125,10 +125,18 @@ def _without_identities(node: ast.expr) -> ast.expr:
     return node
 
 
-def _shaped_expression(g: ast.expr, names: Names) -> bool:
-    """Is g surely an array of its primal's shape? (Products and sums of helpers' results are.)"""
-    return isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in (
-        "_getitem_back", "_scatter_add", "_setitem", "_adjoint_of")
+def shaped_adjoint(op: Op, g: ast.expr, names: Names) -> ast.expr | None:
+    """`_adjoint_of(g, z)` where the adjoint g of an array op's result must have the result's shape
+    (its non-elementwise adjoints index, reshape or multiply it), None where g is surely so already."""
+    e = op.expr
+    if op.out.kind != "array" or is_elementwise(e.fn) or e.fn in ("getitem", "builtin_sum", "scalar"):  # type: ignore[union-attr]
+        return None
+    if isinstance(g, ast.Name) and g.id in names.shaped:
+        return None
+    if isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in (
+            "_getitem_back", "_scatter_add", "_setitem", "_adjoint_of"):
+        return None
+    return _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
 
 
 def merged_scatters(parts: list[Term], names: Names) -> list[Term]:

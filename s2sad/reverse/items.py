@@ -27,6 +27,7 @@ from ..trace import (
     Var,
 )
 from .arrays import contributions as array_contribution
+from .arrays import shaped_adjoint
 from .common import _lines, _operands, _value
 
 
@@ -47,6 +48,12 @@ class Items:
             bar = self.settle(op.out, len(act))
             if bar.coef == 0:
                 return
+            shaped = shaped_adjoint(op, _value([bar]), names) if len(act) > 1 else None
+            if shaped is not None:  # given its shape once, for all the operands' adjoints
+                target = names.fresh(names.adjoint(op.out) + "_shaped")
+                names.shaped.add(target)
+                self.out.append(Stmt(target, shaped, _lines([replace(bar, lines=bar.lines | {op.line})])))
+                bar = Term(1, (pyast.name(target),))
             for i, arg in act:
                 term = array_contribution(op, i, bar, names, self.shapes)
                 if term is not None:

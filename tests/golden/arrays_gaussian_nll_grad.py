@@ -2,9 +2,9 @@
 # Reverse-mode gradient of gaussian_nll with respect to mu, L, X. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    15 ops in 15 elementary steps
-#   value_and_grad:  55 ops (forward 15 + reverse 40)
-#   grad:            54 ops (the forward sweep pruned to what the reverse reads)
-#   ratio:           3.67, within the lecture's bound of 5
+#   value_and_grad:  53 ops (forward 15 + reverse 38)
+#   grad:            52 ops (the forward sweep pruned to what the reverse reads)
+#   ratio:           3.53, within the lecture's bound of 5
 # Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
 # entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
 # of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
@@ -118,19 +118,17 @@ def gaussian_nll_value_and_grad(mu, L, X):
     z6_bar = np.transpose(
         _adjoint_of(_unbroadcast(z8_bar * d, z7), z7), _inverse_axes(None, np.ndim(z6))
     )  # from line 48
+    z6_bar_shaped = _adjoint_of(z6_bar, z6)  # from line 48
     d_bar = _unbroadcast(z8_bar * z7, d) + np.transpose(
-        _adjoint_of(
-            _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), _adjoint_of(z6_bar, z6)), z5), z5
-        ),
+        _adjoint_of(_unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar_shaped), z5), z5),
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
-    S_bar = _solve_back_a(_adjoint_of(z6_bar, z6), S, z6) + _slogdet_back(
-        _adjoint_of(z14_bar * z11, z3), S
-    )  # from lines 46, 48
+    # from lines 46, 48
+    S_bar = _solve_back_a(z6_bar_shaped, S, z6) + _slogdet_back(_adjoint_of(z14_bar * z11, z3), S)
+    S_bar_shaped = _adjoint_of(S_bar, S)  # from line 45
     mu_bar = -_unbroadcast(d_bar, mu)  # from line 47
-    L_bar = _matmul_back(_adjoint_of(S_bar, S), L, z1, 0) + np.transpose(
-        _adjoint_of(_matmul_back(_adjoint_of(S_bar, S), L, z1, 1), z1),
-        _inverse_axes(None, np.ndim(L)),
+    L_bar = _matmul_back(S_bar_shaped, L, z1, 0) + np.transpose(
+        _adjoint_of(_matmul_back(S_bar_shaped, L, z1, 1), z1), _inverse_axes(None, np.ndim(L))
     )  # from line 45
     X_bar = _unbroadcast(d_bar, X)  # from line 47
     return z15, (_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))
@@ -154,19 +152,17 @@ def gaussian_nll_grad(mu, L, X):
     z6_bar = np.transpose(
         _adjoint_of(_unbroadcast(z8_bar * d, z7), z7), _inverse_axes(None, np.ndim(z6))
     )  # from line 48
+    z6_bar_shaped = _adjoint_of(z6_bar, z6)  # from line 48
     d_bar = _unbroadcast(z8_bar * z7, d) + np.transpose(
-        _adjoint_of(
-            _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), _adjoint_of(z6_bar, z6)), z5), z5
-        ),
+        _adjoint_of(_unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar_shaped), z5), z5),
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
-    S_bar = _solve_back_a(_adjoint_of(z6_bar, z6), S, z6) + _slogdet_back(
-        _adjoint_of(z14_bar * z11, z3), S
-    )  # from lines 46, 48
+    # from lines 46, 48
+    S_bar = _solve_back_a(z6_bar_shaped, S, z6) + _slogdet_back(_adjoint_of(z14_bar * z11, z3), S)
+    S_bar_shaped = _adjoint_of(S_bar, S)  # from line 45
     mu_bar = -_unbroadcast(d_bar, mu)  # from line 47
-    L_bar = _matmul_back(_adjoint_of(S_bar, S), L, z1, 0) + np.transpose(
-        _adjoint_of(_matmul_back(_adjoint_of(S_bar, S), L, z1, 1), z1),
-        _inverse_axes(None, np.ndim(L)),
+    L_bar = _matmul_back(S_bar_shaped, L, z1, 0) + np.transpose(
+        _adjoint_of(_matmul_back(S_bar_shaped, L, z1, 1), z1), _inverse_axes(None, np.ndim(L))
     )  # from line 45
     X_bar = _unbroadcast(d_bar, X)  # from line 47
     return (_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))

@@ -127,14 +127,15 @@ def rnn_value_and_grad(W, U, b, xs):
         b_bar = b_bar + _unbroadcast(z9_bar, b)  # from line 24
         z8_bar = _unbroadcast(z9_bar, z8)  # from line 24
         z7_bar = _unbroadcast(z8_bar, z7)  # from line 24
-        U_bar_steps.append(_adjoint_of(z7_bar, z7))  # from line 24
+        z7_bar_shaped = _adjoint_of(z7_bar, z7)  # from line 24
+        U_bar_steps.append(z7_bar_shaped)  # from line 24
         U_bar_with.append(z6)  # from line 24
-        # from line 24
-        xs_bar = _scatter_add(xs_bar, t, _matmul_back(_adjoint_of(z7_bar, z7), U, z6, 1))
+        xs_bar = _scatter_add(xs_bar, t, _matmul_back(z7_bar_shaped, U, z6, 1))  # from line 24
         z5_bar = _unbroadcast(z8_bar, z5)  # from line 24
-        W_bar_steps.append(_adjoint_of(z5_bar, z5))  # from line 24
+        z5_bar_shaped = _adjoint_of(z5_bar, z5)  # from line 24
+        W_bar_steps.append(z5_bar_shaped)  # from line 24
         W_bar_with.append(h)  # from line 24
-        h_bar = _matmul_back(_adjoint_of(z5_bar, z5), W, h, 1)  # from line 23
+        h_bar = _matmul_back(z5_bar_shaped, W, h, 1)  # from line 23
     U_bar = U_bar + _matmul_back_sum(U_bar_steps, U, U_bar_with, 0)  # from line 24
     W_bar = W_bar + _matmul_back_sum(W_bar_steps, W, W_bar_with, 0)  # from line 24
     return z12, (
@@ -175,14 +176,15 @@ def rnn_grad(W, U, b, xs):
         b_bar = b_bar + _unbroadcast(z9_bar, b)  # from line 24
         z8_bar = _unbroadcast(z9_bar, z8)  # from line 24
         z7_bar = _unbroadcast(z8_bar, z7)  # from line 24
-        U_bar_steps.append(_adjoint_of(z7_bar, z7))  # from line 24
+        z7_bar_shaped = _adjoint_of(z7_bar, z7)  # from line 24
+        U_bar_steps.append(z7_bar_shaped)  # from line 24
         U_bar_with.append(z6)  # from line 24
-        # from line 24
-        xs_bar = _scatter_add(xs_bar, t, _matmul_back(_adjoint_of(z7_bar, z7), U, z6, 1))
+        xs_bar = _scatter_add(xs_bar, t, _matmul_back(z7_bar_shaped, U, z6, 1))  # from line 24
         z5_bar = _unbroadcast(z8_bar, z5)  # from line 24
-        W_bar_steps.append(_adjoint_of(z5_bar, z5))  # from line 24
+        z5_bar_shaped = _adjoint_of(z5_bar, z5)  # from line 24
+        W_bar_steps.append(z5_bar_shaped)  # from line 24
         W_bar_with.append(h)  # from line 24
-        h_bar = _matmul_back(_adjoint_of(z5_bar, z5), W, h, 1)  # from line 23
+        h_bar = _matmul_back(z5_bar_shaped, W, h, 1)  # from line 23
     U_bar = U_bar + _matmul_back_sum(U_bar_steps, U, U_bar_with, 0)  # from line 24
     W_bar = W_bar + _matmul_back_sum(W_bar_steps, W, W_bar_with, 0)  # from line 24
     return (
