@@ -24,6 +24,8 @@ except ImportError:  # pragma: no cover
 
 def _unbroadcast(g, x):
     """Sum g over the axes broadcasting added or stretched, so the result has the shape of x."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        return g  # the common case, fast
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
@@ -141,7 +143,10 @@ def _dot_back(g, a, b, which):
 
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
-    ranks = (np.ndim(a), np.ndim(b))
+    if type(a) is np.ndarray and type(b) is np.ndarray:  # the common case, fast
+        ranks = (a.ndim, b.ndim)
+    else:
+        ranks = (np.ndim(a), np.ndim(b))
     if ranks == (2, 1):  # matrix times vector, the commonest: no reshaping
         return np.outer(g, b) if which == 0 else np.matmul(g, a)
     if ranks == (2, 2):
@@ -233,6 +238,9 @@ def _unstack(g, axis):
 
 def _scatter_add(acc, index, g):
     """acc[index] += g in place (also where an integer array names an entry twice); returns acc."""
+    if type(index) is int or type(index) is slice:  # the common cases, fast
+        acc[index] += g
+        return acc
     parts = index if isinstance(index, tuple) else (index,)
     if any(np.ndim(i) > 0 and np.asarray(i).dtype != bool for i in parts):
         np.add.at(acc, index, g)
@@ -329,6 +337,8 @@ def _norm_back(g, x, z, ord, axis, keepdims):
 
 def _adjoint_of(g, z):
     """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
+    if type(g) is np.ndarray and type(z) is np.ndarray and g.shape == z.shape:
+        return g  # the common case, fast
     if np.shape(g) == np.shape(z):
         return g
     return np.broadcast_to(g, np.shape(z))

@@ -87,7 +87,9 @@ class Adjoints:
             parts = merged_scatters(parts, self.names)
         for start in range(0, len(parts), MAX_SUM):
             chunk = parts[start : start + MAX_SUM]
-            out.append(Stmt(target, _value(chunk, self.ints), _lines(chunk), augmented=start > 0))
+            value = _common_factor(chunk) if v.kind == "array" else None
+            value = _value(chunk, self.ints) if value is None else value
+            out.append(Stmt(target, value, _lines(chunk), augmented=start > 0))
         return target
 
     def stored(self, v: Var) -> str:
@@ -188,3 +190,12 @@ class Adjoints:
             read = {n for t in parts for e in (*t.num, *t.den) for n in pyast.names_read(e)}
             if read & changed:
                 self.pending[v] = [Term(1, (pyast.name(self.write(v, parts)),))]
+
+
+def _common_factor(parts: list[Term]) -> ast.expr | None:
+    """`c * (a + b)` for array terms `c*a + c*b`: one pass over the arrays fewer, one temporary."""
+    c = parts[0].coef
+    if len(parts) < 2 or c in (1, -1) or any(abs(t.coef) != abs(c) or not t.factors for t in parts):
+        return None
+    inner = _value([Term(t.coef / c, t.num, t.den) for t in parts])
+    return pyast.product(c, [inner])

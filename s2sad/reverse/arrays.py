@@ -26,7 +26,7 @@ from ..partials import Term, partial
 from ..program import Block as CodeBlock
 from ..program import Node, Stmt, assigned, reads
 from ..program import walk as code_walk
-from ..trace import ArrayOp, Call, Op, Product, Trace, Var, walk
+from ..trace import Append, ArrayOp, Break, Call, If, Loop, NewList, Next, Op, Product, Return, Store, Trace, Var, walk
 
 ELEMENTWISE = frozenset({"add", "subtract", "multiply", "divide", "power", "negative", "positive", "asarray", "array_copy", "copy"})
 
@@ -36,21 +36,140 @@ def is_elementwise(fn: str) -> bool:
 
 
 class Shapes:
-    """Which array values surely have the same shape (elementwise results take their operand's)."""
+    """Which array values surely have the same shape, and which adjoints may stay a uniform scalar.
 
-    def __init__(self, trace: Trace):
+    Elementwise results take their operands' shape when those are all one shape; two reads
+    of one array whose indexes keep the same lengths (`x[1:]` and `x[:-1]`) have one shape.
+
+    `uniform` holds the values whose adjoint may be a scalar standing for an array of their
+    shape filled with it (a full sum's adjoint is its own adjoint, broadcast): where every
+    reader of that adjoint broadcasts it anyway. Such a value is a parameter or an op's result
+    never passed on through a loop, branch or list, defined by a non-elementwise op (whose
+    adjoint is given its shape first) or by an elementwise op whose operands all have its shape
+    and may be uniform too.
+    """
+
+    def __init__(self, trace: Trace, names: Names):
         self.rep: dict[Var, Var] = {}
+        reads: dict[tuple, Var] = {}
         for item in walk(trace.body):
-            if isinstance(item, Op) and isinstance(item.expr, ArrayOp) and is_elementwise(item.expr.fn):
-                arrays = {self.of(a) for a in item.expr.args if isinstance(a, Var) and a.kind == "array"}
+            if not (isinstance(item, Op) and isinstance(item.expr, ArrayOp)):
+                continue
+            e = item.expr
+            if is_elementwise(e.fn) or _broadcasts(e):
+                arrays = {self.of(a) for a in e.args if isinstance(a, Var) and a.kind == "array"}
                 if len(arrays) == 1:
                     self.rep[item.out] = arrays.pop()
+            elif e.fn == "getitem" and isinstance(e.args[0], Var):
+                key = _index_lengths(e)
+                if key is not None:
+                    self.rep[item.out] = self.of(reads.setdefault((self.of(e.args[0]), key), item.out))
+        self.uniform = self._uniform(trace, names)
 
     def of(self, v: Var) -> Var:
         return self.rep.get(v, v)
 
     def same(self, a: Var, b: Var) -> bool:
         return self.of(a) == self.of(b)
+
+    def _uniform(self, trace: Trace, names: Names) -> set:
+        passed = set()  # values whose adjoint comes back through a loop, branch, list or return
+        for item in walk(trace.body):
+            if isinstance(item, If):
+                passed.update(v for m in item.merges for v in (m.then, m.orelse))
+            elif isinstance(item, Loop):
+                passed.update(c.init for c in item.carried)
+            elif isinstance(item, (Next, Break)):
+                passed.update(item.values)
+            elif isinstance(item, Return):
+                passed.add(item.value)
+            elif isinstance(item, NewList):
+                passed.update(item.elements)
+            elif isinstance(item, (Store, Append)):
+                passed.add(item.value)
+        ok = {p for p in trace.params if isinstance(p, Var) and p.kind == "array"} - passed
+        for item in walk(trace.body):  # operands come before their readers
+            if not (isinstance(item, Op) and isinstance(item.expr, ArrayOp)) or item.out in passed:
+                continue
+            e = item.expr
+            if e.fn in ("array", "setitem"):  # they index the adjoint
+                continue
+            if not is_elementwise(e.fn) or all(self._takes_uniform(item, i, ok, names) for i in range(len(e.args))):
+                ok.add(item.out)
+        return ok
+
+    def _takes_uniform(self, op: Op, index: int, ok: set, names: Names) -> bool:
+        """Whether operand `index` of an elementwise op can take its share of a uniform adjoint:
+        none at all, one of the result's shape (a factor of the partial has it), or one it may
+        keep uniform itself (it has the result's shape and may be uniform)."""
+        a = op.expr.args[index]  # type: ignore[union-attr]
+        if not isinstance(a, Var):
+            return True
+        if a.kind == "array" and a in ok and self.same(a, op.out):
+            return True
+        d = _elementwise_partial(op, index, names)
+        if d is None or d.coef == 0:
+            return True
+        full = {names.primal[v] for v in (op.out, *op.expr.args)  # type: ignore[union-attr]
+                if isinstance(v, Var) and v.kind == "array" and self.same(v, op.out)}
+        return any(full.intersection(pyast.names_read(f)) for f in (*d.num, *d.den))
+
+
+def _broadcasts(e: ArrayOp) -> bool:
+    """A sheet row whose result has its operands' broadcast shape (`np.maximum`, `np.sin`), its
+    operands arrays or numbers (a boolean may be an array of another shape)."""
+    from ..array_rules import ARRAY_RULES
+
+    rule = ARRAY_RULES.get(e.fn)
+    if rule is None or e.fn == "setitem" or not (rule.shape == "x.shape" or rule.shape.endswith(" broadcast")
+                                                  or e.fn in ("clip", "where")):
+        return False
+    return all(not isinstance(a, Var) or a.kind in ("array", "float", "int") for a in e.args)
+
+
+def _index_lengths(e: ArrayOp) -> tuple | None:
+    """What `x[index]`'s shape depends on besides x's: per axis, an int, a new axis, or a slice's
+    length as a function of the axis's (n - k: `1:`, `:-1`, `1:-2`; min(n, k): `:k`, `-k:`)."""
+    index = pyast.template(f"_0[{e.option['index']}]").slice  # type: ignore[attr-defined]
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    key = []
+    for p in parts:
+        if isinstance(p, ast.Constant) and p.value is None:
+            key.append("new")
+        elif isinstance(p, ast.Constant) and type(p.value) is int:
+            key.append("int")
+        elif isinstance(p, ast.Name) and p.id.startswith("_") and p.id[1:].isdigit() and int(p.id[1:]) < len(e.args) \
+                and isinstance(e.args[int(p.id[1:])], Var) and e.args[int(p.id[1:])].kind == "int":  # type: ignore[union-attr]
+            key.append("int")
+        elif isinstance(p, ast.Slice):
+            length = _slice_length(p)
+            if length is None:
+                return None
+            key.append(length)
+        else:
+            return None
+    while key and key[-1] == ("drop", 0):
+        key.pop()
+    return tuple(key)
+
+
+def _slice_length(s: ast.Slice) -> tuple | None:
+    bounds = []
+    for b in (s.lower, s.upper, s.step):
+        value = pyast.constant_value(b) if b is not None else None
+        if b is not None and type(value) is not int:
+            return None
+        bounds.append(value)
+    lower, upper, step = bounds
+    if step not in (None, 1):
+        return None
+    if (lower is None or lower >= 0) and (upper is None or upper < 0):
+        return ("drop", (lower or 0) - (upper or 0))
+    if (lower in (None, 0)) and upper is not None and upper > 0:
+        return ("take", upper)
+    if lower is not None and lower < 0 and upper is None:
+        return ("take", -lower)
+    return None
 
 
 def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -> Term | None:
@@ -89,6 +208,9 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         return Term(1, (_helper(names, "_scalar_seed", [g, arg[0]]),))
     if e.fn == "array":
         return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
+    if e.fn in ("sum", "mean") and x in shapes.uniform and e.option.get("axis") is None:
+        # a full reduction's adjoint, broadcast: left a scalar where every reader broadcasts it
+        return bar if e.fn == "sum" else bar * Term(1, (), (pyast.call(f"{np}.size", [arg[0]]),))
     if e.fn == "builtin_sum":
         return Term(1, (pyast.call(f"{np}.broadcast_to", [g, pyast.call(f"{np}.shape", [arg[0]])]),))
     from ..array_rules import ARRAY_RULES
@@ -104,6 +226,7 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         return None
     values = {"g": g, "z": pyast.name(names.primal[op.out]), **row_values(e, rule, arg)}
     node = _without_identities(pyast.substitute(pyast.template(template), values))
+    node = _without_unbroadcast(node, op, names, shapes)
     if pick is not None:
         node = ast.Subscript(node, pyast.number(pick), pyast.LOAD)
     _record_helpers(names, node)
@@ -125,6 +248,16 @@ def _without_identities(node: ast.expr) -> ast.expr:
     return node
 
 
+def _without_unbroadcast(node: ast.expr, op: Op, names: Names, shapes: Shapes) -> ast.expr:
+    """`_unbroadcast(v, a)` of a row's template is v where a is known to have the result's shape."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_unbroadcast"
+            and isinstance(node.args[1], ast.Name)):
+        return node
+    same = {names.primal[a] for a in op.expr.args  # type: ignore[union-attr]
+            if isinstance(a, Var) and a.kind == "array" and shapes.same(a, op.out)}
+    return node.args[0] if node.args[1].id in same else node
+
+
 def shaped_adjoint(op: Op, g: ast.expr, names: Names) -> ast.expr | None:
     """`_adjoint_of(g, z)` where the adjoint g of an array op's result must have the result's shape
     (its non-elementwise adjoints index, reshape or multiply it), None where g is surely so already."""
@@ -135,6 +268,11 @@ def shaped_adjoint(op: Op, g: ast.expr, names: Names) -> ast.expr | None:
         return None
     if isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in (
             "_getitem_back", "_scatter_add", "_setitem", "_adjoint_of"):
+        return None
+    if isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id == "_unbroadcast" \
+            and isinstance(g.args[1], ast.Name) and g.args[1].id == names.primal[op.out]:
+        return None  # summed to the result's shape already
+    if e.fn in ("maximum", "minimum"):  # its adjoints multiply g by a mask of the result's shape
         return None
     return _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
 

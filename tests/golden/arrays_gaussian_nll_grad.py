@@ -2,9 +2,9 @@
 # Reverse-mode gradient of gaussian_nll with respect to mu, L, X. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    15 ops in 15 elementary steps
-#   value_and_grad:  53 ops (forward 15 + reverse 38)
-#   grad:            52 ops (the forward sweep pruned to what the reverse reads)
-#   ratio:           3.53, within the lecture's bound of 5
+#   value_and_grad:  51 ops (forward 15 + reverse 36)
+#   grad:            50 ops (the forward sweep pruned to what the reverse reads)
+#   ratio:           3.40, within the lecture's bound of 5
 # Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
 # entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
 # of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
@@ -14,6 +14,8 @@ import numpy as np
 
 def _unbroadcast(g, x):
     """Sum g over the axes broadcasting added or stretched, so the result has the shape of x."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        return g  # the common case, fast
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
@@ -38,7 +40,10 @@ def _inverse_axes(axes, ndim):
 
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
-    ranks = (np.ndim(a), np.ndim(b))
+    if type(a) is np.ndarray and type(b) is np.ndarray:  # the common case, fast
+        ranks = (a.ndim, b.ndim)
+    else:
+        ranks = (np.ndim(a), np.ndim(b))
     if ranks == (2, 1):  # matrix times vector, the commonest: no reshaping
         return np.outer(g, b) if which == 0 else np.matmul(g, a)
     if ranks == (2, 2):
@@ -70,6 +75,8 @@ def _slogdet_back(g, a):
 
 def _adjoint_of(g, z):
     """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
+    if type(g) is np.ndarray and type(z) is np.ndarray and g.shape == z.shape:
+        return g  # the common case, fast
     if np.shape(g) == np.shape(z):
         return g
     return np.broadcast_to(g, np.shape(z))
@@ -115,12 +122,11 @@ def gaussian_nll_value_and_grad(mu, L, X):
     # reverse sweep
     z14_bar = _scalar_seed(1, z14)  # from line 48
     z8_bar = np.broadcast_to(0.5 * np.sum(z14_bar), np.shape(z8))  # from line 48
-    z6_bar = np.transpose(
-        _adjoint_of(_unbroadcast(z8_bar * d, z7), z7), _inverse_axes(None, np.ndim(z6))
-    )  # from line 48
+    # from line 48
+    z6_bar = np.transpose(_unbroadcast(z8_bar * d, z7), _inverse_axes(None, np.ndim(z6)))
     z6_bar_shaped = _adjoint_of(z6_bar, z6)  # from line 48
     d_bar = _unbroadcast(z8_bar * z7, d) + np.transpose(
-        _adjoint_of(_unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar_shaped), z5), z5),
+        _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar_shaped), z5),
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
     # from lines 46, 48
@@ -149,12 +155,11 @@ def gaussian_nll_grad(mu, L, X):
     # reverse sweep
     z14_bar = _scalar_seed(1, 0.5 * np.sum(z8) + z11 * z3)  # from line 48
     z8_bar = np.broadcast_to(0.5 * np.sum(z14_bar), np.shape(z8))  # from line 48
-    z6_bar = np.transpose(
-        _adjoint_of(_unbroadcast(z8_bar * d, z7), z7), _inverse_axes(None, np.ndim(z6))
-    )  # from line 48
+    # from line 48
+    z6_bar = np.transpose(_unbroadcast(z8_bar * d, z7), _inverse_axes(None, np.ndim(z6)))
     z6_bar_shaped = _adjoint_of(z6_bar, z6)  # from line 48
     d_bar = _unbroadcast(z8_bar * z7, d) + np.transpose(
-        _adjoint_of(_unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar_shaped), z5), z5),
+        _unbroadcast(np.linalg.solve(np.swapaxes(S, -1, -2), z6_bar_shaped), z5),
         _inverse_axes(None, np.ndim(d)),
     )  # from line 48
     # from lines 46, 48
