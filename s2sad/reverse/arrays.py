@@ -20,7 +20,7 @@ import ast
 from dataclasses import replace
 
 from .. import pyast
-from ..array_code import arrays_of, renamed_numpy, row_values
+from ..array_code import arrays_of, literal, renamed_numpy, row_values
 from ..naming import Names
 from ..partials import Term, partial
 from ..program import Block as CodeBlock
@@ -49,7 +49,7 @@ class Shapes:
     and may be uniform too.
     """
 
-    def __init__(self, trace: Trace, names: Names):
+    def __init__(self, trace: Trace, names: Names, act: set | None = None):
         self.rep: dict[Var, Var] = {}
         reads: dict[tuple, Var] = {}
         for item in walk(trace.body):
@@ -64,7 +64,7 @@ class Shapes:
                 key = _index_lengths(e)
                 if key is not None:
                     self.rep[item.out] = self.of(reads.setdefault((self.of(e.args[0]), key), item.out))
-        self.uniform = self._uniform(trace, names)
+        self.uniform = self._uniform(trace, names, act)
 
     def of(self, v: Var) -> Var:
         return self.rep.get(v, v)
@@ -72,7 +72,7 @@ class Shapes:
     def same(self, a: Var, b: Var) -> bool:
         return self.of(a) == self.of(b)
 
-    def _uniform(self, trace: Trace, names: Names) -> set:
+    def _uniform(self, trace: Trace, names: Names, act: set | None) -> set:
         passed = set()  # values whose adjoint comes back through a loop, branch, list or return
         for item in walk(trace.body):
             if isinstance(item, If):
@@ -94,16 +94,16 @@ class Shapes:
             e = item.expr
             if e.fn in ("array", "setitem"):  # they index the adjoint
                 continue
-            if not is_elementwise(e.fn) or all(self._takes_uniform(item, i, ok, names) for i in range(len(e.args))):
+            if not is_elementwise(e.fn) or all(self._takes_uniform(item, i, ok, names, act) for i in range(len(e.args))):
                 ok.add(item.out)
         return ok
 
-    def _takes_uniform(self, op: Op, index: int, ok: set, names: Names) -> bool:
+    def _takes_uniform(self, op: Op, index: int, ok: set, names: Names, act: set | None) -> bool:
         """Whether operand `index` of an elementwise op can take its share of a uniform adjoint:
         none at all, one of the result's shape (a factor of the partial has it), or one it may
         keep uniform itself (it has the result's shape and may be uniform)."""
         a = op.expr.args[index]  # type: ignore[union-attr]
-        if not isinstance(a, Var):
+        if not isinstance(a, Var) or (act is not None and a not in act):
             return True
         if a.kind == "array" and a in ok and self.same(a, op.out):
             return True
@@ -208,9 +208,13 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         return Term(1, (_helper(names, "_scalar_seed", [g, arg[0]]),))
     if e.fn == "array":
         return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
-    if e.fn in ("sum", "mean") and x in shapes.uniform and e.option.get("axis") is None:
-        # a full reduction's adjoint, broadcast: left a scalar where every reader broadcasts it
-        return bar if e.fn == "sum" else bar * Term(1, (), (pyast.call(f"{np}.size", [arg[0]]),))
+    if e.fn in ("sum", "mean") and x in shapes.uniform and (e.option.get("axis") is None or _scalar(bar, names)):
+        # a scalar adjoint, broadcast back: left a scalar where every reader broadcasts it
+        if e.fn == "sum":
+            return bar
+        count = pyast.call(f"{np}.size", [arg[0]]) if e.option.get("axis") is None else \
+            _helper(names, "_count", [arg[0], literal(e.option["axis"], arg)])
+        return bar * Term(1, (), (count,))
     if e.fn == "builtin_sum":
         return Term(1, (pyast.call(f"{np}.broadcast_to", [g, pyast.call(f"{np}.shape", [arg[0]])]),))
     from ..array_rules import ARRAY_RULES
@@ -231,6 +235,20 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         node = ast.Subscript(node, pyast.number(pick), pyast.LOAD)
     _record_helpers(names, node)
     return Term(1, (renamed_numpy(node, np),))
+
+
+def _scalar(t: Term, names: Names) -> bool:
+    """Whether the term is surely a scalar: numbers, sizes, and names of floats and their adjoints."""
+    scalars = names.scalars()
+    for f in (*t.num, *t.den):
+        if isinstance(f, ast.Name) and f.id in scalars:
+            continue
+        if isinstance(f, ast.Call) and isinstance(f.func, ast.Attribute) and f.func.attr == "size":
+            continue
+        if isinstance(f, ast.Call) and isinstance(f.func, ast.Name) and f.func.id == "_count":
+            continue
+        return False
+    return True
 
 
 def _without_identities(node: ast.expr) -> ast.expr:

@@ -60,7 +60,7 @@ class _ReverseSweep(Adjoints, Items, Blocks):
         self.fused: dict[tuple, tuple] = {}  # loop key -> (setup, body, counter)
         self.exit_constants: dict[int, dict] = {}  # fused loop -> carried variable -> its constant adjoint
         self.list_inits: dict = {}  # list -> the statement making its adjoint (moved before a fused loop)
-        self.shapes = Shapes(trace, names)
+        self.shapes = Shapes(trace, names, act)
 
     def sweep(self, wrt: tuple) -> tuple[tuple[Node, ...], tuple[ast.expr, ...]]:
         names = self.names

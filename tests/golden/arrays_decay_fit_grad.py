@@ -30,6 +30,9 @@ def _unbroadcast(g, x):
 
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        if g.dtype == np.float64 and g.flags.writeable:
+            return g  # the common case, fast
     if not np.shape(x) and not isinstance(x, np.ndarray):  # a float parameter has a float gradient
         return float(g)
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable

@@ -82,7 +82,7 @@ def _scatter_add(acc, index, g):
 
 def _getitem_back(g, x, index):
     """Adjoint of x[index]: g added into zeros of x's shape at index (see _scatter_add)."""
-    out = np.zeros(np.shape(x))
+    out = np.zeros(x.shape if type(x) is np.ndarray else np.shape(x))
     return _scatter_add(out, index, g)
 
 
@@ -97,6 +97,9 @@ def _adjoint_of(g, z):
 
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        if g.dtype == np.float64 and g.flags.writeable:
+            return g  # the common case, fast
     if not np.shape(x) and not isinstance(x, np.ndarray):  # a float parameter has a float gradient
         return float(g)
     exact = type(g) is np.ndarray and g.dtype == np.float64 and g.flags.writeable

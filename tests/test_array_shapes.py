@@ -1,0 +1,138 @@
+"""Adjoints that depend on what the reverse sweep knows of shapes, against the finite-difference oracle.
+
+A full sum's adjoint is left a scalar where everything that reads it broadcasts it (`Shapes.uniform`),
+and `_unbroadcast` is left out where two values are known to have one shape (`x[1:]` and `x[:-1]`).
+Each program here is one where that knowledge would be wrong if it were stretched: an operand that
+broadcasting enlarges, a slice pair of different lengths, a mask larger than the values it picks.
+Every program runs through the API and through the generated module, at several shapes.
+"""
+
+import array_oracle
+import numpy as np
+import pytest
+from conftest import import_file
+
+import s2sad
+
+SOURCE = '''\
+import numpy as np
+
+
+def scalar_added(x, s):
+    return np.sum(x + s)
+
+
+def scalar_scaled(x, s):
+    return np.mean(s * x - s)
+
+
+def outer_broadcast(a, b):
+    return np.sum(a * b + a - b)
+
+
+def maximum_broadcast(a, b):
+    return np.sum(np.maximum(a, b) + 2 * np.minimum(b, a))
+
+
+def shifted_slices(x):
+    return np.sum(x[1:] ** 2 - x[:-1]) + 3 * np.sum(x[2:] * x[:-2])
+
+
+def shifted_rows(x):
+    return np.sum((x[1:, :] - x[:-1]) ** 2) + np.sum(x[:, 1:] * x[:, :-1])
+
+
+def taken_ends(x):
+    return np.sum(x[:3] * x[-3:] + x[:3])
+
+
+def different_lengths(x):
+    return np.sum(x[1:4] + x[:3] * 2) + np.sum(x[2:] * 5)
+
+
+def mask_larger(a, m):
+    return np.sum(np.where(m > 0, a, 0.0) + a)
+
+
+def sum_of_rows_mean(x, c):
+    return np.mean(np.sum(x**2, axis=1)) + np.sum(np.mean(x, axis=0) * c)
+
+
+def through_a_product(W, x):
+    return np.sum(np.tanh(W @ x) + x)
+
+
+def clipped(x, lo):
+    return np.sum(np.clip(x, -0.5, 1.0) * lo - x)
+
+
+def in_a_loop(x, n):
+    s = 0.0
+    for _ in range(n):
+        s = s + np.sum(x * x + 1)
+        x = 0.5 * x
+    return s
+'''
+
+RNG = np.random.default_rng(7)
+
+
+def _a(*shape):
+    return RNG.uniform(-1.5, 1.5, size=shape)
+
+
+CASES = {
+    "scalar_added": [(_a(5), 0.3), (_a(2, 3), _a(1))],
+    "scalar_scaled": [(_a(4), 1.7), (_a(3, 2), _a(3, 1))],
+    "outer_broadcast": [(_a(3, 1), _a(1, 4)), (_a(4), _a(4)), (_a(2, 3), 0.5)],
+    "maximum_broadcast": [(_a(3, 1), _a(4)), (_a(5), 0.2), (0.1, _a(2, 2))],
+    "shifted_slices": [(_a(6),), (_a(2),), (_a(1),), (_a(5, 2),)],
+    "shifted_rows": [(_a(4, 3),), (_a(1, 2),)],
+    "taken_ends": [(_a(5),), (_a(3),), (_a(2),)],
+    "different_lengths": [(_a(6),), (_a(4),)],
+    "mask_larger": [(_a(3), _a(2, 3)), (_a(2, 3), _a(2, 3))],
+    "sum_of_rows_mean": [(_a(3, 4), _a(4)), (_a(2, 5), 0.7)],
+    "through_a_product": [(_a(4, 4), _a(4)), (_a(2, 2), _a(2, 5))],
+    "clipped": [(_a(5), -0.5), (_a(2, 3), _a(3))],
+    "in_a_loop": [(_a(4), 3), (_a(2, 2), 1)],
+}
+
+
+@pytest.fixture(scope="module")
+def programs(tmp_path_factory):
+    path = tmp_path_factory.mktemp("shapes") / "shapes.py"
+    path.write_text(SOURCE)
+    module = import_file(str(path))
+    generated = {}
+    for name in CASES:
+        out = path.parent / f"{name}_grad.py"
+        out.write_text(s2sad.generate(getattr(module, name)))
+        generated[name] = getattr(import_file(str(out)), f"{name}_value_and_grad")
+    return module, generated
+
+
+@pytest.mark.parametrize("name,k", [(n, k) for n, cases in CASES.items() for k in range(len(cases))])
+def test_gradient_and_value(programs, name, k):
+    module, generated = programs
+    f = getattr(module, name)
+    args = CASES[name][k]
+    wrt = [i for i, a in enumerate(args) if array_oracle.is_differentiable(a)]
+    want = array_oracle.gradient(f, args, wrt)
+    for what, vg in (("api", s2sad.value_and_grad(f, wrt=tuple(wrt))), ("generated", generated[name])):
+        value, grad = vg(*args)
+        assert value == f(*args), what
+        grad = grad if isinstance(grad, tuple) else (grad,)
+        if len(wrt) < len(args) and what == "generated":
+            grad = tuple(grad[i] for i in wrt)
+        array_oracle.assert_gradients_close(grad, want, args, wrt, what=f"{what} {name}")
+
+
+def test_a_full_sums_adjoint_stays_a_scalar_where_it_may(programs):
+    """The expert's form: no broadcast array of ones, no helper where the shapes are known equal."""
+    ns = programs[0].__dict__
+    text = s2sad.generate(ns["shifted_slices"])
+    reverse = text.split("def shifted_slices_value_and_grad")[1].split("# reverse sweep")[1]
+    assert "broadcast_to" not in reverse and "_unbroadcast(" not in reverse
+    # an operand that broadcasting enlarges keeps its sum
+    text = s2sad.generate(ns["scalar_added"])
+    assert "np.broadcast_to(1, " in text.split("# reverse sweep")[1]
