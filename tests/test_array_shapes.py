@@ -50,6 +50,10 @@ def different_lengths(x):
     return np.sum(x[1:4] + x[:3] * 2) + np.sum(x[2:] * 5)
 
 
+def one_left(x):
+    return np.sum(x[1:] * x[2:] - x[:-2] + x[-1:] * x[:2])
+
+
 def mask_larger(a, m):
     return np.sum(np.where(m > 0, a, 0.0) + a)
 
@@ -90,6 +94,7 @@ CASES = {
     "shifted_rows": [(_a(4, 3),), (_a(1, 2),)],
     "taken_ends": [(_a(5),), (_a(3),), (_a(2),)],
     "different_lengths": [(_a(6),), (_a(4),)],
+    "one_left": [(_a(3),), (_a(3, 2),)],
     "mask_larger": [(_a(3), _a(2, 3)), (_a(2, 3), _a(2, 3))],
     "sum_of_rows_mean": [(_a(3, 4), _a(4)), (_a(2, 5), 0.7)],
     "through_a_product": [(_a(4, 4), _a(4)), (_a(2, 2), _a(2, 5))],
