@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__, pyast
 from .errors import S2sadError, printable
+from .flops import FlopBound, flop_bound
 from .forward import arm_key, loop_key
 from .layout import flat_sections, is_elif
 from .optimize import coalesce_copies, inline_single_use, needed_forward
@@ -60,6 +61,7 @@ class Certificate:
     grad_only: int  # operations of <f>_grad (forward pruned to what the reverse reads)
     parts: tuple[Part, ...] = ()  # for code with loops: the straight-line part and each loop, per iteration
     arrays: bool = False  # an array program: each op is an array operation (its cost scales with the sizes)
+    flops: FlopBound | None = None  # an array program's flop certificate, in the sizes of its arrays
 
     @property
     def value_and_grad(self) -> int:
@@ -73,7 +75,7 @@ class Certificate:
         return self.value_and_grad / self.primal if self.primal else 1.0
 
     def lines(self) -> list[str]:
-        return self._counts() + (ARRAY_NOTE if self.arrays else [])
+        return self._counts() + (self.flops.lines() if self.flops is not None else [])
 
     def _counts(self) -> list[str]:
         verdict = "within" if self.ratio <= BOUND else "ABOVE"
@@ -96,11 +98,6 @@ class Certificate:
 
 
 _MAIN = "outside loops:"
-ARRAY_NOTE = [
-    "Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n",
-    "entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products",
-    "of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.",
-]
 
 
 def certificate(g: Gradient) -> Certificate:
@@ -110,8 +107,9 @@ def certificate(g: Gradient) -> Certificate:
     rev = _count(g.reverse) + fused
     steps = len(g.trace.ops)
     arrays = any(isinstance(p, Var) and p.kind == "array" for p in g.trace.params)
+    flops = flop_bound(g) if arrays else None
     if is_straight(g.trace.body):
-        return Certificate(steps, fwd, rev, _count(grad_forward) + rev, arrays=arrays)
+        return Certificate(steps, fwd, rev, _count(grad_forward) + rev, arrays=arrays, flops=flops)
     forward_parts: dict[str, int] = {}
     reverse_parts: dict[str, int] = {}
     _count_parts(g.forward, _MAIN, forward_parts, reverse_parts)
@@ -120,7 +118,7 @@ def certificate(g: Gradient) -> Certificate:
     labels = [_MAIN] + [k for k in forward_parts if k != _MAIN]
     labels += [k for k in reverse_parts if k not in labels]
     parts = tuple(Part(k, forward_parts.get(k, 0), reverse_parts.get(k, 0), tapes.get(k, 0)) for k in labels)
-    return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts, arrays)
+    return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts, arrays, flops)
 
 
 def _count(nodes) -> int:

@@ -20,6 +20,10 @@ BLAS runs on one thread (unless OPENBLAS_NUM_THREADS and the like are set)
 so that shared machines give stable ratios. Read the ratios, not the times.
 
 Targets: s2sad/hand <= 1.2 (median) and <= 1.5 (each); s2sad/f <= 3 (median).
+
+A second table counts flops as the programs run (scripts/flop_counter.py): f's, s2sad's
+value_and_grad's, their ratio, and the bound the generated module's flop certificate states
+(its ratio, plus the entries that the adjoints of reads of parts of the parameters add back).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ if __name__ == "__main__":  # run as the script, not imported by a test: one BLA
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import inspect  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -44,6 +49,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
 import array_programs  # noqa: E402
+import flop_counter  # noqa: E402
 import handwritten_arrays  # noqa: E402
 
 import s2sad  # noqa: E402
@@ -216,11 +222,36 @@ def verdict(ratios: dict[str, list[float]], total: int) -> str:
     return f"{targets}: {'met' if met else 'NOT met'} on the {measured} of {total} s2sad differentiates"
 
 
+def flops_table(benchmarks: list[Case], out=sys.stdout) -> list[tuple[float, float]]:
+    """Flops of f and of s2sad's value_and_grad, counted as they run (scripts/flop_counter.py), against
+    the bound the generated module's certificate states; returns (measured ratio, bound) per case."""
+    print(f"{'flops (counted)':<28}{'f':>12}{'s2sad vg':>12}{'vg/f':>7}{'bound':>7}  certificate", file=out)
+    rows = []
+    for case in benchmarks:
+        f = getattr(array_programs, case.name)
+        wrt = handwritten_arrays.WRT[case.name]
+        params = list(inspect.signature(f).parameters)
+        derived = s2sad.derive(f, wrt)
+        bound = derived.certificate.flops
+        index = [params.index(w) for w in wrt]
+        f_flops, reads = flop_counter.count(f, case.args, index)
+        vg_flops, _ = flop_counter.count(derived.value_and_grad, case.args, index)
+        allowed = (bound.ratio * f_flops + reads) / f_flops
+        rows.append((vg_flops / f_flops, allowed))
+        extra = f" + {reads / f_flops:.2f} (reads of parts)" if reads else ""
+        print(f"{case.label:<28}{f_flops:>12.3g}{vg_flops:>12.3g}{vg_flops / f_flops:>7.2f}{allowed:>7.2f}  "
+              f"vg <= {bound.ratio:.2f} f{extra}: {'holds' if vg_flops <= allowed * f_flops else 'FAILS'}",
+              file=out)
+    return rows
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer and shorter samples (same sizes)")
     args = parser.parse_args(argv)
     run(cases(), repeats=5 if args.quick else 11, min_sample=0.01 if args.quick else 0.05)
+    print()
+    flops_table(cases())
 
 
 if __name__ == "__main__":

@@ -85,3 +85,11 @@ def test_times_are_per_call():
     calls = []
     times = bench_arrays.best_times([lambda: calls.append(1)], (), repeats=2, min_sample=0.001)
     assert 0 < times[0] < 0.001 and len(calls) > 3
+
+
+def test_flops_table_at_tiny_sizes():
+    out = io.StringIO()
+    rows = bench_arrays.flops_table(bench_arrays.cases("tiny"), out=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == len(rows) + 1 and all(line.endswith("holds") for line in lines[1:])
+    assert all(1.0 < measured <= bound for measured, bound in rows)

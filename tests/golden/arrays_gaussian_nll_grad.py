@@ -5,9 +5,26 @@
 #   value_and_grad:  51 ops (forward 15 + reverse 36)
 #   grad:            50 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           3.40, within the lecture's bound of 5
-# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
-# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
-# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
+# The op counts above count an array operation as one op, whatever its size. Flops (one per
+# entry for each arithmetic operation or function applied, one per entry a reduction reads,
+# 2[a @ b] = 2mkp for a (m, k) @ (k, p) product; views and new arrays cost none), in the sizes
+# |v| of the arrays (Tn: the trip count of the loop at line n; both arms of a branch counted):
+#   f:               2[L @ z1] + [np.linalg.slogdet(S)[1]] + |d| + [np.linalg.solve(S, z5)] +
+#                    2|z8| + 2|z3|
+#   value_and_grad:  at most 8[L @ z1] + 4[np.linalg.slogdet(S)[1]] + 6|d| +
+#                    4[np.linalg.solve(S, z5)] + 9|z8| + 8|z3| + |z1| + |L| + 4|S| + 3|z5| + |z7|
+#                    + |z6| + |z15|
+#   for all sizes:   value_and_grad <= 7.00 x f + |z1| + |L| + 4|S| + 3|z5| + |d| + |z7| + |z6| +
+#                    |z15| + |z3|, above the lecture's bound of 5
+#   |z1|: np.transpose(L, None) (line 45)
+#   |S|: L @ z1 (line 45)
+#   |z3|: np.linalg.slogdet(S)[1] (line 46)
+#   |d|: X - mu (line 47)
+#   |z5|: np.transpose(d, None) (line 48)
+#   |z6|: np.linalg.solve(S, z5) (line 48)
+#   |z7|: np.transpose(z6, None) (line 48)
+#   |z8|: d * z7 (line 48)
+#   |z15|: _scalar(z14) (line 48)
 
 import numpy as np
 

@@ -4,9 +4,19 @@
 #   outside loops:    forward 2, reverse 1, ratio 1.50
 #   loop at line 31:  forward 7, reverse 22, ratio 4.14; tape 6 values per iteration
 #   whole function: ratio at most 4.14 for any trip counts, within the lecture's bound of 5
-# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
-# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
-# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
+# The op counts above count an array operation as one op, whatever its size. Flops (one per
+# entry for each arithmetic operation or function applied, one per entry a reduction reads,
+# 2[a @ b] = 2mkp for a (m, k) @ (k, p) product; views and new arrays cost none), in the sizes
+# |v| of the arrays (Tn: the trip count of the loop at line n; both arms of a branch counted):
+#   f:               3T31·|z2| + T31·|z8| + T31·|z9| + 2|u|
+#   value_and_grad:  at most 12T31·|z2| + 7T31·|z8| + 6T31·|z9| + 6|u| + 2|u0| + 4T31·|u| +
+#                    T31·|z10|
+#   for all sizes:   value_and_grad <= 7.00 x f + 2|u0| + 3T31·|z2| + 4T31·|u| + T31·|z10| +
+#                    T31·|z9|, above the lecture's bound of 5
+#   |z2|: u[1:-1] (line 32)
+#   |z8|: r * z7 (line 32)
+#   |z9|: z2 + z8 (line 32)
+#   |z10|: _setitem(u, slice(1, -1, None), z9) (line 32)
 
 import numpy as np
 

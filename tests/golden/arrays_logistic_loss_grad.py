@@ -5,9 +5,15 @@
 #   value_and_grad:  43 ops (forward 16 + reverse 27)
 #   grad:            42 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           2.69, within the lecture's bound of 5
-# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
-# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
-# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
+# The op counts above count an array operation as one op, whatever its size. Flops (one per
+# entry for each arithmetic operation or function applied, one per entry a reduction reads,
+# 2[a @ b] = 2mkp for a (m, k) @ (k, p) product; views and new arrays cost none), in the sizes
+# |v| of the arrays (Tn: the trip count of the loop at line n; both arms of a branch counted):
+#   f:               2[X @ w] + 9|z| + 3|lam| + 2|w|
+#   value_and_grad:  at most 8[X @ w] + 33|z| + 14|lam| + 6|w| + |z16|
+#   for all sizes:   value_and_grad <= 7.00 x f + |z16| + |lam|, above the lecture's bound of 5
+#   |z|: y * z1 (line 16)
+#   |z16|: _scalar(z15) (line 17)
 
 import numpy as np
 

@@ -4,9 +4,18 @@
 #   outside loops:    forward 4, reverse 6, ratio 2.50
 #   loop at line 23:  forward 5, reverse 13, ratio 3.60; tape 6 values per iteration
 #   whole function: ratio at most 3.60 for any trip counts, within the lecture's bound of 5
-# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
-# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
-# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
+# The op counts above count an array operation as one op, whatever its size. Flops (one per
+# entry for each arithmetic operation or function applied, one per entry a reduction reads,
+# 2[a @ b] = 2mkp for a (m, k) @ (k, p) product; views and new arrays cost none), in the sizes
+# |v| of the arrays (Tn: the trip count of the loop at line n; both arms of a branch counted):
+#   f:               2T23·[W @ h] + 2T23·[U @ z6] + T23·|z8| + 2T23·|z9| + 2|h|
+#   value_and_grad:  at most 8T23·[W @ h] + 8T23·[U @ z6] + 5T23·|z8| + 10T23·|z9| + 6|h| +
+#                    T23·|z6| + T23·|xs|
+#   for all sizes:   value_and_grad <= 5.00 x f + T23·|z6| + T23·|xs|, within the lecture's bound
+#                    of 5
+#   |z6|: xs[t] (line 24)
+#   |z8|: z5 + z7 (line 24)
+#   |z9|: z8 + b (line 24)
 
 import numpy as np
 

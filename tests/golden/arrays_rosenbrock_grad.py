@@ -5,9 +5,14 @@
 #   value_and_grad:  16 ops (forward 8 + reverse 8)
 #   grad:            11 ops (the forward sweep pruned to what the reverse reads)
 #   ratio:           2.00, within the lecture's bound of 5
-# Array operations count one op each, whatever the sizes: an elementwise op or a reduction of n
-# entries costs O(n) flops, a product of (m, k) and (k, p) arrays m*k*p, and its adjoint two products
-# of the same sizes; shape queries and helpers' fast paths (equal shapes) cost no flops.
+# The op counts above count an array operation as one op, whatever its size. Flops (one per
+# entry for each arithmetic operation or function applied, one per entry a reduction reads,
+# 2[a @ b] = 2mkp for a (m, k) @ (k, p) product; views and new arrays cost none), in the sizes
+# |v| of the arrays (Tn: the trip count of the loop at line n; both arms of a branch counted):
+#   f:               8|z1|
+#   value_and_grad:  at most 27|z1| + 2|x|
+#   for all sizes:   value_and_grad <= 4.00 x f + 2|z1| + 2|x|, within the lecture's bound of 5
+#   |z1|: x[1:] (line 11)
 
 import numpy as np
 
