@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from array_oracle import H0, ridders
+from array_oracle import gradient_with_error
 from differential import _bodies  # the scalar shrinker's statement lists
 
 import s2sad
@@ -127,36 +127,18 @@ def _differentiable(a: Any) -> bool:
 # --------------------------------------------------------------------------- the oracle
 
 
-
-
 def oracle(f: Callable, args: Sequence) -> tuple[list, float]:
     """The gradient of every differentiable argument (float, or float64 array of its shape) and its scale.
 
     Skip when some entry's error estimate says the point is on or near a kink."""
-    grads, errs = [], []
-    for i, arg in enumerate(args):
-        if not _differentiable(arg):
-            continue
-        base = np.array(arg, dtype=np.float64)
-        g, e = np.zeros(base.shape), np.zeros(base.shape)
-        for idx in np.ndindex(base.shape):
-            def phi(t, i=i, idx=idx):
-                moved = _fresh(args)
-                if base.shape == ():
-                    moved[i] = t
-                else:
-                    entry = base.copy()
-                    entry[idx] = t
-                    moved[i] = entry.tolist() if isinstance(arg, list) else entry
-                v = f(*moved)
-                if np.ndim(v) != 0 or not math.isfinite(float(v)):
-                    raise FloatingPointError("f is not a finite scalar near the point")
-                return float(v)
 
-            x0 = float(base[idx])
-            g[idx], e[idx] = ridders(phi, x0, H0 * max(1.0, abs(x0)))
-        grads.append(float(g) if base.shape == () else g)
-        errs.append(e)
+    def finite(*moved):
+        v = f(*moved)
+        if np.ndim(v) != 0 or not math.isfinite(float(v)):
+            raise FloatingPointError("f is not a finite scalar near the point")
+        return v
+
+    grads, errs = gradient_with_error(finite, args, [i for i, a in enumerate(args) if _differentiable(a)])
     scale = max([1.0] + [float(np.max(np.abs(g), initial=0.0)) for g in grads])
     if scale > HUGE:
         raise Skip("huge derivative")
