@@ -163,6 +163,17 @@ def _matmul_back(g, a, b, which):
     return np.reshape(out, np.shape(b))
 
 
+def _unbroadcast_sum(gs, x):
+    """The sum over steps of _unbroadcast(g, x) for g in gs: one sum of the stacked steps when
+    they share a shape."""
+    if not gs:
+        return 0.0
+    shape = np.shape(gs[0])
+    if all(type(g) is np.ndarray and g.shape == shape for g in gs):
+        return _unbroadcast(np.sum(np.array(gs), axis=0), x)
+    return sum(_unbroadcast(g, x) for g in gs)
+
+
 def _matmul_back_sum(gs, m, vs, which):
     """The sum over steps of the adjoint of the fixed operand m (0: m @ v, 1: v @ m), g and v
     from the lists gs and vs: for a matrix m and vectors, one product of the stacked steps."""

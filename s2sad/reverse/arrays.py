@@ -282,17 +282,20 @@ def shaped_adjoint(op: Op, g: ast.expr, names: Names) -> ast.expr | None:
     e = op.expr
     if op.out.kind != "array" or is_elementwise(e.fn) or e.fn in ("getitem", "builtin_sum", "scalar"):  # type: ignore[union-attr]
         return None
-    if isinstance(g, ast.Name) and g.id in names.shaped:
+    if isinstance(g, ast.Name) and g.id in names.shaped or has_shape_of(g, op, names):
         return None
-    if isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in (
-            "_getitem_back", "_scatter_add", "_setitem", "_adjoint_of"):
-        return None
-    if isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id == "_unbroadcast" \
-            and isinstance(g.args[1], ast.Name) and g.args[1].id == names.primal[op.out]:
-        return None  # summed to the result's shape already
     if e.fn in ("maximum", "minimum"):  # its adjoints multiply g by a mask of the result's shape
         return None
     return _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
+
+
+def has_shape_of(g: ast.expr, op: Op, names: Names) -> bool:
+    """Whether the expression g surely has the shape of op's result: a helper that gives it."""
+    if not isinstance(g, ast.Call) or not isinstance(g.func, ast.Name):
+        return False
+    if g.func.id in ("_getitem_back", "_scatter_add", "_setitem", "_adjoint_of"):
+        return True
+    return g.func.id == "_unbroadcast" and isinstance(g.args[1], ast.Name) and g.args[1].id == names.primal[op.out]
 
 
 def merged_scatters(parts: list[Term], names: Names) -> list[Term]:
@@ -443,7 +446,9 @@ def functional_accumulation(nodes: tuple[Node, ...], arrays: set[str], names: Na
 def _batched_products(loop: CodeBlock, out: list[Node], arrays: set[str], names: Names) -> tuple[CodeBlock, list]:
     """A loop-invariant matrix's adjoint, a sum of one product per step (`W_bar += outer(g, h)` of
     `W @ h`), formed after the loop by one product of the steps' vectors kept in two lists, as an
-    expert writes it: the loop appends (g, h), and `_matmul_back_sum` multiplies them all at once."""
+    expert writes it: the loop appends (g, h), and `_matmul_back_sum` multiplies them all at once.
+    Likewise a fixed operand broadcast at every step (a bias `+ b`): its steps' adjoints are summed
+    once after the loop (`_unbroadcast_sum`), not added one by one."""
     changed = {d for m in code_walk(loop.body + loop.orelse) if isinstance(m, Stmt) for d in m.defines}
     body: list[Node] = []
     after: list[Node] = []
@@ -453,8 +458,15 @@ def _batched_products(loop: CodeBlock, out: list[Node], arrays: set[str], names:
             body.append(n)
             continue
         call, which, fixed = batched
-        gs, vs = names.fresh(n.target + "_steps"), names.fresh(n.target + "_with")  # type: ignore[union-attr]
         j = _zero_start(out, n.target)  # type: ignore[union-attr,arg-type]
+        if which is None:  # T += _unbroadcast(g, x): the steps' g kept, summed once
+            gs = names.fresh(n.target + "_steps")  # type: ignore[union-attr]
+            out.insert(j + 1, Stmt(gs, ast.List([], pyast.LOAD), n.lines, tape=True))  # type: ignore[union-attr]
+            body.append(Stmt("", pyast.method(gs, "append", [call.args[0]]), n.lines, tape=True))  # type: ignore
+            total = _helper(names, "_unbroadcast_sum", [pyast.name(gs), fixed])
+            after.append(Stmt(n.target, pyast.binop(pyast.name(n.target), pyast.ADD, total), n.lines))  # type: ignore
+            continue
+        gs, vs = names.fresh(n.target + "_steps"), names.fresh(n.target + "_with")  # type: ignore[union-attr]
         out[j + 1:j + 1] = [Stmt(gs, ast.List([], pyast.LOAD), n.lines, tape=True),  # type: ignore[operator,union-attr]
                             Stmt(vs, ast.List([], pyast.LOAD), n.lines, tape=True)]  # type: ignore[union-attr]
         body.append(Stmt("", pyast.method(gs, "append", [call.args[0]]), n.lines, tape=True))  # type: ignore[union-attr]
@@ -471,11 +483,15 @@ def _batched(n: Node, loop: CodeBlock, out: list[Node], arrays: set[str], change
     if not (isinstance(n, Stmt) and n.augmented and not n.target_reads and n.target in arrays):
         return None
     call = n.value
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_matmul_back"
-            and len(call.args) == 4 and isinstance(call.args[3], ast.Constant) and call.args[3].value in (0, 1)):
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_unbroadcast" \
+            and len(call.args) == 2:
+        which, fixed = None, call.args[1]  # a fixed operand broadcast at every step (a bias)
+    elif isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_matmul_back" \
+            and len(call.args) == 4 and isinstance(call.args[3], ast.Constant) and call.args[3].value in (0, 1):
+        which = call.args[3].value
+        fixed = call.args[1 + which]  # the operand whose adjoint this is: the same matrix at every step
+    else:
         return None
-    which = call.args[3].value
-    fixed = call.args[1 + which]  # the operand whose adjoint this is: the same matrix at every step
     if not isinstance(fixed, ast.Name) or fixed.id in changed:
         return None
     others = [m for m in code_walk(loop.body + loop.orelse) if m is not n]

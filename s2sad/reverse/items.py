@@ -27,7 +27,7 @@ from ..trace import (
     Var,
 )
 from .arrays import contributions as array_contribution
-from .arrays import shaped_adjoint
+from .arrays import has_shape_of, shaped_adjoint
 from .common import _lines, _operands, _value
 
 
@@ -35,6 +35,13 @@ class Items:
     """Ops and list items, backwards (a mixin of `_ReverseSweep`)."""
 
     # --- items ---------------------------------------------------------------------------
+
+    def _just_shaped(self, op: Op, bar: Term) -> bool:
+        """Whether the adjoint `bar` names was just written, summed to op's result's shape already."""
+        last = self.out[-1] if self.out else None
+        return (bar.coef == 1 and len(bar.num) == 1 and not bar.den and isinstance(bar.num[0], ast.Name)
+                and isinstance(last, Stmt) and last.target == bar.num[0].id and not last.augmented
+                and op.out.kind == "array" and has_shape_of(last.value, op, self.names))
 
     def op(self, op: Op) -> None:
         if op.out not in self.act:
@@ -48,6 +55,8 @@ class Items:
             bar = self.settle(op.out, len(act))
             if bar.coef == 0:
                 return
+            if self._just_shaped(op, bar):  # its operands' adjoints need not shape it again
+                names.shaped.add(bar.num[0].id)  # type: ignore[attr-defined]
             shaped = shaped_adjoint(op, _value([bar]), names) if len(act) > 1 else None
             if shaped is not None:  # given its shape once, for all the operands' adjoints
                 target = names.fresh(names.adjoint(op.out) + "_shaped")

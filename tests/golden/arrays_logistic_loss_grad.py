@@ -2,9 +2,9 @@
 # Reverse-mode gradient of logistic_loss with respect to w, X, y, lam. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file):
 #   primal trace:    16 ops in 16 elementary steps
-#   value_and_grad:  43 ops (forward 16 + reverse 27)
-#   grad:            42 ops (the forward sweep pruned to what the reverse reads)
-#   ratio:           2.69, within the lecture's bound of 5
+#   value_and_grad:  42 ops (forward 16 + reverse 26)
+#   grad:            41 ops (the forward sweep pruned to what the reverse reads)
+#   ratio:           2.62, within the lecture's bound of 5
 # The op counts above count an array operation as one op, whatever its size. Flops (one per
 # entry for each arithmetic operation or function applied, one per entry a reduction reads,
 # 2[a @ b] = 2mkp for a (m, k) @ (k, p) product; views and new arrays cost none), in the sizes
@@ -56,15 +56,6 @@ def _matmul_back(g, a, b, which):
     return np.reshape(out, np.shape(b))
 
 
-def _adjoint_of(g, z):
-    """g, the adjoint of z, with z's shape (a zero adjoint may be the scalar 0.0)."""
-    if type(g) is np.ndarray and type(z) is np.ndarray and g.shape == z.shape:
-        return g  # the common case, fast
-    if np.shape(g) == np.shape(z):
-        return g
-    return np.broadcast_to(g, np.shape(z))
-
-
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
@@ -108,10 +99,8 @@ def logistic_loss_value_and_grad(w, X, y, lam):
     z9_bar = np.sum(z15_bar) / np.size(z9)  # from line 17
     z_bar = -z9_bar * z7 * np.copysign(1, z) / (1 + z7) - z9_bar * (z3 >= 0.0)  # from line 17
     z1_bar = _unbroadcast(z_bar * y, z1)  # from line 16
-    z1_bar_shaped = _adjoint_of(z1_bar, z1)  # from line 16
-    # from lines 16, 17
-    w_bar = 2 * np.sum(z15_bar * z11) * w + _matmul_back(z1_bar_shaped, X, w, 1)
-    X_bar = _matmul_back(z1_bar_shaped, X, w, 0)  # from line 16
+    w_bar = 2 * np.sum(z15_bar * z11) * w + _matmul_back(z1_bar, X, w, 1)  # from lines 16, 17
+    X_bar = _matmul_back(z1_bar, X, w, 0)  # from line 16
     y_bar = _unbroadcast(z_bar * z1, y)  # from line 16
     lam_bar = 0.5 * z15_bar * z13  # from line 17
     return z16, (
@@ -137,10 +126,8 @@ def logistic_loss_grad(w, X, y, lam):
     z9_bar = np.sum(z15_bar) / np.size(z9)  # from line 17
     z_bar = -z9_bar * z7 * np.copysign(1, z) / (1 + z7) - z9_bar * (z3 >= 0.0)  # from line 17
     z1_bar = _unbroadcast(z_bar * y, z1)  # from line 16
-    z1_bar_shaped = _adjoint_of(z1_bar, z1)  # from line 16
-    # from lines 16, 17
-    w_bar = 2 * np.sum(z15_bar * z11) * w + _matmul_back(z1_bar_shaped, X, w, 1)
-    X_bar = _matmul_back(z1_bar_shaped, X, w, 0)  # from line 16
+    w_bar = 2 * np.sum(z15_bar * z11) * w + _matmul_back(z1_bar, X, w, 1)  # from lines 16, 17
+    X_bar = _matmul_back(z1_bar, X, w, 0)  # from line 16
     y_bar = _unbroadcast(z_bar * z1, y)  # from line 16
     lam_bar = 0.5 * z15_bar * z13  # from line 17
     return (
