@@ -125,11 +125,6 @@ class Names:
             self._adjoint[v] = self.fresh(self.primal[v] + "_bar")
         return self._adjoint[v]
 
-    def scalars(self) -> set[str]:
-        """The names of scalar values so far: float variables and their adjoints."""
-        values = [(v, n) for v, n in self.primal.items()] + list(self._adjoint.items())
-        return {n for v, n in values if isinstance(v, Var) and v.kind in ("float", "int")}
-
     def numpy(self) -> str:
         """The name generated code imports NumPy as (`np` unless the function uses that name)."""
         if self._numpy is None:

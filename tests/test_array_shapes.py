@@ -70,6 +70,45 @@ def clipped(x, lo):
     return np.sum(np.clip(x, -0.5, 1.0) * lo - x)
 
 
+def kept_dims_of_a_lower_triangle(X):
+    s = np.sum(np.tril(X), keepdims=True)
+    return np.sum(s[0])
+
+
+def kept_dims_of_cumulative_sums(x):
+    s = np.sum(np.cumsum(x, axis=0), keepdims=True)
+    return s[0] * s[0]
+
+
+def an_index_array_and_an_int(x, j):
+    return np.sum(x[j] + x[0])
+
+
+def an_index_array_times_a_row(X, i, j):
+    return np.sum(X[i] * X[j])
+
+
+STACK = np.array([[[2.0, 1.0], [1.0, 3.0]], [[1.0, 0.5], [0.2, 1.0]]])
+
+
+def determinants_of_a_stack(x):
+    return np.sum(np.sum(x, axis=1) * np.linalg.det(STACK))
+
+
+def traces_of_a_stack(x, T):
+    return np.sum(np.sum(x, axis=1) * np.trace(T))
+
+
+def sum_of_a_list_of_arrays(x, w):
+    ys = [x * 2.0, x * 3.0]
+    t = sum(ys)
+    return np.sum(t * w) + np.sum(ys[1] * w)
+
+
+def clipped_by_a_tuple(x):
+    return np.sum(np.clip(x, (0.0, 0.5), 1.0) * 2 + x)
+
+
 def in_a_loop(x, n):
     s = 0.0
     for _ in range(n):
@@ -99,6 +138,14 @@ CASES = {
     "sum_of_rows_mean": [(_a(3, 4), _a(4)), (_a(2, 5), 0.7)],
     "through_a_product": [(_a(4, 4), _a(4)), (_a(2, 2), _a(2, 5))],
     "clipped": [(_a(5), -0.5), (_a(2, 3), _a(3))],
+    "kept_dims_of_a_lower_triangle": [(_a(2, 2),), (_a(3, 3),)],
+    "kept_dims_of_cumulative_sums": [(_a(4),), (_a(1),)],
+    "an_index_array_and_an_int": [(_a(4), np.array([1, 3])), (_a(3, 2), np.array([0, 0, 2]))],
+    "an_index_array_times_a_row": [(_a(3, 3), 1, np.array([0, 2])), (_a(3, 3), 2, np.array([[0], [1]]))],
+    "determinants_of_a_stack": [(_a(2, 2),), (_a(2, 1),)],
+    "traces_of_a_stack": [(_a(2, 2), _a(2, 2, 2)), (_a(3, 3), _a(3, 3, 3))],
+    "sum_of_a_list_of_arrays": [(_a(3), _a(3)), (_a(2, 2), _a(2))],
+    "clipped_by_a_tuple": [(_a(3, 1),), (_a(2),)],
     "in_a_loop": [(_a(4), 3), (_a(2, 2), 1)],
 }
 

@@ -60,6 +60,7 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
     def __init__(self, module):
         super().__init__(module)
         self.array_params: set[str] = set()
+        self.array_program = False  # a function that uses values as arrays: its local lists may hold arrays
         self.param_vars: set = set()  # the parameters' own values (an update in place would change the caller's)
         self.views: dict = {}  # array value -> the array it may be a view of
         self.reads: list[tuple[int, str]] = []  # (line, name) of every name the function reads
@@ -79,7 +80,8 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
         # typing parameters walks the whole function: skip it where no list or integer use can appear
         kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for")) else {}
-        if is_array_program(fn, self.module):  # a parameter not used as an integer may be an array
+        self.array_program = is_array_program(fn, self.module)
+        if self.array_program:  # a parameter not used as an integer may be an array
             self.array_params = {a.arg for a in args if kinds.get(a.arg) != "int"}
             kinds.update(dict.fromkeys(self.array_params, "array"))
         params: list[Var | ListVar] = []

@@ -24,7 +24,7 @@ from ..trace import ArgRef, ArrayOp, Compute, ListVar, Op, Var
 
 # reductions that give a scalar when no axis is given
 _SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
-_SCALAR = frozenset({"vdot", "linalg.det", "trace"})
+_SCALAR = frozenset({"vdot"})  # det and trace of a stack of matrices are arrays
 _INTS = {"shape": "_0.shape", "size": "_0.size", "ndim": "_0.ndim"}
 # ops whose result may share memory with their first operand (NumPy returns views)
 _VIEWS = frozenset({"getitem", "asarray", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "broadcast_to",

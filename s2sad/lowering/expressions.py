@@ -122,7 +122,7 @@ class Expressions:
                     and (0 <= index < len(items) and index not in (self.rewritten.get(lst.hint) or ())
                          or -len(items) <= index < 0 and lst.hint not in self.mutated):
                 return items[index]  # an item of a list nothing changes is the value it was made from
-            return self.emit(Load(lst, index))
+            return self.emit(Load(lst, index), kind=self.item_kind(lst))
         if isinstance(e, (ast.List, ast.ListComp)):
             raise self.fail(e, "a list can only be created by assigning it to a name",
                             "write ys = [...] on a line of its own")
@@ -214,7 +214,7 @@ class Expressions:
                 raise self.fail(e.args[0], f"{name} needs a list of floats", f"write {name}(xs) for a list xs")
             if name == "len":
                 return self.compute("len(_0)", (lst,), "int")
-            return self.emit(Sum(lst))
+            return self.emit(Sum(lst), kind=self.item_kind(lst))
         if name in ("float", "int"):
             if len(e.args) != 1:
                 raise self.fail(e, f"{name} takes one argument here", f"write {name}(x)")

@@ -161,7 +161,8 @@ class Flow:
         def enter(body_env: dict[str, Binding]) -> None:
             counter = body_env[".counter"]
             if element is not None:
-                body_env[names[-1]] = self.emit(Load(element, counter), names[-1])  # type: ignore[arg-type]
+                body_env[names[-1]] = self.emit(Load(element, counter), names[-1],  # type: ignore[arg-type]
+                                                kind=self.item_kind(element))  # type: ignore[arg-type]
             if rows is not None:
                 row = ArrayOp("getitem", (rows, counter), (("index", "_1"),))
                 body_env[names[-1]] = self.emit(row, names[-1], "array")

@@ -78,6 +78,10 @@ class Lists:
                                     "use a new name for the new value")
                 env[name] = out  # type: ignore[assignment]
 
+    def item_kind(self, lst: ListVar) -> str | None:
+        """The kind of an item of lst (or of its sum): an array program's own lists may hold arrays."""
+        return "array" if self.array_program and lst.id not in self.param_lists else None
+
     def local_list(self, node: ast.Name, env: dict[str, Binding]) -> ListVar:
         lst = env.get(node.id)
         if not isinstance(lst, ListVar):

@@ -52,6 +52,7 @@ class Shapes:
     def __init__(self, trace: Trace, names: Names, act: set | None = None):
         self.rep: dict[Var, Var] = {}
         reads: dict[tuple, Var] = {}
+        counters = {i.counter for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None}
         for item in walk(trace.body):
             if not (isinstance(item, Op) and isinstance(item.expr, ArrayOp)):
                 continue
@@ -61,7 +62,7 @@ class Shapes:
                 if len(arrays) == 1:
                     self.rep[item.out] = arrays.pop()
             elif e.fn == "getitem" and isinstance(e.args[0], Var):
-                key = _index_lengths(e)
+                key = _index_lengths(e, counters)
                 if key is not None:
                     self.rep[item.out] = self.of(reads.setdefault((self.of(e.args[0]), key), item.out))
         self.uniform = self._uniform(trace, names, act)
@@ -124,10 +125,13 @@ def _broadcasts(e: ArrayOp) -> bool:
     if rule is None or e.fn == "setitem" or not (rule.shape == "x.shape" or rule.shape.endswith(" broadcast")
                                                   or e.fn in ("clip", "where")):
         return False
+    bounds = [v for k, v in e.options if k in ("a_min", "a_max", "min", "max")]
+    if any(b is not None and not isinstance(b, (int, float)) for b in bounds):  # a bound that is an array broadcasts too
+        return False
     return all(not isinstance(a, Var) or a.kind in ("array", "float", "int") for a in e.args)
 
 
-def _index_lengths(e: ArrayOp) -> tuple | None:
+def _index_lengths(e: ArrayOp, counters: set) -> tuple | None:
     """What `x[index]`'s shape depends on besides x's: per axis, an int, a new axis, or a slice's
     length as a function of the axis's (n - k: `1:`, `:-1`, `1:-2`; min(n, k): `:k`, `-k:`)."""
     index = pyast.template(f"_0[{e.option['index']}]").slice  # type: ignore[attr-defined]
@@ -139,7 +143,7 @@ def _index_lengths(e: ArrayOp) -> tuple | None:
         elif isinstance(p, ast.Constant) and type(p.value) is int:
             key.append("int")
         elif isinstance(p, ast.Name) and p.id.startswith("_") and p.id[1:].isdigit() and int(p.id[1:]) < len(e.args) \
-                and isinstance(e.args[int(p.id[1:])], Var) and e.args[int(p.id[1:])].kind == "int":  # type: ignore[union-attr]
+                and e.args[int(p.id[1:])] in counters:  # a loop's counter is an int (another name may hold an array)
             key.append("int")
         elif isinstance(p, ast.Slice):
             length = _slice_length(p)
@@ -208,7 +212,7 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         return Term(1, (_helper(names, "_scalar_seed", [g, arg[0]]),))
     if e.fn == "array":
         return Term(1, (ast.Subscript(g, pyast.number(index), pyast.LOAD),))
-    if e.fn in ("sum", "mean") and x in shapes.uniform and (e.option.get("axis") is None or _scalar(bar, names)):
+    if e.fn in ("sum", "mean") and x in shapes.uniform and (e.option.get("axis") is None or _scalar(bar)):
         # a scalar adjoint, broadcast back: left a scalar where every reader broadcasts it
         if e.fn == "sum":
             return bar
@@ -237,12 +241,9 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
     return Term(1, (renamed_numpy(node, np),))
 
 
-def _scalar(t: Term, names: Names) -> bool:
-    """Whether the term is surely a scalar: numbers, sizes, and names of floats and their adjoints."""
-    scalars = names.scalars()
+def _scalar(t: Term) -> bool:
+    """Whether the term is surely a scalar: numbers and sizes (a name's kind does not say it surely)."""
     for f in (*t.num, *t.den):
-        if isinstance(f, ast.Name) and f.id in scalars:
-            continue
         if isinstance(f, ast.Call) and isinstance(f.func, ast.Attribute) and f.func.attr == "size":
             continue
         if isinstance(f, ast.Call) and isinstance(f.func, ast.Name) and f.func.id == "_count":
@@ -289,13 +290,18 @@ def shaped_adjoint(op: Op, g: ast.expr, names: Names) -> ast.expr | None:
     return _helper(names, "_adjoint_of", [g, pyast.name(names.primal[op.out])])
 
 
+# helper -> which argument's shape its result has
+_SHAPE_FROM = {"_getitem_back": 1, "_scatter_add": 0, "_setitem": 0, "_adjoint_of": 1, "_unbroadcast": 1}
+
+
 def has_shape_of(g: ast.expr, op: Op, names: Names) -> bool:
-    """Whether the expression g surely has the shape of op's result: a helper that gives it."""
-    if not isinstance(g, ast.Call) or not isinstance(g.func, ast.Name):
+    """Whether the expression g surely has the shape of op's result: a helper given that result."""
+    if not isinstance(g, ast.Call) or not isinstance(g.func, ast.Name) or g.func.id not in _SHAPE_FROM:
         return False
-    if g.func.id in ("_getitem_back", "_scatter_add", "_setitem", "_adjoint_of"):
-        return True
-    return g.func.id == "_unbroadcast" and isinstance(g.args[1], ast.Name) and g.args[1].id == names.primal[op.out]
+    of = g.args[_SHAPE_FROM[g.func.id]]
+    if isinstance(of, ast.Call):  # _scatter_add into a _getitem_back buffer
+        return has_shape_of(of, op, names)
+    return isinstance(of, ast.Name) and of.id == names.primal[op.out]
 
 
 def merged_scatters(parts: list[Term], names: Names) -> list[Term]:
