@@ -355,6 +355,16 @@ def _adjoint_of(g, z):
     return np.broadcast_to(g, np.shape(z))
 
 
+def _apart(*grads):
+    """The gradients, none sharing memory with another (one array can be the adjoint of two)."""
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(np.may_share_memory(g, h) for h in out):
+            g = g.copy()
+        out.append(g)
+    return tuple(out)
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:

@@ -30,6 +30,7 @@ from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Comment, Jump, Node, Stmt, walk
 from .pyast import to_source
 from .reverse import Gradient
+from .reverse.sweep import several_arrays
 from .trace import If, Loop, Var, is_straight
 from .util import collector_paused
 
@@ -245,6 +246,8 @@ def function_lines(g: Gradient, kind: str) -> list[str]:
     t = g.trace
     grads = [to_source(e) for e in g.grads]
     returned = grads[0] if len(grads) == 1 else f"({', '.join(grads)})"
+    if several_arrays(g.wrt):  # two array gradients never one array (an optimizer may update one in place)
+        returned = f"_apart({', '.join(grads)})"
     if kind == "value_and_grad":
         return _function(g, f"{t.name}_value_and_grad", g.forward, [g.value, *g.grads],
                          f"{to_source(g.value)}, {returned}", f"Return {t.name}({_params(g, False)}) and its gradient.")

@@ -188,3 +188,20 @@ def test_a_full_sums_adjoint_stays_a_scalar_where_it_may(programs):
     # an operand that broadcasting enlarges keeps its sum
     text = s2sad.generate(ns["scalar_added"])
     assert "np.broadcast_to(1, " in text.split("# reverse sweep")[1]
+
+
+def test_two_gradients_are_two_arrays(tmp_path):
+    """One adjoint array can be the gradient of two parameters (x + y): each gets its own, so an
+    optimizer that updates one in place leaves the other as it was."""
+    path = tmp_path / "apart.py"
+    path.write_text("import numpy as np\n\n\ndef f(x, y, z):\n    return np.sum(np.sin(x + y)) + np.sum(z)\n")
+    module = import_file(str(path))
+    out = tmp_path / "apart_grad.py"
+    out.write_text(s2sad.generate(module.f))
+    generated = import_file(str(out))
+    x, y, z = _a(3), _a(3), _a(2)
+    for grads in (s2sad.grad(module.f)(x, y, z), generated.f_grad(x, y, z), generated.f_value_and_grad(x, y, z)[1]):
+        for i in range(3):
+            for j in range(i):
+                assert not np.may_share_memory(grads[i], grads[j]), (i, j)
+        assert np.allclose(grads[0], np.cos(x + y)) and np.allclose(grads[1], np.cos(x + y))

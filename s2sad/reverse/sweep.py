@@ -22,6 +22,7 @@ from ..trace import (
     Pop,
     Store,
     Trace,
+    Var,
     walk,
 )
 from .adjoints import Adjoints
@@ -88,9 +89,14 @@ class _ReverseSweep(Adjoints, Items, Blocks):
                 g = self.settle_parameter(p)
                 if bare:  # another parameter itself (the gradient of x . y is y): a copy, not the argument
                     g = pyast.call(f"{names.numpy()}.array", [g, pyast.name("float")])
-                    grads.append(grad_of_array(names, g, names.primal[p]))
-                else:
-                    grads.append(grad_of_array(names, g, names.primal[p]))
+                grads.append(grad_of_array(names, g, names.primal[p]))
             else:
                 grads.append(self.settle_parameter(p))
+        if several_arrays(wrt):
+            names.helpers.add("_apart")
         return tuple(self.out), tuple(grads)
+
+
+def several_arrays(wrt: tuple) -> bool:
+    """Whether the gradient holds two arrays or more, which must not share memory (`_apart`)."""
+    return sum(1 for p in wrt if isinstance(p, Var) and p.kind == "array") >= 2

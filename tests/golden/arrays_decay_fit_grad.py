@@ -36,6 +36,16 @@ def _unbroadcast(g, x):
     return np.reshape(np.sum(g, axis=tuple(range(lead)) + stretched, keepdims=True), shape)
 
 
+def _apart(*grads):
+    """The gradients, none sharing memory with another (one array can be the adjoint of two)."""
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(np.may_share_memory(g, h) for h in out):
+            g = g.copy()
+        out.append(g)
+    return tuple(out)
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
@@ -69,7 +79,7 @@ def decay_fit_value_and_grad(a, k, c):
     a_bar = _unbroadcast(z6_bar * z5, a)  # from line 39
     k_bar = -_unbroadcast(_unbroadcast(z6_bar * a, z5) * z5 * t, z3)  # from line 39
     c_bar = _unbroadcast(z7_bar, c)  # from line 39
-    return z11, (_as_gradient(a_bar, a), _as_gradient(k_bar, k), _as_gradient(c_bar, c))
+    return z11, _apart(_as_gradient(a_bar, a), _as_gradient(k_bar, k), _as_gradient(c_bar, c))
 
 
 def decay_fit_grad(a, k, c):
@@ -88,4 +98,4 @@ def decay_fit_grad(a, k, c):
     a_bar = _unbroadcast(z6_bar * z5, a)  # from line 39
     k_bar = -_unbroadcast(_unbroadcast(z6_bar * a, z5) * z5 * t, z3)  # from line 39
     c_bar = _unbroadcast(z7_bar, c)  # from line 39
-    return (_as_gradient(a_bar, a), _as_gradient(k_bar, k), _as_gradient(c_bar, c))
+    return _apart(_as_gradient(a_bar, a), _as_gradient(k_bar, k), _as_gradient(c_bar, c))

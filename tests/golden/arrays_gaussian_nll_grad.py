@@ -99,6 +99,16 @@ def _adjoint_of(g, z):
     return np.broadcast_to(g, np.shape(z))
 
 
+def _apart(*grads):
+    """The gradients, none sharing memory with another (one array can be the adjoint of two)."""
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(np.may_share_memory(g, h) for h in out):
+            g = g.copy()
+        out.append(g)
+    return tuple(out)
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
@@ -157,7 +167,7 @@ def gaussian_nll_value_and_grad(mu, L, X):
         _adjoint_of(_matmul_back(S_bar_shaped, L, z1, 1), z1), _inverse_axes(None, np.ndim(L))
     )  # from line 45
     X_bar = _unbroadcast(d_bar, X)  # from line 47
-    return z15, (_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))
+    return z15, _apart(_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))
 
 
 def gaussian_nll_grad(mu, L, X):
@@ -190,4 +200,4 @@ def gaussian_nll_grad(mu, L, X):
         _adjoint_of(_matmul_back(S_bar_shaped, L, z1, 1), z1), _inverse_axes(None, np.ndim(L))
     )  # from line 45
     X_bar = _unbroadcast(d_bar, X)  # from line 47
-    return (_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))
+    return _apart(_as_gradient(mu_bar, mu), _as_gradient(L_bar, L), _as_gradient(X_bar, X))

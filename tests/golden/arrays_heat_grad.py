@@ -83,6 +83,16 @@ def _adjoint_of(g, z):
     return np.broadcast_to(g, np.shape(z))
 
 
+def _apart(*grads):
+    """The gradients, none sharing memory with another (one array can be the adjoint of two)."""
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(np.may_share_memory(g, h) for h in out):
+            g = g.copy()
+        out.append(g)
+    return tuple(out)
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
@@ -130,7 +140,7 @@ def heat_value_and_grad(u0, r, steps):
         )  # from line 31
     r_bar = r_bar + _unbroadcast_sum(r_bar_steps, r)  # from line 32
     u0_bar = u_bar  # from lines 30, 31
-    return z12, (_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))
+    return z12, _apart(_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))
 
 
 def heat_grad(u0, r, steps):
@@ -166,4 +176,4 @@ def heat_grad(u0, r, steps):
         )  # from line 31
     r_bar = r_bar + _unbroadcast_sum(r_bar_steps, r)  # from line 32
     u0_bar = u_bar  # from lines 30, 31
-    return (_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))
+    return _apart(_as_gradient(u0_bar, u0), _as_gradient(r_bar, r))

@@ -56,6 +56,16 @@ def _matmul_back(g, a, b, which):
     return np.reshape(out, np.shape(b))
 
 
+def _apart(*grads):
+    """The gradients, none sharing memory with another (one array can be the adjoint of two)."""
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(np.may_share_memory(g, h) for h in out):
+            g = g.copy()
+        out.append(g)
+    return tuple(out)
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
@@ -103,7 +113,7 @@ def logistic_loss_value_and_grad(w, X, y, lam):
     X_bar = _matmul_back(z1_bar, X, w, 0)  # from line 16
     y_bar = _unbroadcast(z_bar * z1, y)  # from line 16
     lam_bar = 0.5 * z15_bar * z13  # from line 17
-    return z16, (
+    return z16, _apart(
         _as_gradient(w_bar, w),
         _as_gradient(X_bar, X),
         _as_gradient(y_bar, y),
@@ -130,7 +140,7 @@ def logistic_loss_grad(w, X, y, lam):
     X_bar = _matmul_back(z1_bar, X, w, 0)  # from line 16
     y_bar = _unbroadcast(z_bar * z1, y)  # from line 16
     lam_bar = 0.5 * z15_bar * z13  # from line 17
-    return (
+    return _apart(
         _as_gradient(w_bar, w),
         _as_gradient(X_bar, X),
         _as_gradient(y_bar, y),

@@ -106,6 +106,16 @@ def _getitem_back(g, x, index):
     return _scatter_add(out, index, g)
 
 
+def _apart(*grads):
+    """The gradients, none sharing memory with another (one array can be the adjoint of two)."""
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(np.may_share_memory(g, h) for h in out):
+            g = g.copy()
+        out.append(g)
+    return tuple(out)
+
+
 def _as_gradient(g, x):
     """The gradient of a parameter x: float64 of x's shape (a float for a scalar), not a view."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
@@ -161,7 +171,7 @@ def rnn_value_and_grad(W, U, b, xs):
     b_bar = b_bar + _unbroadcast_sum(b_bar_steps, b)  # from line 24
     U_bar = U_bar + _matmul_back_sum(U_bar_steps, U, U_bar_with, 0)  # from line 24
     W_bar = W_bar + _matmul_back_sum(W_bar_steps, W, W_bar_with, 0)  # from line 24
-    return z12, (
+    return z12, _apart(
         _as_gradient(W_bar, W),
         _as_gradient(U_bar, U),
         _as_gradient(b_bar, b),
@@ -210,7 +220,7 @@ def rnn_grad(W, U, b, xs):
     b_bar = b_bar + _unbroadcast_sum(b_bar_steps, b)  # from line 24
     U_bar = U_bar + _matmul_back_sum(U_bar_steps, U, U_bar_with, 0)  # from line 24
     W_bar = W_bar + _matmul_back_sum(W_bar_steps, W, W_bar_with, 0)  # from line 24
-    return (
+    return _apart(
         _as_gradient(W_bar, W),
         _as_gradient(U_bar, U),
         _as_gradient(b_bar, b),
