@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from . import pyast
 from .activity import active
 from .array_code import array_text
-from .trace import ArrayOp, If, Loop, Op, Trace, Var
+from .trace import ArrayOp, If, Loop, Op, Sum, Trace, Var
 
 BOUND = 5  # the lecture's bound on (value and gradient) / (value)
 
@@ -43,7 +43,7 @@ LAPACK = {"linalg.solve": (3, 2), "linalg.inv": (2, 2), "linalg.det": (37, 3), "
 # ops that cost no flops; their adjoints add |result| (scatter, split) and accumulate |operand|
 VIEWS = {"getitem", "reshape", "ravel", "squeeze", "expand_dims", "transpose", "swapaxes", "moveaxis", "flip",
          "broadcast_to", "concatenate", "stack", "hstack", "vstack", "asarray", "array_copy", "copy", "array",
-         "scalar", "setitem", "trace", "positive"}
+         "scalar", "setitem", "positive"}
 
 
 @dataclass
@@ -119,6 +119,13 @@ def _block(block, trips: tuple[str, ...], g, act: set, shapes, out: FlopBound) -
     for item in block:
         if isinstance(item, Op) and isinstance(item.expr, ArrayOp):
             _op(item, trips, g, act, shapes, out)
+        elif isinstance(item, Op) and isinstance(item.expr, Sum) and item.out.kind == "array":
+            # the builtin sum of a list of arrays: its additions; its adjoint adds g to each item's
+            symbol = f"[sum({g.names.primal[item.expr.lst]})]"
+            _put(out.f, trips, symbol, 1)
+            if item.out in act:
+                _put(out.adjoint, trips, symbol, 1)
+                _put(out.extra, trips, _size(item.out, g, shapes, out), 1)
         elif isinstance(item, If):
             _block(item.body, trips, g, act, shapes, out)
             _block(item.orelse, trips, g, act, shapes, out)
@@ -135,6 +142,11 @@ def _op(op: Op, trips: tuple[str, ...], g, act: set, shapes, out: FlopBound) -> 
     z = _size(op.out, g, shapes, out)
     first = e.args[0] if e.args and isinstance(e.args[0], Var) else None
     x = _size(first, g, shapes, out) if first is not None and first.kind == "array" else "1"
+    if e.fn == "trace":  # the diagonal's sum; its adjoint puts g on the diagonal of zeros: |x| products
+        _put(out.f, trips, f"[{array_text(e, [_name(a, g) for a in e.args])}]", 1)
+        if active_args:
+            _put(out.extra, trips, x, 2)
+        return
     if e.fn in VIEWS:
         if active_args:
             _put(out.extra, trips, z, 1)  # the scatter or split of the adjoint

@@ -61,7 +61,12 @@ class Counted(np.ndarray):
 
 
 def count(f: Callable, args: Sequence, wrt: Sequence[int] = ()) -> tuple[float, float]:
-    """(flops, reads of parts of args[wrt]) of one call f(*args); array arguments are counted copies."""
+    """(flops, reads of parts of args[wrt]) of one call f(*args); array arguments are counted copies.
+
+    While f runs, the names of its module bound to NumPy are a NumPy whose creation functions
+    (zeros, ones, broadcast_to, array, ...) make counted arrays too, so work done on arrays f
+    makes itself (an adjoint's zeros, a broadcast of ones) is counted like the rest.
+    """
     call = []
     for i, a in enumerate(args):
         if isinstance(a, np.ndarray):
@@ -70,9 +75,34 @@ def count(f: Callable, args: Sequence, wrt: Sequence[int] = ()) -> tuple[float, 
             call.append(c)
         else:
             call.append(a)
+    space = getattr(f, "__globals__", {})
+    numpy_names = [k for k, v in space.items() if v is np]
     _TALLY.update(flops=0.0, reads=0.0)
-    f(*call)
+    try:
+        for k in numpy_names:
+            space[k] = _COUNTING_NUMPY
+        f(*call)
+    finally:
+        for k in numpy_names:
+            space[k] = np
     return _TALLY["flops"], _TALLY["reads"]
+
+
+_CREATION = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like", "eye",
+             "identity", "arange", "linspace", "array", "asarray", "broadcast_to", "copy"}
+
+
+class _CountingNumpyModule:
+    """NumPy, with creation functions that return counted arrays."""
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(np, name)
+        if name in _CREATION:
+            return lambda *a, **k: _wrap(value(*a, **k))
+        return value
+
+
+_COUNTING_NUMPY = _CountingNumpyModule()
 
 
 def _plain(a: Any) -> Any:

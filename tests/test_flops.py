@@ -81,3 +81,31 @@ def test_counter_counts_what_it_says():
     # sin 6, * 6, sum 6; W @ x 2*3*6 = 36, sum 3; x[1:] read (5 + 6), its sum 5
     assert flops == 6 + 6 + 6 + 36 + 3 + 5
     assert reads == 5 + 6
+
+
+SUMS_AND_TRACES = '''\
+import numpy as np
+
+
+def list_of_arrays(x):
+    ys = [x, x * 2.0, x * 3.0, x, x, x]
+    return np.sum(sum(ys))
+
+
+def trace_of_a_product(X):
+    return np.trace(X * 2.0) + np.sum(X)
+'''
+
+
+@pytest.mark.parametrize("name,args", [("list_of_arrays", (np.linspace(0.0, 1.0, 1000),)),
+                                       ("trace_of_a_product", (np.ones((30, 30)),))])
+def test_sums_of_lists_and_traces_within_the_bound(tmp_path, name, args):
+    from conftest import import_file
+
+    path = tmp_path / "sums_traces.py"
+    path.write_text(SUMS_AND_TRACES)
+    f = getattr(import_file(str(path)), name)
+    f_flops, vg_flops = _check(f, args)
+    assert f_flops >= args[0].size  # the list's additions and the diagonal's are counted
+    header = s2sad.generate(f)
+    assert ("[sum(ys)]" if name == "list_of_arrays" else "[np.trace(z1)]") in header
