@@ -9,14 +9,15 @@ Every value the program makes has a shape the generator knows (it builds each
 expression for a shape it wants), so every program runs: elementwise operators
 and ufuncs broadcast operands of shapes (), (n,), (1, n), (m, 1), (m, n) into
 one another; reductions (np.sum/mean/prod/max/min and the method forms, axis
-None / int / negative / tuple, keepdims, builtin sum), products (@, np.dot,
-np.outer, np.einsum), structure (.T, np.transpose, reshape, ravel,
+None / int / negative / tuple, keepdims, full reductions keeping every axis,
+builtin sum), products (@, np.dot, np.outer, np.einsum, np.trace of a matrix
+and of a stack), lists of arrays summed by the builtin sum, structure (.T, np.transpose, reshape, ravel,
 np.concatenate, np.stack, expand_dims, squeeze, None), indexing (integers,
 slices with steps and negative bounds, several axes), creation used as
 constants, np.array of scalars, local arrays updated in place (inside loops
 and branches too), loops `for t in range(k)` carrying arrays and scalars with
 break, branches on reductions, conditional expressions, np.where / maximum /
-minimum / clip, and np.linalg norm / solve / inv / det of well-conditioned
+minimum / clip (a bound per entry of the last axis too), and np.linalg norm / solve / inv / det of well-conditioned
 matrices (M @ M.T + p I with M = np.tanh(...)).
 
 Values stay bounded (tanh before powers and exponentials, bounded increments
@@ -155,6 +156,7 @@ class ArrayGenerator:
         self.roots: dict[str, set[str]] = {}  # name -> the names whose memory it may share
         self.params: dict[str, Shape] = {}
         self.data: Shape | None = None
+        self.returned_early = False  # after `if ...: return`, the rest is not the top level
 
     def pick(self, options):
         return self.rng.choice(options)
@@ -176,8 +178,10 @@ class ArrayGenerator:
             return self.leaf(scope, s)
         r = self.rng.random()
         if r < 0.2:
+            bound = tuple(round(-0.5 + 0.2 * i, 1) for i in range(s[-1])) if s else ()
             extra = ["({}).clip(-0.75, 0.25)", f"np.cumsum({{}}, axis={self.rng.randrange(len(s))})",
-                     "np.power(1.5 + np.tanh({}), 1.5)"] if s else []  # a float has no methods
+                     "np.power(1.5 + np.tanh({}), 1.5)",  # a float has no methods
+                     f"np.clip({{}}, {bound!r}, 0.6)"] if s else []  # a bound per entry of the last axis
             unary = self.pick(UNARY + extra)
             return unary.format(self.expr(scope, s, depth - 1))
         if r < 0.45:
@@ -238,6 +242,9 @@ class ArrayGenerator:
             t = self.pick([(self.n,), (self.m, self.n), (self.m,), (1, self.n), (self.m, 1), (2, self.m, 2)])
             axis = self.pick([None, None, tuple(range(len(t)))] + ([0, -1] if len(t) == 1 else []))
             keepdims = False
+        elif s and all(d == 1 for d in s) and self.chance(0.3):  # a full reduction that keeps every axis
+            t = tuple(self.size_of() for _ in s)
+            axis, keepdims = None, True
         elif len(s) < 3 and self.chance(0.3) and 1 in s:  # keepdims: the reduced axis stays as a 1
             i = s.index(1)
             t = s[:i] + (self.size_of(),) + s[i + 1:]
@@ -257,7 +264,7 @@ class ArrayGenerator:
         e = self.expr(scope, t, depth)
         if op == "prod":
             e = f"np.cos({e})"  # a bounded product
-        explicit = axis is not None or ("axis_none" not in self.avoid and self.chance(0.3))
+        explicit = axis is not None or ("axis_none" not in self.avoid and self.chance(0.3) and not keepdims)
         options = [f"axis={axis!r}"] if explicit else []
         options += ["keepdims=True"] if keepdims else (["keepdims=False"] if self.chance(0.1) else [])
         if self.chance(0.35):
@@ -289,6 +296,7 @@ class ArrayGenerator:
         elif len(s) == 1:
             p = s[0]
             choices = [
+                lambda: f"np.trace({self.expr(scope, (q, q, p), depth)})",  # of a stack: one trace per p
                 lambda: f"({self.expr(scope, (p, q), depth)}) @ ({self.expr(scope, (q,), depth)})",
                 lambda: f"({self.expr(scope, (q,), depth)}) @ ({self.expr(scope, (q, p), depth)})",
                 lambda: f"np.dot({self.expr(scope, (p, q), depth)}, {self.expr(scope, (q,), depth)})",
@@ -421,6 +429,8 @@ class ArrayGenerator:
 
     def statement(self, scope: _Scope) -> list[str]:
         kinds = ["new"] * 4 + ["reassign"] * 2 + ["augment"] * 2 + ["local_array"]
+        if scope.depth == 0 and not self.returned_early:  # (lists are made at the top level only)
+            kinds += ["list_sum"]
         if self.storable(scope):
             kinds += ["store"] * 4
         if scope.depth < 2:
@@ -462,6 +472,13 @@ class ArrayGenerator:
         rebound = "store_into_rebound_parameter" not in self.avoid and self.chance(0.2)
         return [name for name in scope.names if scope.names[name] != () and self.mutable(scope, name)
                 and (name not in self.params or rebound)]
+
+    def s_list_sum(self, scope: _Scope) -> list[str]:
+        """A list of arrays, read by item and summed by the builtin sum."""
+        items, name, s = self.fresh("L"), self.fresh(), self.shape_choice()
+        first = f"{items} = [{', '.join(self.expr(scope, s, 1) for _ in range(self.rng.randint(1, 3)))}]"
+        text = self.bind(scope, name, s, f"sum({items}) * {items}[0]")
+        return [first, f"{name} = {text}"]
 
     def s_new(self, scope: _Scope) -> list[str]:
         name, s = self.fresh(), self.shape_choice()
@@ -554,6 +571,7 @@ class ArrayGenerator:
         return [f"if {self.condition(scope)}:", f"    {self.pick(['break', 'break', 'continue'])}"]
 
     def s_early_return(self, scope: _Scope) -> list[str]:
+        self.returned_early = True  # (a list made after a return in any branch is not at the top level)
         return [f"if {self.condition(scope)}:", f"    return {self.expr(scope, ())}"]
 
     # --- the module ------------------------------------------------------------------------------
