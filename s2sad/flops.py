@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from . import pyast
 from .activity import active
 from .array_code import array_text
-from .trace import ArrayOp, If, Loop, Op, Sum, Trace, Var
+from .trace import ArrayOp, If, Loop, Op, Sum, Var
 
 BOUND = 5  # the lecture's bound on (value and gradient) / (value)
 
@@ -106,7 +106,7 @@ def _words(text: str) -> list[str]:
 
 def flop_bound(g) -> FlopBound:  # g: reverse.Gradient
     """The flop certificate of the gradient `g` of an array program."""
-    from .reverse.arrays import Shapes
+    from .reverse.shapes import Shapes
 
     act = active(g.trace, g.wrt)
     shapes = Shapes(g.trace, g.names, act)
@@ -135,7 +135,8 @@ def _block(block, trips: tuple[str, ...], g, act: set, shapes, out: FlopBound) -
 
 def _op(op: Op, trips: tuple[str, ...], g, act: set, shapes, out: FlopBound) -> None:
     from .array_rules import ARRAY_RULES
-    from .reverse.arrays import _broadcasts, _elementwise_partial, is_elementwise
+    from .reverse.arrays import elementwise_partial
+    from .reverse.shapes import broadcasts, is_elementwise
 
     e: ArrayOp = op.expr  # type: ignore[assignment]
     active_args = [i for i, a in enumerate(e.args) if isinstance(a, Var) and a in act] if op.out in act else []
@@ -154,11 +155,11 @@ def _op(op: Op, trips: tuple[str, ...], g, act: set, shapes, out: FlopBound) -> 
                 a = e.args[i]
                 _put(out.extra, trips, _size(a, g, shapes, out) if a.kind == "array" else "1", 1)  # type: ignore
         return
-    if is_elementwise(e.fn) or _broadcasts(e) or e.fn in ("tril", "triu"):
+    if is_elementwise(e.fn) or broadcasts(e) or e.fn in ("tril", "triu"):
         measure, cost = z, 1.0
         adjoint = 0.0
         for i in active_args:
-            d = _elementwise_partial(op, i, g.names) if is_elementwise(e.fn) else None
+            d = elementwise_partial(op, i, g.names) if is_elementwise(e.fn) else None
             if d is not None:
                 # g times each factor (and the constant), summed over broadcast axes, accumulated
                 ops = sum(pyast.count_ops(f) + 1 for f in (*d.num, *d.den)) + (d.coef not in (1, -1)) + 1

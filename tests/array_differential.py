@@ -275,7 +275,7 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
         "api grad": s2sad.grad(module.f),
         "module f_value_and_grad": generated.f_value_and_grad,
         "module f_grad": generated.f_grad,
-        f"api grad wrt one": s2sad.grad(module.f, names[one]),
+        "api grad wrt one": s2sad.grad(module.f, names[one]),
     }
     results = {}
     for what, run in runs.items():

@@ -42,7 +42,7 @@ from ..program import Block as CodeBlock
 from ..program import Comment, Fused, Node, Stmt, assigned
 from ..tapes import record_tapes
 from ..trace import Trace, Var
-from .arrays import functional_accumulation
+from .accumulation import functional_accumulation
 from .sweep import _ReverseSweep
 
 

@@ -26,7 +26,8 @@ from ..trace import (
     walk,
 )
 from .adjoints import Adjoints
-from .arrays import Shapes, grad_of_array
+from .arrays import grad_of_array
+from .shapes import Shapes
 from .blocks import Blocks
 from .items import Items
 
