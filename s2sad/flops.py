@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import pyast
-from .activity import active
 from .array_code import array_text
 from .trace import ArrayOp, If, Loop, Op, Sum, Var
 
@@ -106,12 +105,8 @@ def _words(text: str) -> list[str]:
 
 def flop_bound(g) -> FlopBound:  # g: reverse.Gradient
     """The flop certificate of the gradient `g` of an array program."""
-    from .reverse.shapes import Shapes
-
-    act = active(g.trace, g.wrt)
-    shapes = Shapes(g.trace, g.names, act)
     out = FlopBound()
-    _block(g.trace.body, (), g, act, shapes, out)
+    _block(g.trace.body, (), g, g.act, g.shapes, out)
     return out
 
 

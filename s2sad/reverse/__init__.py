@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .. import pyast
 from ..activity import active
@@ -58,6 +59,8 @@ class Gradient:
     value: ast.expr
     grads: tuple[ast.expr, ...]
     records: dict = field(default_factory=dict)  # recording block key -> names recorded per execution
+    act: set = field(default_factory=set)  # the active values (activity analysis)
+    shapes: Any = None  # what the sweep knew of array shapes (`shapes.Shapes`; the flop certificate reads it)
 
 
 def differentiate(trace: Trace, wrt: tuple) -> Gradient:
@@ -79,7 +82,7 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
         kept = names.fresh("value")
         forward += (Stmt(kept, value, (trace.body[-1].line,)),)
         value = pyast.name(kept)
-    return Gradient(trace, wrt, names, forward, reverse, value, grads, records)
+    return Gradient(trace, wrt, names, forward, reverse, value, grads, records, act, rev.shapes)
 
 
 def _place_fused(nodes: tuple[Node, ...], fused: dict) -> tuple[Node, ...]:
