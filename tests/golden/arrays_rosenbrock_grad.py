@@ -33,6 +33,9 @@ def _scatter_add(acc, index, g):
 def _getitem_back(g, x, index):
     """Adjoint of x[index]: g added into zeros of x's shape at index (see _scatter_add)."""
     out = np.zeros(x.shape if type(x) is np.ndarray else np.shape(x))
+    if type(index) is int or type(index) is slice:  # names each entry once: assign, not add
+        out[index] = g
+        return out
     return _scatter_add(out, index, g)
 
 
