@@ -58,11 +58,14 @@ def _expand_reduced(g, x, axis, keepdims):
 
 
 def _count(x, axis):
-    """How many entries of x a reduction over `axis` combines into each result."""
+    """How many entries of x a reduction over `axis` combines into each result, as a NumPy float:
+    dividing by a count of zero (a mean of nothing) gives inf or nan as NumPy does, not an error."""
+    if axis is None:
+        return np.float64(np.size(x))
     n = 1
     for a in _axes(x, axis):
         n *= np.shape(x)[a]
-    return n
+    return np.float64(n)
 
 
 def _inverse_axes(axes, ndim):

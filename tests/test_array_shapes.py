@@ -205,3 +205,26 @@ def test_two_gradients_are_two_arrays(tmp_path):
             for j in range(i):
                 assert not np.may_share_memory(grads[i], grads[j]), (i, j)
         assert np.allclose(grads[0], np.cos(x + y)) and np.allclose(grads[1], np.cos(x + y))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's "mean of empty slice", as f's own
+@pytest.mark.parametrize("source, shape", [
+    ("np.mean(x) + np.sum(x)", (0,)),
+    ("np.sum(np.mean(x ** 2, axis=0))", (0, 3)),
+    ("np.sum(np.mean(x, axis=1)) + np.mean(x)", (3, 0)),
+])
+def test_a_mean_of_nothing(tmp_path, source, shape):
+    """A mean over no entries is nan, as NumPy says; its gradient has no entries (not an error: the
+    count is divided by as NumPy does)."""
+    path = tmp_path / "empty.py"
+    path.write_text(f"import numpy as np\n\n\ndef f(x):\n    return {source}\n")
+    module = import_file(str(path))
+    out = tmp_path / "empty_grad.py"
+    out.write_text(s2sad.generate(module.f))
+    generated = import_file(str(out))
+    x = np.zeros(shape)
+    for vg in (s2sad.value_and_grad(module.f), generated.f_value_and_grad):
+        value, grad = vg(x)
+        assert np.isnan(value) and np.isnan(module.f(x))
+        assert grad.shape == shape and grad.dtype == np.float64
+    assert generated.f_grad(x).shape == shape

@@ -65,8 +65,7 @@ def contributions(op: Op, index: int, bar: Term, names: Names, shapes: Shapes) -
         # a scalar adjoint, broadcast back: left a scalar where every reader broadcasts it
         if e.fn == "sum":
             return bar
-        count = pyast.call(f"{np}.size", [arg[0]]) if e.option.get("axis") is None else \
-            _helper(names, "_count", [arg[0], literal(e.option["axis"], arg)])
+        count = _helper(names, "_count", [arg[0], literal(e.option.get("axis"), arg)])
         return bar * Term(1, (), (count,))
     if e.fn == "builtin_sum":
         return Term(1, (pyast.call(f"{np}.broadcast_to", [g, pyast.call(f"{np}.shape", [arg[0]])]),))

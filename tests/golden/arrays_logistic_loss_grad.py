@@ -34,6 +34,24 @@ def _unbroadcast(g, x):
     return np.reshape(np.sum(g, axis=tuple(range(lead)) + stretched, keepdims=True), shape)
 
 
+def _axes(x, axis):
+    """The axes of x that `axis` names (None: all; an int or a tuple, negative from the end)."""
+    if axis is None:
+        return tuple(range(np.ndim(x)))
+    return tuple(a % np.ndim(x) for a in ((axis,) if isinstance(axis, int) else axis))
+
+
+def _count(x, axis):
+    """How many entries of x a reduction over `axis` combines into each result, as a NumPy float:
+    dividing by a count of zero (a mean of nothing) gives inf or nan as NumPy does, not an error."""
+    if axis is None:
+        return np.float64(np.size(x))
+    n = 1
+    for a in _axes(x, axis):
+        n *= np.shape(x)[a]
+    return np.float64(n)
+
+
 def _matmul_back(g, a, b, which):
     """Adjoint of operand `which` (0: a, 1: b) of a @ b: vectors, matrices, broadcast stacks."""
     if type(a) is np.ndarray and type(b) is np.ndarray:  # the common case, fast
@@ -106,7 +124,7 @@ def logistic_loss_value_and_grad(w, X, y, lam):
     z16 = _scalar(z15)  # line 17
     # reverse sweep
     z15_bar = _scalar_seed(1, z15)  # from line 17
-    z9_bar = np.sum(z15_bar) / np.size(z9)  # from line 17
+    z9_bar = np.sum(z15_bar) / _count(z9, None)  # from line 17
     z_bar = -z9_bar * z7 * np.copysign(1, z) / (1 + z7) - z9_bar * (z3 >= 0.0)  # from line 17
     z1_bar = _unbroadcast(z_bar * y, z1)  # from line 16
     w_bar = 2 * np.sum(z15_bar * z11) * w + _matmul_back(z1_bar, X, w, 1)  # from lines 16, 17
@@ -133,7 +151,7 @@ def logistic_loss_grad(w, X, y, lam):
     z13 = np.sum(w**2)  # line 17
     # reverse sweep
     z15_bar = _scalar_seed(1, np.mean(z9) + z11 * z13)  # from line 17
-    z9_bar = np.sum(z15_bar) / np.size(z9)  # from line 17
+    z9_bar = np.sum(z15_bar) / _count(z9, None)  # from line 17
     z_bar = -z9_bar * z7 * np.copysign(1, z) / (1 + z7) - z9_bar * (z3 >= 0.0)  # from line 17
     z1_bar = _unbroadcast(z_bar * y, z1)  # from line 16
     w_bar = 2 * np.sum(z15_bar * z11) * w + _matmul_back(z1_bar, X, w, 1)  # from lines 16, 17
