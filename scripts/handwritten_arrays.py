@@ -107,3 +107,82 @@ def rnn_loss_value_and_grad(W, U, b, xs):
     gU = da.T @ xs
     gb = da.sum(axis=0)
     return value, (gW, gU, gb)
+
+
+# Expert adjoints under s2sad's value guarantee: the value is f's bit for bit, because the forward
+# sweep makes f's NumPy calls in f's order (keeping what the reverse sweep reads); the reverse sweep
+# is the expert's, in place, and as shape-specific as the adjoints above. No generated code can be
+# faster than these without giving up that guarantee, so bench_arrays.py times them too: their
+# ratio to the adjoints above is what the guarantee alone costs.
+
+
+def logistic_loss_value_and_grad_exact(w, X, y, lam):
+    n = X.shape[0]
+    z = y * (X @ w)
+    e = np.exp(-np.abs(z))
+    losses = np.maximum(-z, 0.0) + np.log1p(e)
+    value = np.mean(losses) + 0.5 * lam * np.sum(w**2)
+    s = np.where(z >= 0.0, e, 1.0)  # sigmoid(-z), as above
+    e += 1.0
+    s /= e
+    s *= y
+    s *= -1.0 / n
+    g = X.T @ s
+    g += lam * w
+    return value, g
+
+
+def mlp_loss_value_and_grad_exact(W1, b1, W2, b2, X, Y):
+    n = X.shape[0]
+    h = np.tanh(X @ W1 + b1)
+    logits = h @ W2 + b2
+    z = logits - np.max(logits, axis=1, keepdims=True)
+    e = np.exp(z)
+    s = np.sum(e, axis=1, keepdims=True)
+    log_p = z - np.log(s)
+    value = -np.mean(np.sum(Y * log_p, axis=1))
+    e /= s
+    e -= Y
+    e /= n  # d value / d logits, the closed form above
+    gW2 = h.T @ e
+    gb2 = e.sum(axis=0)
+    dh = e @ W2.T
+    h *= h
+    np.subtract(1.0, h, out=h)
+    dh *= h
+    gW1 = X.T @ dh
+    gb1 = dh.sum(axis=0)
+    return value, (gW1, gb1, gW2, gb2)
+
+
+def rosenbrock_value_and_grad_exact(x):
+    a = x[:-1]
+    d = x[1:] - a**2
+    e = 1 - a
+    value = np.sum(100.0 * d**2 + e**2)
+    g = np.empty_like(x, dtype=float)
+    g[0] = 0.0
+    np.multiply(d, 200.0, out=g[1:])
+    np.multiply(a, g[1:], out=d)
+    d += e
+    d *= 2.0
+    g[:-1] -= d
+    return value, g
+
+
+def rnn_loss_value_and_grad_exact(W, U, b, xs):
+    h = np.zeros(W.shape[0])
+    T = len(xs)
+    hs = [h]
+    for t in range(T):
+        h = np.tanh(W @ h + U @ xs[t] + b)
+        hs.append(h)
+    value = np.sum(h**2)
+    hs = np.array(hs)
+    da = np.square(hs[1:])
+    np.subtract(1.0, da, out=da)
+    dh = 2.0 * h
+    for t in range(T - 1, -1, -1):
+        da[t] *= dh
+        dh = da[t] @ W
+    return value, (da.T @ hs[:-1], da.T @ xs, da.sum(axis=0))

@@ -25,13 +25,14 @@ def test_table_at_tiny_sizes():
     benchmarks = bench_arrays.cases("tiny")
     ratios = bench_arrays.run(benchmarks, repeats=1, min_sample=0.0, out=out)
     rows = out.getvalue().splitlines()
-    assert len(rows) == len(benchmarks) + 3  # header, one per benchmark, median, targets
+    assert len(rows) == len(benchmarks) + 4  # header, one per benchmark, median, targets, exact
     for case, row in zip(benchmarks, rows[1:]):
         assert row.startswith(case.label)
         status = row.split("  ")[-1]
         assert status.startswith(("unsupported: ", "matches hand (")), row  # never MISMATCH, error or fails
     assert len(ratios["hand/f"]) == len(benchmarks) and all(r > 0 for r in ratios["hand/f"])
-    assert rows[-1].startswith("targets: ")
+    assert rows[-2].startswith("targets: ") and rows[-1].startswith("exact/hand ")
+    assert len(ratios["exact/hand"]) == len(benchmarks) and all(r > 0 for r in ratios["exact/hand"])
 
 
 def _hand(case):

@@ -30,6 +30,7 @@ import handwritten_arrays as hand  # noqa: E402
 
 H = 1e-3
 RTOL = 1e-7
+VARIANTS = pytest.mark.parametrize("variant", ["", "_exact"])  # the expert's adjoint; the one keeping f's value
 
 
 def _as_tuple(grad) -> tuple:
@@ -51,10 +52,11 @@ def _directional_difference(f, args: list, positions: list[int], v: list[np.ndar
     return (4 * central(H / 2) - central(H)) / 3
 
 
-def check(name: str, args: list, seed: int = 0, grad_fix=None) -> None:
-    """Value against the program; <g, v> against the difference, per parameter and jointly."""
+def check(name: str, args: list, seed: int = 0, grad_fix=None, variant: str = "") -> None:
+    """Value against the program (bit for bit for the `_exact` variant); <g, v> against the
+    difference, per parameter and jointly."""
     f = getattr(programs, name)
-    vg = getattr(hand, f"{name}_value_and_grad")
+    vg = getattr(hand, f"{name}_value_and_grad{variant}")
     wrt = hand.WRT[name]
     positions = [f.__code__.co_varnames.index(p) for p in wrt]
     before = [np.copy(a) for a in args]
@@ -65,6 +67,7 @@ def check(name: str, args: list, seed: int = 0, grad_fix=None) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(args, before)), "the adjoint changed an argument"
     expected = f(*args)
     assert abs(value - expected) <= 1e-12 * max(1.0, abs(expected)), (value, expected)
+    assert variant != "_exact" or value == expected, (value, expected)
     assert len(grad) == len(wrt)
     for g, i in zip(grad, positions):
         assert np.shape(g) == np.shape(args[i]) and np.asarray(g).dtype == np.float64
@@ -80,16 +83,18 @@ def check(name: str, args: list, seed: int = 0, grad_fix=None) -> None:
 
 
 @pytest.mark.parametrize("n, d, w_scale, lam", [(30, 5, 0.3, 0.1), (40, 4, 5.0, 0.0), (1, 1, 1.0, 2.0)])
-def test_logistic_loss(n, d, w_scale, lam):
+@VARIANTS
+def test_logistic_loss(n, d, w_scale, lam, variant):
     rng = np.random.default_rng(n)
     X = rng.standard_normal((n, d))
     y = rng.choice([-1.0, 1.0], size=n)
     w = w_scale * rng.standard_normal(d)  # w_scale 5: margins up to about 30, both branches of the stable form
-    check("logistic_loss", [w, X, y, lam])
+    check("logistic_loss", [w, X, y, lam], variant=variant)
 
 
 @pytest.mark.parametrize("n, n_in, n_hidden, n_out", [(4, 6, 5, 3), (1, 2, 3, 2), (7, 3, 8, 4)])
-def test_mlp_loss(n, n_in, n_hidden, n_out):
+@VARIANTS
+def test_mlp_loss(n, n_in, n_hidden, n_out, variant):
     rng = np.random.default_rng(n_in)
     W1 = rng.standard_normal((n_in, n_hidden)) / np.sqrt(n_in)
     b1 = 0.1 * rng.standard_normal(n_hidden)
@@ -97,23 +102,25 @@ def test_mlp_loss(n, n_in, n_hidden, n_out):
     b2 = 0.1 * rng.standard_normal(n_out)
     X = rng.random((n, n_in))
     Y = np.eye(n_out)[rng.integers(0, n_out, size=n)]
-    check("mlp_loss", [W1, b1, W2, b2, X, Y])
+    check("mlp_loss", [W1, b1, W2, b2, X, Y], variant=variant)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 10])
-def test_rosenbrock(n):
+@VARIANTS
+def test_rosenbrock(n, variant):
     x = np.random.default_rng(n).uniform(-1.5, 1.5, size=n)
-    check("rosenbrock", [x])
+    check("rosenbrock", [x], variant=variant)
 
 
 @pytest.mark.parametrize("T, n_hidden, n_in", [(0, 3, 2), (1, 4, 3), (2, 4, 3), (6, 5, 2)])
-def test_rnn_loss(T, n_hidden, n_in):
+@VARIANTS
+def test_rnn_loss(T, n_hidden, n_in, variant):
     rng = np.random.default_rng(T)
     W = 0.8 * rng.standard_normal((n_hidden, n_hidden)) / np.sqrt(n_hidden)
     U = rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)
     b = 0.1 * rng.standard_normal(n_hidden)
     xs = rng.standard_normal((T, n_in))
-    check("rnn_loss", [W, U, b, xs])
+    check("rnn_loss", [W, U, b, xs], variant=variant)
 
 
 def _off_by(size: float, k: int):
@@ -128,7 +135,8 @@ def _off_by(size: float, k: int):
 
 
 @pytest.mark.parametrize("name, k", [("logistic_loss", 0), ("rosenbrock", 0), ("mlp_loss", 1), ("rnn_loss", 0)])
-def test_the_check_sees_small_errors(name, k):
+@VARIANTS
+def test_the_check_sees_small_errors(name, k, variant):
     """The check is sharp: one entry wrong by 1e-5 of the gradient's norm fails it."""
     rng = np.random.default_rng(5)
     args = {
@@ -140,6 +148,6 @@ def test_the_check_sees_small_errors(name, k):
         "rnn_loss": lambda: [0.5 * rng.standard_normal((3, 3)), rng.standard_normal((3, 2)),
                              rng.standard_normal(3), rng.standard_normal((4, 2))],
     }[name]()
-    check(name, args)  # right as written
+    check(name, args, variant=variant)  # right as written
     with pytest.raises(AssertionError, match=name):
-        check(name, args, grad_fix=_off_by(1e-5, k))
+        check(name, args, grad_fix=_off_by(1e-5, k), variant=variant)
