@@ -3,15 +3,19 @@
 User errors print as `file:line:col: error: ...` with the line and a caret,
 without a traceback, and exit with status 2; so does a failure to write the
 result. `gen -o FILE` writes atomically, writes nothing when generation fails,
-and refuses to write over the function's own file.
+and refuses to write over the function's own file. `gen -o FILE --check`
+writes nothing: it exits 0 when FILE is what generation gives now, and 1 with
+a unified diff when FILE is stale (as `black --check --diff` does).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import secrets
+import shlex
 import stat
 import sys
 
@@ -43,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--wrt", metavar="A,B", help="differentiate with respect to these parameters only (names or positions)"
     )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
+    )
     tr = sub.add_parser(
         "trace",
         help="print the evaluation trace of a function",
@@ -59,10 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         src = load_spec(args.spec)
         if args.command == "trace":
             return _print(str(trace_source(src)) + "\n", None)
+        if args.check and args.output is None:
+            raise S2sadError("--check compares the generated module with a file: give it with -o FILE")
         if args.output is not None:
             _refuse_input_as_output(src.module.filename, args.output)
         wrt = [_name_or_position(w) for w in args.wrt.split(",") if w.strip()] if args.wrt is not None else None
         text = derive_source(src, wrt).source
+        if args.check:
+            return _check(args.output, text, argv if argv is not None else sys.argv[1:])
         if args.output is not None:
             _write_atomically(args.output, text)
             return 0
@@ -76,6 +89,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _check(path: str, text: str, argv: list[str]) -> int:
+    """`gen --check`: 0 when the file holds `text` (line endings aside), else 1 and a unified diff."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:  # universal newlines: a CRLF checkout is fresh
+            old: str | None = fh.read()
+    except FileNotFoundError:
+        old = None
+    except OSError as exc:
+        raise S2sadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if old == text:
+        _error(f"{path}: up to date")
+        return 0
+    again = shlex.join(a for a in argv if a != "--check")
+    if old is None:
+        _error(f"{path}: missing; generate it with: s2sad {again}")
+        return 1
+    diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"{path} (as it is)",
+                                f"{path} (as generated now)")
+    status = _print("".join(diff), "utf-8")
+    _error(f"{path}: stale; regenerate it with: s2sad {again}")
+    return status or 1
 
 
 def _error(text: str) -> None:

@@ -127,6 +127,69 @@ def test_bad_specs_exit_2(args, message):
     assert "Traceback" not in run.stderr
 
 
+def _snapshot(folder):
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def test_check_of_a_fresh_module_exits_0_and_writes_nothing(tmp_path):
+    out = tmp_path / "f_grad.py"
+    assert s2sad("gen", "examples/optim.py:rosenbrock", "--wrt", "y", "-o", str(out)).returncode == 0
+    before = _snapshot(tmp_path)
+    run = s2sad("gen", "examples/optim.py:rosenbrock", "--wrt", "y", "-o", str(out), "--check")
+    assert run.returncode == 0 and run.stdout == "" and "up to date" in run.stderr
+    assert _snapshot(tmp_path) == before
+    out.write_bytes(out.read_bytes().replace(b"\n", b"\r\n"))  # a checkout with CRLF line endings is fresh
+    assert s2sad("gen", "examples/optim.py:rosenbrock", "--wrt", "y", "-o", str(out), "--check").returncode == 0
+
+
+def test_check_of_a_stale_module_exits_1_with_a_diff(tmp_path):
+    (tmp_path / "f.py").write_text("import math\n\n\ndef f(x):\n    return math.sin(x)\n")
+    assert s2sad("gen", "f.py:f", "-o", "f_grad.py", cwd=tmp_path).returncode == 0
+    fresh = (tmp_path / "f_grad.py").read_text()
+    (tmp_path / "f.py").write_text("import math\n\n\ndef f(x):\n    return math.cos(x)\n")  # f changed
+    before = _snapshot(tmp_path)
+    run = s2sad("gen", "f.py:f", "-o", "f_grad.py", "--check", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stdout.startswith("--- f_grad.py (as it is)\n+++ f_grad.py (as generated now)\n")
+    assert "\n-    z1 = sin(x)  # line 5\n" in run.stdout and "\n+    z1 = cos(x)  # line 5\n" in run.stdout
+    assert run.stderr == "f_grad.py: stale; regenerate it with: s2sad gen f.py:f -o f_grad.py\n"
+    assert _snapshot(tmp_path) == before and (tmp_path / "f_grad.py").read_text() == fresh
+    # the diff is the patch that makes the file fresh
+    patched = subprocess.run(["patch", "-s", "-o", "-", "f_grad.py"], input=run.stdout, cwd=tmp_path,
+                             capture_output=True, text=True)
+    if patched.returncode == 0:
+        assert patched.stdout == s2sad("gen", "f.py:f", cwd=tmp_path).stdout
+
+
+def test_check_of_a_missing_module_exits_1(tmp_path):
+    run = s2sad("gen", "examples/lecture.py:f", "-o", str(tmp_path / "f_grad.py"), "--check")
+    assert run.returncode == 1 and "missing; generate it with: s2sad gen" in run.stderr
+    assert not (tmp_path / "f_grad.py").exists()
+
+
+def test_check_needs_a_file_and_a_function_that_differentiates(tmp_path):
+    run = s2sad("gen", "examples/lecture.py:f", "--check")
+    assert run.returncode == 2 and "give it with -o FILE" in run.stderr
+    (tmp_path / "bad.py").write_text(BAD)
+    (tmp_path / "old.py").write_text("previous contents\n")
+    run = s2sad("gen", "bad.py:f", "-o", "old.py", "--check", cwd=tmp_path)
+    assert run.returncode == 2 and "error:" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_pre_commit_hook_runs_the_check(tmp_path):
+    """.pre-commit-hooks.yaml's entry, with the arguments a user gives it, is `gen --check`."""
+    text = open(os.path.join(ROOT, ".pre-commit-hooks.yaml")).read()
+    fields = dict(line.strip().split(": ", 1) for line in text.splitlines()
+                  if line.startswith(("- id:", "  ")) and ": " in line)
+    assert fields["- id"] == "s2sad-check" and fields["pass_filenames"] == "false"
+    program, *entry = fields["entry"].split()
+    assert program == "s2sad" and entry == ["gen", "--check"]
+    out = str(tmp_path / "f_grad.py")
+    assert s2sad(*entry, "examples/lecture.py:f", "-o", out).returncode == 1  # missing
+    assert s2sad("gen", "examples/lecture.py:f", "-o", out).returncode == 0
+    assert s2sad(*entry, "examples/lecture.py:f", "-o", out).returncode == 0
+
+
 def test_write_error_is_a_user_error(tmp_path):
     run = s2sad("gen", "examples/lecture.py:f", "-o", str(tmp_path / "missing" / "g.py"))
     assert run.returncode == 2 and "cannot write" in run.stderr
