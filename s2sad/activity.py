@@ -15,6 +15,7 @@ After:  active = {x, x[i] loads, the products, s (param, next value, out)};
 
 from __future__ import annotations
 
+import re
 from typing import Union
 
 from .trace import (
@@ -38,11 +39,35 @@ from .trace import (
 )
 
 Node = Union[Var, ListVar, str]
+_SHAPE_ONLY = re.compile(r"^(len\(_0\)|_0\.(shape|size|ndim))$")
+
+
+def shape_query(e: object) -> bool:
+    """A `Compute` that reads only a shape (`len(x)`, `x.shape`): no value of x changes it."""
+    return isinstance(e, Compute) and bool(_SHAPE_ONLY.match(e.template))
 _RESULT = "result"
 
 
 def active(trace: Trace, wrt: tuple) -> set:
     """Variables and lists that are varied and useful."""
+    edges = _edges(trace, conditions=False)
+    varied = _reach(edges, [p for p in wrt])
+    backward: dict[Node, list[Node]] = {}
+    for src, dsts in edges.items():
+        for dst in dsts:
+            backward.setdefault(dst, []).append(src)
+    useful = _reach(backward, [_RESULT])
+    return varied & useful
+
+
+def varied(trace: Trace, wrt: tuple) -> set:
+    """Everything that depends on a differentiated parameter, conditions and integers included
+    (`x > 0`, `int(x)`): where a value the function decides by may change with the parameters."""
+    return _reach(_edges(trace, conditions=True), [p for p in wrt])
+
+
+def _edges(trace: Trace, conditions: bool) -> dict:
+    """The data flow: value -> the values computed from it (with `Compute` ops where `conditions`)."""
     edges: dict[Node, list[Node]] = {}
 
     def edge(src: object, dst: Node) -> None:
@@ -53,7 +78,7 @@ def active(trace: Trace, wrt: tuple) -> set:
         for item in items:
             if isinstance(item, Op):
                 e = item.expr
-                if isinstance(e, Compute):
+                if isinstance(e, Compute) and (not conditions or shape_query(e)):
                     continue
                 sources = [e.lst] if isinstance(e, (Load, Sum)) else list(item.inputs)
                 for src in sources:
@@ -88,13 +113,7 @@ def active(trace: Trace, wrt: tuple) -> set:
                 edge(item.value, _RESULT)
 
     block(trace.body, None)
-    varied = _reach(edges, [p for p in wrt])
-    backward: dict[Node, list[Node]] = {}
-    for src, dsts in edges.items():
-        for dst in dsts:
-            backward.setdefault(dst, []).append(src)
-    useful = _reach(backward, [_RESULT])
-    return varied & useful
+    return edges
 
 
 def _reach(edges: dict, start: list) -> set:

@@ -33,6 +33,7 @@ from .frontend import (
     load_function,
     nesting,
 )
+from .kinks import Kink, kinks
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
@@ -62,6 +63,11 @@ class Derivative:
     @cached_property
     def certificate(self) -> Certificate:
         return deeply(self.levels, lambda: certificate(self.gradient))
+
+    @cached_property
+    def kinks(self) -> list[Kink]:
+        """Where the derivative is only piecewise, and the condition under which it switches."""
+        return kinks(self.trace, self.gradient.wrt)
 
     @cached_property
     def value_and_grad(self) -> Callable[..., Any]:
@@ -361,6 +367,13 @@ def value_and_grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., An
 def generate(f: Callable[..., float], wrt: Wrt = None) -> str:
     """The generated module for f, as `s2sad gen` prints it."""
     return derive(f, wrt).source
+
+
+def piecewise(f: Callable[..., float], wrt: Wrt = None) -> list[Kink]:
+    """Where f's derivative (in the parameters wrt) is only piecewise: `abs`, `max`, branches and
+    while tests on differentiated values, `np.maximum`, `np.clip`...; each with the line and the
+    condition under which it switches (`x == y`). What `s2sad kinks` prints."""
+    return derive(f, wrt).kinks
 
 
 def trace(f: Callable[..., float]) -> Trace:

@@ -1,4 +1,4 @@
-"""The command line: `s2sad gen` and `s2sad trace`.
+"""The command line: `s2sad gen`, `s2sad kinks` and `s2sad trace`.
 
 User errors print as `file:line:col: error: ...` with the line and a caret,
 without a traceback, and exit with status 2; so does a failure to write the
@@ -23,6 +23,7 @@ from . import __version__
 from .api import derive_source, trace_source
 from .errors import S2sadError, UnsupportedSyntaxError, printable
 from .frontend import load_spec
+from .kinks import format_kinks
 
 _SPEC_HELP = "the function: path/to/file.py:func or package.module.func (found from the current directory)"
 
@@ -52,6 +53,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
     )
+    kk = sub.add_parser(
+        "kinks",
+        help="list where the derivative is only piecewise",
+        description="List every source line where the derivative changes form (abs, max/min, branches and "
+        "while tests on differentiated values, np.maximum/where/clip...), with the condition under which "
+        "it switches. The module is read, never imported or run.",
+        epilog="example: s2sad kinks examples/loops.py:huber",
+    )
+    kk.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    kk.add_argument("--wrt", metavar="A,B", help="as for gen: kinks in these parameters only")
     tr = sub.add_parser(
         "trace",
         help="print the evaluation trace of a function",
@@ -68,11 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         src = load_spec(args.spec)
         if args.command == "trace":
             return _print(str(trace_source(src)) + "\n", None)
+        wrt = [_name_or_position(w) for w in args.wrt.split(",") if w.strip()] if args.wrt is not None else None
+        if args.command == "kinks":
+            return _print(format_kinks(derive_source(src, wrt).kinks, src.module.filename, src.module.lines), None)
         if args.check and args.output is None:
             raise S2sadError("--check compares the generated module with a file: give it with -o FILE")
         if args.output is not None:
             _refuse_input_as_output(src.module.filename, args.output)
-        wrt = [_name_or_position(w) for w in args.wrt.split(",") if w.strip()] if args.wrt is not None else None
         text = derive_source(src, wrt).source
         if args.check:
             return _check(args.output, text, argv if argv is not None else sys.argv[1:])

@@ -14,6 +14,10 @@
 #   for all sizes:   value_and_grad <= 7.00 x f + |z16| + |lam|, above the lecture's bound of 5
 #   |z|: y * z1 (line 16)
 #   |z16|: _scalar(z15) (line 17)
+# Piecewise: the derivative changes form where these hold (this code differentiates the
+# piece taken; at the switch itself the function may have no derivative):
+#   line 17: np.maximum: switches where -z == 0
+#   line 17: np.abs: switches where z == 0
 
 import numpy as np
 

@@ -4,6 +4,9 @@
 #   outside loops:    forward 2, reverse 1, ratio 1.50
 #   loop at line 68:  forward 3, reverse 1, ratio 1.33; tape 0 values per iteration
 #   whole function: ratio at most 1.50 for any trip counts, within the lecture's bound of 5
+# Piecewise: the derivative changes form where these hold (this code differentiates the
+# piece taken; at the switch itself the function may have no derivative):
+#   line 68: while test: switches where x == 1
 
 
 def halvings_value_and_grad(x):

@@ -3,6 +3,10 @@
 # Op count (arithmetic operators and calls, counted in this file; loops per iteration):
 #   outside loops:  forward 7, reverse 5, ratio 1.71
 #   whole function: ratio at most 1.71 for any trip counts, within the lecture's bound of 5
+# Piecewise: the derivative changes form where these hold (this code differentiates the
+# piece taken; at the switch itself the function may have no derivative):
+#   line 52: abs: switches where r == 0
+#   line 52: branch: switches where abs(r) == delta
 
 from math import copysign
 

@@ -5,6 +5,9 @@
 #   loop at line 41:  forward 1, reverse 1, ratio 2.00; tape 1 value per iteration
 #   loop at line 45:  forward 3, reverse 4, ratio 2.33; tape 1 value per iteration
 #   whole function: ratio at most 2.33 for any trip counts, within the lecture's bound of 5
+# Piecewise: the derivative changes form where these hold (this code differentiates the
+# piece taken; at the switch itself the function may have no derivative):
+#   line 42: branch: switches where v == m
 
 from math import exp, log
 
