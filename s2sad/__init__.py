@@ -7,13 +7,14 @@ Public surface::
     generate(f, wrt=None)        -> the text `s2sad gen` prints for f
     trace(f)                     -> f's evaluation trace (print it)
     piecewise(f, wrt=None)       -> where the derivative is only piecewise (`s2sad kinks`)
+    check_grads(f, args, wrt=None) -> the gradient against a numerical reference (`s2sad check`)
     derive(f, wrt=None)          -> all of the above and the op-count certificate
     register(function, *partials) -> add a derivative rule of your own
 """
 
 __version__ = "0.1.0"
 
-from .api import Derivative, derive, generate, grad, piecewise, trace, value_and_grad  # noqa: E402
+from .api import Derivative, check_grads, derive, generate, grad, piecewise, trace, value_and_grad  # noqa: E402
 from .errors import S2sadError, UnsupportedSyntaxError, Violation  # noqa: E402
 from .rules import register  # noqa: E402
 
@@ -22,6 +23,7 @@ __all__ = [
     "S2sadError",
     "UnsupportedSyntaxError",
     "Violation",
+    "check_grads",
     "derive",
     "generate",
     "grad",

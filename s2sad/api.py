@@ -18,7 +18,7 @@ import os
 import unicodedata
 import weakref
 from functools import cached_property
-from typing import Any, Callable, Iterable, TypeVar, Union
+from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 
 from .check import checked
 from .emit import Certificate, certificate, format_source, module_text, runtime_text
@@ -33,6 +33,7 @@ from .frontend import (
     load_function,
     nesting,
 )
+from .gradcheck import Report, check
 from .kinks import Kink, kinks
 from .lowering import lower
 from .optimize import drop_dead_ops
@@ -374,6 +375,19 @@ def piecewise(f: Callable[..., float], wrt: Wrt = None) -> list[Kink]:
     while tests on differentiated values, `np.maximum`, `np.clip`...; each with the line and the
     condition under which it switches (`x == y`). What `s2sad kinks` prints."""
     return derive(f, wrt).kinks
+
+
+def check_grads(f: Callable[..., float], args: Sequence[Any], wrt: Wrt = None, seed: int = 0) -> Report:
+    """Run the generated gradient of f at args against an independent reference (f's source at 50
+    digits with mpmath, else extrapolated central differences; arrays along a random direction).
+    Returns the report (print it for the table); raises AssertionError, with the table, when they
+    disagree. This runs f."""
+    d = derive(f, wrt)
+    positions = [d.trace.params.index(p) for p in d.gradient.wrt]
+    report = check(f, [tuple(args)], positions, text=d.source, seed=seed)
+    if not report.ok:
+        raise AssertionError(f"the gradient of {f.__name__} disagrees with the reference:\n{report}")
+    return report
 
 
 def trace(f: Callable[..., float]) -> Trace:

@@ -1,0 +1,134 @@
+"""The gradient check (`s2sad check`, `gen --verify`, `s2sad.check_grads`): it agrees where the
+gradient is right, and it catches a wrong one (a user's derivative rule written wrong), with either
+reference (50-digit mpmath, or central differences when mpmath is missing)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import import_file
+
+import s2sad
+from s2sad import gradcheck
+
+MATH_ONLY = '''\
+import math
+
+__s2sad_rules__ = {"softplus": "1 / (1 + exp(-x))", "softplus_wrong": "1 / (1 + exp(x))"}
+
+
+def softplus(t):
+    return math.log1p(math.exp(t))
+
+
+def softplus_wrong(t):
+    return math.log1p(math.exp(t))
+
+
+def right(x, y):
+    return softplus(x * y) + math.sin(x) * y
+
+
+def wrong(x, y):
+    return softplus_wrong(x * y) + y
+
+
+def total(xs, c):
+    s = 0.0
+    for v in xs:
+        s = s + math.exp(c * v)
+    return s
+
+
+def domain(x):
+    return math.sqrt(x) + math.log(x) + abs(x - 1.0)
+'''
+
+ARRAYS = '''\
+import numpy as np
+
+
+def net(x, W):
+    return np.sum(np.tanh(W @ x) ** 2)
+'''
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gradcheck")
+    (folder / "mathonly.py").write_text(MATH_ONLY)
+    (folder / "arrays.py").write_text(ARRAYS)
+    return folder, import_file(str(folder / "mathonly.py")), import_file(str(folder / "arrays.py"))
+
+
+def test_right_gradients_agree(modules):
+    _, m, a = modules
+    report = s2sad.check_grads(m.right, (0.3, 1.2))
+    assert report.ok and report.reference == "50-digit"
+    assert [r.parameter for r in report.rows] == ["x", "y"]
+    assert all(r.error < 1e-12 for r in report.rows)
+    report = s2sad.check_grads(m.total, ([0.1, 0.5, -0.3], 0.7))  # a list: along a random direction
+    assert report.ok and report.rows[0].parameter == "xs (along a random direction)"
+    report = s2sad.check_grads(a.net, (np.full(3, 0.2), np.arange(6.0).reshape(2, 3) / 10), wrt="W")
+    assert report.ok and report.reference == "differences" and len(report.rows) == 1
+
+
+def test_a_wrong_gradient_is_caught(modules):
+    _, m, _ = modules
+    with pytest.raises(AssertionError, match="DISAGREES"):
+        s2sad.check_grads(m.wrong, (0.3, 1.2))
+
+
+def test_without_mpmath_the_differences_still_catch_it(modules, monkeypatch):
+    _, m, _ = modules
+    monkeypatch.setitem(sys.modules, "mpmath", None)  # `import mpmath` raises ImportError
+    assert s2sad.check_grads(m.right, (0.3, 1.2)).reference == "differences"
+    with pytest.raises(AssertionError, match="DISAGREES"):
+        s2sad.check_grads(m.wrong, (0.3, 1.2))
+
+
+def test_random_points_avoid_domain_errors_and_kinks(modules):
+    _, m, _ = modules
+    points = gradcheck.random_points(m.domain, 20, seed=1, params=["x"])
+    assert len(points) == 20 and all(p[0] > 0 for p in points)  # sqrt, log: only x > 0
+    assert not gradcheck._smooth_at(m.domain, (1.0,), ["float"])  # abs(x - 1) switches at 1
+    assert gradcheck._smooth_at(m.domain, (1.5,), ["float"])
+
+
+def cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "s2sad", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_check_exit_codes(modules):
+    folder = modules[0]
+    run = cli("check", "mathonly.py:right", "--points", "4", "--seed", "2", cwd=folder)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0].split() == ["point", "parameter", "s2sad", "reference", "rel.", "error"]
+    assert len(run.stdout.splitlines()) == 1 + 4 * 2 + 1 and "agree" in run.stdout.splitlines()[-1]
+    run = cli("check", "mathonly.py:wrong", "--at", "0.3,1.2", cwd=folder)
+    assert run.returncode == 1 and "DISAGREES" in run.stdout and run.stdout.rstrip().endswith("DISAGREE")
+    run = cli("check", "arrays.py:net", "--at", "[0.1, 0.2], [[1, 2], [3, 4]]", cwd=folder)
+    assert run.returncode == 0 and "W (along a random direction)" in run.stdout
+    for args, message in [(("arrays.py:net",), "give the arguments with --at"),
+                          (("mathonly.py:right", "--at", "1,2,3"), "takes 2 arguments, not 3"),
+                          (("mathonly.py:domain", "--at", "-1.0"), "math domain error")]:
+        run = cli("check", *args, cwd=folder)
+        assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_gen_verify_writes_only_a_right_gradient(modules):
+    folder = modules[0]
+    run = cli("gen", "mathonly.py:wrong", "-o", "wrong_grad.py", "--verify", cwd=folder)
+    assert run.returncode == 1 and "nothing written" in run.stderr and "DISAGREES" in run.stderr
+    assert not (folder / "wrong_grad.py").exists()
+    run = cli("gen", "mathonly.py:right", "-o", "right_grad.py", "--verify", cwd=folder)
+    assert run.returncode == 0 and run.stdout == "" and run.stderr == ""
+    assert (folder / "right_grad.py").read_text() == cli("gen", "mathonly.py:right", cwd=folder).stdout
+
+
+def test_help_says_check_runs_the_module():
+    run = subprocess.run([sys.executable, "-m", "s2sad", "check", "--help"], capture_output=True, text=True)
+    assert "IMPORTS AND RUNS" in " ".join(run.stdout.split())
+    run = subprocess.run([sys.executable, "-m", "s2sad", "gen", "--help"], capture_output=True, text=True)
+    assert "imports and runs the module" in " ".join(run.stdout.split())
