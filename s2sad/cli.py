@@ -1,4 +1,4 @@
-"""The command line: `s2sad gen`, `s2sad kinks` and `s2sad trace`.
+"""The command line: `s2sad gen`, `check`, `kinks`, `graph` and `trace`.
 
 User errors print as `file:line:col: error: ...` with the line and a caret,
 without a traceback, and exit with status 2; so does a failure to write the
@@ -22,7 +22,7 @@ import sys
 from . import __version__
 from .api import Derivative, derive_source, trace_source
 from .errors import S2sadError, UnsupportedSyntaxError, printable
-from .frontend import load_spec
+from .frontend import Source, load_spec
 from .kinks import format_kinks
 
 _SPEC_HELP = "the function: path/to/file.py:func or package.module.func (found from the current directory)"
@@ -60,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
     )
+    gr = sub.add_parser(
+        "graph",
+        help="draw the computational graph of the trace",
+        description="The computational graph, as the lecture draws it: one node per input and per elementary "
+        "op (labelled as `s2sad trace` prints it, with its line), edges for data flow, branches and loops as "
+        "clusters. DOT text on stdout or in FILE.dot; FILE.svg, .png or .pdf are drawn by Graphviz's dot "
+        "program. The module is read, never imported or run.",
+        epilog="example: s2sad graph examples/lecture.py:f -o f.svg --adjoints",
+    )
+    gr.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    gr.add_argument("-o", "--output", metavar="FILE", help="FILE.dot, .svg, .png or .pdf (default: DOT on stdout)")
+    gr.add_argument("--adjoints", action="store_true", help="add each value's adjoint, the chain rule over its children")
     ck = sub.add_parser(
         "check",
         help="check the generated gradient against a numerical reference (runs the function)",
@@ -106,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         src = load_spec(args.spec)
         if args.command == "trace":
             return _print(str(trace_source(src)) + "\n", None)
+        if args.command == "graph":
+            return _graph(args, src)
         wrt = [_name_or_position(w) for w in args.wrt.split(",") if w.strip()] if args.wrt is not None else None
         if args.command == "kinks":
             return _print(format_kinks(derive_source(src, wrt).kinks, src.module.filename, src.module.lines), None)
@@ -134,6 +148,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _graph(args: argparse.Namespace, src: Source) -> int:
+    from .graph import graph_dot, render
+
+    dot = graph_dot(trace_source(src), adjoints=args.adjoints)
+    if args.output is None:
+        return _print(dot, "utf-8")
+    _refuse_input_as_output(src.module.filename, args.output)
+    suffix = os.path.splitext(args.output)[1].lower()
+    if suffix not in (".dot", ".gv", ".svg", ".png", ".pdf"):
+        raise S2sadError(f"cannot tell the format of {args.output}: name it .dot, .svg, .png or .pdf")
+    _write_atomically(args.output, dot.encode("utf-8") if suffix in (".dot", ".gv") else render(dot, args.output))
+    return 0
 
 
 def _verified(args: argparse.Namespace, derived: Derivative, text: str | None) -> int:
@@ -244,7 +272,7 @@ def _refuse_input_as_output(source: str, output: str) -> None:
         raise S2sadError(f"refusing to write {output}: it is the input file {source}; choose another -o")
 
 
-def _write_atomically(path: str, text: str) -> None:
+def _write_atomically(path: str, text: str | bytes) -> None:
     """Write `text` to `path` (through a symlink) by renaming a complete temporary file over it.
 
     A new file gets the mode `open` would give it (0o666 less the umask); a
@@ -256,7 +284,7 @@ def _write_atomically(path: str, text: str) -> None:
         target = os.path.realpath(path)
     except OSError as exc:  # a relative path without a current directory
         raise S2sadError(f"cannot write {path}: {exc.strerror or exc}") from None
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if os.path.isdir(target):
         raise S2sadError(f"cannot write {path}: it is a directory")
     try:
