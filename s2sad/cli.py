@@ -1,4 +1,4 @@
-"""The command line: `s2sad gen`, `check`, `kinks`, `graph` and `trace`.
+"""The command line: `s2sad gen`, `check`, `kinks`, `graph`, `report` and `trace`.
 
 User errors print as `file:line:col: error: ...` with the line and a caret,
 without a traceback, and exit with status 2; so does a failure to write the
@@ -23,6 +23,7 @@ from . import __version__
 from .api import Derivative, derive_source, trace_source
 from .errors import S2sadError, UnsupportedSyntaxError, printable
 from .frontend import Source, load_spec
+from .gradcheck import Report
 from .kinks import format_kinks
 
 _SPEC_HELP = "the function: path/to/file.py:func or package.module.func (found from the current directory)"
@@ -85,6 +86,20 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
     ck.add_argument("--wrt", metavar="A,B", help="as for gen: check these parameters' gradients only")
     _point_options(ck)
+    rp = sub.add_parser(
+        "report",
+        help="write one self-contained HTML page of the evidence (runs the function for its check)",
+        description="One HTML page, with no network access or external asset: the source and the generated "
+        "code side by side (each generated line linked to its source line), the graph, the certificate, the "
+        "kink report and the gradient-check table. The check IMPORTS AND RUNS the module; --no-check leaves it "
+        "out (then nothing is run).",
+        epilog="example: s2sad report examples/loops.py:huber -o huber.html",
+    )
+    rp.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    rp.add_argument("-o", "--output", metavar="FILE", help="write the page to FILE (default: stdout)")
+    rp.add_argument("--wrt", metavar="A,B", help="as for gen")
+    rp.add_argument("--no-check", action="store_true", help="leave the gradient check out: run nothing")
+    _point_options(rp)
     kk = sub.add_parser(
         "kinks",
         help="list where the derivative is only piecewise",
@@ -125,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             return _print(format_kinks(derive_source(src, wrt).kinks, src.module.filename, src.module.lines), None)
         if args.command == "check":
             return _verified(args, derive_source(src, wrt), None)
+        if args.command == "report":
+            return _report(args, src, wrt)
         if args.check and args.output is None:
             raise S2sadError("--check compares the generated module with a file: give it with -o FILE")
         if args.output is not None:
@@ -166,6 +183,16 @@ def _graph(args: argparse.Namespace, src: Source) -> int:
 
 def _verified(args: argparse.Namespace, derived: Derivative, text: str | None) -> int:
     """`check` (and `gen --verify`): run the module, print the table; 0 when the gradient agrees."""
+    report = _checked(args, derived, text if text is not None else derived.source)
+    if text is None or not report.ok:  # gen --verify prints the table only when it refuses to write
+        _print(str(report), None) if text is None else _error(str(report).rstrip())
+    if not report.ok and text is not None:
+        _error("s2sad: error: the generated gradient disagrees with the reference: nothing written")
+    return 0 if report.ok else 1
+
+
+def _checked(args: argparse.Namespace, derived: Derivative, text: str) -> Report:
+    """The gradient check of `text` (the generated module) at the points the options ask for."""
     from .gradcheck import check, import_spec, parse_point, random_points
 
     try:
@@ -178,14 +205,38 @@ def _verified(args: argparse.Namespace, derived: Derivative, text: str | None) -
         points += random_points(f, args.points if args.points is not None else 3, args.seed, params)
     wrt = [derived.trace.params.index(p) for p in derived.gradient.wrt]
     try:
-        report = check(f, points, wrt, text=text if text is not None else derived.source, seed=args.seed)
+        return check(f, points, wrt, text=text, seed=args.seed)
     except Exception as exc:  # f (or its gradient) fails at a point given with --at
         raise S2sadError(f"running {f.__name__} at the points failed: {type(exc).__name__}: {exc}") from None
-    if text is None or not report.ok:  # gen --verify prints the table only when it refuses to write
-        _print(str(report), None) if text is None else _error(str(report).rstrip())
-    if not report.ok and text is not None:
-        _error("s2sad: error: the generated gradient disagrees with the reference: nothing written")
-    return 0 if report.ok else 1
+
+
+def _report(args: argparse.Namespace, src: Source, wrt: list | None) -> int:
+    """`report`: the HTML page of the evidence (runs the function for the check, unless --no-check)."""
+    from .graph import graph_dot, render
+    from .report import report_html
+
+    derived = derive_source(src, wrt)
+    text = derived.source
+    try:
+        svg = render(graph_dot(derived.trace), "graph.svg").decode("utf-8")
+        graph = svg[svg.index("<svg"):]
+    except (S2sadError, ValueError):  # no Graphviz: the page shows the DOT text
+        graph = graph_dot(derived.trace)
+    check = None
+    if not args.no_check:
+        try:
+            check = str(_checked(args, derived, text))
+        except S2sadError as exc:  # arrays without --at, a failing point: said on the page
+            check = f"not run: {exc}"
+    node = src.node
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    page = report_html(derived.trace.name, src.module.filename, src.module.lines, first, node.end_lineno or first,
+                       text, format_kinks(derived.kinks, src.module.filename), graph, check)
+    if args.output is None:
+        return _print(page, "utf-8")
+    _refuse_input_as_output(src.module.filename, args.output)
+    _write_atomically(args.output, page)
+    return 0
 
 
 def _check(path: str, text: str, argv: list[str]) -> int:
