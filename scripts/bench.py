@@ -1,6 +1,6 @@
 """Benchmarks: speed of generated gradients against f and a hand-written adjoint; generation time.
 
-Run from the repository root:  python scripts/bench.py  [--quick]
+Run from the repository root:  python scripts/bench.py  [--quick] [--plot DIR]
 
 Prints, per benchmark, the median time of f, of s2sad's generated
 value-and-gradient and of a hand-written adjoint (all measured interleaved in
@@ -11,6 +11,10 @@ noisy: read the ratios, not the absolute times.
 
 Then loops over lists (examples/loops.py): the same three times, and the peak
 length of each tape the generated function fills (entries x values per entry).
+
+With --plot DIR (needs matplotlib: pip install "s2sad[plot]"), the tables are also drawn, as
+DIR/bench_ratios.svg (value-and-gradient time over f and over the hand-written adjoint, per
+benchmark) and DIR/bench_generation.svg (generation time against ops, log axes).
 
 Targets: op-count ratio <= 5; value_and_grad / hand <= 1.1 and
 value_and_grad / f <= 1.5 (medians); 1,000-op generation < 0.2 s, growing
@@ -81,7 +85,9 @@ def benchmarks(folder: str) -> list[tuple[str, str, str, object, tuple]]:
     ]
 
 
-def speed(repeats: int) -> None:
+def speed(repeats: int) -> list[tuple[str, float, float]]:
+    """The straight-line benchmarks; returns (label, vg/f, vg/hand) per benchmark."""
+    rows = []
     print(f"{'benchmark':<26}{'f':>10}{'s2sad vg':>11}{'hand vg':>10}{'vg/f':>7}{'vg/hand':>9}{'op ratio':>10}")
     with tempfile.TemporaryDirectory() as folder:
         for label, spec, name, hand, point in benchmarks(folder):
@@ -97,6 +103,8 @@ def speed(repeats: int) -> None:
             tf, tvg, th = _median_times([f, vg, hand], point, repeats)
             print(f"{label:<26}{tf * 1e6:>8.2f}us{tvg * 1e6:>9.2f}us{th * 1e6:>8.2f}us"
                   f"{tvg / tf:>7.2f}{tvg / th:>9.2f}{d.certificate.ratio:>10.2f}")
+            rows.append((label, tvg / tf, tvg / th))
+    return rows
 
 
 class _Tape(list):
@@ -127,8 +135,10 @@ def _with_tapes(d, kind: str = "value_and_grad"):
     return ns[f"{d.trace.name}_{kind}"], made
 
 
-def loops(repeats: int) -> None:
-    """Loops over lists: f, generated value-and-gradient, hand-written adjoint, and the tapes."""
+def loops(repeats: int) -> list[tuple[str, float, float]]:
+    """Loops over lists: f, generated value-and-gradient, hand-written adjoint, and the tapes;
+    returns (label, vg/f, vg/hand) per benchmark."""
+    rows = []
     ex = os.path.join(ROOT, "examples", "loops.py")
     rng = random.Random(3)
     cases = []
@@ -158,6 +168,8 @@ def loops(repeats: int) -> None:
             tf, tvg, th = _median_times([f, vg, hand], point, repeats)
             print(f"{label:<28}{tf * 1e6:>8.1f}us{tvg * 1e6:>9.1f}us{th * 1e6:>8.1f}us"
                   f"{tvg / tf:>7.2f}{tvg / th:>9.2f}{d.certificate.ratio:>10.2f}{peak:>22}")
+            rows.append((label, tvg / tf, tvg / th))
+    return rows
 
 
 def straight_line_source(n_ops: int, seed: int = 1) -> str:
@@ -175,8 +187,10 @@ def straight_line_source(n_ops: int, seed: int = 1) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generation(sizes: list[int]) -> None:
-    """Time `s2sad.grad(f)` for a fresh f (the runtime path), and `s2sad gen`'s text with black."""
+def generation(sizes: list[int]) -> list[tuple[int, float, float]]:
+    """Time `s2sad.grad(f)` for a fresh f (the runtime path), and `s2sad gen`'s text with black;
+    returns (ops, runtime path s, with black s) per size."""
+    rows = []
     print(f"\n{'generation':<12}{'ops':>8}{'grad(f)':>10}{'per 1k ops':>12}{'gen text + black':>18}")
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
@@ -195,6 +209,44 @@ def generation(sizes: list[int]) -> None:
             t_gen = time.perf_counter() - t0
             ops = len(s2sad.trace(f).ops)
             print(f"{'':<12}{ops:>8}{t_runtime:>9.3f}s{t_runtime / ops * 1000:>11.3f}s{t_gen:>17.2f}s")
+            rows.append((ops, t_runtime, t_gen))
+    return rows
+
+
+def plot(folder: str, ratios: list[tuple[str, float, float]], gen: list[tuple[int, float, float]]) -> list[str]:
+    """Draw the tables: bench_ratios.svg and bench_generation.svg in folder; returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no screen
+    import matplotlib.pyplot as plt
+
+    os.makedirs(folder, exist_ok=True)
+    paths = [os.path.join(folder, "bench_ratios.svg"), os.path.join(folder, "bench_generation.svg")]
+    plt.rcParams["svg.hashsalt"] = "s2sad"  # the same figure for the same numbers
+    labels = [r[0] for r in ratios]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(labels) + 1.5))
+    ys = range(len(labels))
+    ax.barh([y - 0.2 for y in ys], [r[1] for r in ratios], height=0.4, label="value_and_grad / f")
+    ax.barh([y + 0.2 for y in ys], [r[2] for r in ratios], height=0.4, label="value_and_grad / hand-written")
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(list(ys), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("time ratio (one run)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(paths[0], metadata={"Date": None})
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ops = [g[0] for g in gen]
+    ax.loglog(ops, [g[1] for g in gen], "o-", label="grad(f): runtime path")
+    ax.loglog(ops, [g[2] for g in gen], "s-", label="generate(f): text with black")
+    ax.set_xlabel("ops in the trace")
+    ax.set_ylabel("seconds")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(paths[1], metadata={"Date": None})
+    plt.close(fig)
+    return paths
 
 
 def _import(path: str, name: str):
@@ -207,10 +259,18 @@ def _import(path: str, name: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10,000-op generation")
+    parser.add_argument("--plot", metavar="DIR", help="also draw the tables as SVG figures in DIR (needs matplotlib)")
     args = parser.parse_args()
-    speed(5 if args.quick else 15)
-    loops(5 if args.quick else 11)
-    generation([100, 1000] if args.quick else [100, 1000, 10000])
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401  (before the run: say so now, not after minutes)
+        except ImportError:
+            sys.exit('--plot needs matplotlib: pip install "s2sad[plot]" (or matplotlib)')
+    ratios = speed(5 if args.quick else 15)
+    ratios += loops(5 if args.quick else 11)
+    gen = generation([100, 1000] if args.quick else [100, 1000, 10000])
+    if args.plot:
+        print("\nfigures: " + ", ".join(plot(args.plot, ratios, gen)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,126 @@
+"""The command line: `s2sad gen` and `s2sad trace` here; the evidence commands (`check`, `kinks`,
+`graph`, `report`, and gen's `--check` and `--verify`) in `evidence.py`; output in `output.py`.
+
+User errors print as `file:line:col: error: ...` with the line and a caret,
+without a traceback, and exit with status 2; so does a failure to write the
+result. `gen -o FILE` writes atomically, writes nothing when generation fails,
+and refuses to write over the function's own file. `gen -o FILE --check`
+writes nothing: it exits 0 when FILE is what generation gives now, and 1 with
+a unified diff when FILE is stale (as `black --check --diff` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from .. import __version__
+from ..api import derive_source, trace_source
+from ..errors import S2sadError, UnsupportedSyntaxError, printable
+from ..frontend import load_spec
+from .evidence import (
+    add_commands,
+    check_command,
+    graph_command,
+    kinks_command,
+    point_options,
+    report_command,
+    stale_command,
+)
+from .output import print_error, print_out, refuse_input_as_output, write_atomically
+
+_SPEC_HELP = "the function: path/to/file.py:func or package.module.func (found from the current directory)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="s2sad",
+        description="Source-to-source reverse-mode automatic differentiation for Python.",
+        epilog="example: s2sad gen examples/lecture.py:f > f_grad.py",
+    )
+    p.add_argument("--version", action="version", version=f"s2sad {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    gen = sub.add_parser(
+        "gen",
+        help="write the gradient module of a function",
+        description="Write a standalone Python module defining <f>_grad and <f>_value_and_grad. "
+        "The user's module is read, never imported or run.",
+        epilog="example: s2sad gen examples/lecture.py:f --wrt w1 -o f_grad.py",
+    )
+    gen.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    gen.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    gen.add_argument(
+        "--wrt", metavar="A,B", help="differentiate with respect to these parameters only (names or positions)"
+    )
+    gen.add_argument(
+        "--verify",
+        action="store_true",
+        help="before writing, check the gradient against a numerical reference (as `s2sad check`, with "
+        "--at/--points/--seed; this imports and runs the module); write nothing if they disagree",
+    )
+    point_options(gen)
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
+    )
+    add_commands(sub, _SPEC_HELP)
+    tr = sub.add_parser(
+        "trace",
+        help="print the evaluation trace of a function",
+        description="Print the function as the lecture's evaluation trace: one elementary op per line.",
+        epilog="example: s2sad trace examples/lecture.py:f",
+    )
+    tr.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        src = load_spec(args.spec)
+        if args.command == "trace":
+            return print_out(str(trace_source(src)) + "\n", None)
+        if args.command == "graph":
+            return graph_command(args, src)
+        wrt = [_name_or_position(w) for w in args.wrt.split(",") if w.strip()] if args.wrt is not None else None
+        if args.command == "kinks":
+            return kinks_command(src, wrt)
+        if args.command == "check":
+            return check_command(args, derive_source(src, wrt), None)
+        if args.command == "report":
+            return report_command(args, src, wrt)
+        if args.check and args.output is None:
+            raise S2sadError("--check compares the generated module with a file: give it with -o FILE")
+        if args.output is not None:
+            refuse_input_as_output(src.module.filename, args.output)
+        derived = derive_source(src, wrt)
+        text = derived.source
+        if args.verify and check_command(args, derived, text) != 0:
+            return 1
+        if args.check:
+            return stale_command(args.output, text, argv if argv is not None else sys.argv[1:])
+        if args.output is not None:
+            write_atomically(args.output, text)
+            return 0
+        return print_out(text, "utf-8")  # a Python source file: UTF-8, whatever the locale says
+    except UnsupportedSyntaxError as exc:
+        print_error(exc.format())
+    except S2sadError as exc:
+        print_error(f"s2sad: error: {printable(str(exc))}")
+    except OSError as exc:  # the environment (a deleted current directory...), not the input: no traceback either
+        print_error(f"s2sad: error: {printable(str(exc))}")
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+_POSITION = re.compile(r"[+-]?[0-9]+")
+
+
+def _name_or_position(text: str) -> str | int:
+    """`--wrt x,1`: a parameter by name, or by position (ASCII digits: no name is all digits)."""
+    text = text.strip()
+    return int(text) if _POSITION.fullmatch(text) else text
+
