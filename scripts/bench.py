@@ -232,7 +232,7 @@ def plot(folder: str, ratios: list[tuple[str, float, float]], gen: list[tuple[in
     ax.set_yticks(list(ys), labels)
     ax.invert_yaxis()
     ax.set_xlabel("time ratio (one run)")
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
     fig.savefig(paths[0], metadata={"Date": None})
     plt.close(fig)
