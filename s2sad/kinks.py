@@ -50,6 +50,8 @@ ARRAY_KINKS = {
     "linalg.norm": "x == 0 (every entry)",
 }
 _COMPARISON = re.compile(r"^_(\d+) (<|<=|>|>=|==|!=) _(\d+)$")
+# decisions over numbers other than comparisons: (kind, condition over x)
+COMPUTE_KINKS = {"int(_0)": ("int", "x is a whole number")}
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,11 @@ def kinks(trace: Trace, wrt: tuple) -> list[Kink]:
             continue
         numbers = any(isinstance(a, Var) and a.kind != "bool" for a in args)  # not `not c`, `c and d`
         if isinstance(e, Compute) and numbers and not shape_query(e):
-            found[Kink(item.line, uses.get(item.out, "condition"), _switch(e, name))] = None
+            if e.template in COMPUTE_KINKS:
+                kind, condition = COMPUTE_KINKS[e.template]
+                found[Kink(item.line, kind, _fill(condition, args, name))] = None
+            else:
+                found[Kink(item.line, uses.get(item.out, "comparison"), _switch(e, name))] = None
         elif isinstance(e, Call) and e.fn in SCALAR_KINKS:
             found[Kink(item.line, e.fn, _fill(SCALAR_KINKS[e.fn], args, name, e.scale))] = None
         elif isinstance(e, ArrayOp) and e.fn in ARRAY_KINKS:

@@ -67,6 +67,10 @@ SOURCE = textwrap.dedent('''\
         return np.sum(z) + np.max(x) + np.sum(np.floor(x) * y) + np.linalg.norm(y)
 
 
+    def truncated(x, y):
+        return x * int(x) + y
+
+
     def shapes(W, xs):
         h = np.zeros(W.shape[0])
         for t in range(len(xs)):
@@ -94,6 +98,8 @@ CATALOGUE = {
         (48, "np.abs", "y == 0"), (49, "np.max", "two entries of x tie for the maximum"),
         (49, "np.floor", "x is a whole number"), (49, "np.linalg.norm", "y == 0 (every entry)"),
     ],
+    ("truncated", None): [(53, "int", "x is a whole number")],
+    ("truncated", ("y",)): [],
     ("shapes", None): [],  # shapes and lengths do not move with the values
 }
 
