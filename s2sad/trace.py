@@ -369,6 +369,8 @@ def format_number(c: float) -> str:
     Integers print without a fraction; small rational multiples of pi print as
     such (`2*pi`, `pi/2`), so the lecture's `sin(2*pi*z1)` reads as written.
     """
+    if isinstance(c, int) and not isinstance(c, bool):  # exact, however large (10**400 is no float)
+        return str(c)
     if not math.isfinite(c):  # inf, -inf, nan: as Python prints them (int(c) would raise)
         return repr(float(c))
     if c == int(c) and abs(c) < 1e15:
