@@ -29,15 +29,20 @@ def logistic_loss_value_and_grad(w, X, y, lam):
     z *= y
     e = np.exp(-np.abs(z))
     value = (np.maximum(-z, 0.0).sum() + np.log1p(e).sum()) / n + 0.5 * lam * (w @ w)
+    return value, _logistic_loss_backward(w, X, y, lam, z, e)
+
+
+def _logistic_loss_backward(w, X, y, lam, z, e):
+    """The gradient from the margins z and e = exp(-|z|) (e is spent)."""
     # sigmoid(-z) = e / (1 + e) for z >= 0, 1 / (1 + e) for z < 0
     s = np.where(z >= 0.0, e, 1.0)
     e += 1.0
     s /= e
     s *= y
-    s *= -1.0 / n
+    s *= -1.0 / X.shape[0]
     g = X.T @ s
     g += lam * w
-    return value, g
+    return g
 
 
 def mlp_loss_value_and_grad(W1, b1, W2, b2, X, Y):
@@ -53,6 +58,12 @@ def mlp_loss_value_and_grad(W1, b1, W2, b2, X, Y):
     s = e.sum(axis=1, keepdims=True)
     # -mean(sum(Y * (z - log s))) = (sum(log s) - <Y, z>) / n when each row of Y sums to 1
     value = (np.log(s).sum() - np.vdot(Y, z)) / n
+    return value, _mlp_loss_backward(W2, X, Y, h, e, s)
+
+
+def _mlp_loss_backward(W2, X, Y, h, e, s):
+    """The gradients from the hidden layer h, e = exp(logits - max) and its row sums s (h, e spent)."""
+    n = X.shape[0]
     e /= s
     e -= Y
     e /= n  # e is now d value / d logits
@@ -64,7 +75,7 @@ def mlp_loss_value_and_grad(W1, b1, W2, b2, X, Y):
     dh *= h
     gW1 = X.T @ dh
     gb1 = dh.sum(axis=0)
-    return value, (gW1, gb1, gW2, gb2)
+    return gW1, gb1, gW2, gb2
 
 
 def rosenbrock_value_and_grad(x):
@@ -117,23 +128,14 @@ def rnn_loss_value_and_grad(W, U, b, xs):
 
 
 def logistic_loss_value_and_grad_exact(w, X, y, lam):
-    n = X.shape[0]
     z = y * (X @ w)
     e = np.exp(-np.abs(z))
     losses = np.maximum(-z, 0.0) + np.log1p(e)
     value = np.mean(losses) + 0.5 * lam * np.sum(w**2)
-    s = np.where(z >= 0.0, e, 1.0)  # sigmoid(-z), as above
-    e += 1.0
-    s /= e
-    s *= y
-    s *= -1.0 / n
-    g = X.T @ s
-    g += lam * w
-    return value, g
+    return value, _logistic_loss_backward(w, X, y, lam, z, e)
 
 
 def mlp_loss_value_and_grad_exact(W1, b1, W2, b2, X, Y):
-    n = X.shape[0]
     h = np.tanh(X @ W1 + b1)
     logits = h @ W2 + b2
     z = logits - np.max(logits, axis=1, keepdims=True)
@@ -141,18 +143,7 @@ def mlp_loss_value_and_grad_exact(W1, b1, W2, b2, X, Y):
     s = np.sum(e, axis=1, keepdims=True)
     log_p = z - np.log(s)
     value = -np.mean(np.sum(Y * log_p, axis=1))
-    e /= s
-    e -= Y
-    e /= n  # d value / d logits, the closed form above
-    gW2 = h.T @ e
-    gb2 = e.sum(axis=0)
-    dh = e @ W2.T
-    h *= h
-    np.subtract(1.0, h, out=h)
-    dh *= h
-    gW1 = X.T @ dh
-    gb1 = dh.sum(axis=0)
-    return value, (gW1, gb1, gW2, gb2)
+    return value, _mlp_loss_backward(W2, X, Y, h, e, s)
 
 
 def rosenbrock_value_and_grad_exact(x):
