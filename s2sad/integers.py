@@ -4,8 +4,9 @@ Guarantees: `maybe_integers(trace)` holds every variable whose value may be an
 int or a bool at run time: integer-typed parameters and ops, truth values,
 popped items, and what arithmetic, `abs`, phis and loop-carried values make of
 them. `as_float(value, parts, ints)` is the adjoint sum `value` of `parts`,
-unchanged when some part is surely a float, else written as a float: a
-constant as `1.0`, anything else as `float(...)`. So a returned gradient
+unchanged when some part is surely a float (a coefficient of 1.0 is not:
+it is not written), else written as a float: a constant as `1.0`, anything
+else as `float(...)`. So a returned gradient
 entry is never `True`, `1` or another int, whatever the seed, constants and
 truth values it comes from.
 
@@ -36,7 +37,10 @@ from .trace import (
 
 def as_float(value: ast.expr, parts: list[tuple[float, tuple, tuple]], ints: frozenset) -> ast.expr:
     """value (the sum of parts: coefficient, numerator and denominator factors), as a float."""
-    if not all(type(coef) is int and not den and all(integer(n, ints) for n in num) for coef, num, den in parts):
+    def surely_float(coef: float, num: tuple, den: tuple) -> bool:  # a coefficient of +-1.0 is not printed
+        return (type(coef) is not int and abs(coef) != 1) or bool(den) or not all(integer(n, ints) for n in num)
+
+    if any(surely_float(*part) for part in parts):
         return value
     c = pyast.constant_value(value)
     return pyast.number(float(c)) if c is not None else pyast.call("float", [value])
