@@ -64,7 +64,11 @@ def test_gen_does_not_run_the_module(tmp_path):
     (tmp_path / "m.py").write_text(f"open({str(marker)!r}, 'w').close()\n\ndef f(x):\n    return x * x\n")
     assert s2sad("gen", "m.py:f", cwd=tmp_path).returncode == 0
     assert s2sad("trace", "m.py:f", cwd=tmp_path).returncode == 0
+    for command in (("kinks",), ("graph",), ("report", "--no-check"), ("gen", "-o", "g.py", "--check")):
+        assert s2sad(command[0], "m.py:f", *command[1:], cwd=tmp_path).returncode in (0, 1)
     assert not marker.exists()
+    assert s2sad("check", "m.py:f", "--at", "1.5", cwd=tmp_path).returncode == 0  # check says it runs it: it does
+    assert marker.exists()
 
 
 def test_wrt_by_position_equals_wrt_by_name():
