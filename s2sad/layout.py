@@ -124,6 +124,11 @@ def _copies_pushed(orelse: tuple[Node, ...]) -> tuple[Node, ...]:
     for arm in ends:  # an arm that reads or sets a target before its end would see the change
         if targets & (assigned(arm[: len(arm) - len(pairs)]) | set(reads(arm[: len(arm) - len(pairs)]))):
             return orelse
+        done: set[str] = set()  # so would an ending assignment that reads a target set just before it
+        for end in arm[len(arm) - len(pairs):]:  # (`t_2 = 0.5*u; u_2 = t` must not become `t = ...; u_1 = t`)
+            if done & set(end.reads):  # type: ignore[union-attr]
+                return orelse
+            done.add(pairs[end.defines[0]])  # type: ignore[union-attr]
     return orelse[: k - 1] + _renamed_ends((orelse[k - 1],), pairs, {id(a) for a in ends})
 
 
