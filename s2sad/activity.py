@@ -39,7 +39,7 @@ from .trace import (
 )
 
 Node = Union[Var, ListVar, str]
-_SHAPE_ONLY = re.compile(r"^(len\(_0\)|_0\.(shape|size|ndim))$")
+_SHAPE_ONLY = re.compile(r"^(len\(_0\)|_0\.(shape|size|ndim)|np\.(shape|size|ndim)\(_0\))$")
 
 
 def shape_query(e: object) -> bool:

@@ -20,35 +20,30 @@ from typing import Callable
 from .activity import shape_query, varied
 from .errors import printable
 from .naming import primal_names
-from .trace import ArrayOp, Call, Compute, If, Loop, Op, Trace, Var, format_expr, format_number, walk
+from .trace import ArrayOp, Call, Compute, If, ListVar, Loop, Op, Trace, Var, format_expr, format_number, walk
 
-# What makes each row piecewise: the switching condition, over its arguments' texts x, y (one line
-# of "calculus" per row, as in the rules table). Rows not here are smooth where they are defined.
-SCALAR_KINKS = {
-    "abs": "x == 0",
-    "fabs": "x == 0",
-    "copysign": "x == 0 or y == 0",  # |x| at 0, and the sign of y flips at 0
+# What makes each row piecewise: the conditions under which it switches, over its arguments' texts
+# x, y (one line of calculus per row, as in the rules table); a condition is listed only when an
+# argument it names moves. Rows not here are smooth where they are defined.
+_ABS = ("x == 0",)
+_TIE = ("x == y",)
+_WHOLE = ("x is a whole number",)
+KINKS: dict[str, tuple[str, ...]] = {
+    "abs": _ABS, "fabs": _ABS, "numpy.abs": _ABS, "numpy.fabs": _ABS, "numpy.absolute": _ABS, "absolute": _ABS,
+    "copysign": ("x == 0", "y == 0"), "numpy.copysign": ("x == 0", "y == 0"),  # |x| at 0; y's sign flips at 0
+    "hypot": ("x == 0 and y == 0",), "numpy.hypot": ("x == 0 and y == 0",),  # a cone at the origin
+    "sign": _ABS, "numpy.sign": _ABS,
+    "floor": _WHOLE, "ceil": _WHOLE, "trunc": _WHOLE, "fix": _WHOLE,
+    "numpy.floor": _WHOLE, "numpy.ceil": _WHOLE, "numpy.trunc": _WHOLE,
+    "round": ("x is halfway between two roundings",), "around": ("x is halfway between two roundings",),
+    "rint": ("x is halfway between two whole numbers",), "numpy.rint": ("x is halfway between two whole numbers",),
+    "maximum": _TIE, "minimum": _TIE, "fmax": _TIE, "fmin": _TIE,
+    "max": ("two entries of x tie for the maximum",), "amax": ("two entries of x tie for the maximum",),
+    "min": ("two entries of x tie for the minimum",), "amin": ("two entries of x tie for the minimum",),
 }
-ARRAY_KINKS = {
-    "numpy.abs": "x == 0",
-    "numpy.fabs": "x == 0",
-    "numpy.copysign": "x == 0 or y == 0",
-    "sign": "x == 0",
-    "floor": "x is a whole number",
-    "ceil": "x is a whole number",
-    "trunc": "x is a whole number",
-    "round": "x is halfway between two roundings",
-    "rint": "x is halfway between two whole numbers",
-    "maximum": "x == y",
-    "minimum": "x == y",
-    "fmax": "x == y",
-    "fmin": "x == y",
-    "max": "two entries of x tie for the maximum",
-    "min": "two entries of x tie for the minimum",
-    "amax": "two entries of x tie for the maximum",
-    "amin": "two entries of x tie for the minimum",
-    "linalg.norm": "x == 0 (every entry)",
-}
+# a norm's kink depends on its order (None, 2, "fro": the origin)
+NORM_KINKS = {1: "an entry of x is 0", float("inf"): "two entries of x tie for the largest |x|",
+              float("-inf"): "two entries of x tie for the smallest |x|"}
 _COMPARISON = re.compile(r"^_(\d+) (<|<=|>|>=|==|!=) _(\d+)$")
 # decisions over numbers other than comparisons: (kind, condition over x)
 COMPUTE_KINKS = {"int(_0)": ("int", "x is a whole number")}
@@ -73,6 +68,8 @@ def kinks(trace: Trace, wrt: tuple) -> list[Kink]:
     uses = _condition_uses(trace)
     found: dict[Kink, None] = {}
     for item in walk(trace.body):
+        if isinstance(item, If) and item.cond in moving and item.cond.kind not in ("bool", "int"):
+            found[Kink(item.line, "branch", f"{name(item.cond)} == 0")] = None  # `if x:`, `x or y`
         if not isinstance(item, Op):
             if isinstance(item, Loop) and item.kind == "range" and any(b in moving for b in item.bounds):
                 bounds = ", ".join(name(b) if isinstance(b, Var) else str(b) for b in item.bounds)
@@ -83,18 +80,25 @@ def kinks(trace: Trace, wrt: tuple) -> list[Kink]:
         if not any(isinstance(a, Var) and a in moving for a in args):
             continue
         numbers = any(isinstance(a, Var) and a.kind != "bool" for a in args)  # not `not c`, `c and d`
-        if isinstance(e, Compute) and numbers and not shape_query(e):
-            if e.template in COMPUTE_KINKS:
-                kind, condition = COMPUTE_KINKS[e.template]
-                found[Kink(item.line, kind, _fill(condition, args, name))] = None
+        if isinstance(e, Compute) and numbers and e.template in COMPUTE_KINKS:
+            kind, condition = COMPUTE_KINKS[e.template]
+            found[Kink(item.line, kind, _fill((condition,), args, moving, name))] = None
+        elif isinstance(e, Compute) and numbers and _COMPARISON.match(e.template):
+            found[Kink(item.line, uses.get(item.out, "comparison"), _switch(e, name))] = None
+        elif isinstance(e, Call) and e.fn in KINKS:
+            kind = e.fn if "." not in e.fn else "np." + e.fn.removeprefix("numpy.")
+            found[Kink(item.line, kind, _fill(KINKS[e.fn], args, moving, name, e.scale))] = None
+        elif isinstance(e, ArrayOp) and (e.fn in KINKS or e.fn in ("clip", "linalg.norm")):
+            kind = "np." + e.fn.removeprefix("numpy.")
+            if e.fn == "clip":
+                condition = _clip(e, moving, name)
+            elif e.fn == "linalg.norm":
+                ord_ = e.option.get("ord")
+                condition = _fill((NORM_KINKS.get(ord_, "x == 0 (every entry)") if isinstance(ord_, (int, float))
+                                   else "x == 0 (every entry)",), args, moving, name)
             else:
-                found[Kink(item.line, uses.get(item.out, "comparison"), _switch(e, name))] = None
-        elif isinstance(e, Call) and e.fn in SCALAR_KINKS:
-            found[Kink(item.line, e.fn, _fill(SCALAR_KINKS[e.fn], args, name, e.scale))] = None
-        elif isinstance(e, ArrayOp) and e.fn in ARRAY_KINKS:
-            found[Kink(item.line, "np." + e.fn.removeprefix("numpy."), _fill(ARRAY_KINKS[e.fn], args, name))] = None
-        elif isinstance(e, ArrayOp) and e.fn == "clip":
-            found[Kink(item.line, "np.clip", _clip(e, name))] = None
+                condition = _fill(KINKS[e.fn], args, moving, name)
+            found[Kink(item.line, kind, condition)] = None
     return sorted(found, key=lambda k: k.line)
 
 
@@ -104,7 +108,7 @@ def kink_lines(found: list[Kink]) -> list[str]:
         return []
     return ["Piecewise: the derivative changes form where these hold (this code differentiates the",
             "piece taken; at the switch itself the function may have no derivative):",
-            *(f"  {k}" for k in found)]
+            *(printable(f"  {k}") for k in found)]  # a comment line: nothing in it may end it
 
 
 def format_kinks(found: list[Kink], filename: str, source_lines: list[str] | None = None) -> str:
@@ -143,12 +147,14 @@ def _namer(trace: Trace) -> Callable[[object], str]:
     defined = {i.out: i.expr for i in walk(trace.body) if isinstance(i, Op)}
 
     def name(v: object, depth: int = 0) -> str:
-        if not isinstance(v, Var):
-            return format_number(v) if isinstance(v, (int, float)) else str(v)
+        if isinstance(v, ListVar):
+            return v.hint or display[v]
+        if not isinstance(v, Var):  # a number; anything else only as its (escaped) repr, never raw text
+            return format_number(v) if isinstance(v, (int, float)) else printable(repr(v))
         e = defined.get(v)
         if v.hint is not None:  # the user's name, not the SSA value's (a_3 is a)
             return v.hint
-        if e is None or depth >= 2 or isinstance(e, Compute):
+        if e is None or depth >= 2:
             return display[v]
         text = format_expr(e, lambda u: name(u, depth + 1))
         return text if len(text) <= 40 and " " not in text else f"({text})" if len(text) <= 40 else display[v]
@@ -159,23 +165,24 @@ def _namer(trace: Trace) -> Callable[[object], str]:
 def _switch(e: Compute, name: Callable) -> str:
     """Where a comparison (or another decision over numbers) changes its value."""
     m = _COMPARISON.match(e.template)
-    if m:
-        a, b = e.args[int(m.group(1))], e.args[int(m.group(3))]
-        if not isinstance(a, Var):  # `2 < x` reads as `x == 2`
-            a, b = b, a
-        return f"{name(a)} == {name(b)}"
-    filled = re.sub(r"\b_(\d+)\b", lambda g: name(e.args[int(g.group(1))]), e.template)
-    return f"{filled} changes"
+    assert m is not None
+    a, b = e.args[int(m.group(1))], e.args[int(m.group(3))]
+    if not isinstance(a, Var):  # `2 < x` reads as `x == 2`
+        a, b = b, a
+    return f"{name(a)} == {name(b)}"
 
 
-def _fill(template: str, args: tuple, name: Callable, scale: float = 1.0) -> str:
+def _fill(conditions: tuple[str, ...], args: tuple, moving: set, name: Callable, scale: float = 1.0) -> str:
+    """The conditions that name a moving argument (x: the first, y: the second), joined by `or`."""
     texts = [name(a) for a in args]
     if scale != 1.0 and texts:
         texts[0] = f"{format_number(scale)}*{texts[0] if ' ' not in texts[0] else f'({texts[0]})'}"
-    return re.sub(r"\b[xy]\b", lambda m: texts["xy".index(m.group(0))], template)
+    moves = [isinstance(a, Var) and a in moving for a in args]
+    kept = [c for c in conditions if any(moves[i] for i, p in enumerate("xy") if i < len(args) and re.search(rf"\b{p}\b", c))]
+    return " or ".join(re.sub(r"\b[xy]\b", lambda m: texts["xy".index(m.group(0))], c) for c in kept or conditions)
 
 
-def _clip(e: ArrayOp, name: Callable) -> str:
+def _clip(e: ArrayOp, moving: set, name: Callable) -> str:
     x = name(e.args[0])
     bounds = [name(a) for a in e.args[1:3] if a is not None]
     bounds += [name(e.option[k]) for k in ("a_min", "a_max") if e.option.get(k) is not None]

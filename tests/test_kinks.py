@@ -59,7 +59,7 @@ SOURCE = textwrap.dedent('''\
 
 
     def smooth(x, y):
-        return math.sin(x) * math.exp(y) + math.hypot(x, y)
+        return math.sin(x) * math.exp(y) + math.atan(x * y)
 
 
     def arrays(x, y):
@@ -76,6 +76,24 @@ SOURCE = textwrap.dedent('''\
         for t in range(len(xs)):
             h = np.tanh(W @ h + xs[t])
         return np.sum(h ** 2)
+
+
+    def cone(x, y):
+        return math.hypot(x, y) + np.abs(x) + np.copysign(x, 2.0)
+
+
+    def truthy(x, y):
+        if x:
+            return x * y
+        return y
+
+
+    def norms(x, y):
+        return np.linalg.norm(x, ord=1) + np.linalg.norm(y, ord=np.inf) + np.size(x) * np.sum(x)
+
+
+    def clipped(x):
+        return np.sum(np.clip(x, "\\nimport os\\n#", 1.0))
 ''')
 
 # (function, wrt) -> the report, as (line, kind, condition)
@@ -84,7 +102,7 @@ CATALOGUE = {
     ("absolute", ("y",)): [],  # |x| is a constant factor in y
     ("maximum", None): [(10, "branch", "y == x"), (10, "branch", "x == 2")],
     ("copysigned", None): [(14, "copysign", "x == 0 or y == 0"), (14, "fabs", "y == 0")],
-    ("copysigned", ("x",)): [(14, "copysign", "x == 0 or y == 0")],
+    ("copysigned", ("x",)): [(14, "copysign", "x == 0")],  # y does not move: its sign never flips
     ("branch", None): [(18, "branch", "x == y"), (20, "branch", "n == 3")],
     ("branch", ("x", "y")): [(18, "branch", "x == y")],  # n does not move: no kink
     ("conditional", None): [(26, "branch", "(x + y) == 1")],
@@ -101,6 +119,12 @@ CATALOGUE = {
     ("truncated", None): [(53, "int", "x is a whole number")],
     ("truncated", ("y",)): [],
     ("shapes", None): [],  # shapes and lengths do not move with the values
+    ("cone", None): [(64, "hypot", "x == 0 and y == 0"), (64, "np.abs", "x == 0"), (64, "np.copysign", "x == 0")],
+    ("truthy", None): [(68, "branch", "x == 0")],
+    ("truthy", ("y",)): [],
+    ("norms", None): [(74, "np.linalg.norm", "an entry of x is 0"),
+                      (74, "np.linalg.norm", "two entries of y tie for the largest |y|")],
+    ("clipped", None): [(78, "np.clip", "x == '\\nimport os\\n#' or x == 1")],
 }
 
 
@@ -162,3 +186,10 @@ def test_each_reported_switch_is_real(module, case):
     # and away from it, the derivative is one formula: nearby slopes agree
     near = _slope(f, t0 + 2e-3)
     assert math.isclose(right, near, rel_tol=1e-2, abs_tol=1e-4), (right, near)
+
+
+def test_no_text_of_the_source_becomes_code(module):
+    """A string where a bound should be stays inside its comment (escaped), never a line of code."""
+    text = s2sad.generate(module.clipped)
+    code = [line for line in text.splitlines() if line and not line.startswith(("#", " ", '"', "import numpy"))]
+    assert not any("import os" in line for line in code) and "import os" in text.split("\n\nimport numpy")[0]
