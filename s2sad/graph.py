@@ -45,6 +45,7 @@ from .trace import (
     Var,
     format_expr,
     format_number,
+    walk,
 )
 
 
@@ -73,6 +74,7 @@ class _Graph:
         self.clusters = 0
         self.returns = 0
         self.readers: dict[object, list[tuple[object, int | None]]] = {}  # value -> (reader, operand index)
+        self.after = {c.out for i in walk(trace.body) if isinstance(i, Loop) for c in i.carried}
         self.act: set = set()
         if adjoints:
             self._collect_readers(trace.body, None)
@@ -86,8 +88,11 @@ class _Graph:
         for p in t.params:
             out.append(f"  {_id(p)} [shape=ellipse, label={_quote(self._label(p, f'{self._name(p)} (input)'))}];")
         self.lines = out
+        self.edges: list[str] = []
+        self.drawn: set[tuple[str, str]] = set()
         self._block(t.body, "  ", None)
-        return "\n".join(self.lines + ["}"]) + "\n"
+        # edges at the top level: an edge inside a cluster would pull both its ends into the cluster
+        return "\n".join(self.lines + self.edges + ["}"]) + "\n"
 
     # --- items -------------------------------------------------------------------------------
 
@@ -157,7 +162,7 @@ class _Graph:
         self._block(item.body, indent + "  ", item)
         self.lines.append(f"{indent}}}")
         for c in item.carried:
-            self._node(c.out, f"{self._name(c.out)} = after loop", indent, shape="ellipse")
+            self._node(c.out, f"{self._name(c.out)} after the loop", indent, shape="ellipse")
             self._edge(c.param, c.out, indent, dashed=True)
 
     # --- nodes, edges, labels ----------------------------------------------------------------
@@ -176,22 +181,29 @@ class _Graph:
         if dashed:
             attrs.append("style=dashed")
         target = dst if isinstance(dst, str) else _id(dst)
-        self.lines.append(f"{indent}{_id(src)} -> {target}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+        if (_id(src), target) in self.drawn:  # one edge per pair (a break's value is also the carried one)
+            return
+        self.drawn.add((_id(src), target))
+        self.edges.append(f"  {_id(src)} -> {target}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
 
     def _name(self, v: object) -> str:
         return self.names.primal[v] if isinstance(v, (Var, ListVar)) else _text(v, str)
 
+    def _bar(self, v: object) -> str:
+        """The adjoint's name: a carried value after its loop shares the carried name, not its adjoint."""
+        return f"{self._name(v)}{'_after' if v in self.after else ''}_bar"
+
     def _label(self, v: object, text: str) -> str:
         if not self.adjoints or not isinstance(v, Var) or v not in self.act:  # no adjoint: none shown
             return text
-        return f"{text}\n{self._name(v)}_bar = {self._adjoint(v)}"
+        return f"{text}\n{self._bar(v)} = {self._adjoint(v)}"
 
     def _adjoint(self, v: Var) -> str:
         """The chain rule over v's children: each child's adjoint times d child / d v."""
         terms = []
         for reader, i in self.readers.get(v, []):
             if isinstance(reader, Op) and i is not None:
-                bar = f"{self._name(reader.out)}_bar"
+                bar = self._bar(reader.out)
                 if isinstance(reader.expr, Compute):  # a condition: no derivative flows through it
                     continue
                 if isinstance(reader.expr, ArrayOp):
@@ -208,7 +220,7 @@ class _Graph:
             elif isinstance(reader, Return):
                 terms.append("1")
             elif isinstance(reader, (Var, ListVar)):
-                terms.append(f"{self._name(reader)}_bar")
+                terms.append(self._bar(reader))
         return " + ".join(dict.fromkeys(terms)) or "0"
 
     def _collect_readers(self, items: Block, loop: Loop | None) -> None:

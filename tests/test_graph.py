@@ -110,3 +110,24 @@ def test_the_readme_picture_is_the_lectures_graph():
     svg = html.unescape(open(os.path.join(ROOT, "docs", "lecture_graph.svg"), encoding="utf-8").read())
     assert "z4 = 3*z1 - z3" in svg and "z4_bar = z5_bar + z6_bar*z5" in svg
     assert "docs/lecture_graph.svg" in open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+
+
+def test_nodes_sit_in_the_clusters_of_their_blocks():
+    """Inputs and values after a loop at the top; a loop's carried values and body inside its cluster;
+    every edge at the top level (an edge inside a cluster would pull its ends into it)."""
+    dot = graph_dot(trace_of("examples/loops.py:halvings"), adjoints=True)
+    depth, where = 0, {}
+    for line in dot.splitlines()[1:-1]:
+        if line.strip().startswith("subgraph cluster_"):
+            depth += 1
+        elif line.strip() == "}":
+            depth -= 1
+        elif m := NODE.match(line):
+            where[m.group(2).split("\\n")[0]] = depth
+        elif EDGE.match(line):
+            assert depth == 0, line
+    assert where["x (input)"] == 0 and where["x_1 after the loop"] == 0
+    assert where["x_1 = carried"] == 1 and where["x_2 = 0.5*x_1"] == 2  # the while, then its if
+    nodes, _, _ = parse(dot)
+    assert "x_1_bar = x_1_after_bar + x_2_bar*0.5" in nodes["v1"]  # not x_1_bar in its own sum
+    assert len(set(parse(dot)[1])) == sum(1 for line in dot.splitlines() if EDGE.match(line))  # no repeats
