@@ -33,7 +33,7 @@ from .frontend import (
     load_function,
     nesting,
 )
-from .gradcheck import Report, check
+from .gradcheck import Report, check, with_defaults
 from .kinks import Kink, kinks
 from .lowering import lower
 from .optimize import drop_dead_ops
@@ -384,7 +384,7 @@ def check_grads(f: Callable[..., float], args: Sequence[Any], wrt: Wrt = None, s
     disagree. This runs f."""
     d = derive(f, wrt)
     positions = [d.trace.params.index(p) for p in d.gradient.wrt]
-    report = check(f, [tuple(args)], positions, text=d.source, seed=seed)
+    report = check(f, [with_defaults(f, args, "check_grads")], positions, text=d.source, seed=seed)
     if not report.ok:
         raise AssertionError(f"the gradient of {f.__name__} disagrees with the reference:\n{report}")
     return report

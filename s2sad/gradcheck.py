@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import importlib.util
+import inspect
 import math
 import os
 import random
@@ -29,7 +30,7 @@ from typing import Any, Callable, Sequence
 
 from .errors import S2sadError
 
-RTOL = {"50-digit": 1e-8, "differences": 1e-5}  # what float64 code can be held to, per reference
+RTOL = {"50-digit": 1e-8, "differences": 1e-6}  # what float64 code can be held to, per reference
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Row:
     parameter: str
     s2sad: float
     reference: float
-    error: float  # relative to the point's largest derivative (at least 1e-300)
+    error: float  # |s2sad - reference| / (|reference| + floor / tolerance): the floor bounds rounding
     tolerance: float
 
     @property
@@ -93,9 +94,23 @@ def check(f: Callable, points: Sequence[tuple], wrt: Sequence[int], text: str | 
             else:
                 shown.append((f"{_name(f, i)} (along a random direction)", _dot(g, v)))
                 want.append(_derivative(f, None, point, i, v))
-        scale = max([abs(w) for w in want] + [1e-300])
-        rows += [Row(tuple(point), p, s, w, abs(s - w) / scale, RTOL[reference]) for (p, s), w in zip(shown, want)]
+        # each derivative against its own size, with a floor for rounding: the reference's own error
+        # bound, and float64's in s2sad's (a derivative that cancels to 0 carries the others' rounding)
+        rtol = RTOL[reference]
+        rounding = 1e-12 * max([1.0] + [abs(w) for w, _ in want])
+        for (p, s), (w, noise) in zip(shown, want):
+            rows.append(Row(tuple(point), p, s, w, abs(s - w) / (abs(w) + (noise + rounding) / rtol), rtol))
     return Report(tuple(rows), reference)
+
+
+def with_defaults(f: Callable, args: Sequence[Any], what: str) -> tuple:
+    """All of f's arguments: those given, then the defaults of the rest."""
+    try:
+        bound = inspect.signature(f).bind(*args)
+    except TypeError as exc:
+        raise S2sadError(f"{what}: {exc}") from None
+    bound.apply_defaults()
+    return tuple(bound.args)
 
 
 def random_points(f: Callable, count: int, seed: int, params: list[str]) -> list[tuple]:
@@ -106,6 +121,8 @@ def random_points(f: Callable, count: int, seed: int, params: list[str]) -> list
         raise S2sadError(f"random points need parameters that are numbers; {f.__name__} takes "
                          f"{', '.join(p for p, k in zip(params, kinds) if k not in ('float', 'int'))} as "
                          "lists or arrays: give the arguments with --at (or s2sad.check_grads(f, args))")
+    if count < 1:
+        raise S2sadError(f"--points {count}: check at one point at least")
     rng = random.Random(seed)
     out = []
     for _ in range(count):
@@ -132,8 +149,8 @@ def import_spec(spec: str) -> Callable:
     if ":" in spec:
         path, _, name = spec.rpartition(":")
         folder = os.path.dirname(os.path.abspath(path))
-        modname = os.path.splitext(os.path.basename(path))[0]
-        sys.path.insert(0, folder)  # its own imports, as when it runs as a script
+        modname = "_s2sad_checked_" + os.path.splitext(os.path.basename(path))[0]  # never a module's own name:
+        sys.path.insert(0, folder)  # its own imports, as when it runs as a script  (a user's ast.py is not ast)
         loader = importlib.util.spec_from_file_location(modname, path)
         if loader is None or loader.loader is None:
             raise S2sadError(f"cannot import {path}")
@@ -150,8 +167,8 @@ def import_spec(spec: str) -> Callable:
 # --- the reference -----------------------------------------------------------------------------
 
 
-def _derivative(f: Callable, mp_f: Callable | None, point: tuple, i: int, v: Any) -> float:
-    """d f / d argument i (along v for an array) at point."""
+def _derivative(f: Callable, mp_f: Callable | None, point: tuple, i: int, v: Any) -> tuple[float, float]:
+    """d f / d argument i (along v for an array) at point, and a bound on the reference's own error."""
     if mp_f is not None:
         import mpmath
 
@@ -163,8 +180,15 @@ def _derivative(f: Callable, mp_f: Callable | None, point: tuple, i: int, v: Any
                 moved[i] = t
                 return mp_f(*moved)
 
-            return float(mpmath.diff(along, args[i]))
-    return _richardson(_along(f, point, i, v), 1e-3 * max(1.0, _size(point[i])))
+            return float(mpmath.diff(along, args[i])), 0.0
+    g = _along(f, point, i, v)
+    h = 1e-3 * max(1.0, _size(point[i]))
+    coarse, fine = _richardson(g, h), _richardson(g, h / 2)
+    # truncation: how far the two extrapolations differ; rounding: f's last bits over the step
+    return fine, abs(coarse - fine) + 20 * EPS * abs(g(0.0)) / (h / 2)
+
+
+EPS = 2.0**-52
 
 
 def _richardson(g: Callable[[float], float], h: float) -> float:
@@ -189,23 +213,29 @@ def _along(f: Callable, point: tuple, i: int, v: Any) -> Callable[[float], float
 
 
 def _smooth_at(f: Callable, point: tuple, kinds: list[str]) -> bool:
+    """f is finite at point, and its derivative in each float argument is one formula across the
+    reference's stencil: extrapolations at shrinking steps converge (no switch inside the stencil), and
+    the one-sided slopes at a tiny step agree (no switch at the point itself, where central differences
+    are blind to it)."""
     try:
-        if not math.isfinite(float(f(*point))):
+        value = float(f(*point))
+        if not math.isfinite(value):
             return False
         for i, k in enumerate(kinds):
-            if k == "float":
-                g = _along(f, point, i, None)
-                h = 1e-3 * max(1.0, abs(point[i]))  # the reference's step
-                d = _richardson(g, h)
-                # the derivative just beside the stencil, on both sides (unevenly: a kink at the point
-                # itself is symmetric), interpolated back, must be the derivative at the point
-                right = _richardson(lambda t: g(1.5 * h + t), h / 10)
-                left = _richardson(lambda t: g(-0.5 * h + t), h / 10)
-                scale = max(1.0, abs(d), abs(right), abs(left))
-                if not (math.isfinite(d) and abs((right + 3 * left) / 4 - d) <= 1e-4 * scale
-                        and abs(_richardson(g, h / 4) - d) <= 1e-6 * scale):
-                    return False
-    except (ArithmeticError, ValueError, TypeError, OverflowError):
+            if k != "float":
+                continue
+            g = _along(f, point, i, None)
+            h = 1e-3 * max(1.0, abs(point[i]))  # the reference's step
+            r1, r2, r3 = _richardson(g, h), _richardson(g, h / 2), _richardson(g, h / 4)
+            scale = max(1.0, abs(r3))
+            noise = 40 * EPS * abs(value) / (h / 4)
+            if not all(math.isfinite(r) for r in (r1, r2, r3)) or abs(r2 - r3) > 1e-6 * scale + noise:
+                return False
+            tiny = 1e-6 * max(1.0, abs(point[i]))
+            ahead, behind = (g(tiny) - value) / tiny, (value - g(-tiny)) / tiny
+            if abs(ahead - behind) > 1e-3 * max(1.0, abs(ahead), abs(behind)) + 4 * EPS * abs(value) / tiny:
+                return False
+    except Exception:  # whatever f raises there (a domain error, an index out of range): not this point
         return False
     return True
 
@@ -309,8 +339,7 @@ def parse_point(text: str, f: Callable) -> tuple:
     except (ValueError, SyntaxError):
         raise S2sadError(f"--at {text!r}: write the arguments as Python literals, e.g. --at 1.0,2.0") from None
     kinds = _kinds(f)
-    if len(value) != len(kinds):
-        raise S2sadError(f"--at {text!r}: {f.__name__} takes {len(kinds)} arguments, not {len(value)}")
+    value = with_defaults(f, value, f"--at {text!r}")
     out = []
     for v, k in zip(value, kinds):
         if k == "array" and isinstance(v, (list, tuple)):

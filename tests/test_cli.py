@@ -161,8 +161,8 @@ def test_check_of_a_stale_module_exits_1_with_a_diff(tmp_path):
     # the diff is the patch that makes the file fresh
     patched = subprocess.run(["patch", "-s", "-o", "-", "f_grad.py"], input=run.stdout, cwd=tmp_path,
                              capture_output=True, text=True)
-    if patched.returncode == 0:
-        assert patched.stdout == s2sad("gen", "f.py:f", cwd=tmp_path).stdout
+    assert patched.returncode == 0, patched.stderr
+    assert patched.stdout == s2sad("gen", "f.py:f", cwd=tmp_path).stdout
 
 
 def test_check_of_a_missing_module_exits_1(tmp_path):

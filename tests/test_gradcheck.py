@@ -43,6 +43,10 @@ def total(xs, c):
 
 def domain(x):
     return math.sqrt(x) + math.log(x) + abs(x - 1.0)
+
+
+def rosen(x, y):
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 '''
 
 ARRAYS = '''\
@@ -111,7 +115,8 @@ def test_check_exit_codes(modules):
     run = cli("check", "arrays.py:net", "--at", "[0.1, 0.2], [[1, 2], [3, 4]]", cwd=folder)
     assert run.returncode == 0 and "W (along a random direction)" in run.stdout
     for args, message in [(("arrays.py:net",), "give the arguments with --at"),
-                          (("mathonly.py:right", "--at", "1,2,3"), "takes 2 arguments, not 3"),
+                          (("mathonly.py:right", "--at", "1,2,3"), "too many positional arguments"),
+                          (("mathonly.py:right", "--points", "0"), "one point at least"),
                           (("mathonly.py:domain", "--at", "-1.0"), "math domain error")]:
         run = cli("check", *args, cwd=folder)
         assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
@@ -132,3 +137,77 @@ def test_help_says_check_runs_the_module():
     assert "IMPORTS AND RUNS" in " ".join(run.stdout.split())
     run = subprocess.run([sys.executable, "-m", "s2sad", "gen", "--help"], capture_output=True, text=True)
     assert "imports and runs the module" in " ".join(run.stdout.split())
+
+
+HARD = '''\
+import math
+import numpy as np
+
+__s2sad_rules__ = {"sp2": "2 / (1 + exp(-x))"}  # twice the derivative of softplus
+
+
+def sp2(t):
+    return np.log1p(np.exp(t))
+
+
+def rosen_np(x, y):
+    return float(np.sum((1 - x) ** 2 + 100 * (y - x**2) ** 2))
+
+
+def big(x):
+    return float(np.sin(x) + 1e9)
+
+
+def fast(x):
+    return math.sin(30 * x)
+
+
+def masked(x, y):
+    return float(1e5 * np.sin(x) + sp2(y))
+
+
+def index(x):
+    xs = [x, 2.0 * x]
+    return xs[int(x + 1.5)] * x
+
+
+def defaults(x, y=2.0):
+    return x * y
+'''
+
+
+@pytest.fixture(scope="module")
+def hard(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hard")
+    (folder / "hard.py").write_text(HARD)
+    return import_file(str(folder / "hard.py"))
+
+
+def test_a_zero_derivative_is_no_disagreement(modules, hard):
+    """At a stationary point the reference is 1e-106 (50 digits) or 1e-14 (differences), s2sad -0.0."""
+    assert s2sad.check_grads(modules[1].rosen, (1.0, 1.0)).reference == "50-digit"
+    assert s2sad.check_grads(hard.rosen_np, (1.0, 1.0)).reference == "differences"
+    assert s2sad.check_grads(hard.big, (0.7,)).ok  # differences of 1e9 + sin: rounding is the floor
+
+
+def test_a_large_derivative_does_not_hide_a_wrong_small_one(hard):
+    with pytest.raises(AssertionError, match="DISAGREES"):
+        s2sad.check_grads(hard.masked, (0.3, 0.5))
+
+
+def test_random_points_for_fast_oscillations_and_failing_points(hard):
+    assert len(gradcheck.random_points(hard.fast, 5, seed=0, params=["x"])) == 5  # smooth, however fast
+    points = gradcheck.random_points(hard.index, 10, seed=0, params=["x"])  # IndexError where x >= 0.5
+    assert all(-1.5 <= p[0] < 0.5 for p in points)
+
+
+def test_defaults_fill_the_missing_arguments(hard):
+    report = s2sad.check_grads(hard.defaults, (1.5,))
+    assert [(r.point, r.s2sad) for r in report.rows] == [((1.5, 2.0), 2.0), ((1.5, 2.0), 1.5)]
+
+
+def test_a_module_named_like_the_standard_library(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ast.py").write_text("def f(x, y):\n    return x * y\n")
+    run = cli("check", "sub/ast.py:f", "--at", "1.0,2.0", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             return report_command(args, src, wrt)
         if args.check and args.output is None:
             raise S2sadError("--check compares the generated module with a file: give it with -o FILE")
-        if args.output is not None:
+        if args.output is not None and not args.check:  # --check writes nothing
             refuse_input_as_output(src.module.filename, args.output)
         derived = derive_source(src, wrt)
         text = derived.source
