@@ -2,7 +2,7 @@
 
 Guarantees: `maybe_integers(trace)` holds every variable whose value may be an
 int or a bool at run time: integer-typed parameters and ops, truth values,
-popped items, and what arithmetic, `abs`, phis and loop-carried values make of
+popped items, sums of lists (the sum of none is the int 0), and what arithmetic, `abs`, phis and loop-carried values make of
 them. `as_float(value, parts, ints)` is the adjoint sum `value` of `parts`,
 unchanged when some part is surely a float (a coefficient of 1.0 is not:
 it is not written), else written as a float: a constant as `1.0`, anything
@@ -29,6 +29,7 @@ from .trace import (
     Op,
     Pop,
     Product,
+    Sum,
     Trace,
     Var,
     walk,
@@ -77,6 +78,7 @@ def maybe_integers(trace: Trace) -> set:
     out = {i.out for i in walk(trace.body) if isinstance(i, Op) and i.out.kind in ("int", "bool", "any")}
     out |= {p for p in trace.params if isinstance(p, Var) and p.kind not in ("float", "array")}
     out |= {i.out for i in walk(trace.body) if isinstance(i, Pop) and i.out is not None}
+    out |= {i.out for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Sum)}  # sum([]) is 0
     pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
     for loop in (i for i in walk(trace.body) if isinstance(i, Loop)):  # carried: its start and every next value
         exits = [e for e in _own_items(loop.body) if isinstance(e, (Next, Break))]
