@@ -145,6 +145,7 @@ def _namer(trace: Trace) -> Callable[[object], str]:
     """Names as the user wrote them; a temporary spelled out as its op when that is short."""
     display = primal_names(trace)
     defined = {i.out: i.expr for i in walk(trace.body) if isinstance(i, Op)}
+    merged = {m.out: m for i in walk(trace.body) if isinstance(i, If) for m in i.merges}
 
     def name(v: object, depth: int = 0) -> str:
         if isinstance(v, ListVar):
@@ -154,6 +155,9 @@ def _namer(trace: Trace) -> Callable[[object], str]:
         e = defined.get(v)
         if v.hint is not None:  # the user's name, not the SSA value's (a_3 is a)
             return v.hint
+        if v in merged and depth < 2:  # a branch's value (max(x, y) is one): as `s2sad trace` prints it
+            m = merged[v]
+            return f"phi({name(m.then, depth + 1)}, {name(m.orelse, depth + 1)})"
         if e is None or depth >= 2:
             return display[v]
         text = format_expr(e, lambda u: name(u, depth + 1))

@@ -92,6 +92,10 @@ SOURCE = textwrap.dedent('''\
         return np.linalg.norm(x, ord=1) + np.linalg.norm(y, ord=np.inf) + np.size(x) * np.sum(x)
 
 
+    def chosen(x, y, s):
+        return max(x, y, s)
+
+
     def clipped(x):
         return np.sum(np.clip(x, "\\nimport os\\n#", 1.0))
 ''')
@@ -124,7 +128,8 @@ CATALOGUE = {
     ("truthy", ("y",)): [],
     ("norms", None): [(74, "np.linalg.norm", "an entry of x is 0"),
                       (74, "np.linalg.norm", "two entries of y tie for the largest |y|")],
-    ("clipped", None): [(78, "np.clip", "x == '\\nimport os\\n#' or x == 1")],
+    ("chosen", None): [(78, "branch", "y == x"), (78, "branch", "s == phi(y, x)")],
+    ("clipped", None): [(82, "np.clip", "x == '\\nimport os\\n#' or x == 1")],
 }
 
 
