@@ -77,3 +77,41 @@ def test_shrinking_keeps_the_failure_and_cuts_the_rest(monkeypatch):
     monkeypatch.setattr(differential, "run_one", fails_while_kept)
     small = differential.shrink(text, progen.point(3), fake)
     assert keep in small and len(small) < len(text) / 2
+
+
+CHAOTIC = """import math
+
+def f(a, b, xs, n):
+    s = 0.5 * a
+    for v3 in xs:
+        for i in range(len(xs)):
+            s = math.pow(1.5 + math.sin(s), 2.5)
+    return s
+"""
+CHAOTIC_POINT = (-0.8644888817294589, -0.8813080682362315,
+                 [0.09185208699461678, 1.2919041507933862, 0.6763061272616347, 1.4917652811938251], 1)
+
+
+def test_ill_conditioning_is_told_from_a_wrong_formula():
+    """A chaotic loop amplifies float64 rounding past the checker's tolerance: the generated code run
+    at 50 digits gives the oracle's gradient, so the point is skipped; the same code with one partial
+    doubled differs at 50 digits too, so it still fails."""
+    status, failure = differential.run_one(CHAOTIC, CHAOTIC_POINT)
+    assert failure is None and status.startswith("skip: ill-conditioned")
+    value, want = differential.oracle(CHAOTIC, CHAOTIC_POINT)
+    import importlib.util
+    import tempfile
+
+    import s2sad
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "chaotic.py")
+        with open(path, "w") as fh:
+            fh.write(CHAOTIC)
+        spec = importlib.util.spec_from_file_location("chaotic_program", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        text = s2sad.derive(module.f, differential.WRT).text
+    assert differential._formula_exact(text, CHAOTIC_POINT, want)
+    wrong = text.replace("2.5 * s_2_bar", "5.0 * s_2_bar")
+    assert wrong != text and not differential._formula_exact(wrong, CHAOTIC_POINT, want)
