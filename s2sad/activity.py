@@ -39,13 +39,13 @@ from .trace import (
 )
 
 Node = Union[Var, ListVar, str]
+_RESULT = "result"
 _SHAPE_ONLY = re.compile(r"^(len\(_0\)|_0\.(shape|size|ndim)|np\.(shape|size|ndim)\(_0\))$")
 
 
 def shape_query(e: object) -> bool:
     """A `Compute` that reads only a shape (`len(x)`, `x.shape`): no value of x changes it."""
     return isinstance(e, Compute) and bool(_SHAPE_ONLY.match(e.template))
-_RESULT = "result"
 
 
 def active(trace: Trace, wrt: tuple) -> set:
