@@ -6,7 +6,9 @@ value (*useful*), along differentiable data flow only: through ops of the
 lecture's three kinds, list loads, stores, appends and sums, branch merges and
 loop-carried values. Conditions, loop counters, indices, trip counts and
 `Compute` results (comparisons, integer arithmetic, `len`) never carry an
-adjoint, so the reverse sweep writes nothing for them.
+adjoint, so the reverse sweep writes nothing for them. `varied(trace, wrt)`
+follows them too (not shape queries such as `len(xs)`): the decisions that
+may move with the parameters, for the kink report.
 
 Before: `for i in range(n): s = s + x[i] * c` with wrt (x,).
 After:  active = {x, x[i] loads, the products, s (param, next value, out)};
