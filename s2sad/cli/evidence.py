@@ -95,9 +95,10 @@ def graph_command(args: argparse.Namespace, src: Source) -> int:
 def check_command(args: argparse.Namespace, derived: Derivative, text: str | None) -> int:
     """`check` (and `gen --verify`): run the module, print the table; 0 when the gradient agrees."""
     report = checked(args, derived, text if text is not None else derived.source)
-    if text is None or not report.ok:  # gen --verify prints the table only when it refuses to write
-        print_out(str(report), None) if text is None else print_error(str(report).rstrip())
-    if not report.ok and text is not None:
+    if text is None:
+        print_out(str(report), None)
+    elif not report.ok:  # gen --verify shows the table only when it refuses to write
+        print_error(str(report).rstrip())
         print_error("s2sad: error: the generated gradient disagrees with the reference: nothing written")
     return 0 if report.ok else 1
 
@@ -128,11 +129,12 @@ def report_command(args: argparse.Namespace, src: Source, wrt: list | None) -> i
 
     derived = derive_source(src, wrt)
     text = derived.source
+    graph = graph_dot(derived.trace)
     try:
-        svg = render(graph_dot(derived.trace), "graph.svg").decode("utf-8")
+        svg = render(graph, "graph.svg").decode("utf-8")
         graph = svg[svg.index("<svg"):]
     except (S2sadError, ValueError):  # no Graphviz: the page shows the DOT text
-        graph = graph_dot(derived.trace)
+        pass
     check = None
     if not args.no_check:
         try:
