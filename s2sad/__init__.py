@@ -10,11 +10,18 @@ Public surface::
     check_grads(f, args, wrt=None) -> the gradient against a numerical reference (`s2sad check`)
     derive(f, wrt=None)          -> all of the above and the op-count certificate
     register(function, *partials) -> add a derivative rule of your own
+
+Beyond the gradient, with JAX's names and semantics (see `jacobians`)::
+
+    jvp(f, primals, tangents, wrt=None) -> (f(*primals), derivative along tangents)   forward mode
+    vjp(f, *primals, wrt=None)          -> (f(*primals), vjp_fn)                       reverse mode
+    jacfwd, jacrev, jacobian(f, wrt=None), hessian(f, wrt=None), hvp(f, wrt=None)
 """
 
 __version__ = "0.1.0"
 
 from .api import Derivative, check_grads, derive, generate, grad, piecewise, trace, value_and_grad  # noqa: E402
+from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev, jvp, vjp  # noqa: E402
 from .errors import S2sadError, UnsupportedSyntaxError, Violation  # noqa: E402
 from .rules import register  # noqa: E402
 
@@ -27,8 +34,15 @@ __all__ = [
     "derive",
     "generate",
     "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
     "piecewise",
     "register",
     "trace",
     "value_and_grad",
+    "vjp",
 ]

@@ -112,7 +112,8 @@ def _edges(trace: Trace, conditions: bool) -> dict:
                     if isinstance(item, Break):
                         edge(v, c.out)
             elif isinstance(item, Return):
-                edge(item.value, _RESULT)
+                for v in item.values:
+                    edge(v, _RESULT)
 
     block(trace.body, None)
     return edges

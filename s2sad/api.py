@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 
 from .check import checked
-from .emit import Certificate, certificate, format_source, module_text, runtime_text
+from .emit import Certificate, certificate, format_source, function_name, module_text, runtime_text
 from .errors import S2sadError
 from .frontend import (
     Elementary,
@@ -38,6 +38,9 @@ from .kinks import Kink, kinks
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
+from .reverse.outputs import is_vector, seeded
+from .tangent import Tangent, linearize
+from .tangent.emit import both_modes_text, tangent_module_text, tangent_runtime_text
 from .rules import CONSTANTS
 from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
@@ -54,12 +57,47 @@ class Derivative:
     the function it returns, and only `source` runs black.
     """
 
-    def __init__(self, trace: Trace, gradient: Gradient, origin: str, levels: int = 0):
+    def __init__(self, trace: Trace, wrt: tuple, origin: str, levels: int = 0):
         self.live: tuple = ()  # what `check_live` compares with the function's globals
         self.trace = trace
-        self.gradient = gradient
+        self.wrt = wrt
         self.origin = origin
         self.levels = levels  # how deep the function's tree is: emission recurses on it too
+
+    @cached_property
+    def gradient(self) -> Gradient:
+        """Reverse mode: the gradient, or for a vector function the VJP (of its seeded trace)."""
+        with collector_paused():
+            return deeply(self.levels, lambda: differentiate(seeded(self.trace), self.wrt))
+
+    @cached_property
+    def trace_is_vector(self) -> bool:
+        """Does the function return a tuple or a list (then reverse mode gives a VJP, not a gradient)?"""
+        return is_vector(self.trace)
+
+    @cached_property
+    def tangent(self) -> Tangent:
+        """Forward mode: the JVP."""
+        with collector_paused():
+            return deeply(self.levels, lambda: linearize(self.trace, self.wrt))
+
+    @cached_property
+    def jvp(self) -> Callable[..., Any]:
+        """`<f>_jvp(params..., tangents...) -> (value, value_dot)`."""
+        return self._compile("jvp")
+
+    @cached_property
+    def forward_text(self) -> str:
+        """The forward-mode module, unformatted."""
+        return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
+
+    def module(self, mode: str = "reverse") -> str:
+        """The generated module of `mode` ("reverse", "forward" or "both"), black-formatted."""
+        if mode == "reverse":
+            return self.source
+        if mode == "forward":
+            return format_source(self.forward_text)
+        return format_source(both_modes_text(self.text, self.forward_text))
 
     @cached_property
     def certificate(self) -> Certificate:
@@ -89,11 +127,11 @@ class Derivative:
         return format_source(self.text)
 
     def _compile(self, kind: str) -> Callable[..., Any]:
-        name = f"{self.trace.name}_{kind}"
+        name = f"{self.trace.name}_jvp" if kind == "jvp" else function_name(self.gradient, kind)
         filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
 
         def compiled() -> Any:
-            text = runtime_text(self.gradient, kind)
+            text = tangent_runtime_text(self.tangent) if kind == "jvp" else runtime_text(self.gradient, kind)
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             try:
@@ -106,7 +144,9 @@ class Derivative:
             code = deeply(self.levels, compiled)
         namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
         exec(code, namespace)
-        return _arrays_for_lists(namespace[name], self.trace, self.gradient.wrt, kind)
+        if kind == "jvp" or is_vector(self.trace):
+            return namespace[name]  # type: ignore[no-any-return]
+        return _arrays_for_lists(namespace[name], self.trace, self.wrt, kind)
 
 
 def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: str) -> Callable[..., Any]:
@@ -140,13 +180,12 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
-    def both() -> tuple[Trace, Gradient]:
-        trace = trace_source(src)
-        return trace, differentiate(trace, select_params(trace, wrt))
-
     with collector_paused():
-        trace, gradient = deeply(src, both)
-    return Derivative(trace, gradient, os.path.basename(src.module.filename), nesting(src))
+        trace = deeply(src, lambda: trace_source(src))
+    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), nesting(src))
+    if not is_vector(trace):
+        derived.gradient  # noqa: B018 - a scalar function's gradient is derived at once: errors surface here
+    return derived
 
 
 def trace_source(src: Source) -> Trace:

@@ -57,6 +57,12 @@ class Forward:
         returns = [i for i in walk(trace.body) if isinstance(i, Return)]
         self.value_name = None if returns == [trace.body[-1]] else names.fresh("value")
         self.tapes: list[str] = []
+        self.recording = True  # tapes, trip counts and fused-loop markers, for a reverse sweep to come
+
+    def copies(self, pairs: list[tuple[Var, object]], lines: tuple[int, ...]) -> list[Node]:
+        """Assign each (variable, operand) pair at once: a merge, a loop's start or its next values."""
+        names = self.names
+        return parallel_copies([(names.primal[v], operand(a, names)) for v, a in pairs], lines, names.fresh)
 
     def sweep(self) -> tuple[Node, ...]:
         body = self.block(self.trace.body)
@@ -66,7 +72,15 @@ class Forward:
     def value(self) -> ast.expr:
         if self.value_name is not None:
             return pyast.name(self.value_name)
-        return operand(self.trace.body[-1].value, self.names)  # type: ignore[union-attr]
+        return self.returned(self.trace.body[-1])  # type: ignore[arg-type]
+
+    def returned(self, item: Return) -> ast.expr:
+        """What a return gives back: the value, a tuple of values and lists, or a list."""
+        if item.form == "scalar":
+            return operand(item.value, self.names)
+        if item.form == "list":
+            return operand(item.outputs[0], self.names)
+        return ast.Tuple([operand(v, self.names) for v in item.outputs], pyast.LOAD)
 
     def block(self, items) -> list[Node]:
         out: list[Node] = []
@@ -98,13 +112,13 @@ class Forward:
                 out += self.exit(item)
             elif isinstance(item, Return):
                 if self.value_name is not None:  # one of several returns
-                    out.append(Stmt(self.value_name, operand(item.value, names), (item.line,)))
+                    out.append(Stmt(self.value_name, self.returned(item), (item.line,)))
         return out
 
     def branch(self, item: If) -> Block:
         arms = []
         for arm, side in ((item.body, "then"), (item.orelse, "orelse")):
-            recording = bool(self.loops)
+            recording = bool(self.loops) and self.recording
             key = arm_key(item, side)
             if recording:
                 self.open.append((key, self.names.tapes[id(self.loops[-1])]))
@@ -113,33 +127,33 @@ class Forward:
                 self.open.pop()
                 if not _ends(arm):
                     stmts.append(Record(key, self.names.tapes[id(self.loops[-1])]))
-            pairs = [(self.names.primal[m.out], operand(getattr(m, side), self.names)) for m in item.merges]
-            stmts += parallel_copies(pairs, (item.line,), self.names.fresh)
+            stmts += self.copies([(m.out, getattr(m, side)) for m in item.merges], (item.line,))
             arms.append(tuple(stmts))
         return Block("if", pyast.name(self.names.primal[item.cond]), arms[0], arms[1], (item.line,))
 
     def loop(self, item: Loop) -> list[Node]:
         names = self.names
-        out: list[Node] = parallel_copies(
-            [(names.primal[c.param], operand(c.init, names)) for c in item.carried], (item.line,), names.fresh)
-        if fusable_shape(item) and not self.loops and not self.open:
+        out: list[Node] = self.copies([(c.param, c.init) for c in item.carried], (item.line,))
+        if fusable_shape(item) and not self.loops and not self.open and self.recording:
             out.append(Fused(loop_key(item), True))
         tape = names.tapes[id(item)]
-        self.tapes.append(tape)
-        if item.trips is not None:
+        if self.recording:
+            self.tapes.append(tape)
+        counted = item.trips is not None and self.recording
+        if counted:
             out.append(Stmt(names.primal[item.trips], pyast.number(0), (item.line,)))
         self.loops.append(item)
-        saved, self.open = self.open, [(loop_key(item), tape)]
+        saved, self.open = self.open, [(loop_key(item), tape)] if self.recording else []
         body: list[Node] = []
-        count = [Stmt(names.primal[item.trips], pyast.number(1), (item.line,), augmented=True)] \
-            if item.trips is not None else []
+        count = [Stmt(names.primal[item.trips], pyast.number(1), (item.line,), augmented=True)] if counted else []
         simple = simple_while(item)
         test = None
         if simple is not None:
             test = while_test(simple, names)
         if test is not None:  # while test: ... ; the reverse loops over the body's runs only
             branch = simple[1]  # type: ignore[index]
-            self.open.append((arm_key(branch, "then"), tape))
+            if self.recording:
+                self.open.append((arm_key(branch, "then"), tape))
             body = count + self.block(branch.body)
         else:
             body = count + self.block(item.body)
@@ -162,10 +176,10 @@ class Forward:
 
     def exit(self, item: Next | Break) -> list[Node]:
         loop = self.loops[-1]
-        out: list[Node] = [Fused(loop_key(loop), False)] if len(self.loops) == 1 and fusable_shape(loop) else []
+        fused = len(self.loops) == 1 and fusable_shape(loop) and self.recording
+        out: list[Node] = [Fused(loop_key(loop), False)] if fused else []
         out += [Record(key, tape) for key, tape in reversed(self.open)]
-        pairs = [(self.names.primal[c.param], operand(v, self.names)) for c, v in zip(loop.carried, item.values)]
-        out += parallel_copies(pairs, (item.line,), self.names.fresh)
+        out += self.copies([(c.param, v) for c, v in zip(loop.carried, item.values)], (item.line,))
         if isinstance(item, Break):
             out.append(Jump("break"))
         return out

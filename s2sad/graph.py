@@ -128,7 +128,8 @@ class _Graph:
             elif isinstance(item, Return):
                 self.returns += 1
                 self.lines.append(f'{indent}return_{self.returns} [shape=doublecircle, label="return"];')
-                self._edge(item.value, f"return_{self.returns}", indent)
+                for v in item.values:
+                    self._edge(v, f"return_{self.returns}", indent)
 
     def _branch(self, item: If, indent: str, loop: Loop | None) -> None:
         cond = self._name(item.cond)
@@ -260,7 +261,8 @@ class _Graph:
                 for c, v in zip(loop.carried, item.values):
                     read(v, c.param if isinstance(item, Next) else c.out)
             elif isinstance(item, Return):
-                read(item.value, item)
+                for v in item.values:
+                    read(v, item)
 
 
 def _id(v: object) -> str:

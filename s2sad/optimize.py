@@ -46,7 +46,7 @@ MAX_INLINE_OPS = 12  # keeps each line readable and Python's compiler off deep n
 def drop_dead_ops(trace: Trace) -> Trace:
     if is_straight(trace.body):  # one backward pass decides it
         result = trace.body[-1]
-        straight_live: set = {result.value}  # type: ignore[union-attr]
+        straight_live: set = set(result.values)  # type: ignore[union-attr]
         kept: list = [result]
         for op in reversed(trace.body[:-1]):
             if op.out in straight_live:  # type: ignore[union-attr]
@@ -97,7 +97,8 @@ def drop_dead_ops(trace: Trace) -> Trace:
 
         for end, item in reversed(events):
             if isinstance(item, Return):
-                changed |= mark(item.value)
+                for v in item.values:
+                    changed |= mark(v)
             elif isinstance(item, Op):
                 if item.out in live:
                     for v in (*item.inputs, *item.lists):
@@ -214,6 +215,10 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
             s = kept[i]
             if isinstance(s, Block):
                 block = replace(s, body=prune(s.body), orelse=prune(s.orelse))
+                if block.keyword == "for" and not block.body:  # a loop that computed only what nothing reads
+                    reads.subtract(block.reads)
+                    kept[i] = None
+                    continue
                 if block.keyword == "if" and not block.body:  # `if c: pass else: ...` is `if not c: ...`
                     block = replace(block, test=ast.UnaryOp(ast.Not(), block.test), body=block.orelse, orelse=())
                     if not block.body:

@@ -286,8 +286,24 @@ class Break:
 
 @dataclass(frozen=True)
 class Return:
+    """End the function with `value`; or, for a vector function, with `outputs`.
+
+    `form` is "scalar" (`return v`), "tuple" (`return a, b`: `outputs` holds
+    scalars and lists) or "list" (`return ys`: `outputs` is `(ys,)`). Only a
+    scalar function has a gradient; a vector function has a JVP, and a VJP as
+    the gradient of the scalar `value` its seeded trace returns (`reverse.outputs`).
+    """
+
     value: Operand
     line: int
+    outputs: tuple = ()
+    form: str = "scalar"
+    seeded: bool = False  # a VJP's trace: `value` is <out_bar, outputs>, the scalar reverse mode differentiates
+
+    @property
+    def values(self) -> tuple:
+        """What the result reads: the value, or a vector function's outputs."""
+        return self.outputs if self.form != "scalar" and not self.seeded else (self.value,)
 
 
 Item = Union[Op, NewList, Store, Append, Pop, If, Loop, Next, Break, Return]
@@ -491,5 +507,5 @@ def _format_block(block: Block, name: Callable, indent: str, rows: list) -> None
                 rows.append((f"{indent}{name(c.out)} = after loop({name(c.param)})", None))
         else:
             word = {Next: "next", Break: "break", Return: "return"}[type(item)]
-            values = [item.value] if isinstance(item, Return) else item.values
+            values = list(item.values)
             rows.append((f"{indent}{word}: {', '.join(op(v) for v in values)}".rstrip(": ") + ("" if values else ""), None))

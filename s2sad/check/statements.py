@@ -29,6 +29,9 @@ class Statements:
                          "assign the result to a variable, break, and return after the loop")
             if s.value is None:
                 self.bad(s, "return needs a value", "return the scalar result")
+            elif isinstance(s.value, ast.Tuple):  # a vector function: `return a, b`
+                for e in s.value.elts:
+                    self.expr(e)
             else:
                 self.expr(s.value)
         elif isinstance(s, ast.Assign) and len(s.targets) == 1 and self.is_pop(s.value):  # v = xs.pop()

@@ -23,9 +23,19 @@ class _Abandon(Exception):
 
 @dataclass(frozen=True)
 class _Undefined:
-    """A name that is not defined on every path to this point."""
+    """A name that is not defined on every path to this point.
+
+    Where it is defined exactly on the paths where the condition `cond` was
+    `taken` (it was assigned in one arm of an `if cond:`), a later branch on
+    the same condition reads `value` in its arm of that side: generated code
+    computes a value under `if z1:` in the forward sweep and reads it under
+    `if z1:` in the reverse sweep, and s2sad reads its own output.
+    """
 
     why: str
+    cond: object = None
+    taken: bool = True
+    value: object = None
 
 
 @dataclass(frozen=True)

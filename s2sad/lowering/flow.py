@@ -57,8 +57,11 @@ class Flow:
                                    and n not in assigned]
         envs = []
         blocks = []
-        for arm in (s.body, s.orelse):
+        for arm, taken in ((s.body, True), (s.orelse, False)):
             arm_env = dict(env)
+            for n, b in env.items():  # defined where the same condition took this side before
+                if isinstance(b, _Undefined) and b.cond is not None and b.cond == cond and b.taken == taken:
+                    arm_env[n] = b.value  # type: ignore[assignment]
             self.depth += 1
             with self.block() as items:
                 falls = self.statements(arm, arm_env, at_end if exits else None)
@@ -79,7 +82,13 @@ class Flow:
             values = [e.get(n) if e is not None else None for e in envs]
             live = [v for v, e in zip(values, envs) if e is not None]
             if any(v is None or isinstance(v, _Undefined) for v in live):
-                env[n] = _Undefined(f"{n} is not assigned on every path through the if at line {s.lineno}")
+                why = f"{n} is not assigned on every path through the if at line {s.lineno}"
+                defined = [(v, side) for v, side in zip(values, (True, False))
+                           if v is not None and not isinstance(v, (_Undefined, ListVar))]
+                if len(live) == 2 and len(defined) == 1:  # defined on one side: a branch on cond may read it
+                    env[n] = _Undefined(why, cond, defined[0][1], defined[0][0])
+                else:
+                    env[n] = _Undefined(why)
             elif len(live) == 1 or all(v is live[0] or v == live[0] and type(v) is type(live[0]) for v in live):
                 env[n] = live[0]  # type: ignore[assignment]
             elif any(isinstance(v, ListVar) for v in live):

@@ -71,11 +71,32 @@ class Statements:
             return False
         return True
 
+    def names_list(self, e: ast.expr | None, env: dict[str, Binding]) -> bool:
+        return isinstance(e, ast.Name) and isinstance(env.get(e.id), ListVar)
+
+    def output(self, e: ast.expr, env: dict[str, Binding]) -> Operand | ListVar:
+        """One item of a returned tuple: a scalar, or a list returned whole."""
+        if self.names_list(e, env):
+            return env[e.id]  # type: ignore[return-value,index]
+        if isinstance(e, (ast.Tuple, ast.Starred)):
+            raise self.fail(e, "a returned tuple holds scalars and lists only", "return a, b with a, b floats")
+        value = self.value(e, env)
+        if self.is_array(value):
+            raise self.fail(e, "returning arrays in a tuple is not supported",
+                            "return one scalar, or return floats and lists")
+        return self.materialize(value)  # type: ignore[return-value]
+
     def statement(self, s: ast.stmt, env: dict[str, Binding], at_end: Callable | None) -> bool:
         if isinstance(s, ast.Return):
             if self.loops:
                 raise self.fail(s, "return inside a loop is not supported",
                                 "assign the result to a variable, break, and return after the loop")
+            if isinstance(s.value, ast.Tuple) or self.names_list(s.value, env):  # a vector function
+                elements = s.value.elts if isinstance(s.value, ast.Tuple) else [s.value]
+                outputs = tuple(self.output(e, env) for e in elements)
+                form = "tuple" if isinstance(s.value, ast.Tuple) else "list"
+                self.items.append(Return(0.0, s.lineno, outputs, form))
+                return False
             value = self.value(s.value, env)  # type: ignore[arg-type]
             if self.is_array(value):  # checked to be a scalar when it runs
                 value = self.array_op(ArrayOp("scalar", (value,)), "float")

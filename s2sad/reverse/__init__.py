@@ -43,7 +43,9 @@ from ..program import Block as CodeBlock
 from ..program import Comment, Fused, Node, Stmt, assigned
 from ..tapes import record_tapes
 from ..trace import Trace, Var
+from ..optimize import needed_forward
 from .accumulation import functional_accumulation
+from .outputs import is_vector
 from .sweep import _ReverseSweep
 
 
@@ -82,6 +84,8 @@ def differentiate(trace: Trace, wrt: tuple) -> Gradient:
         kept = names.fresh("value")
         forward += (Stmt(kept, value, (trace.body[-1].line,)),)
         value = pyast.name(kept)
+    if is_vector(trace):  # <out_bar, result> is only the seed: the sweeps never read it
+        forward = needed_forward(forward, reverse, [value, *grads])
     return Gradient(trace, wrt, names, forward, reverse, value, grads, records, act, rev.shapes)
 
 

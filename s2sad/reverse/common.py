@@ -100,7 +100,7 @@ def _given(item: object) -> tuple:
     if isinstance(item, (Next, Break)):
         return item.values
     if isinstance(item, Return):
-        return (item.value,)
+        return item.values
     return ()
 
 

@@ -72,7 +72,7 @@ class Shapes:
             elif isinstance(item, (Next, Break)):
                 passed.update(item.values)
             elif isinstance(item, Return):
-                passed.add(item.value)
+                passed.update(item.values)
             elif isinstance(item, NewList):
                 passed.update(item.elements)
             elif isinstance(item, (Store, Append)):

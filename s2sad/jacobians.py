@@ -1,0 +1,250 @@
+"""The runtime API beyond the gradient, with JAX's names: JVPs, VJPs, Jacobians, Hessians.
+
+Guarantees: every function here runs generated code only (`<f>_jvp` from
+forward mode, `<f>_grad` / `<f>_vjp` from reverse mode), cached per function
+and `wrt` as `grad` is. Second derivatives are forward over reverse *by
+closure*: the text of the generated `<f>_grad` is read back as a function of
+the supported subset and differentiated in forward mode (`second_order`), so
+`hessian` and `hvp` run generated code that `s2sad gen --order 2` also writes.
+
+Shapes follow JAX's pytree convention, with floats and lists for scalars and
+vectors: a Jacobian has the structure of the output, each leaf replaced by the
+structure of the differentiated parameters (one parameter: its block alone,
+several: a tuple of blocks); the block of output o and parameter p is a float
+(both scalars), a list (one of them a list) or a list of rows (both lists, a
+row per entry of o).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
+from .api import Derivative, Wrt, derive, derive_source, normalize_wrt
+from .errors import S2sadError
+from .frontend import Source, _find_def, read_module
+from .gradcheck import with_defaults
+
+_second: dict[tuple, Derivative] = {}
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], wrt: Wrt = None) -> tuple[Any, Any]:
+    """(f(*primals), the derivative of f along `tangents`): one tangent per differentiated parameter
+    (a float, or a list for a list parameter). Forward mode: no tape, one sweep."""
+    d = derive(f, wrt)
+    args = with_defaults(f, tuple(primals), "jvp")
+    tangents = tuple(tangents)
+    if len(tangents) != len(d.wrt):
+        raise S2sadError(f"jvp: {len(d.wrt)} tangent(s) expected (one per differentiated parameter: "
+                         f"{', '.join(p.hint for p in d.wrt)}), got {len(tangents)}")
+    return d.jvp(*args, *tangents)  # type: ignore[no-any-return]
+
+
+def vjp(f: Callable[..., Any], *primals: Any, wrt: Wrt = None) -> tuple[Any, Callable[[Any], tuple]]:
+    """(f(*primals), vjp_fn): vjp_fn(out_bar) is the tuple of cotangents out_bar^T J, one per
+    differentiated parameter, as JAX's `vjp` returns them."""
+    d = derive(f, wrt)
+    args = with_defaults(f, primals, "vjp")
+    several = len(d.wrt) > 1
+    if d.trace_is_vector:
+        out = f(*args)
+
+        def vector_vjp(out_bar: Any) -> tuple:
+            cts = d.grad(*args, _flat_cotangent(out, out_bar))
+            return tuple(cts) if several else (cts,)
+
+        return out, vector_vjp
+    out, g = d.value_and_grad(*args)
+    grads = tuple(g) if several else (g,)
+
+    def scalar_vjp(out_bar: Any) -> tuple:
+        return tuple(_scaled(x, out_bar) for x in grads)
+
+    return out, scalar_vjp
+
+
+def jacfwd(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
+    """The Jacobian by forward mode: one JVP per scalar entry of the differentiated parameters."""
+    def jacobian_fn(*args: Any) -> Any:
+        d = derive(f, wrt)
+        full = with_defaults(f, args, "jacfwd")
+        return _by_columns(lambda tangents: d.jvp(*full, *tangents), full, _positions(d))
+    return jacobian_fn
+
+
+def jacrev(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
+    """The Jacobian by reverse mode: one VJP per scalar entry of the output."""
+    def jacobian_fn(*args: Any) -> Any:
+        d = derive(f, wrt)
+        full = with_defaults(f, args, "jacrev")
+        positions = _positions(d)
+        if not d.trace_is_vector:
+            value, g = d.value_and_grad(*full)
+            return _structure(value, [g] if len(positions) == 1 else list(g), positions, full, rows=True)
+        out = f(*full)
+        flat = _flatten(out)
+        rows = []
+        for k in range(len(flat)):
+            unit = [0.0] * len(flat)
+            unit[k] = 1.0
+            rows.append(d.grad(*full, unit))
+        return _assemble(out, rows, positions, full, rows_are_outputs=True)
+    return jacobian_fn
+
+
+def jacobian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
+    """The Jacobian, by forward mode when the differentiated parameters have fewer scalar entries
+    than the output, else by reverse mode (the cheaper of the two)."""
+    forward, reverse = jacfwd(f, wrt), jacrev(f, wrt)
+
+    def jacobian_fn(*args: Any) -> Any:
+        d = derive(f, wrt)
+        full = with_defaults(f, args, "jacobian")
+        inputs = sum(_size(full[i]) for i in _positions(d))
+        if not d.trace_is_vector:
+            return reverse(*args)
+        outputs = len(_flatten(f(*full)))
+        return forward(*args) if inputs < outputs else reverse(*args)
+    return jacobian_fn
+
+
+def hessian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
+    """The Hessian of a scalar f, forward over reverse: the JVPs of the generated gradient."""
+    def hessian_fn(*args: Any) -> Any:
+        d2 = second_order(f, wrt)
+        full = with_defaults(f, args, "hessian")
+        return _by_columns(lambda tangents: d2.jvp(*full, *tangents), full, _positions(d2))
+    return hessian_fn
+
+
+def hvp(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
+    """hvp(f)(x..., v...): the Hessian of f times v (one v per differentiated parameter), forward over
+    reverse, at about the cost of a few gradients."""
+    def hvp_fn(*args: Any) -> Any:
+        d2 = second_order(f, wrt)
+        n = len(d2.wrt)
+        if len(args) < n:
+            raise S2sadError(f"hvp: give the point and then {n} vector(s), one per differentiated parameter")
+        point, v = with_defaults(f, args[: len(args) - n], "hvp"), args[len(args) - n:]
+        return d2.jvp(*point, *v)[1]
+    return hvp_fn
+
+
+def second_order(f: Callable[..., Any], wrt: Wrt = None) -> Derivative:
+    """The derivation of f's generated `<f>_grad`, read back from its text (higher order by closure)."""
+    d = derive(f, wrt)
+    if d.trace_is_vector:
+        raise S2sadError(f"{f.__name__} returns a vector: its Hessian is not defined (differentiate one output)")
+    key = (id(d), normalize_wrt(wrt))
+    found = _second.get(key)
+    if found is None or found.origin != d.origin:
+        found = _second[key] = derive_text(d.text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
+    return found
+
+
+def derive_text(text: str, name: str, origin: str, wrt: Sequence[str]) -> Derivative:
+    """The derivation of function `name` of a module given as text (generated code, read back)."""
+    filename = f"<s2sad generated {os.path.splitext(origin)[0]}>"
+    module, tree = read_module(text, "s2sad_generated", filename)
+    node = _find_def(tree, name, module)
+    return derive_source(Source(module, node), tuple(wrt))
+
+
+# --- shapes ------------------------------------------------------------------------
+
+
+def _positions(d: Derivative) -> list[int]:
+    return [d.trace.params.index(p) for p in d.wrt]
+
+
+def _size(x: Any) -> int:
+    return len(x) if isinstance(x, (list, tuple)) or hasattr(x, "shape") else 1
+
+
+def _flatten(out: Any) -> list[float]:
+    if isinstance(out, tuple):
+        return [v for item in out for v in _flatten(item)]
+    if isinstance(out, list) or hasattr(out, "shape"):
+        return [float(v) for v in out]
+    return [out]
+
+
+def _flat_cotangent(out: Any, out_bar: Any) -> list[float]:
+    """out_bar, of the output's structure, as the flat list the generated VJP reads."""
+    flat = _flatten(out_bar) if isinstance(out_bar, (tuple, list)) else [out_bar]
+    if len(flat) != len(_flatten(out)):
+        raise S2sadError(f"vjp: the cotangent has {len(flat)} entries, the output {len(_flatten(out))}")
+    return flat
+
+
+def _scaled(x: Any, c: Any) -> Any:
+    return [c * v for v in x] if isinstance(x, list) else c * x
+
+
+def _by_columns(jvp_fn: Callable[[tuple], tuple[Any, Any]], args: tuple, positions: list[int]) -> Any:
+    """The Jacobian from one JVP per scalar entry of the parameters at `positions`."""
+    zero = [[0.0] * len(args[i]) if isinstance(args[i], list) else 0.0 for i in positions]
+    columns = []
+    value = None
+    for j, i in enumerate(positions):
+        for k in range(_size(args[i]) if isinstance(args[i], list) else 1):
+            tangents = [list(z) if isinstance(z, list) else z for z in zero]
+            if isinstance(args[i], list):
+                tangents[j][k] = 1.0  # type: ignore[index]
+            else:
+                tangents[j] = 1.0
+            value, dot = jvp_fn(tuple(tangents))
+            columns.append(dot)
+    return _assemble(value, columns, positions, args, rows_are_outputs=False)
+
+
+def _assemble(out: Any, vectors: list[Any], positions: list[int], args: tuple, rows_are_outputs: bool) -> Any:
+    """Blocks d out_item / d param, from JVP columns (each of the output's structure) or from VJP rows
+    (each a cotangent per parameter: a tuple if several)."""
+    if rows_are_outputs:
+        per_param = [[row if len(positions) == 1 else row[j] for row in vectors] for j in range(len(positions))]
+        items = _items(out)
+        blocks = []
+        start = 0
+        for item in items:
+            n = len(item) if isinstance(item, list) else 1
+            row_block = []
+            for j, i in enumerate(positions):
+                rows = per_param[j][start:start + n]
+                row_block.append(rows[0] if not isinstance(item, list) else [list(r) if isinstance(r, list) else r
+                                                                             for r in rows])
+            blocks.append(row_block[0] if len(positions) == 1 else tuple(row_block))
+            start += n
+        return _shaped(out, blocks)
+    # columns: split by parameter, then per output item
+    blocks = []
+    for idx, item in enumerate(_items(out)):
+        per_param = []
+        start = 0
+        for i in positions:
+            n = len(args[i]) if isinstance(args[i], list) else 1
+            cols = [_items(c)[idx] for c in vectors[start:start + n]]
+            start += n
+            if not isinstance(args[i], list):
+                per_param.append(cols[0])
+            elif isinstance(item, list):
+                per_param.append([[float(c[r]) for c in cols] for r in range(len(item))])
+            else:
+                per_param.append(list(cols))
+        blocks.append(per_param[0] if len(positions) == 1 else tuple(per_param))
+    return _shaped(out, blocks)
+
+
+def _items(out: Any) -> list[Any]:
+    return list(out) if isinstance(out, tuple) else [out]
+
+
+def _shaped(out: Any, blocks: list[Any]) -> Any:
+    return tuple(blocks) if isinstance(out, tuple) else blocks[0]
+
+
+def _structure(value: Any, grads: list[Any], positions: list[int], args: tuple, rows: bool) -> Any:
+    """A scalar function's Jacobian: its gradient, a float or list per parameter."""
+    del value, args, rows
+    blocks = [list(g) if isinstance(g, list) else g for g in grads]
+    return blocks[0] if len(positions) == 1 else tuple(blocks)

@@ -1,0 +1,182 @@
+"""Forward mode: `Trace` -> statements computing the value and its tangent (a JVP).
+
+Guarantees: beside each op of the forward sweep that depends on a
+differentiated parameter and reaches the result (the same activity analysis
+as reverse mode), one statement computes its tangent,
+
+    z_dot = sum over operands v of z:  dz/dv * v_dot
+
+with each partial taken from the same rules table and `partials.partial` as
+the reverse sweep; nothing is recorded (no tape: a loop carries each tangent
+forward with its value, a branch merges tangents as it merges values); a list
+that carries tangents has a tangent list beside it (`xs_dot`), stored into,
+appended to and popped in step with it. The value is `f`'s, bit for bit: the
+primal statements are the forward sweep's, in the same order.
+
+Before (trace):  z1 = w1/w2 ; z2 = sin(2*pi*z1)
+After:           z1 = w1 / w2 ; z1_dot = w1_dot / w2 - z1 * w2_dot / w2
+                 z2 = sin(6.28... * z1) ; z2_dot = 6.28... * cos(6.28... * z1) * z1_dot
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .. import pyast
+from ..activity import active
+from ..errors import S2sadError
+from ..forward import Forward, operand
+from ..naming import Names
+from ..partials import Term, partial
+from ..program import Node, Stmt, parallel_copies
+from ..trace import (
+    Affine,
+    Append,
+    ArrayOp,
+    Call,
+    ListVar,
+    Load,
+    NewList,
+    Op,
+    Pop,
+    Product,
+    Return,
+    Store,
+    Sum,
+    Trace,
+    Var,
+)
+
+
+@dataclass(frozen=True)
+class Tangent:
+    """Everything the emitted `f_jvp` holds: the sweep, the value and its tangent."""
+
+    trace: Trace
+    wrt: tuple
+    names: Names
+    body: tuple[Node, ...]
+    value: ast.expr
+    value_dot: ast.expr
+    dots: tuple[str, ...]  # the tangent parameters, one per differentiated parameter
+    primal: tuple[Node, ...]  # the function alone (the forward sweep without tangents): the certificate's base
+
+
+def linearize(trace: Trace, wrt: tuple) -> Tangent:
+    """The forward-mode derivative of `trace` along tangents of the parameters `wrt`."""
+    if any(isinstance(p, Var) and p.kind == "array" for p in trace.params):
+        raise S2sadError(f"{trace.name}: forward mode of array programs is not supported yet; "
+                         "use reverse mode (s2sad gen without --mode, s2sad.vjp)")
+    names = Names(trace)
+    sweep = _TangentSweep(trace, names, active(trace, wrt))
+    dots = tuple(sweep.dot(p) for p in wrt)
+    body = sweep.sweep()
+    primal = Forward(trace, Names(trace))
+    primal.recording = False
+    return Tangent(trace, wrt, names, body, sweep.value(), sweep.value_dot(), dots, primal.sweep())
+
+
+class _TangentSweep(Forward):
+    """The forward sweep, each active op followed by its tangent statement."""
+
+    def __init__(self, trace: Trace, names: Names, act: set):
+        super().__init__(trace, names)
+        self.recording = False
+        self.act = act
+        self._dots: dict[str, str] = {}  # primal name -> tangent name (names shared by SSA values share it)
+        self.value_dot_name = names.fresh("value_dot") if self.value_name is not None else None
+
+    def dot(self, v: Var | ListVar) -> str:
+        primal = self.names.primal[v]
+        if primal not in self._dots:
+            self._dots[primal] = self.names.fresh(primal + "_dot")
+        return self._dots[primal]
+
+    def dot_of(self, a: object) -> ast.expr:
+        """The tangent of an operand: its tangent's name, or 0.0 for a constant or an inactive value."""
+        if isinstance(a, (Var, ListVar)) and a in self.act:
+            return pyast.name(self.dot(a))
+        return pyast.number(0.0)
+
+    def copies(self, pairs: list[tuple[Var, object]], lines: tuple[int, ...]) -> list[Node]:
+        names = self.names
+        both = [(names.primal[v], operand(a, names)) for v, a in pairs]
+        both += [(self.dot(v), self.dot_of(a)) for v, a in pairs if v in self.act]
+        return parallel_copies(both, lines, names.fresh)  # type: ignore[return-value]
+
+    def value_dot(self) -> ast.expr:
+        if self.value_dot_name is not None:
+            return pyast.name(self.value_dot_name)
+        return self.returned_dot(self.trace.body[-1])  # type: ignore[arg-type]
+
+    def returned_dot(self, item: Return) -> ast.expr:
+        if item.form == "scalar":
+            return self.dot_of(item.value)
+        dots = [self._list_dot(v) if isinstance(v, ListVar) else self.dot_of(v) for v in item.outputs]
+        return dots[0] if item.form == "list" else ast.Tuple(dots, pyast.LOAD)
+
+    def _list_dot(self, lst: ListVar) -> ast.expr:
+        if lst in self.act:
+            return pyast.name(self.dot(lst))
+        length = pyast.call("len", [pyast.name(self.names.primal[lst])])  # a list no tangent reaches: zeros
+        return pyast.binop(ast.List([pyast.number(0.0)], pyast.LOAD), pyast.MULT, length)
+
+    def block(self, items) -> list[Node]:
+        out: list[Node] = []
+        for item in items:
+            out += super().block([item])
+            out += self.tangent(item)
+        return out
+
+    def tangent(self, item: object) -> list[Node]:
+        """The tangent statements of one item (after its primal statement)."""
+        act, names = self.act, self.names
+        if isinstance(item, Op):
+            if item.out not in act:
+                return []
+            return [Stmt(self.dot(item.out), self.tangent_expr(item), (item.line,), temporary=item.out.hint is None)]
+        if isinstance(item, NewList) and item.out in act:
+            value: ast.expr = ast.List([self.dot_of(e) for e in item.elements], pyast.LOAD)
+            if item.repeat is not None:
+                value = pyast.binop(value, pyast.MULT, operand(item.repeat, names))
+            return [Stmt(self.dot(item.out), value, (item.line,))]
+        if isinstance(item, Store) and item.lst in act:
+            lst, index = self.dot(item.lst), operand(item.index, names)
+            return [Stmt(f"{lst}[{pyast.to_source(index)}]", self.dot_of(item.value), (item.line,),
+                         target_reads=(lst, *pyast.names_read(index)))]
+        if isinstance(item, Append) and item.lst in act:
+            return [Stmt("", pyast.method(self.dot(item.lst), "append", [self.dot_of(item.value)]), (item.line,))]
+        if isinstance(item, Pop) and item.lst in act:
+            target = self.dot(item.out) if item.out is not None and item.out in act else ""
+            return [Stmt(target, pyast.method(self.dot(item.lst), "pop", []), (item.line,))]
+        if isinstance(item, Return) and self.value_dot_name is not None:
+            return [Stmt(self.value_dot_name, self.returned_dot(item), (item.line,))]
+        return []
+
+    def tangent_expr(self, op: Op) -> ast.expr:
+        """dz = sum of partial * operand tangent, over the active operands."""
+        e = op.expr
+        if isinstance(e, Load):
+            return pyast.subscript(pyast.name(self.dot(e.lst)), operand(e.index, self.names))
+        if isinstance(e, Sum):
+            return pyast.call("sum", [pyast.name(self.dot(e.lst))])
+        if isinstance(e, ArrayOp):  # linearize refuses array programs; this guards the invariant
+            raise S2sadError(f"line {op.line}: forward mode of array operations is not supported yet")
+        if isinstance(e, Affine):
+            operands = [v for _, v in e.terms]
+        elif isinstance(e, Product):
+            operands = [v for v, _ in e.factors]
+        else:
+            assert isinstance(e, Call)
+            operands = list(e.args)
+        terms = []
+        for i, v in enumerate(operands):
+            if not (isinstance(v, Var) and v in self.act):
+                continue
+            d = partial(op, i, self.names)
+            if d is None or d.coef == 0:
+                continue
+            t = d * Term(1, (pyast.name(self.dot(v)),))
+            terms.append((t.coef, list(t.num), list(t.den)))
+        return pyast.signed_sum(terms) if terms else pyast.number(0.0)
