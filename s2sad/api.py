@@ -91,6 +91,10 @@ class Derivative:
         """The forward-mode module, unformatted."""
         return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
 
+    def names_of(self, p: Var | ListVar) -> str:
+        """A parameter's name in generated code."""
+        return p.hint  # type: ignore[return-value]
+
     def module(self, mode: str = "reverse") -> str:
         """The generated module of `mode` ("reverse", "forward" or "both"), black-formatted."""
         if mode == "reverse":

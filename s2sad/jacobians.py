@@ -17,16 +17,12 @@ row per entry of o).
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable, Sequence
 
-from .api import Derivative, Wrt, derive, derive_source, normalize_wrt
+from .api import Derivative, Wrt, derive
 from .errors import S2sadError
-from .frontend import Source, _find_def, read_module
 from .gradcheck import with_defaults
-
-_second: dict[tuple, Derivative] = {}
-
+from .tangent.second import gradient_derivation
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], wrt: Wrt = None) -> tuple[Any, Any]:
     """(f(*primals), the derivative of f along `tangents`): one tangent per differentiated parameter
@@ -133,21 +129,10 @@ def hvp(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
 def second_order(f: Callable[..., Any], wrt: Wrt = None) -> Derivative:
     """The derivation of f's generated `<f>_grad`, read back from its text (higher order by closure)."""
     d = derive(f, wrt)
-    if d.trace_is_vector:
-        raise S2sadError(f"{f.__name__} returns a vector: its Hessian is not defined (differentiate one output)")
-    key = (id(d), normalize_wrt(wrt))
-    found = _second.get(key)
-    if found is None or found.origin != d.origin:
-        found = _second[key] = derive_text(d.text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
-    return found
-
-
-def derive_text(text: str, name: str, origin: str, wrt: Sequence[str]) -> Derivative:
-    """The derivation of function `name` of a module given as text (generated code, read back)."""
-    filename = f"<s2sad generated {os.path.splitext(origin)[0]}>"
-    module, tree = read_module(text, "s2sad_generated", filename)
-    node = _find_def(tree, name, module)
-    return derive_source(Source(module, node), tuple(wrt))
+    found = d.__dict__.get("second_order")
+    if found is None:
+        found = d.__dict__["second_order"] = gradient_derivation(d)
+    return found  # type: ignore[no-any-return]
 
 
 # --- shapes ------------------------------------------------------------------------

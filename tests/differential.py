@@ -192,6 +192,48 @@ def check_second_order(text: str, args: tuple, folder: str, module) -> Failure |
         return Failure(f"second order: {type(e).__name__}", str(e))
     if not _close(got, want, 1 + abs(want)):
         return Failure("second order: wrong derivative", f"{got!r}, oracle {want!r}")
+    try:  # forward over reverse, by closure: the API's hessian
+        got = s2sad.hessian(module.f, "a")(args[0], args[1], list(args[2]), args[3])
+    except S2sadError as e:
+        return Failure("hessian: rejected: " + _generic(str(e).splitlines()[0]), str(e))
+    except Exception as e:
+        return Failure(f"hessian: {type(e).__name__}", str(e))
+    if not _close(got, want, 1 + abs(want)):
+        return Failure("hessian: wrong derivative", f"{got!r}, oracle {want!r}")
+    return None
+
+
+def direction(xs) -> tuple:
+    """A fixed tangent direction for (a, b, xs): every entry nonzero, of mixed signs."""
+    return 0.6, -1.1, [(-1) ** k * (0.3 + 0.1 * k) for k in range(len(xs))]
+
+
+def check_forward_mode(module, d, args: tuple, value: float, want: list) -> Failure | None:
+    """Forward mode, the API's `jvp` and the generated `f_jvp`: f's value bit for bit, and the
+    derivative along `direction` against the oracle's gradient dotted with it."""
+    a, b, xs, n = args
+    va, vb, vxs = direction(xs)
+    v = [va, vb, *vxs]
+    along = sum(w * t for w, t in zip(want, v))
+    scale = 1 + sum(abs(w * t) for w, t in zip(want, v))
+    try:
+        forward: dict = {}
+        exec(compile(d.forward_text, "<generated forward>", "exec"), forward)
+    except Exception as e:
+        return Failure(f"forward mode: generated module does not load: {type(e).__name__}", str(e))
+    runs = {
+        "api jvp": lambda: s2sad.jvp(module.f, (a, b, list(xs), n), (va, vb, list(vxs)), WRT),
+        "module f_jvp": lambda: forward["f_jvp"](a, b, list(xs), n, va, vb, list(vxs)),
+    }
+    for what, run in runs.items():
+        try:
+            got_value, got = run()
+        except Exception as e:
+            return Failure(f"{what} raises {type(e).__name__}", f"{type(e).__name__}: {e}")
+        if got_value != value:
+            return Failure(f"{what}: value differs from f's", f"{got_value!r} != f's {value!r}")
+        if not _close(got, along, scale):
+            return Failure(f"{what}: wrong derivative", f"{got!r}, oracle {along!r}")
     return None
 
 
@@ -259,6 +301,9 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = True, format
                 return Failure(f"{what}: wrong gradient", f"entry {k}: {g!r}, oracle {w!r}")
     if results["api grad"] != results["module f_grad"] or results["api grad"] != results["api value_and_grad"][1]:
         return Failure("grad and value_and_grad disagree", repr(results))
+    failure = check_forward_mode(module, d, args, value, want)
+    if failure is not None:
+        return failure
     if second_order:
         failure = check_second_order(text, args, folder, module)
         if failure is not None:

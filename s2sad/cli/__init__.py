@@ -18,7 +18,9 @@ import sys
 from .. import __version__
 from ..api import derive_source, trace_source
 from ..errors import S2sadError, UnsupportedSyntaxError, printable
+from ..emit import format_source
 from ..frontend import load_spec
+from ..tangent.second import second_order_text
 from .evidence import (
     add_commands,
     check_command,
@@ -44,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     gen = sub.add_parser(
         "gen",
         help="write the gradient module of a function",
-        description="Write a standalone Python module defining <f>_grad and <f>_value_and_grad. "
+        description="Write a standalone Python module defining <f>_grad and <f>_value_and_grad "
+        "(--mode forward: <f>_jvp; --order 2: <f>_hvp and <f>_hessian). "
         "The user's module is read, never imported or run.",
         epilog="example: s2sad gen examples/lecture.py:f --wrt w1 -o f_grad.py",
     )
@@ -60,6 +63,20 @@ def _parser() -> argparse.ArgumentParser:
         "--at/--points/--seed; this imports and runs the module); write nothing if they disagree",
     )
     point_options(gen)
+    gen.add_argument(
+        "--mode",
+        choices=("reverse", "forward", "both"),
+        default="reverse",
+        help="reverse: <f>_grad and <f>_value_and_grad (<f>_vjp for a function returning a tuple or a list; "
+        "the default); forward: <f>_jvp, the derivative along given tangents; both: all of them",
+    )
+    gen.add_argument(
+        "--order",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: second derivatives, <f>_hvp and <f>_hessian (forward over reverse) beside <f>_grad",
+    )
     gen.add_argument(
         "--check",
         action="store_true",
@@ -96,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.output is not None and not args.check:  # --check writes nothing
             refuse_input_as_output(src.module.filename, args.output)
         derived = derive_source(src, wrt)
-        text = derived.source
+        if args.order == 2 and args.mode != "reverse":
+            raise S2sadError("--order 2 writes forward over reverse (f_hvp, f_hessian): leave --mode out")
+        text = format_source(second_order_text(derived)) if args.order == 2 else derived.module(args.mode)
         if args.verify and check_command(args, derived, text) != 0:
             return 1
         if args.check:

@@ -34,10 +34,14 @@ from ..trace import (
     Affine,
     Append,
     ArrayOp,
+    Break,
     Call,
+    If,
     ListVar,
     Load,
+    Loop,
     NewList,
+    Next,
     Op,
     Pop,
     Product,
@@ -86,6 +90,7 @@ class _TangentSweep(Forward):
         self.act = act
         self._dots: dict[str, str] = {}  # primal name -> tangent name (names shared by SSA values share it)
         self.value_dot_name = names.fresh("value_dot") if self.value_name is not None else None
+        self.maybe_zero = _maybe_zero(trace, act)
 
     def dot(self, v: Var | ListVar) -> str:
         primal = self.names.primal[v]
@@ -178,5 +183,57 @@ class _TangentSweep(Forward):
             if d is None or d.coef == 0:
                 continue
             t = d * Term(1, (pyast.name(self.dot(v)),))
+            if v in self.maybe_zero and (t.den or isinstance(e, Call)):
+                # an exact zero tangent (a constant on the path taken) gives 0, even where the partial is infinite
+                guarded = ast.IfExp(pyast.name(self.dot(v)), pyast.product(t.coef, t.num, t.den), pyast.number(0.0))
+                t = Term(1, (guarded,))
             terms.append((t.coef, list(t.num), list(t.den)))
         return pyast.signed_sum(terms) if terms else pyast.number(0.0)
+
+
+def _maybe_zero(trace: Trace, act: set) -> set:
+    """Active values whose tangent may be an exact 0.0 because they are a constant on some path: a merge
+    or a loop's carried value with a constant side, an item loaded from a list built in the function,
+    and what is computed from such values alone. A partial that may be infinite there (sqrt at 0) is
+    then applied only to a nonzero tangent, as reverse mode applies it only on the path that is active."""
+    out: set = set()
+    params = set(trace.params)
+
+    def zero(a: object) -> bool:
+        return not (isinstance(a, Var) and a in act) or a in out
+
+    def block(items) -> None:
+        for item in items:
+            if isinstance(item, Op) and item.out in act:
+                e = item.expr
+                if isinstance(e, Load) and e.lst not in params:
+                    out.add(item.out)
+                elif not isinstance(e, (Load, Sum)) and all(zero(v) for v in item.inputs if v in act):
+                    out.add(item.out)
+            elif isinstance(item, Pop) and item.out is not None:
+                out.add(item.out)
+            elif isinstance(item, If):
+                block(item.body)
+                block(item.orelse)
+                out.update(m.out for m in item.merges if zero(m.then) or zero(m.orelse))
+            elif isinstance(item, Loop):
+                exits = _exits(item.body)
+                for _ in range(2):  # a value carried round feeds itself: once more with what the body made
+                    for k, c in enumerate(item.carried):
+                        if zero(c.init) or any(zero(x.values[k]) for x in exits):
+                            out.update((c.param, c.out))
+                    block(item.body)
+
+    block(trace.body)
+    return out & act
+
+
+def _exits(items) -> list:
+    """The loop's own `Next` and `Break` items (inside its branches, not inside nested loops)."""
+    out: list = []
+    for item in items:
+        if isinstance(item, (Next, Break)):
+            out.append(item)
+        elif isinstance(item, If):
+            out += _exits(item.body) + _exits(item.orelse)
+    return out
