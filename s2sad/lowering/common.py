@@ -25,16 +25,16 @@ class _Abandon(Exception):
 class _Undefined:
     """A name that is not defined on every path to this point.
 
-    Where it is defined exactly on the paths where the condition `cond` was
-    `taken` (it was assigned in one arm of an `if cond:`), a later branch on
-    the same condition reads `value` in its arm of that side: generated code
-    computes a value under `if z1:` in the forward sweep and reads it under
-    `if z1:` in the reverse sweep, and s2sad reads its own output.
+    Where it is defined exactly on the paths where the conditions `conds`
+    took the given sides (it was assigned in one arm of `if c1:`, nested in
+    one arm of ...), later branches on the same conditions, nested the same
+    way, read `value` in the arms of those sides: generated code computes a
+    value under `if z1:` in the forward sweep and reads it under `if z1:` in
+    the reverse sweep, and s2sad reads its own output.
     """
 
     why: str
-    cond: object = None
-    taken: bool = True
+    conds: tuple = ()  # ((condition variable, side taken), ...), outermost first
     value: object = None
 
 

@@ -51,6 +51,10 @@ class Flow:
         if not isinstance(cond, Var):  # decided by constants alone
             return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
         assigned = _assigned_in_if(s)
+        base, negated = cond, False  # `if not c:` decides by c: a value set under it is read under `if c:`'s else
+        if isinstance(s.test, ast.UnaryOp) and isinstance(s.test.op, ast.Not) and isinstance(s.test.operand, ast.Name) \
+                and isinstance(env.get(s.test.operand.id), Var):
+            base, negated = env[s.test.operand.id], True
         # an array stored into is a new value (assignment into a copy): merged like a name assigned
         if any(self.is_array(v) for v in env.values()):  # only where arrays are: walking each elif again is quadratic
             assigned = assigned + [n for n in _stored(s.body + s.orelse) if self.is_array(env.get(n))
@@ -60,8 +64,9 @@ class Flow:
         for arm, taken in ((s.body, True), (s.orelse, False)):
             arm_env = dict(env)
             for n, b in env.items():  # defined where the same condition took this side before
-                if isinstance(b, _Undefined) and b.cond is not None and b.cond == cond and b.taken == taken:
-                    arm_env[n] = b.value  # type: ignore[assignment]
+                if isinstance(b, _Undefined) and b.conds and b.conds[0] == (base, taken != negated):
+                    rest = b.conds[1:]
+                    arm_env[n] = _Undefined(b.why, rest, b.value) if rest else b.value  # type: ignore[assignment]
             self.depth += 1
             with self.block() as items:
                 falls = self.statements(arm, arm_env, at_end if exits else None)
@@ -84,9 +89,12 @@ class Flow:
             if any(v is None or isinstance(v, _Undefined) for v in live):
                 why = f"{n} is not assigned on every path through the if at line {s.lineno}"
                 defined = [(v, side) for v, side in zip(values, (True, False))
-                           if v is not None and not isinstance(v, (_Undefined, ListVar))]
+                           if v is not None and not isinstance(v, ListVar) and (not isinstance(v, _Undefined) or v.conds)]
                 if len(live) == 2 and len(defined) == 1:  # defined on one side: a branch on cond may read it
-                    env[n] = _Undefined(why, cond, defined[0][1], defined[0][0])
+                    v, side = defined[0]
+                    inner = v.conds if isinstance(v, _Undefined) else ()
+                    value = v.value if isinstance(v, _Undefined) else v
+                    env[n] = _Undefined(why, ((base, side != negated),) + inner, value)
                 else:
                     env[n] = _Undefined(why)
             elif len(live) == 1 or all(v is live[0] or v == live[0] and type(v) is type(live[0]) for v in live):

@@ -1,0 +1,301 @@
+"""Forward mode, vector outputs and second derivatives, against the 50-digit mpmath oracle.
+
+Every catalogue function (straight-line and control flow) is checked for its
+JVP along a fixed direction (value bit for bit, derivative against the
+oracle's gradient dotted with the direction) and its Hessian by forward over
+reverse (against mpmath's second derivatives, symmetric); vector functions
+for their Jacobians both ways; random programs for the dot-product identity.
+"""
+
+import os
+import random
+
+import catalogue
+import catalogue_flow
+import catalogue_vector
+import pytest
+from conftest import import_file
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mpmath import mp
+from oracle import gradient_of, mp_namespace
+
+import s2sad
+from s2sad import S2sadError
+from s2sad.jacobians import second_order
+
+HERE = os.path.dirname(__file__)
+ORACLES = {m: mp_namespace(open(os.path.join(HERE, f"{m.__name__}.py")).read())
+           for m in (catalogue, catalogue_flow, catalogue_vector)}
+CASES = [(m, name, tuple(point)) for m in (catalogue, catalogue_flow) for name, points in m.CASES.items()
+         for point in points]
+IDS = [f"{name}-{k}" for k, (_, name, _) in enumerate(CASES)]
+
+
+def _direction(point, seed=1):
+    rng = random.Random(seed)
+    return tuple([rng.uniform(-1, 1) for _ in a] if isinstance(a, list) else rng.uniform(-1, 1)
+                 for a in point if not isinstance(a, int))
+
+
+def _flat(x):
+    if isinstance(x, (tuple, list)):
+        return [v for item in x for v in _flat(item)]
+    return [x]
+
+
+def _close(got, want, scale, rel=1e-9):
+    return abs(got - float(want)) <= rel * scale + 1e-12
+
+
+@pytest.mark.parametrize("module,name,point", CASES, ids=IDS)
+def test_jvp_against_the_oracle(module, name, point):
+    f = getattr(module, name)
+    v = _direction(point)
+    value, along = s2sad.jvp(f, point, v)
+    assert value == f(*point)  # the value is f's, bit for bit
+    want = _flat(gradient_of(ORACLES[module][name], list(point)))
+    dirs = _flat(v)
+    exact = sum(w * t for w, t in zip(want, dirs))
+    assert _close(along, exact, 1 + sum(abs(w * t) for w, t in zip(want, dirs))), (along, float(exact))
+    assert isinstance(along, float)
+
+
+def _oracle_hessian(fn, point):
+    """Second derivatives at 50 digits over the flat float entries of the point (integers fixed)."""
+    slots = [(i, None) if not isinstance(a, list) else (i, j) for i, a in enumerate(point) if not isinstance(a, int)
+             for j in (range(len(a)) if isinstance(a, list) else [None])]
+    base = [[mp.mpf(x) for x in a] if isinstance(a, list) else a if isinstance(a, int) else mp.mpf(a) for a in point]
+
+    def at(values):
+        args = [list(a) if isinstance(a, list) else a for a in base]
+        for (i, j), x in zip(slots, values):
+            if j is None:
+                args[i] = x
+            else:
+                args[i][j] = x
+        return fn(*args)
+
+    x0 = [base[i] if j is None else base[i][j] for i, j in slots]
+    n = len(slots)
+    out = [[None] * n for _ in range(n)]
+    for r in range(n):
+        for c in range(r, n):
+            order = [0] * n
+            order[r] += 1
+            order[c] += 1
+            out[r][c] = out[c][r] = mp.diff(lambda *xs: at(xs), x0, tuple(order))
+    return out
+
+
+def _hessian_rows(h, point):
+    """s2sad.hessian's nested blocks as a flat matrix over the float entries."""
+    params = [a for a in point if not isinstance(a, int)]
+    if len(params) == 1:
+        h = (h,)
+    rows = []
+    for i, a in enumerate(params):
+        block_row = h[i] if len(params) > 1 else h[0]
+        blocks = block_row if len(params) > 1 else (block_row,)
+        for r in range(len(a) if isinstance(a, list) else 1):
+            row = []
+            for j, b in enumerate(params):
+                blk = blocks[j]
+                if isinstance(a, list) and isinstance(b, list):
+                    row += blk[r]
+                elif isinstance(a, list):
+                    row.append(blk[r])
+                elif isinstance(b, list):
+                    row += blk
+                else:
+                    row.append(blk)
+            rows.append(row)
+    return rows
+
+
+# Generated gradients s2sad does not read back yet, each with the located error it gives (README, Modes).
+NOT_READ_BACK = {"early_return": "a value set under a branch after an early exit, read in the reverse branch"}
+# Gradients returned as a tuple holding a list: reverse mode of them (a VJP) is refused with a message.
+TUPLE_WITH_LIST = {"horner", "break_loop"}
+HESSIAN_CASES = [pytest.param(m, name, tuple(points[0]), id=name, marks=[pytest.mark.xfail(
+    strict=True, raises=S2sadError, reason=NOT_READ_BACK[name])] if name in NOT_READ_BACK else [])
+    for m in (catalogue, catalogue_flow) for name, points in m.CASES.items()]
+
+
+@pytest.mark.parametrize("module,name,point", HESSIAN_CASES)
+def test_hessian_against_the_oracle(module, name, point):
+    f = getattr(module, name)
+    got = _hessian_rows(s2sad.hessian(f)(*point), point)
+    want = _oracle_hessian(ORACLES[module][name], list(point))
+    scale = 1 + max(abs(float(w)) for row in want for w in row)
+    for r, row in enumerate(want):
+        for c, w in enumerate(row):
+            assert _close(got[r][c], w, scale, rel=1e-7), (r, c, got[r][c], float(w))
+            assert _close(got[r][c], got[c][r], scale, rel=1e-12)  # symmetric
+
+
+@pytest.mark.parametrize("module,name,point", HESSIAN_CASES[::3])
+def test_forward_over_reverse_equals_reverse_over_reverse(module, name, point):
+    f = getattr(module, name)
+    if name in TUPLE_WITH_LIST:
+        with pytest.raises(S2sadError, match="tuple that holds a list"):
+            second_order(f).grad
+        return
+    d2 = second_order(f)
+    fwd = _hessian_rows(s2sad.hessian(f)(*point), point)
+    # reverse over reverse: the VJP of the generated gradient, one unit cotangent per row
+    n = len(fwd)
+    rows = []
+    for k in range(n):
+        if not d2.trace_is_vector:
+            rows.append(_flat(d2.grad(*point)))
+            continue
+        unit = [0.0] * n
+        unit[k] = 1.0
+        rows.append(_flat(d2.grad(*point, unit)))
+    scale = 1 + max(abs(x) for row in fwd for x in row)
+    for r in range(n):
+        for c in range(n):
+            assert _close(rows[r][c], fwd[r][c], scale, rel=1e-12)
+
+
+VECTOR_CASES = [(name, tuple(point)) for name, points in catalogue_vector.CASES.items() for point in points]
+
+
+def _oracle_jacobian(fn, point):
+    """Rows of the flat output, columns of the flat float inputs."""
+    out = _flat(fn(*[list(a) if isinstance(a, list) else a for a in point]))
+    columns = []
+    for i, a in enumerate(point):
+        if isinstance(a, int):
+            continue
+        for j in range(len(a)) if isinstance(a, list) else [None]:
+            def along(t, i=i, j=j):
+                args = [[mp.mpf(x) for x in b] if isinstance(b, list) else b if isinstance(b, int) else mp.mpf(b)
+                        for b in point]
+                if j is None:
+                    args[i] = t
+                else:
+                    args[i][j] = t
+                return _flat(fn(*args))
+            x = point[i] if j is None else point[i][j]
+            columns.append([mp.diff(lambda t, k=k: along(t)[k], mp.mpf(x)) for k in range(len(out))])
+    return [[columns[c][r] for c in range(len(columns))] for r in range(len(out))]
+
+
+def _flat_jacobian(jac, point, out):
+    """s2sad's Jacobian blocks as rows of the flat output."""
+    params = [a for a in point if not isinstance(a, int)]
+    items = list(out) if isinstance(out, tuple) else [out]
+    jac_items = list(jac) if isinstance(out, tuple) else [jac]
+    rows = []
+    for item, blocks in zip(items, jac_items):
+        blocks = blocks if len(params) > 1 else (blocks,)
+        for r in range(len(item) if isinstance(item, list) else 1):
+            row = []
+            for p, blk in zip(params, blocks):
+                if isinstance(item, list):
+                    blk = blk[r]
+                row += blk if isinstance(p, list) else [blk]
+            rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("name,point", VECTOR_CASES)
+@pytest.mark.parametrize("how", ["jacfwd", "jacrev", "jacobian"])
+def test_jacobians_of_vector_functions(name, point, how):
+    f = getattr(catalogue_vector, name)
+    out = f(*point)
+    got = _flat_jacobian(getattr(s2sad, how)(f)(*point), point, out)
+    want = _oracle_jacobian(ORACLES[catalogue_vector][name], point)
+    scale = 1 + max(abs(float(w)) for row in want for w in row)
+    assert len(got) == len(want)
+    for r, row in enumerate(want):
+        for c, w in enumerate(row):
+            assert _close(got[r][c], w, scale), (how, r, c, got[r][c], float(w))
+
+
+@pytest.mark.parametrize("name,point", VECTOR_CASES)
+def test_vjp_and_jvp_of_vector_functions(name, point):
+    f = getattr(catalogue_vector, name)
+    out, vjp_fn = s2sad.vjp(f, *point)
+    assert out == f(*point)
+    v = _direction(point, 2)
+    value, tangent = s2sad.jvp(f, point, v)
+    assert value == out
+    w = [random.Random(3).uniform(-1, 1) for _ in _flat(out)]
+    cts = vjp_fn(w)
+    # the dot-product identity <J v, w> == <v, J^T w>
+    left = sum(a * b for a, b in zip(_flat(tangent), w))
+    right = sum(a * b for a, b in zip(_flat(v), _flat(cts)))
+    assert _close(left, right, 1 + abs(left))
+
+
+@given(seed=st.integers(0, 10**6))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_dot_product_identity_on_random_programs(seed, tmp_path_factory):
+    from progen import point, program
+
+    folder = tmp_path_factory.mktemp("progen")
+    path = folder / f"p{seed}.py"
+    path.write_text(program(seed))
+    mod = import_file(str(path))
+    a, b, xs, n = point(seed)
+    try:
+        value = mod.f(a, b, list(xs), n)
+        grads = s2sad.grad(mod.f, ("a", "b", "xs"))(a, b, list(xs), n)
+    except (ArithmeticError, ValueError, IndexError, RecursionError, S2sadError):
+        return
+    v = (0.5, -0.25, [0.1 * (k + 1) for k in range(len(xs))])
+    got_value, along = s2sad.jvp(mod.f, (a, b, list(xs), n), v, ("a", "b", "xs"))
+    assert got_value == value
+    # <jvp(v), w> == <v, vjp(w)> with w = 1: the derivative along v is <gradient, v>
+    right = sum(g * t for g, t in zip(_flat(grads), _flat(v)))
+    assert _close(along, right, 1 + sum(abs(g * t) for g, t in zip(_flat(grads), _flat(v))), rel=1e-9)
+
+
+def test_cli_modes(tmp_path):
+    from s2sad.cli import main
+
+    out = tmp_path / "lecture_fwd.py"
+    assert main(["gen", "examples/lecture.py:f", "--mode", "forward", "-o", str(out)]) == 0
+    fwd = import_file(str(out))
+    both = tmp_path / "lecture_both.py"
+    assert main(["gen", "examples/lecture.py:f", "--mode", "both", "-o", str(both)]) == 0
+    mod = import_file(str(both))
+    value, grads = mod.f_value_and_grad(1.5, 0.5)
+    v2, along = fwd.f_jvp(1.5, 0.5, 0.3, -0.7)
+    assert v2 == value and mod.f_jvp(1.5, 0.5, 0.3, -0.7) == (v2, along)
+    assert _close(along, 0.3 * grads[0] - 0.7 * grads[1], 1 + abs(along), rel=1e-13)
+    second = tmp_path / "lecture_hessian.py"
+    assert main(["gen", "examples/lecture.py:f", "--order", "2", "-o", str(second)]) == 0
+    mod2 = import_file(str(second))
+    h = mod2.f_hessian(1.5, 0.5)
+    assert h == [list(r) if isinstance(r, list) else r for r in h]
+    rows = _hessian_rows(s2sad.hessian(import_file("examples/lecture.py").f)(1.5, 0.5), (1.5, 0.5))
+    assert all(_close(g, w, 1 + abs(w), rel=1e-14) for r, row in zip(h, rows) for g, w in zip(r, row))
+    assert mod2.f_hvp(1.5, 0.5, 1.0, 0.0) == h[0]
+    assert "s2sad" not in "".join(line for line in second.read_text().splitlines() if line.startswith(("from", "import")))
+
+
+def test_cli_refuses_order_two_with_forward_mode(capsys):
+    from s2sad.cli import main
+
+    assert main(["gen", "examples/lecture.py:f", "--mode", "forward", "--order", "2"]) == 2
+    assert "--order 2" in capsys.readouterr().err
+
+
+def test_vector_function_gen_writes_the_vjp(tmp_path):
+    from s2sad.cli import main
+
+    out = tmp_path / "v.py"
+    assert main(["gen", os.path.join(HERE, "catalogue_vector.py") + ":polar", "-o", str(out)]) == 0
+    mod = import_file(str(out))
+    value, cts = mod.polar_value_and_vjp(1.5, 0.5, [1.0, 0.0])
+    assert value == catalogue_vector.polar(1.5, 0.5)
+    assert mod.polar_vjp(1.5, 0.5, [1.0, 0.0]) == cts
+
+
+def test_vjp_of_a_tuple_holding_a_list_is_refused():
+    with pytest.raises(S2sadError, match="tuple that holds a list"):
+        s2sad.vjp(catalogue_vector.mixed, 1.0, 2.0)[1]((1.0, [1.0, 0.0]))
