@@ -37,6 +37,25 @@ def test_golden_files_are_fresh(file, func):
     assert open(path).read() == text
 
 
+MODE_GOLDENS = [(f, fn) for f, fn in example_functions() if f in ("lecture.py", "loops.py")]
+
+
+@pytest.mark.parametrize("file,func", MODE_GOLDENS)
+@pytest.mark.parametrize("mode", ["forward", "hessian"])
+def test_golden_files_of_the_modes_are_fresh(file, func, mode):
+    """Forward mode (`gen --mode forward`) and second order (`gen --order 2`) of the scalar examples."""
+    from s2sad.tangent.second import second_order_text
+
+    derived = derive_source(load_spec(os.path.join(EXAMPLES, file) + ":" + func))
+    text = derived.module("forward") if mode == "forward" else format_source(second_order_text(derived))
+    path = os.path.join(GOLDEN, f"{file[:-3]}_{func}_{'jvp' if mode == 'forward' else 'hessian'}.py")
+    if os.environ.get("S2SAD_UPDATE_GOLDEN"):
+        with open(path, "w") as fh:
+            fh.write(text)
+    assert os.path.exists(path), f"no golden file {path}: run with S2SAD_UPDATE_GOLDEN=1"
+    assert open(path).read() == text
+
+
 @pytest.mark.parametrize("spec", ["examples/optim.py:wood", "examples/loops.py:softmax_cross_entropy"])
 def test_output_is_byte_identical_across_processes(spec):
     outputs = set()
