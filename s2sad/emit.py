@@ -328,14 +328,14 @@ def _render(nodes, indent: str, what: str, out: list[str]) -> None:
             out.append(_statement(n, "from line" if n.adjoint else what, indent))
         elif isinstance(n, Block):
             out.append(_with_comment(f"{indent}{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
-            _render(n.body or (_PASS,), indent + "    ", what, out)
+            _render(_body(n.body), indent + "    ", what, out)
             while is_elif(n.orelse):  # a chain stays flat, and is walked in a loop
                 n = n.orelse[0]  # type: ignore[assignment]
                 out.append(_with_comment(f"{indent}el{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
-                _render(n.body or (_PASS,), indent + "    ", what, out)
+                _render(_body(n.body), indent + "    ", what, out)
             if n.orelse:
                 out.append(f"{indent}else:")
-                _render(n.orelse, indent + "    ", what, out)
+                _render(_body(n.orelse), indent + "    ", what, out)
         elif isinstance(n, Jump):
             out.append(f"{indent}{n.word}")
         elif isinstance(n, Comment):
@@ -343,6 +343,11 @@ def _render(nodes, indent: str, what: str, out: list[str]) -> None:
 
 
 _PASS = Jump("pass")
+
+
+def _body(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """A block's body as Python needs it: `pass` where it holds no statement (comments alone are none)."""
+    return nodes if any(not isinstance(n, Comment) for n in nodes) else (*nodes, _PASS)
 
 
 def _with_comment(code: str, comment: str) -> str:

@@ -2,7 +2,8 @@
 
 Guarantees: `maybe_integers(trace)` holds every variable whose value may be an
 int or a bool at run time: integer-typed parameters and ops, truth values,
-popped items, sums of lists (the sum of none is the int 0), and what arithmetic, `abs`, phis and loop-carried values make of
+popped items, sums of lists (the sum of none is the int 0), loads from lists
+that may hold an int, and what arithmetic, `abs`, phis and loop-carried values make of
 them. `as_float(value, parts, ints)` is the adjoint sum `value` of `parts`,
 unchanged when some part is surely a float (a coefficient of 1.0 is not:
 it is not written), else written as a float: a constant as `1.0`, anything
@@ -21,14 +22,19 @@ import ast
 from . import pyast
 from .trace import (
     Affine,
+    Append,
     Break,
     Call,
     If,
+    ListVar,
+    Load,
     Loop,
+    NewList,
     Next,
     Op,
     Pop,
     Product,
+    Store,
     Sum,
     Trace,
     Var,
@@ -73,7 +79,7 @@ def integer(node: ast.expr, ints: frozenset) -> bool:
 def maybe_integers(trace: Trace) -> set:
     """Variables whose value may be an int or a bool at run time (a phi of a condition and a float, too)."""
     def maybe(a: object) -> bool:
-        return a in out if isinstance(a, Var) else isinstance(a, int)
+        return a in out if isinstance(a, (Var, ListVar)) else isinstance(a, int)
 
     out = {i.out for i in walk(trace.body) if isinstance(i, Op) and i.out.kind in ("int", "bool", "any")}
     out |= {p for p in trace.params if isinstance(p, Var) and p.kind not in ("float", "array")}
@@ -86,6 +92,14 @@ def maybe_integers(trace: Trace) -> set:
             sources = (c.init, *(e.values[k] for e in exits))
             pairs += [(c.param, sources), (c.out, sources)]
     pairs += [(i.counter, (0,)) for i in walk(trace.body) if isinstance(i, Loop) and i.counter is not None]
+    # a list that holds an int (`ys.append(2)`, `[0] * n`) gives ints to its loads
+    for i in walk(trace.body):
+        if isinstance(i, NewList):
+            pairs.append((i.out, i.elements))
+        elif isinstance(i, (Store, Append)):
+            pairs.append((i.lst, (i.value,)))
+        elif isinstance(i, Op) and isinstance(i.expr, Load):
+            pairs.append((i.out, (i.expr.lst,)))
     arithmetic = []  # integer arithmetic on integers or truth values gives an integer
     for i in walk(trace.body):
         if isinstance(i, Op) and isinstance(i.expr, Affine) and type(i.expr.const) is int \
@@ -107,7 +121,7 @@ def maybe_integers(trace: Trace) -> set:
             if v not in out and all(maybe(a) for a in sources):
                 out.add(v)
                 changed = True
-    return out
+    return {v for v in out if isinstance(v, Var)}
 
 
 

@@ -132,21 +132,32 @@ def _copies_pushed(orelse: tuple[Node, ...]) -> tuple[Node, ...]:
     return orelse[: k - 1] + _renamed_ends((orelse[k - 1],), pairs, {id(a) for a in ends})
 
 
-def flat_chains(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
-    """The nodes with every hoistable `else: ...; if` arm turned into an `elif` arm (nested blocks too)."""
+def flat_chains(nodes: tuple[Node, ...], unbound: frozenset[str] = frozenset()) -> tuple[Node, ...]:
+    """The nodes with every hoistable `else: ...; if` arm turned into an `elif` arm (nested blocks too).
+
+    `unbound`: names that may not be assigned where the nodes start (set in one arm of a branch
+    before them); a condition reading one is never hoisted above the arm that reads it.
+    """
     out: list[Node] = []
+    definite: set[str] = set()
+    maybe = set(unbound)
     for n in nodes:
         if isinstance(n, Block) and n.keyword == "if":
-            out += _chain(n)
+            out += _chain(n, frozenset(maybe))
         elif isinstance(n, Block):
-            out.append(Block(n.keyword, n.test, flat_chains(n.body), flat_chains(n.orelse), n.lines, n.target,
-                             n.elementwise))
+            out.append(Block(n.keyword, n.test, flat_chains(n.body, frozenset(maybe)),
+                             flat_chains(n.orelse, frozenset(maybe)), n.lines, n.target, n.elementwise))
         else:
             out.append(n)
+        if isinstance(n, Stmt):
+            definite.update(n.defines)
+            maybe -= set(n.defines)
+        elif isinstance(n, Block):
+            maybe |= assigned((n,)) - definite
     return tuple(out)
 
 
-def _chain(top: Block) -> list[Node]:
+def _chain(top: Block, unbound: frozenset[str] = frozenset()) -> list[Node]:
     """One if/elif chain, walked down its else arms in a loop: (hoisted statements..., the block).
 
     An else arm's statements before its `if` run early only if that changes
@@ -173,7 +184,8 @@ def _chain(top: Block) -> list[Node]:
         if orelse and isinstance(orelse[-1], Block) and orelse[-1].keyword == "if":
             prefix = orelse[:-1]
             ok = all(
-                (_condition(s) and not {*s.defines} & (above_reads | above_set))  # type: ignore[union-attr]
+                (_condition(s) and not {*s.defines} & (above_reads | above_set)  # type: ignore[union-attr]
+                 and not set(s.reads) & unbound)  # type: ignore[union-attr]
                 or (_constant(s) and s.defines[0] in set_first and s.defines[0] not in above_reads)  # type: ignore[union-attr]
                 for s in prefix
             )
@@ -195,8 +207,8 @@ def _chain(top: Block) -> list[Node]:
     rebuilt: Block | None = None
     for k in range(len(levels) - 1, -1, -1):
         b = levels[k]
-        body = flat_chains(b.body)
-        orelse = (rebuilt,) if rebuilt is not None else flat_chains(b.orelse)
+        body = flat_chains(b.body, unbound)
+        orelse = (rebuilt,) if rebuilt is not None else flat_chains(b.orelse, unbound)
         if not body and not orelse:  # reads names only: nothing to do
             rebuilt = None
         elif not body and not is_elif(orelse):

@@ -201,13 +201,22 @@ def _select_exits(block, kept: tuple) -> tuple:
 
 def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterable[ast.expr]
                    ) -> tuple[Node, ...]:
-    """The forward sweep without the statements whose names nothing reads (anywhere, in any branch)."""
+    """The forward sweep without the statements whose names nothing reads (anywhere, in any branch).
+
+    A statement's read of the name it assigns (`s = s + t`) does not count: a value read only to
+    compute itself again is dead too.
+    """
     reads: Counter[str] = Counter()
+
+    def others(n: Stmt | Block) -> list[str]:
+        return [r for r in n.reads if not isinstance(n, Stmt) or r not in n.defines]
+
     for n in walk(forward + reverse):
         if isinstance(n, (Stmt, Block)):
-            reads.update(n.reads)
+            reads.update(others(n))
     for r in results:
         reads.update(pyast.names_read(r))
+    live = _live(forward, reverse, results)
 
     def prune(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
         kept: list[Node | None] = list(nodes)
@@ -216,24 +225,50 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
             if isinstance(s, Block):
                 block = replace(s, body=prune(s.body), orelse=prune(s.orelse))
                 if block.keyword == "for" and not block.body:  # a loop that computed only what nothing reads
-                    reads.subtract(block.reads)
+                    reads.subtract(others(block))
                     kept[i] = None
                     continue
                 if block.keyword == "if" and not block.body:  # `if c: pass else: ...` is `if not c: ...`
                     block = replace(block, test=ast.UnaryOp(ast.Not(), block.test), body=block.orelse, orelse=())
                     if not block.body:
-                        reads.subtract(block.reads)
+                        reads.subtract(others(block))
                         block = None  # type: ignore[assignment]
                 kept[i] = block
-            elif isinstance(s, Stmt) and s.defines and not s.tape and not any(reads[d] for d in s.defines):
+            elif isinstance(s, Stmt) and s.defines and not s.tape and not any(reads[d] and d in live
+                                                                                for d in s.defines):
                 if s.mutates:  # `v = xs.pop()` with v unread still shortens xs
                     kept[i] = Stmt("", s.value, s.lines)
                     continue
-                reads.subtract(s.reads)
+                reads.subtract(others(s))
                 kept[i] = None
         return tuple(n for n in kept if n is not None)
 
     return prune(forward)
+
+
+def _live(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterable[ast.expr]) -> set[str]:
+    """Names whose values reach the results, the reverse sweep, a block's test or a change of a list."""
+    live: set[str] = {n for r in results for n in pyast.names_read(r)}
+    defining: list[Stmt] = []
+    for n in walk(reverse):
+        if isinstance(n, (Stmt, Block)):
+            live.update(n.reads)
+    for n in walk(forward):
+        if isinstance(n, Block):
+            live.update(n.reads)
+        elif isinstance(n, Stmt):
+            if n.defines and not n.tape and not n.mutates:
+                defining.append(n)
+            else:
+                live.update(n.reads)
+    grew = True
+    while grew:
+        grew = False
+        for s in reversed(defining):  # backwards: straight-line code settles in one pass
+            if any(d in live for d in s.defines) and not set(s.reads) <= live:
+                live.update(s.reads)
+                grew = True
+    return live
 
 
 def coalesce_copies(sections: tuple[tuple[Node, ...], ...], results: Iterable[ast.expr]

@@ -84,6 +84,7 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
         if (records, {k: [s.reads for s in v] for k, v in recomputed.items()}) == before:
             break  # nothing recorded or recomputed changed: every inner recomputation's inputs are kept
     used_tapes: set[str] = set()
+    own_tapes = _tapes_of_one_shape(forward, records, names)
 
     def fill(nodes) -> tuple[Node, ...]:
         out: list[Node] = []
@@ -91,13 +92,15 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
             if isinstance(n, Record):
                 rec = records.get(n.key, ())
                 if rec:
-                    used_tapes.add(n.tape)
-                    out.append(Stmt("", pyast.method(n.tape, "append", [_packed(rec)]), (blocks[n.key][2],), tape=True))
+                    tape = own_tapes.get(n.key, n.tape)
+                    used_tapes.add(tape)
+                    out.append(Stmt("", pyast.method(tape, "append", [_packed(rec)]), (blocks[n.key][2],), tape=True))
             elif isinstance(n, Restore):
                 rec = records.get(n.key, ())
                 if rec:
-                    used_tapes.add(n.tape)
-                    out.append(Stmt(", ".join(rec), pyast.method(n.tape, "pop", []), (blocks[n.key][2],), tape=True))
+                    tape = own_tapes.get(n.key, n.tape)
+                    used_tapes.add(tape)
+                    out.append(Stmt(", ".join(rec), pyast.method(tape, "pop", []), (blocks[n.key][2],), tape=True))
                 out += recomputed.get(n.key, [])
             elif isinstance(n, Block):
                 out.append(Block(n.keyword, n.test, fill(n.body), fill(n.orelse),
@@ -107,6 +110,9 @@ def record_tapes(trace: Trace, names: Names, forward: tuple[Node, ...], reverse:
         return tuple(out)
 
     forward, reverse = fill(forward), fill(reverse)
+    setup = [Stmt(t, ast.List([], pyast.LOAD), (trace.line,), tape=True) for t in dict.fromkeys(own_tapes.values())]
+    lead = next((k for k, n in enumerate(forward) if not (isinstance(n, Stmt) and n.tape)), len(forward))
+    forward = forward[:lead] + tuple(setup) + forward[lead:]  # after the loops' own tapes
     forward = tuple(n for n in forward if not (isinstance(n, Stmt) and n.tape and n.target
                                                and n.target not in used_tapes))
     return forward, reverse, records
@@ -155,3 +161,23 @@ def _packed(names: tuple[str, ...]) -> ast.expr:
     if len(names) == 1:
         return pyast.name(names[0])
     return ast.Tuple([pyast.name(n) for n in names], pyast.LOAD)
+
+
+def _tapes_of_one_shape(forward: tuple[Node, ...], records: dict, names: Names) -> dict[tuple, str]:
+    """A tape of its own for each branch record whose shape differs from the others on its loop's tape.
+
+    One tape holds records of one shape (a value, or tuples of one length), so
+    that the generated code stays in the supported subset (a list of floats, or
+    of equal-length tuples) and s2sad reads it back.
+    """
+    keys: dict[str, list[tuple]] = {}
+    for n in code_walk(forward):
+        if isinstance(n, Record) and records.get(n.key) and n.key not in keys.setdefault(n.tape, []):
+            keys[n.tape].append(n.key)
+    own: dict[tuple, str] = {}
+    for tape, ks in keys.items():
+        if len({len(records[k]) for k in ks}) > 1:
+            for k in ks:
+                if k[0] == "arm":
+                    own[k] = names.fresh("tape")
+    return own

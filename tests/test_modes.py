@@ -115,8 +115,6 @@ def _hessian_rows(h, point):
 
 # Generated gradients s2sad does not read back yet, each with the located error it gives (README, Modes).
 NOT_READ_BACK = {"early_return": "a value set under a branch after an early exit, read in the reverse branch"}
-# Gradients returned as a tuple holding a list: reverse mode of them (a VJP) is refused with a message.
-TUPLE_WITH_LIST = {"horner", "break_loop"}
 HESSIAN_CASES = [pytest.param(m, name, tuple(points[0]), id=name, marks=[pytest.mark.xfail(
     strict=True, raises=S2sadError, reason=NOT_READ_BACK[name])] if name in NOT_READ_BACK else [])
     for m in (catalogue, catalogue_flow) for name, points in m.CASES.items()]
@@ -137,10 +135,6 @@ def test_hessian_against_the_oracle(module, name, point):
 @pytest.mark.parametrize("module,name,point", HESSIAN_CASES[::3])
 def test_forward_over_reverse_equals_reverse_over_reverse(module, name, point):
     f = getattr(module, name)
-    if name in TUPLE_WITH_LIST:
-        with pytest.raises(S2sadError, match="tuple that holds a list"):
-            second_order(f).grad
-        return
     d2 = second_order(f)
     fwd = _hessian_rows(s2sad.hessian(f)(*point), point)
     # reverse over reverse: the VJP of the generated gradient, one unit cotangent per row
@@ -294,8 +288,3 @@ def test_vector_function_gen_writes_the_vjp(tmp_path):
     value, cts = mod.polar_value_and_vjp(1.5, 0.5, [1.0, 0.0])
     assert value == catalogue_vector.polar(1.5, 0.5)
     assert mod.polar_vjp(1.5, 0.5, [1.0, 0.0]) == cts
-
-
-def test_vjp_of_a_tuple_holding_a_list_is_refused():
-    with pytest.raises(S2sadError, match="tuple that holds a list"):
-        s2sad.vjp(catalogue_vector.mixed, 1.0, 2.0)[1]((1.0, [1.0, 0.0]))

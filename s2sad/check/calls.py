@@ -116,7 +116,12 @@ class Calls:
                 self.bad(e.func, f"{label} is a local variable of {self.node.name} (assigned later), so Python does "
                          "not call the builtin here", f"give the variable another name than {label}")
             self.rebound(e.func, e.func.id, builtin=True)
-            for a in e.args:
+            counted = e.func.id == "len" and len(e.args) == 1 and isinstance(e.args[0], ast.Call) \
+                and isinstance(e.args[0].func, ast.Name) and e.args[0].func.id == "range" and not e.args[0].keywords \
+                and "range" not in self.locals and self.module.resolve("range") is None
+            if counted:
+                self.rebound(e.args[0].func, "range", builtin=True)
+            for a in e.args[0].args if counted else e.args:  # len(range(a, b, c)): a trip count
                 self.expr(a)
             if e.keywords:
                 self.bad(e, f"keyword arguments of {label} are not supported", "pass arguments by position")

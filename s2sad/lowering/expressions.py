@@ -205,6 +205,15 @@ class Expressions:
         if name in ("len", "sum"):
             if len(e.args) != 1:
                 raise self.fail(e, f"{name} takes one list here", f"write {name}(xs)")
+            if name == "len" and _is_range(e.args[0]):  # len(range(a, b, c)): a trip count, an integer
+                bounds = [self.materialize(self.value(a, env)) for a in e.args[0].args]  # type: ignore[attr-defined]
+                if not 1 <= len(bounds) <= 3 or any(isinstance(b, float) or getattr(b, "kind", "int") != "int"
+                                                    for b in bounds):
+                    raise self.fail(e.args[0], "range takes one to three integers", "write len(range(a, b, step))")
+                if all(isinstance(b, int) for b in bounds):
+                    return len(range(*bounds))  # type: ignore[arg-type]
+                template = f"len(range({', '.join(f'_{k}' for k in range(len(bounds)))}))"
+                return self.compute(template, tuple(bounds), "int")
             lst = self.expr(e.args[0], env)
             if self.is_array(lst):
                 if name == "len":
@@ -308,3 +317,7 @@ class Expressions:
                 raise self.fail(stmt, f"the helper {fn.name} is inlined, and helpers must be straight-line code",
                                 "move branches and loops into the differentiated function")
         raise self.fail(fn, f"the helper {fn.name} must end with a return", "add `return <expression>`")
+
+
+def _is_range(e: ast.expr) -> bool:
+    return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "range" and not e.keywords

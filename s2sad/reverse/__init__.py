@@ -96,7 +96,7 @@ def _place_fused(nodes: tuple[Node, ...], fused: dict) -> tuple[Node, ...]:
         if isinstance(n, Fused):
             if n.key in fused and n.setup:
                 out += fused[n.key][0]
-            elif n.key in fused:
+            elif n.key in fused and fused[n.key][1]:
                 out += [Comment("this iteration's adjoint: its terms are independent of the others'"),
                         *fused[n.key][1]]
         elif isinstance(n, CodeBlock):

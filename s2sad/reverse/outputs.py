@@ -1,8 +1,9 @@
 """Vector outputs in reverse mode: a VJP is the gradient of a scalar.
 
-Guarantees: `seeded(trace)` is, for a function returning a tuple of scalars
-or a list, the same trace with one more parameter, the cotangent `out_bar`
-(a list of floats the length of the result), whose every return gives the
+Guarantees: `seeded(trace)` is, for a function returning a tuple (of scalars
+and lists) or a list, the same trace with one more parameter, the cotangent
+`out_bar` (a flat list of floats: one entry per scalar output, a list
+output's entries in order), whose every return gives the
 scalar <out_bar, result> as `value` and keeps the outputs for the returned
 value. Its gradient with respect to the original parameters is the VJP
 `out_bar^T J`, and reverse mode needs nothing else: the seed of output k is
@@ -19,7 +20,6 @@ import dataclasses
 import itertools
 from typing import Iterator
 
-from ..errors import S2sadError
 from ..trace import (
     Affine,
     Carried,
@@ -70,32 +70,47 @@ def seeded(trace: Trace) -> Trace:
 
 
 def _seed(item: Return, out_bar: ListVar, new) -> list:
+    """<out_bar, outputs> for one return: out_bar is flat, a list output's entries in order."""
     line = item.line
-    if item.form == "list":
-        (ys,) = item.outputs
-        n, i, s, s_out, w, y, p, s1 = new("int"), new("int"), new(), new(), new(), new(), new(), new()
-        body = (Op(w, Load(out_bar, i), line), Op(y, Load(ys, i), line),
-                Op(p, Product(1, ((w, 1), (y, 1))), line), Op(s1, Affine(0, ((1, s), (1, p))), line),
-                Next((s1,), line))
-        loop = Loop("range", i, (n,), (Carried(s_out, s, 0.0),), body, None, line)
-        return [Op(n, Compute("len(_0)", (ys,)), line), loop, dataclasses.replace(item, value=s_out, seeded=True)]
-    if any(isinstance(v, ListVar) for v in item.outputs):
-        raise S2sadError(f"line {line}: a VJP of a tuple that holds a list is not supported; return the list "
-                         "alone, or its items as scalars (forward mode, s2sad.jvp, takes both)")
-    ops: list = []
-    terms = []
-    for k, a in enumerate(item.outputs):
+    out: list = []
+    terms: list = []
+    offset: object = 0  # where the next output's entries start in out_bar (an int, or an int variable)
+
+    def plus(a: object, b: object) -> object:
+        if isinstance(a, int) and isinstance(b, int):
+            return a + b
+        v = new("int")
+        out.append(Op(v, Compute("_0 + _1", (a, b)), line))
+        return v
+
+    for a in item.outputs:
+        if isinstance(a, ListVar):  # s = sum of out_bar[offset + i] * a[i], in a loop of its own
+            n, i, s, s_out, w, y, p, s1 = new("int"), new("int"), new(), new(), new(), new(), new(), new()
+            out.append(Op(n, Compute("len(_0)", (a,)), line))
+            body: list = []
+            index: object = i
+            if offset != 0:
+                index = new("int")
+                body.append(Op(index, Compute("_0 + _1", (offset, i)), line))  # type: ignore[arg-type]
+            body += [Op(w, Load(out_bar, index), line), Op(y, Load(a, i), line),  # type: ignore[arg-type]
+                     Op(p, Product(1, ((w, 1), (y, 1))), line), Op(s1, Affine(0, ((1, s), (1, p))), line),
+                     Next((s1,), line)]
+            out.append(Loop("range", i, (n,), (Carried(s_out, s, 0.0),), tuple(body), None, line))
+            terms.append((1, s_out))
+            offset = plus(offset, n)
+            continue
         if isinstance(a, Var):
             w, p = new(), new()
-            ops += [Op(w, Load(out_bar, k), line), Op(p, Product(1, ((w, 1), (a, 1))), line)]
+            out += [Op(w, Load(out_bar, offset), line), Op(p, Product(1, ((w, 1), (a, 1))), line)]  # type: ignore[arg-type]
             terms.append((1, p))
+        offset = plus(offset, 1)
     if len(terms) > 1:
         r = new()
-        ops.append(Op(r, Affine(0, tuple(terms)), line))
+        out.append(Op(r, Affine(0, tuple(terms)), line))
         value: object = r
     else:
         value = terms[0][1] if terms else 0.0
-    return ops + [dataclasses.replace(item, value=value, seeded=True)]
+    return out + [dataclasses.replace(item, value=value, seeded=True)]
 
 
 def _variables(trace: Trace) -> Iterator[Var | ListVar]:

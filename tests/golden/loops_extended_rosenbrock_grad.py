@@ -29,7 +29,6 @@ def extended_rosenbrock_value_and_grad(x):
 def extended_rosenbrock_grad(x):
     """Return the gradient of extended_rosenbrock with respect to x."""
     # forward sweep
-    s = 0.0  # line 9
     x_bar = [0.0] * len(x)  # from line 6
     z2 = len(x) - 1  # line 9
     for i in range(z2):  # line 9
@@ -37,7 +36,6 @@ def extended_rosenbrock_grad(x):
         z5 = x[i]  # line 10
         a = x[z3] - z5 * z5  # line 10
         b = 1 - z5  # line 11
-        s = 100 * a * a + b * b + s  # line 12
         # this iteration's adjoint: its terms are independent of the others'
         a_bar = 200 * a  # from line 12
         z5_bar = -2 * b - 2 * a_bar * z5  # from lines 10, 11, 12

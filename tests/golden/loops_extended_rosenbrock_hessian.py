@@ -10,7 +10,7 @@
 # Forward-mode derivative (JVP) of extended_rosenbrock_grad along x_dot. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file; loops per iteration):
 #   outside loops:    primal 3, jvp 4, ratio 1.33
-#   loop at line 35:  primal 11, jvp 25, ratio 2.27
+#   loop at line 34:  primal 11, jvp 25, ratio 2.27
 #   whole function: ratio at most 2.27 for any trip counts, within forward mode's bound of 3
 
 
@@ -37,7 +37,6 @@ def extended_rosenbrock_value_and_grad(x):
 def extended_rosenbrock_grad(x):
     """Return the gradient of extended_rosenbrock with respect to x."""
     # forward sweep
-    s = 0.0  # line 9
     x_bar = [0.0] * len(x)  # from line 6
     z2 = len(x) - 1  # line 9
     for i in range(z2):  # line 9
@@ -45,7 +44,6 @@ def extended_rosenbrock_grad(x):
         z5 = x[i]  # line 10
         a = x[z3] - z5 * z5  # line 10
         b = 1 - z5  # line 11
-        s = 100 * a * a + b * b + s  # line 12
         # this iteration's adjoint: its terms are independent of the others'
         a_bar = 200 * a  # from line 12
         z5_bar = -2 * b - 2 * a_bar * z5  # from lines 10, 11, 12
@@ -56,30 +54,30 @@ def extended_rosenbrock_grad(x):
 
 def extended_rosenbrock_grad_jvp(x, x_dot):
     """Return extended_rosenbrock_grad(x) and its derivative along x_dot."""
-    z1 = len(x)  # line 33
-    x_bar = [0.0] * z1  # line 33
-    x_bar_dot = [0.0] * z1  # line 33
-    z2 = z1 - 1  # line 34
-    for i in range(z2):  # line 35
-        z3 = i + 1  # line 36
-        z5 = x[i]  # line 37
-        z5_dot = x_dot[i]  # line 37
-        a = x[z3] - z5 * z5  # line 38
-        a_dot = x_dot[z3] - 2 * z5 * z5_dot  # line 38
-        b = 1 - z5  # line 39
-        b_dot = -z5_dot  # line 39
-        a_bar = 200 * a  # line 42
-        a_bar_dot = 200 * a_dot  # line 42
-        z5_bar = -2 * b + -2 * a_bar * z5  # line 43
-        z5_bar_dot = -2 * b_dot + (-2 * z5 * a_bar_dot - 2 * a_bar * z5_dot)  # line 43
-        z13 = x_bar[i] + z5_bar  # line 44
-        x_bar[i] = z13  # line 44
-        z13_dot = x_bar_dot[i] + z5_bar_dot  # line 44
-        x_bar_dot[i] = z13_dot  # line 44
-        z15 = x_bar[z3] + a_bar  # line 45
-        x_bar[z3] = z15  # line 45
-        z15_dot = x_bar_dot[z3] + a_bar_dot  # line 45
-        x_bar_dot[z3] = z15_dot  # line 45
+    z1 = len(x)  # line 32
+    x_bar = [0.0] * z1  # line 32
+    x_bar_dot = [0.0] * z1  # line 32
+    z2 = z1 - 1  # line 33
+    for i in range(z2):  # line 34
+        z3 = i + 1  # line 35
+        z5 = x[i]  # line 36
+        z5_dot = x_dot[i]  # line 36
+        a = x[z3] - z5 * z5  # line 37
+        a_dot = x_dot[z3] - 2 * z5 * z5_dot  # line 37
+        b = 1 - z5  # line 38
+        b_dot = -z5_dot  # line 38
+        a_bar = 200 * a  # line 40
+        a_bar_dot = 200 * a_dot  # line 40
+        z5_bar = -2 * b + -2 * a_bar * z5  # line 41
+        z5_bar_dot = -2 * b_dot + (-2 * z5 * a_bar_dot - 2 * a_bar * z5_dot)  # line 41
+        z13 = x_bar[i] + z5_bar  # line 42
+        x_bar[i] = z13  # line 42
+        z13_dot = x_bar_dot[i] + z5_bar_dot  # line 42
+        x_bar_dot[i] = z13_dot  # line 42
+        z15 = x_bar[z3] + a_bar  # line 43
+        x_bar[z3] = z15  # line 43
+        z15_dot = x_bar_dot[z3] + a_bar_dot  # line 43
+        x_bar_dot[z3] = z15_dot  # line 43
     return x_bar, x_bar_dot
 
 
