@@ -38,6 +38,13 @@ def _unbroadcast(g, x):
     return np.reshape(np.sum(g, axis=tuple(range(lead)) + stretched, keepdims=True), shape)
 
 
+def _broadcast_like(t, z):
+    """t, a tangent, broadcast to the shape of z (an operand that broadcasting stretched)."""
+    if np.shape(t) == np.shape(z):
+        return t
+    return np.broadcast_to(t, np.shape(z))
+
+
 def _zeros_like_float(x):
     """Zeros of the shape of x, float64 (the adjoint of an operand nothing reads)."""
     return np.zeros(np.shape(x))

@@ -116,13 +116,16 @@ def hessian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
 def hvp(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
     """hvp(f)(x..., v...): the Hessian of f times v (one v per differentiated parameter), forward over
     reverse, at about the cost of a few gradients."""
+    d2 = second_order(f, wrt)  # derived once, here, as `grad` derives when it is called
+    n, jvp_fn, full = len(d2.wrt), d2.jvp, len(d2.trace.params) + len(d2.wrt)
+
     def hvp_fn(*args: Any) -> Any:
-        d2 = second_order(f, wrt)
-        n = len(d2.wrt)
+        if len(args) == full:  # every argument given: straight to the generated code
+            return jvp_fn(*args)[1]
         if len(args) < n:
             raise S2sadError(f"hvp: give the point and then {n} vector(s), one per differentiated parameter")
         point, v = with_defaults(f, args[: len(args) - n], "hvp"), args[len(args) - n:]
-        return d2.jvp(*point, *v)[1]
+        return jvp_fn(*point, *v)[1]
     return hvp_fn
 
 

@@ -317,6 +317,53 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
             and _same(results["api grad"], results["api value_and_grad"][1])
             and _same(results["api grad"], results["module f_value_and_grad"][1])):
         return Failure("the ways of getting the gradient disagree", "")
+    return check_forward_mode(module, d, args, positions, value, want, scale)
+
+
+FORWARD_REFUSED = "forward mode of np."  # the ops forward mode refuses by name (reverse mode takes them)
+
+
+def check_forward_mode(module, d, args: tuple, positions: list[int], value, want: list, scale: float
+                       ) -> Failure | None:
+    """Forward mode (the API's jvp and the generated f_jvp): f's value bit for bit, and the derivative
+    along a fixed direction against the oracle's gradient dotted with it."""
+    rng = np.random.default_rng(17)
+    dirs = [rng.uniform(-1, 1, np.shape(args[i])) for i in positions]
+    tangents = tuple(float(v) if np.ndim(args[i]) == 0 else (v.tolist() if isinstance(args[i], list) else v)
+                     for v, i in zip(dirs, positions))
+    expected = sum(float(np.sum(np.asarray(w, dtype=np.float64) * v)) for w, v in zip(want, dirs))
+    bound = scale * sum(float(np.sum(np.abs(v))) for v in dirs)
+    try:
+        with _time_limit(20.0), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = d.forward_text
+    except S2sadError as e:
+        if FORWARD_REFUSED in str(e):
+            return None
+        return Failure("forward mode rejected: " + generic(str(e).splitlines()[0]), str(e))
+    except Exception as e:
+        return Failure(f"crash in forward mode: {type(e).__name__}: {generic(str(e))}", f"{type(e).__name__}: {e}")
+    namespace: dict = {}
+    try:
+        exec(compile(text, "<generated forward>", "exec"), namespace)
+    except Exception as e:
+        return Failure(f"forward mode: generated module does not load: {type(e).__name__}", str(e))
+    runs = {"api jvp": lambda given: s2sad.jvp(module.f, given, tangents),
+            "module f_jvp": lambda given: namespace["f_jvp"](*given, *tangents)}
+    for what, run in runs.items():
+        given = _fresh(args)
+        try:
+            with _time_limit(10.0), np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                v, along = run(given)
+        except Exception as e:
+            return Failure(f"{what} raises {type(e).__name__}: {generic(str(e))}", f"{type(e).__name__}: {e}")
+        if not all(_same(p, q) for p, q in zip(given, args)):
+            return Failure(f"{what} changes its arguments in place", "")
+        if np.ndim(v) != 0 or not float(v) == float(value):
+            return Failure(f"{what}: value differs from f's", f"{v!r} != f's {value!r}")
+        if np.ndim(along) != 0 or not abs(float(along) - expected) <= RTOL * max(bound, 1.0):
+            return Failure(f"{what}: wrong derivative", f"{along!r}, oracle {expected!r} (bound {bound:.3g})")
     return None
 
 

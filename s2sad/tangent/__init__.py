@@ -25,11 +25,11 @@ from dataclasses import dataclass
 
 from .. import pyast
 from ..activity import active
-from ..errors import S2sadError
 from ..forward import Forward, operand
 from ..naming import Names
 from ..partials import Term, partial
 from ..program import Node, Stmt, parallel_copies
+from .arrays import array_tangent
 from ..trace import (
     Affine,
     Append,
@@ -69,9 +69,6 @@ class Tangent:
 
 def linearize(trace: Trace, wrt: tuple) -> Tangent:
     """The forward-mode derivative of `trace` along tangents of the parameters `wrt`."""
-    if any(isinstance(p, Var) and p.kind == "array" for p in trace.params):
-        raise S2sadError(f"{trace.name}: forward mode of array programs is not supported yet; "
-                         "use reverse mode (s2sad gen without --mode, s2sad.vjp)")
     names = Names(trace)
     sweep = _TangentSweep(trace, names, active(trace, wrt))
     dots = tuple(sweep.dot(p) for p in wrt)
@@ -99,9 +96,13 @@ class _TangentSweep(Forward):
         return self._dots[primal]
 
     def dot_of(self, a: object) -> ast.expr:
-        """The tangent of an operand: its tangent's name, or 0.0 for a constant or an inactive value."""
+        """The tangent of an operand: its tangent's name, or zero for a constant or an inactive value
+        (an array's zeros, of its shape, so that products and reshapes of it work as of any tangent)."""
         if isinstance(a, (Var, ListVar)) and a in self.act:
             return pyast.name(self.dot(a))
+        if isinstance(a, Var) and a.kind == "array":
+            self.names.helpers.add("_zeros_like_float")
+            return pyast.call("_zeros_like_float", [pyast.name(self.names.primal[a])])
         return pyast.number(0.0)
 
     def copies(self, pairs: list[tuple[Var, object]], lines: tuple[int, ...]) -> list[Node]:
@@ -166,8 +167,8 @@ class _TangentSweep(Forward):
             return pyast.subscript(pyast.name(self.dot(e.lst)), operand(e.index, self.names))
         if isinstance(e, Sum):
             return pyast.call("sum", [pyast.name(self.dot(e.lst))])
-        if isinstance(e, ArrayOp):  # linearize refuses array programs; this guards the invariant
-            raise S2sadError(f"line {op.line}: forward mode of array operations is not supported yet")
+        if isinstance(e, ArrayOp):
+            return array_tangent(self, op)
         if isinstance(e, Affine):
             operands = [v for _, v in e.terms]
         elif isinstance(e, Product):
