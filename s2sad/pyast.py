@@ -136,6 +136,19 @@ _UNARY = 3
 _OR, _AND, _NOT, _CMP = 0.1, 0.2, 0.3, 0.5  # below arithmetic, as in Python's grammar
 
 
+def _negated(node: ast.expr) -> ast.expr | None:
+    """-node without its sign, where node is a negation or a product led by a negative constant (else None)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return node.operand
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+        left = _negated(node.left)
+        return None if left is None else ast.BinOp(left, node.op, node.right)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
+            and node.value < 0:
+        return ast.Constant(-node.value)
+    return None
+
+
 def to_source(node: ast.expr, prec: float = 0) -> str:
     """Python text of an expression, parenthesized only where precedence needs it."""
     if isinstance(node, ast.Name):
@@ -155,7 +168,11 @@ def to_source(node: ast.expr, prec: float = 0) -> str:
             simple = isinstance(node.left, (ast.Name, ast.Constant)) and isinstance(right, (ast.Name, ast.Constant))
             text = f"{to_source(node.left, 5)}{'**' if simple else ' ** '}{to_source(node.right, 4)}"
         else:
-            text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"
+            op, right = node.op, node.right
+            flipped = _negated(right) if isinstance(op, (ast.Add, ast.Sub)) else None
+            if flipped is not None:  # a + -k*x is a - k*x, exactly (negation is exact): written as a person does
+                op, right = (ast.Sub() if isinstance(op, ast.Add) else ast.Add()), flipped
+            text = f"{to_source(node.left, p)} {_SYMBOL[type(op)]} {to_source(right, p + 1)}"
         return f"({text})" if p < prec else text
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         text = "not " + to_source(node.operand, _NOT)

@@ -23,7 +23,9 @@ POINTS = {
     ("loops.py", "huber"): [(0.3, 1.0), (-2.0, 1.0), (3.0, 1.5)],
     ("loops.py", "newton_sqrt"): [(2.0, 6), (9.0, 3)],
     ("loops.py", "halvings"): [(10.0,), (0.5,), (3.0,)],
+    ("kinematics.py", "reach"): [(0.3, 1.2, 1.0, 0.8), (-1.0, 0.5, 0.2, -1.5)],
 }
+VECTOR_POINTS = {("kinematics.py", "hand"): [(0.3, 1.2), (-1.0, 0.5)]}
 
 
 # array examples, checked against finite differences (tests/array_oracle.py): NumPy does not run on mpmath
@@ -40,7 +42,7 @@ ARRAY_POINTS = {
 
 def test_every_example_has_points():
     arrays = sorted(("arrays.py", name) for name in ARRAY_POINTS)
-    assert sorted(list(POINTS) + arrays) == sorted(example_functions())
+    assert sorted(list(POINTS) + list(VECTOR_POINTS) + arrays) == sorted(example_functions())
 
 
 @pytest.mark.parametrize("func", sorted(ARRAY_POINTS))
@@ -68,3 +70,29 @@ def test_example_against_the_oracle(file, func):
         value, got = s2sad.value_and_grad(f)(*point)
         assert value == pytest.approx(f(*point), rel=1e-13)
         assert_gradient(got, want, what=f"{func} at {point}")
+
+
+@pytest.mark.parametrize("file,func", sorted(VECTOR_POINTS))
+def test_vector_example_jacobians_against_the_oracle(file, func):
+    """jacfwd and jacrev of a vector example, row by row against the oracle's gradient of each output."""
+    path = os.path.join(EXAMPLES, file)
+    f = getattr(import_file(path), func)
+    oracle_f = mp_namespace(open(path).read())[func]
+    for point in VECTOR_POINTS[file, func]:
+        outputs = len(f(*point))
+        for jac in (s2sad.jacfwd(f)(*point), s2sad.jacrev(f)(*point), s2sad.jacobian(f)(*point)):
+            for k in range(outputs):
+                want = gradient_of(lambda *a, k=k: oracle_f(*a)[k], point)
+                assert_gradient(jac[k], want, what=f"{func} output {k} at {point}")
+
+
+def test_newton_on_the_reach_example_converges():
+    """Newton's method with the generated Hessian (forward over reverse): the arm reaches the target."""
+    f = import_file(os.path.join(EXAMPLES, "kinematics.py")).reach
+    grad, hess = s2sad.grad(f, wrt=[0, 1]), s2sad.hessian(f, wrt=[0, 1])
+    t1, t2 = 0.3, 1.2
+    for _ in range(20):
+        g, h = grad(t1, t2, 1.0, 0.8), hess(t1, t2, 1.0, 0.8)
+        det = h[0][0] * h[1][1] - h[0][1] * h[1][0]
+        t1, t2 = t1 - (h[1][1] * g[0] - h[0][1] * g[1]) / det, t2 - (h[0][0] * g[1] - h[1][0] * g[0]) / det
+    assert f(t1, t2, 1.0, 0.8) < 1e-20

@@ -88,6 +88,9 @@ class _TangentSweep(Forward):
         self._dots: dict[str, str] = {}  # primal name -> tangent name (names shared by SSA values share it)
         self.value_dot_name = names.fresh("value_dot") if self.value_name is not None else None
         self.maybe_zero = _maybe_zero(trace, act)
+        # a tangent that is a constant times another's (`b = 1 - x`: b_dot = -x_dot) is not stored but
+        # substituted where it is read, as reverse mode substitutes such adjoints: signs and constants fold
+        self.scaled: dict[Var, Term] = {}
 
     def dot(self, v: Var | ListVar) -> str:
         primal = self.names.primal[v]
@@ -95,9 +98,16 @@ class _TangentSweep(Forward):
             self._dots[primal] = self.names.fresh(primal + "_dot")
         return self._dots[primal]
 
+    def dot_term(self, v: Var) -> Term:
+        """An active variable's tangent as a term: its name, or the constant times a name it stands for."""
+        return self.scaled.get(v) or Term(1, (pyast.name(self.dot(v)),))
+
     def dot_of(self, a: object) -> ast.expr:
         """The tangent of an operand: its tangent's name, or zero for a constant or an inactive value
         (an array's zeros, of its shape, so that products and reshapes of it work as of any tangent)."""
+        if isinstance(a, Var) and a in self.scaled:
+            t = self.scaled[a]
+            return pyast.product(t.coef, t.num, t.den)
         if isinstance(a, (Var, ListVar)) and a in self.act:
             return pyast.name(self.dot(a))
         if isinstance(a, Var) and a.kind == "array":
@@ -141,7 +151,12 @@ class _TangentSweep(Forward):
         if isinstance(item, Op):
             if item.out not in act:
                 return []
-            return [Stmt(self.dot(item.out), self.tangent_expr(item), (item.line,), temporary=item.out.hint is None)]
+            value = self.tangent_expr(item)
+            scaled = self._scaled_name(item, value)
+            if scaled is not None:
+                self.scaled[item.out] = scaled
+                return []
+            return [Stmt(self.dot(item.out), value, (item.line,), temporary=item.out.hint is None)]
         if isinstance(item, NewList) and item.out in act:
             value: ast.expr = ast.List([self.dot_of(e) for e in item.elements], pyast.LOAD)
             if item.repeat is not None:
@@ -159,6 +174,21 @@ class _TangentSweep(Forward):
         if isinstance(item, Return) and self.value_dot_name is not None:
             return [Stmt(self.value_dot_name, self.returned_dot(item), (item.line,))]
         return []
+
+    def _scaled_name(self, op: Op, value: ast.expr) -> Term | None:
+        """The tangent as constant * another tangent's name, for an op of the lecture's kinds (not a load,
+        not an array op) whose tangent is never tested for an exact zero (`maybe_zero`)."""
+        if isinstance(op.expr, (Load, Sum, ArrayOp)) or op.out in self.maybe_zero:
+            return None
+        if isinstance(value, ast.Name):
+            return Term(1, (value,))
+        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Name):
+            return Term(-1, (value.operand,))
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) and isinstance(value.right, ast.Name):
+            k = pyast.constant_value(value.left)
+            if k is not None:
+                return Term(k, (value.right,))
+        return None
 
     def tangent_expr(self, op: Op) -> ast.expr:
         """dz = sum of partial * operand tangent, over the active operands."""
@@ -183,7 +213,7 @@ class _TangentSweep(Forward):
             d = partial(op, i, self.names)
             if d is None or d.coef == 0:
                 continue
-            t = d * Term(1, (pyast.name(self.dot(v)),))
+            t = d * self.dot_term(v)
             if v in self.maybe_zero and (t.den or isinstance(e, Call)):
                 # an exact zero tangent (a constant on the path taken) gives 0, even where the partial is infinite
                 guarded = ast.IfExp(pyast.name(self.dot(v)), pyast.product(t.coef, t.num, t.den), pyast.number(0.0))

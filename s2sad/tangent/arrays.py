@@ -50,7 +50,7 @@ def array_tangent(sweep, op: Op) -> ast.expr:
     stretched = any(isinstance(a, Var) and a not in sweep.act for a in e.args[:n])
 
     def dot(i: int) -> ast.expr:
-        return pyast.name(sweep.dot(e.args[i]))
+        return sweep.dot_of(e.args[i])
 
     def helper(name: str, args: list[ast.expr]) -> ast.expr:
         names.helpers.add(name)
@@ -66,7 +66,7 @@ def array_tangent(sweep, op: Op) -> ast.expr:
             d = elementwise_partial(op, i, names)
             if d is None or d.coef == 0:
                 continue
-            t = d * Term(1, (dot(i),))
+            t = d * sweep.dot_term(e.args[i])
             terms.append((t.coef, list(t.num), list(t.den)))
         return shaped(pyast.signed_sum(terms)) if terms else helper("_zeros_like_float", [z])
     if e.fn in ("array", "scalar", "builtin_sum", "getitem", "setitem", *copies) or e.fn in MULTILINEAR \

@@ -13,8 +13,8 @@ def halvings_jvp(x, x_dot):
     x_1_dot = x_dot  # line 68
     while x_1 > 1.0:  # line 68
         x_1 = 0.5 * x_1  # lines 69, 70
-        x_1_dot = 0.5 * x_1_dot  # lines 69, 70
         n = n + 1  # line 70
+        x_1_dot = 0.5 * x_1_dot  # line 70
     z4 = n + 1  # line 71
     z5 = x_1 * z4  # line 71
     z5_dot = z4 * x_1_dot  # line 71
