@@ -38,7 +38,7 @@ from .kinks import Kink, kinks
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
-from .reverse.outputs import is_vector, seeded
+from .reverse.outputs import is_vector, seeded, seeded_array
 from .tangent import Tangent, linearize
 from .tangent.emit import both_modes_text, tangent_module_text, tangent_runtime_text
 from .rules import CONSTANTS
@@ -130,12 +130,20 @@ class Derivative:
         """The generated module, black-formatted: exactly what `s2sad gen` prints."""
         return format_source(self.text)
 
-    def _compile(self, kind: str) -> Callable[..., Any]:
-        name = f"{self.trace.name}_jvp" if kind == "jvp" else function_name(self.gradient, kind)
+    @cached_property
+    def array_vjp(self) -> Callable[..., Any]:
+        """An array program's `<f>_value_and_vjp(params..., out_bar)` for an array result (of any shape)."""
+        with collector_paused():
+            g = deeply(self.levels, lambda: differentiate(seeded_array(self.trace), self.wrt))
+        return self._compile("value_and_grad", g)
+
+    def _compile(self, kind: str, gradient: Gradient | None = None) -> Callable[..., Any]:
+        g = gradient if gradient is not None else (self.gradient if kind != "jvp" else None)
+        name = f"{self.trace.name}_jvp" if g is None else function_name(g, kind)
         filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
 
         def compiled() -> Any:
-            text = tangent_runtime_text(self.tangent) if kind == "jvp" else runtime_text(self.gradient, kind)
+            text = tangent_runtime_text(self.tangent) if g is None else runtime_text(g, kind)
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             try:
@@ -148,7 +156,7 @@ class Derivative:
             code = deeply(self.levels, compiled)
         namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
         exec(code, namespace)
-        if kind == "jvp" or is_vector(self.trace):
+        if g is None or is_vector(g.trace):
             return namespace[name]  # type: ignore[no-any-return]
         return _arrays_for_lists(namespace[name], self.trace, self.wrt, kind)
 

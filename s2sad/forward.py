@@ -78,7 +78,7 @@ class Forward:
         """What a return gives back: the value, a tuple of values and lists, or a list."""
         if item.form == "scalar":
             return operand(item.value, self.names)
-        if item.form == "list":
+        if item.form in ("list", "array"):
             return operand(item.outputs[0], self.names)
         return ast.Tuple([operand(v, self.names) for v in item.outputs], pyast.LOAD)
 

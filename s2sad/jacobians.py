@@ -42,6 +42,18 @@ def vjp(f: Callable[..., Any], *primals: Any, wrt: Wrt = None) -> tuple[Any, Cal
     d = derive(f, wrt)
     args = with_defaults(f, primals, "vjp")
     several = len(d.wrt) > 1
+    if _array_program(d):
+        out = f(*args)
+        if _ndim(out) > 0:  # an array result: the VJP of <out_bar, f>
+            value_and_vjp = d.array_vjp
+
+            def array_vjp(out_bar: Any) -> tuple:
+                import numpy as np
+
+                cts = value_and_vjp(*args, np.asarray(out_bar, dtype=float))[1]
+                return tuple(cts) if several else (cts,)
+
+            return out, array_vjp
     if d.trace_is_vector:
         out = f(*args)
 
@@ -64,6 +76,8 @@ def jacfwd(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
     def jacobian_fn(*args: Any) -> Any:
         d = derive(f, wrt)
         full = with_defaults(f, args, "jacfwd")
+        if _array_program(d):
+            return _array_columns(lambda tangents: d.jvp(*full, *tangents), full, _positions(d))
         return _by_columns(lambda tangents: d.jvp(*full, *tangents), full, _positions(d))
     return jacobian_fn
 
@@ -74,6 +88,10 @@ def jacrev(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
         d = derive(f, wrt)
         full = with_defaults(f, args, "jacrev")
         positions = _positions(d)
+        if _array_program(d):
+            out = f(*full)
+            if _ndim(out) > 0:
+                return _array_rows(d, full, positions, out)
         if not d.trace_is_vector:
             value, g = d.value_and_grad(*full)
             return _structure(value, [g] if len(positions) == 1 else list(g), positions, full, rows=True)
@@ -97,6 +115,12 @@ def jacobian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
         d = derive(f, wrt)
         full = with_defaults(f, args, "jacobian")
         inputs = sum(_size(full[i]) for i in _positions(d))
+        if _array_program(d):
+            import numpy as np
+
+            inputs = sum(int(np.size(full[i])) for i in _positions(d))
+            outputs = int(np.size(f(*full)))
+            return forward(*args) if inputs < outputs else reverse(*args)
         if not d.trace_is_vector:
             return reverse(*args)
         outputs = len(_flatten(f(*full)))
@@ -139,6 +163,62 @@ def second_order(f: Callable[..., Any], wrt: Wrt = None) -> Derivative:
 
 
 # --- shapes ------------------------------------------------------------------------
+
+
+def _array_program(d: Derivative) -> bool:
+    return any(getattr(p, "kind", None) == "array" for p in d.trace.params)
+
+
+def _ndim(x: Any) -> int:
+    return len(getattr(x, "shape", ())) if not isinstance(x, (int, float)) else 0
+
+
+def _one_hot(args: tuple, positions: list[int], j: int, index: tuple) -> tuple:
+    """Zero tangents of the parameters' shapes (floats, lists, arrays), 1.0 at `index` of parameter j."""
+    import numpy as np
+
+    out = []
+    for k, i in enumerate(positions):
+        shape = np.shape(args[i])
+        t = np.zeros(shape)
+        if k == j:
+            t[index] = 1.0
+        out.append(float(t) if not shape else t.tolist() if isinstance(args[i], list) else t)
+    return tuple(out)
+
+
+def _array_columns(jvp_fn: Callable[[tuple], tuple[Any, Any]], args: tuple, positions: list[int]) -> Any:
+    """An array program's Jacobian by forward mode: per parameter, an array of shape out + parameter."""
+    import numpy as np
+
+    blocks = []
+    for j, i in enumerate(positions):
+        shape = np.shape(args[i])
+        value, columns = None, []
+        for index in np.ndindex(shape):
+            value, dot = jvp_fn(_one_hot(args, positions, j, index))
+            columns.append(np.asarray(dot, dtype=float))
+        out_shape = np.shape(value) if value is not None else np.shape(jvp_fn(_one_hot(args, positions, j, ()))[0])
+        block = np.stack(columns, axis=-1).reshape(out_shape + shape) if columns else np.zeros(out_shape + shape)
+        blocks.append(float(block) if block.ndim == 0 else block)
+    return blocks[0] if len(blocks) == 1 else tuple(blocks)
+
+
+def _array_rows(d: Derivative, args: tuple, positions: list[int], out: Any) -> Any:
+    """An array program's Jacobian of an array result by reverse mode: one VJP per entry of the result."""
+    import numpy as np
+
+    value_and_vjp = d.array_vjp
+    out = np.asarray(out)
+    blocks = [np.zeros(out.shape + np.shape(args[i])) for i in positions]
+    for index in np.ndindex(out.shape):
+        unit = np.zeros(out.shape)
+        unit[index] = 1.0
+        cts = value_and_vjp(*args, unit)[1]
+        cts = cts if len(positions) > 1 else (cts,)
+        for b, ct in zip(blocks, cts):
+            b[index] = np.asarray(ct, dtype=float)
+    return blocks[0] if len(blocks) == 1 else tuple(blocks)
 
 
 def _positions(d: Derivative) -> list[int]:

@@ -289,7 +289,8 @@ class Return:
     """End the function with `value`; or, for a vector function, with `outputs`.
 
     `form` is "scalar" (`return v`), "tuple" (`return a, b`: `outputs` holds
-    scalars and lists) or "list" (`return ys`: `outputs` is `(ys,)`). Only a
+    scalars and lists), "list" (`return ys`: `outputs` is `(ys,)`) or "array"
+    (an array program's VJP of an array result, `outputs` is `(a,)`). Only a
     scalar function has a gradient; a vector function has a JVP, and a VJP as
     the gradient of the scalar `value` its seeded trace returns (`reverse.outputs`).
     """

@@ -325,3 +325,35 @@ def test_array_jvp_against_the_oracle(name, k):
 def test_array_forward_mode_refuses_linalg_by_name():
     with pytest.raises(S2sadError, match=r"forward mode of np\.linalg\.\w+ is not supported"):
         s2sad.derive(catalogue_arrays.solve_sum).forward_text
+
+
+def test_array_results_jacobians_and_vjp(tmp_path):
+    """An array program returning an array: jacfwd and jacrev agree with central differences, vjp with
+    the Jacobian, and the value is f's; its Hessian is refused by name."""
+    path = tmp_path / "layer.py"
+    path.write_text("import numpy as np\n\n\ndef layer(W, x, b):\n    return np.tanh(W @ x + b)\n\n\n"
+                    "def loss(W, x):\n    return np.sum(np.tanh(W @ x) ** 2)\n")
+    mod = import_file(str(path))
+    rng = np.random.default_rng(4)
+    W, x, b = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)
+    forward, reverse = s2sad.jacfwd(mod.layer)(W, x, b), s2sad.jacrev(mod.layer)(W, x, b)
+    args = [W, x, b]
+    for k, (jf, jr) in enumerate(zip(forward, reverse)):
+        assert jf.shape == (3,) + np.shape(args[k]) == jr.shape
+        fd = np.zeros(jf.shape)
+        for idx in np.ndindex(np.shape(args[k])):
+            h = 1e-6
+            plus, minus = [a.copy() for a in args], [a.copy() for a in args]
+            plus[k][idx] += h
+            minus[k][idx] -= h
+            fd[(slice(None),) + idx] = (mod.layer(*plus) - mod.layer(*minus)) / (2 * h)
+        assert np.allclose(jf, fd, atol=1e-8) and np.allclose(jr, fd, atol=1e-8)
+    out, vjp_fn = s2sad.vjp(mod.layer, W, x, b)
+    assert np.array_equal(out, mod.layer(W, x, b))
+    ct = rng.normal(size=3)
+    for got, j in zip(vjp_fn(ct), forward):
+        assert np.allclose(got, np.tensordot(ct, j, axes=1), atol=1e-12)
+    value, tangent = s2sad.jvp(mod.layer, (W, x, b), (np.zeros_like(W), np.ones(4), np.zeros(3)))
+    assert np.array_equal(value, out) and np.allclose(tangent, forward[1] @ np.ones(4), atol=1e-12)
+    with pytest.raises(S2sadError, match="second derivatives of array programs"):
+        s2sad.hessian(mod.loss)(W, x)

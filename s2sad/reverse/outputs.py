@@ -20,8 +20,10 @@ import dataclasses
 import itertools
 from typing import Iterator
 
+from ..errors import S2sadError
 from ..trace import (
     Affine,
+    ArrayOp,
     Carried,
     Compute,
     If,
@@ -63,6 +65,43 @@ def seeded(trace: Trace) -> Trace:
                 out.append(dataclasses.replace(item, body=block(item.body), orelse=block(item.orelse)))
             else:
                 out.append(item)  # returns are never inside loops
+        return tuple(out)
+
+    return dataclasses.replace(trace, params=trace.params + (out_bar,), defaults=trace.defaults + (None,),
+                               body=block(trace.body))
+
+
+def seeded_array(trace: Trace) -> Trace:
+    """An array program whose result may be an array: the trace whose gradient is its VJP.
+
+    Each return's `_scalar(a)` (the check that the result is a scalar) becomes
+    `np.sum(out_bar * a)`, with `out_bar` (an array of the result's shape) a new
+    parameter; the returned value is `a`.
+    """
+    vars_ = itertools.count(1 + max((v.id for v in _variables(trace) if isinstance(v, Var)), default=0))
+    used = {p.hint for p in trace.params} | {v.hint for v in _variables(trace)}
+    hint = next(n for n in itertools.chain(["out_bar"], (f"out_bar_{k}" for k in itertools.count(1)))
+                if n not in used)
+    out_bar = Var(next(vars_), hint, "array")
+
+    def block(items: tuple) -> tuple:
+        made = {i.out: i for i in items if isinstance(i, Op)}
+        out: list = []
+        for item in items:
+            if isinstance(item, Return):
+                check = made.get(item.value)  # type: ignore[arg-type]
+                if check is None or not isinstance(check.expr, ArrayOp) or check.expr.fn != "scalar":
+                    raise S2sadError(f"line {item.line}: the VJP of an array result needs an array program")
+                (a,) = check.expr.args
+                p, s, r = Var(next(vars_), None, "array"), Var(next(vars_), None, "array"), Var(next(vars_), None)
+                out.remove(check)
+                out += [Op(p, ArrayOp("multiply", (out_bar, a)), item.line), Op(s, ArrayOp("sum", (p,)), item.line),
+                        Op(r, ArrayOp("scalar", (s,)), item.line)]
+                out.append(dataclasses.replace(item, value=r, outputs=(a,), form="array", seeded=True))
+            elif isinstance(item, If):
+                out.append(dataclasses.replace(item, body=block(item.body), orelse=block(item.orelse)))
+            else:
+                out.append(item)
         return tuple(out)
 
     return dataclasses.replace(trace, params=trace.params + (out_bar,), defaults=trace.defaults + (None,),

@@ -130,7 +130,7 @@ class _TangentSweep(Forward):
         if item.form == "scalar":
             return self.dot_of(item.value)
         dots = [self._list_dot(v) if isinstance(v, ListVar) else self.dot_of(v) for v in item.outputs]
-        return dots[0] if item.form == "list" else ast.Tuple(dots, pyast.LOAD)
+        return dots[0] if item.form in ("list", "array") else ast.Tuple(dots, pyast.LOAD)
 
     def _list_dot(self, lst: ListVar) -> ast.expr:
         if lst in self.act:
@@ -141,6 +141,13 @@ class _TangentSweep(Forward):
     def block(self, items) -> list[Node]:
         out: list[Node] = []
         for item in items:
+            if isinstance(item, Op) and isinstance(item.expr, ArrayOp) and item.expr.fn == "scalar":
+                # an array program's result: f_jvp returns it and its tangent whatever their shape
+                (v,) = item.expr.args
+                out.append(Stmt(self.names.primal[item.out], operand(v, self.names), (item.line,)))
+                if item.out in self.act:
+                    out.append(Stmt(self.dot(item.out), self.dot_of(v), (item.line,)))
+                continue
             out += super().block([item])
             out += self.tangent(item)
         return out

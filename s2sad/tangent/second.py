@@ -38,6 +38,10 @@ def gradient_derivation(d: Derivative) -> Derivative:
     if d.trace_is_vector:
         raise S2sadError(f"{d.trace.name} returns a vector: second derivatives are of scalar functions "
                          "(differentiate one output)")
+    if any(getattr(p, "kind", None) == "array" for p in d.trace.params):
+        raise S2sadError(f"{d.trace.name}: second derivatives of array programs are not supported yet (their "
+                         "generated gradients call array helpers that s2sad does not read back); jvp, jacfwd and "
+                         "jacrev of array programs work")
     return derive_text(d.text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
 
 
