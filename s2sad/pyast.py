@@ -136,6 +136,24 @@ _UNARY = 3
 _OR, _AND, _NOT, _CMP = 0.1, 0.2, 0.3, 0.5  # below arithmetic, as in Python's grammar
 
 
+def signs_folded(node: ast.expr) -> ast.expr:
+    """node with `a + -k*x` as `a - k*x` and `a - -k*x` as `a + k*x`, everywhere: the same value, exactly
+    (negation is exact in floating point, and a - b is a + (-b)), written as a person writes it."""
+    if isinstance(node, ast.BinOp):
+        left, right, op = signs_folded(node.left), signs_folded(node.right), node.op
+        flipped = _negated(right) if isinstance(op, (ast.Add, ast.Sub)) else None
+        if flipped is not None:
+            op, right = (SUB if isinstance(op, ast.Add) else ADD), flipped
+        return ast.BinOp(left, op, right)
+    if isinstance(node, ast.UnaryOp):
+        return ast.UnaryOp(node.op, signs_folded(node.operand))
+    if isinstance(node, ast.Call):
+        return ast.Call(node.func, [signs_folded(a) for a in node.args], node.keywords)
+    if isinstance(node, ast.IfExp):
+        return ast.IfExp(node.test, signs_folded(node.body), signs_folded(node.orelse))
+    return node
+
+
 def _negated(node: ast.expr) -> ast.expr | None:
     """-node without its sign, where node is a negation or a product led by a negative constant (else None)."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -168,11 +186,7 @@ def to_source(node: ast.expr, prec: float = 0) -> str:
             simple = isinstance(node.left, (ast.Name, ast.Constant)) and isinstance(right, (ast.Name, ast.Constant))
             text = f"{to_source(node.left, 5)}{'**' if simple else ' ** '}{to_source(node.right, 4)}"
         else:
-            op, right = node.op, node.right
-            flipped = _negated(right) if isinstance(op, (ast.Add, ast.Sub)) else None
-            if flipped is not None:  # a + -k*x is a - k*x, exactly (negation is exact): written as a person does
-                op, right = (ast.Sub() if isinstance(op, ast.Add) else ast.Add()), flipped
-            text = f"{to_source(node.left, p)} {_SYMBOL[type(op)]} {to_source(right, p + 1)}"
+            text = f"{to_source(node.left, p)} {_SYMBOL[type(node.op)]} {to_source(node.right, p + 1)}"
         return f"({text})" if p < prec else text
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         text = "not " + to_source(node.operand, _NOT)

@@ -19,9 +19,9 @@ Before: a `Tangent`. After::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .. import __version__
+from .. import __version__, pyast
 from ..emit import _helpers, _imports, _number, _render, _renamed, _tables
 from ..errors import printable
 from ..layout import flat_sections
@@ -82,6 +82,18 @@ def tangent_certificate(t: Tangent) -> TangentCertificate:
     return TangentCertificate(tuple((k, primal.get(k, 0), jvp.get(k, 0)) for k in labels))
 
 
+def _signs_folded(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """The statements with `a + -k*x` written `a - k*x` (inlining a negative tangent into a sum makes them)."""
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Stmt):
+            n = replace(n, value=pyast.signs_folded(n.value))
+        elif isinstance(n, Block):
+            n = replace(n, body=_signs_folded(n.body), orelse=_signs_folded(n.orelse))
+        out.append(n)
+    return tuple(out)
+
+
 def _count(nodes: tuple[Node, ...], part: str, out: dict[str, int]) -> None:
     out.setdefault(part, 0)
     for n in nodes:
@@ -127,6 +139,7 @@ def jvp_lines(t: Tangent) -> list[str]:
     if not is_straight(tr.body):
         sections = coalesce_copies(sections, results)
     (body,) = flat_sections(inline_single_use(sections, results), results)
+    body = _signs_folded(body)
     if t.names.builtins:
         body = _renamed(body, t.names.builtins)
     params = [t.names.primal[p] for p in tr.params]
