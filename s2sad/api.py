@@ -408,12 +408,19 @@ def grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
     One differentiated parameter gives a float; several give a tuple in
     parameter order. `wrt` names parameters by name or position; None: all.
     """
-    return derive(f, wrt).grad
+    return _scalar_function(derive(f, wrt), "grad").grad
+
+
+def _scalar_function(d: Derivative, what: str) -> Derivative:
+    if d.trace_is_vector:
+        raise S2sadError(f"{d.trace.name} returns a tuple or a list, so it has no gradient ({what}): use s2sad.vjp, "
+                         "s2sad.jacrev or s2sad.jacobian, or differentiate one output")
+    return d
 
 
 def value_and_grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
     """Like `grad`, but the function returns `(f(...), gradient)`."""
-    return derive(f, wrt).value_and_grad
+    return _scalar_function(derive(f, wrt), "value_and_grad").value_and_grad
 
 
 def generate(f: Callable[..., float], wrt: Wrt = None) -> str:
@@ -433,7 +440,7 @@ def check_grads(f: Callable[..., float], args: Sequence[Any], wrt: Wrt = None, s
     digits with mpmath, else extrapolated central differences; arrays along a random direction).
     Returns the report (print it for the table); raises AssertionError, with the table, when they
     disagree. This runs f."""
-    d = derive(f, wrt)
+    d = _scalar_function(derive(f, wrt), "check_grads")
     positions = [d.trace.params.index(p) for p in d.gradient.wrt]
     report = check(f, [with_defaults(f, args, "check_grads")], positions, text=d.source, seed=seed)
     if not report.ok:

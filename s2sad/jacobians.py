@@ -1,8 +1,10 @@
 """The runtime API beyond the gradient, with JAX's names: JVPs, VJPs, Jacobians, Hessians.
 
-Guarantees: every function here runs generated code only (`<f>_jvp` from
-forward mode, `<f>_grad` / `<f>_vjp` from reverse mode), cached per function
-and `wrt` as `grad` is. Second derivatives are forward over reverse *by
+Guarantees: every derivative here is computed by generated code (`<f>_jvp`
+from forward mode, `<f>_grad` / `<f>_vjp` from reverse mode; `vjp` and
+`jacrev` of a vector function call `f` itself for the value), cached per
+function and `wrt` as `grad` is. Arguments are checked against how `f` uses
+its parameters (a list, a number) and tangents against their primals. Second derivatives are forward over reverse *by
 closure*: the text of the generated `<f>_grad` is read back as a function of
 the supported subset and differentiated in forward mode (`second_order`), so
 `hessian` and `hvp` run generated code that `s2sad gen --order 2` also writes.
@@ -20,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .api import Derivative, Wrt, derive
+from .trace import ListVar
 from .errors import S2sadError
 from .gradcheck import with_defaults
 from .tangent.second import gradient_derivation
@@ -28,19 +31,56 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
     """(f(*primals), the derivative of f along `tangents`): one tangent per differentiated parameter
     (a float, or a list for a list parameter). Forward mode: no tape, one sweep."""
     d = derive(f, wrt)
-    args = with_defaults(f, tuple(primals), "jvp")
+    args = _checked(d, with_defaults(f, tuple(primals), "jvp"), "jvp")
     tangents = tuple(tangents)
     if len(tangents) != len(d.wrt):
         raise S2sadError(f"jvp: {len(d.wrt)} tangent(s) expected (one per differentiated parameter: "
                          f"{', '.join(p.hint for p in d.wrt)}), got {len(tangents)}")
+    tangents = tuple(_tangent_like(t, args[d.trace.params.index(p)], p.hint, "jvp")
+                     for t, p in zip(tangents, d.wrt))
     return d.jvp(*args, *tangents)  # type: ignore[no-any-return]
+
+
+def _checked(d: Derivative, args: tuple, what: str) -> tuple:
+    """The arguments, each of the kind its parameter is used as: a list parameter's argument (a list, a tuple
+    or a 1-D array) as a list; a number for a parameter used as a number (else an error saying so)."""
+    if _array_program(d):
+        return args
+    out = list(args)
+    for k, (p, a) in enumerate(zip(d.trace.params, args)):
+        sequence = isinstance(a, (list, tuple)) or (hasattr(a, "shape") and len(getattr(a, "shape", ())) > 0)
+        if isinstance(p, ListVar):
+            if not sequence:
+                raise S2sadError(f"{what}: {d.trace.name} uses {p.hint} as a list; got {type(a).__name__}")
+            out[k] = [float(v) if hasattr(v, "dtype") else v for v in a]
+        elif sequence:
+            raise S2sadError(f"{what}: {d.trace.name} uses {p.hint} as a number, but it was given a "
+                             f"{type(a).__name__} (a parameter only passed on or returned, never indexed, is a "
+                             f"number to s2sad: annotate it, {p.hint}: list)")
+    return tuple(out)
+
+
+def _tangent_like(t: Any, arg: Any, name: str | None, what: str) -> Any:
+    """A tangent checked against its primal: a number for a number, a list of its length for a list, an
+    array of its shape for an array (JAX's jvp asks the same)."""
+    import numpy as np
+
+    if isinstance(arg, list):
+        if not isinstance(t, (list, tuple)) and not (hasattr(t, "shape") and np.ndim(t) == 1):
+            raise S2sadError(f"{what}: the tangent of {name} must be a list of {len(arg)}, not {type(t).__name__}")
+        if len(t) != len(arg):
+            raise S2sadError(f"{what}: the tangent of {name} has {len(t)} entries, {name} has {len(arg)}")
+        return [float(v) for v in t]
+    if np.shape(t) != np.shape(arg) and not (np.ndim(arg) == 0 and np.ndim(t) == 0):
+        raise S2sadError(f"{what}: the tangent of {name} has shape {np.shape(t)}, {name} has {np.shape(arg)}")
+    return t
 
 
 def vjp(f: Callable[..., Any], *primals: Any, wrt: Wrt = None) -> tuple[Any, Callable[[Any], tuple]]:
     """(f(*primals), vjp_fn): vjp_fn(out_bar) is the tuple of cotangents out_bar^T J, one per
     differentiated parameter, as JAX's `vjp` returns them."""
     d = derive(f, wrt)
-    args = with_defaults(f, primals, "vjp")
+    args = _checked(d, with_defaults(f, primals, "vjp"), "vjp")
     several = len(d.wrt) > 1
     if _array_program(d):
         out = f(*args)
@@ -75,7 +115,7 @@ def jacfwd(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
     """The Jacobian by forward mode: one JVP per scalar entry of the differentiated parameters."""
     def jacobian_fn(*args: Any) -> Any:
         d = derive(f, wrt)
-        full = with_defaults(f, args, "jacfwd")
+        full = _checked(d, with_defaults(f, args, "jacfwd"), "jacfwd")
         if _array_program(d):
             return _array_columns(lambda tangents: d.jvp(*full, *tangents), full, _positions(d))
         return _by_columns(lambda tangents: d.jvp(*full, *tangents), full, _positions(d))
@@ -86,7 +126,7 @@ def jacrev(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
     """The Jacobian by reverse mode: one VJP per scalar entry of the output."""
     def jacobian_fn(*args: Any) -> Any:
         d = derive(f, wrt)
-        full = with_defaults(f, args, "jacrev")
+        full = _checked(d, with_defaults(f, args, "jacrev"), "jacrev")
         positions = _positions(d)
         if _array_program(d):
             out = f(*full)
@@ -113,14 +153,20 @@ def jacobian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
 
     def jacobian_fn(*args: Any) -> Any:
         d = derive(f, wrt)
-        full = with_defaults(f, args, "jacobian")
+        full = _checked(d, with_defaults(f, args, "jacobian"), "jacobian")
         inputs = sum(_size(full[i]) for i in _positions(d))
         if _array_program(d):
             import numpy as np
 
             inputs = sum(int(np.size(full[i])) for i in _positions(d))
             outputs = int(np.size(f(*full)))
-            return forward(*args) if inputs < outputs else reverse(*args)
+            if inputs < outputs:
+                try:
+                    return forward(*args)
+                except S2sadError as exc:  # an op forward mode refuses: reverse mode takes it
+                    if "forward mode of np." not in str(exc):
+                        raise
+            return reverse(*args)
         if not d.trace_is_vector:
             return reverse(*args)
         outputs = len(_flatten(f(*full)))
@@ -132,7 +178,7 @@ def hessian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
     """The Hessian of a scalar f, forward over reverse: the JVPs of the generated gradient."""
     def hessian_fn(*args: Any) -> Any:
         d2 = second_order(f, wrt)
-        full = with_defaults(f, args, "hessian")
+        full = _checked(d2, with_defaults(f, args, "hessian"), "hessian")
         return _by_columns(lambda tangents: d2.jvp(*full, *tangents), full, _positions(d2))
     return hessian_fn
 
@@ -148,7 +194,8 @@ def hvp(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
             return jvp_fn(*args)[1]
         if len(args) < n:
             raise S2sadError(f"hvp: give the point and then {n} vector(s), one per differentiated parameter")
-        point, v = with_defaults(f, args[: len(args) - n], "hvp"), args[len(args) - n:]
+        point = _checked(d2, with_defaults(f, args[: len(args) - n], "hvp"), "hvp")
+        v = [_tangent_like(t, point[d2.trace.params.index(p)], p.hint, "hvp") for t, p in zip(args[len(args) - n:], d2.wrt)]
         return jvp_fn(*point, *v)[1]
     return hvp_fn
 
@@ -263,6 +310,8 @@ def _by_columns(jvp_fn: Callable[[tuple], tuple[Any, Any]], args: tuple, positio
                 tangents[j] = 1.0
             value, dot = jvp_fn(tuple(tangents))
             columns.append(dot)
+    if not columns:  # no entries to move (empty lists): the output's structure, with empty blocks
+        value = jvp_fn(tuple(list(z) if isinstance(z, list) else z for z in zero))[0]
     return _assemble(value, columns, positions, args, rows_are_outputs=False)
 
 

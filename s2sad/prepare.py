@@ -132,6 +132,12 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
                     changed = True
     kinds = {n: "int" for n in ints}
     kinds.update({n: "list" for n in lists})
+    for a in fn.args.posonlyargs + fn.args.args:  # `ys: list` says so where no use does (a list returned whole)
+        base = a.annotation.value if isinstance(a.annotation, ast.Subscript) else a.annotation
+        if isinstance(base, ast.Name) and base.id in ("list", "List", "Sequence"):
+            kinds[a.arg] = "list"
+        elif isinstance(base, ast.Attribute) and base.attr in ("List", "Sequence"):
+            kinds[a.arg] = "list"
     return kinds
 
 

@@ -357,3 +357,96 @@ def test_array_results_jacobians_and_vjp(tmp_path):
     assert np.array_equal(value, out) and np.allclose(tangent, forward[1] @ np.ones(4), atol=1e-12)
     with pytest.raises(S2sadError, match="second derivatives of array programs"):
         s2sad.hessian(mod.loss)(W, x)
+
+
+# --- what a review found: each is refused with a located error, or right -----------------------
+
+
+def _module(tmp_path, text, name="m"):
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    return import_file(str(path)), str(path)
+
+
+def test_a_value_set_in_one_arm_and_changed_by_a_loop_is_not_read_stale(tmp_path):
+    mod, path = _module(tmp_path, "def f(x, n):\n    warm = x > 0\n    if warm:\n        m = x\n    acc = 0.0\n"
+                                  "    for i in range(n):\n        if warm:\n            acc = acc + m\n"
+                                  "            m = 0.5 * m\n    return acc\n")
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="m is not assigned on every path"):
+        s2sad.grad(mod.f)
+
+
+def test_returns_of_different_kinds_are_refused(tmp_path):
+    mod, _ = _module(tmp_path, "def f(x, y):\n    if x > 0:\n        return x * y\n    return x, y\n")
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="this return gives a tuple of .* the return at line 3"):
+        s2sad.jacrev(mod.f)(2.0, 3.0)
+
+
+def test_second_order_module_with_parameters_named_like_its_locals(tmp_path):
+    from s2sad.cli import main
+
+    mod, path = _module(tmp_path, "def f(xs, k, rows=2.0):\n    return rows * k * xs[0] ** 2 * xs[1] + k ** 3\n")
+    out = tmp_path / "f_hessian.py"
+    assert main(["gen", f"{path}:f", "--order", "2", "-o", str(out)]) == 0
+    h = import_file(str(out)).f_hessian([1.0, 2.0], 3.0)  # rows takes its default
+    rows = _hessian_rows(s2sad.hessian(mod.f)([1.0, 2.0], 3.0, 2.0), ([1.0, 2.0], 3.0, 2.0))
+    flat = [_flat(r) for r in h]
+    assert [row[:3] for row in flat[:3]] == [row[:3] for row in rows[:3]]
+    want = [[24.0, 12.0, 8.0], [12.0, 0.0, 2.0], [8.0, 2.0, 18.0]]  # d2/dxs0, dxs1, dk of 2*k*xs0^2*xs1 + k^3
+    assert all(abs(a - b) < 1e-12 for r, w in zip(flat, want) for a, b in zip(r, w))
+
+
+def test_a_list_returned_whole_is_a_list_when_annotated(tmp_path):
+    mod, _ = _module(tmp_path, "def f(x, ys: list):\n    return x * 2.0, ys\n\n\ndef g(x, ys):\n    return x * 2.0, ys\n")
+    assert s2sad.vjp(mod.f, 1.5, [1.0, 2.0])[1]([1.0, 10.0, 100.0]) == (2.0, [10.0, 100.0])
+    assert s2sad.jacrev(mod.f)(1.5, [1.0, 2.0]) == s2sad.jacfwd(mod.f)(1.5, [1.0, 2.0])
+    with pytest.raises(S2sadError, match="uses ys as a number.*ys: list"):
+        s2sad.vjp(mod.g, 1.5, [1.0, 2.0])
+
+
+def test_gradient_tools_refuse_vector_functions(tmp_path, capsys):
+    from s2sad.cli import main
+
+    mod, path = _module(tmp_path, "def v(x, y):\n    return x * y, x - y\n")
+    for tool in (s2sad.grad, s2sad.value_and_grad):
+        with pytest.raises(S2sadError, match="returns a tuple or a list, so it has no gradient"):
+            tool(mod.v)
+    with pytest.raises(S2sadError, match="no gradient"):
+        s2sad.check_grads(mod.v, (1.5, 0.5))
+    assert main(["check", f"{path}:v", "--at", "1.5,0.5"]) == 2
+    assert "returns a tuple or a list" in capsys.readouterr().err
+    assert main(["gen", "examples/lecture.py:f", "--mode", "forward", "--verify"]) == 2
+    assert "--verify checks the gradient module" in capsys.readouterr().err
+
+
+def test_sequences_for_list_parameters_and_tangent_shapes(tmp_path):
+    mod, _ = _module(tmp_path, "def p(xs, c):\n    s = 0.0\n    for i in range(len(xs)):\n"
+                               "        s = s + c * xs[i] ** 3\n    return s\n")
+    want = s2sad.jacfwd(mod.p)([0.3, -1.2, 2.0], 0.5)
+    assert s2sad.jacfwd(mod.p)((0.3, -1.2, 2.0), 0.5) == want
+    assert s2sad.jacfwd(mod.p)(np.array([0.3, -1.2, 2.0]), 0.5) == want
+    assert _hessian_rows(s2sad.hessian(mod.p)(np.array([0.3, -1.2, 2.0]), 0.5), ([0.3, -1.2, 2.0], 0.5))[0][0] \
+        == pytest.approx(6 * 0.5 * 0.3)
+    with pytest.raises(S2sadError, match="has 4 entries, xs has 3"):
+        s2sad.jvp(mod.p, ([0.3, -1.2, 2.0], 0.5), ([1.0, 0.0, 0.0, 9.0], 0.0))
+    with pytest.raises(S2sadError, match="must be a list of 3"):
+        s2sad.jvp(mod.p, ([0.3, -1.2, 2.0], 0.5), (1.0, 0.0))
+
+
+def test_len_of_a_constant_range_that_python_refuses_is_located(tmp_path):
+    mod, _ = _module(tmp_path, "def f(x):\n    return x * len(range(0, 5, 0))\n")
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="Python raises ValueError here"):
+        s2sad.grad(mod.f)
+    mod, _ = _module(tmp_path, "def f(x, n):\n    return x * len(range(1, n, 2))\n", "g")
+    assert s2sad.grad(mod.f, 0)(1.5, 8) == 4.0
+
+
+def test_jacobian_falls_back_to_reverse_mode_for_ops_forward_mode_refuses(tmp_path):
+    mod, _ = _module(tmp_path, "import numpy as np\n\n\ndef c(x):\n    return np.outer(x, x) * np.prod(x)\n")
+    x = np.array([0.5, -1.5, 2.0])
+    assert np.allclose(s2sad.jacobian(mod.c)(x), s2sad.jacrev(mod.c)(x))
+
+
+def test_empty_list_parameter_keeps_the_jacobians_structure(tmp_path):
+    mod, _ = _module(tmp_path, "def f(ys: list, y):\n    return y * 2.0, ys\n")
+    assert s2sad.jacfwd(mod.f, wrt=0)([], 1.5) == s2sad.jacrev(mod.f, wrt=0)([], 1.5) == ([], [])

@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         derived = derive_source(src, wrt)
         if args.order == 2 and args.mode != "reverse":
             raise S2sadError("--order 2 writes forward over reverse (f_hvp, f_hessian): leave --mode out")
+        if args.verify and (args.order == 2 or args.mode == "forward"):
+            raise S2sadError("--verify checks the gradient module (f_grad): use it with --mode reverse or both")
         text = format_source(second_order_text(derived)) if args.order == 2 else derived.module(args.mode)
         if args.verify and check_command(args, derived, text) != 0:
             return 1

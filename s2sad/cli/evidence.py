@@ -105,6 +105,9 @@ def check_command(args: argparse.Namespace, derived: Derivative, text: str | Non
 
 def checked(args: argparse.Namespace, derived: Derivative, text: str) -> Report:
     """The gradient check of `text` (the generated module) at the points the options ask for."""
+    if derived.trace_is_vector:
+        raise S2sadError(f"{derived.trace.name} returns a tuple or a list: the check compares gradients of scalar "
+                         "functions (check one output, or its VJP with s2sad.vjp)")
     from ..gradcheck import check, import_spec, parse_point, random_points
 
     try:

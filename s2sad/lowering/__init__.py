@@ -79,7 +79,8 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         args = fn.args.posonlyargs + fn.args.args
         text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
         # typing parameters walks the whole function: skip it where no list or integer use can appear
-        kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for")) else {}
+        kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for", "list", "List", "Sequence")) \
+            else {}
         self.array_program = is_array_program(fn, self.module)
         if self.array_program:  # a parameter not used as an integer may be an array
             self.array_params = {a.arg for a in args if kinds.get(a.arg) != "int"}

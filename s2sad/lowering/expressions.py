@@ -211,7 +211,11 @@ class Expressions:
                                                     for b in bounds):
                     raise self.fail(e.args[0], "range takes one to three integers", "write len(range(a, b, step))")
                 if all(isinstance(b, int) for b in bounds):
-                    return len(range(*bounds))  # type: ignore[arg-type]
+                    try:
+                        return len(range(*bounds))  # type: ignore[arg-type]
+                    except (ValueError, OverflowError) as exc:  # a zero step; more items than an index holds
+                        raise self.fail(e.args[0], f"Python raises {type(exc).__name__} here: {exc}",
+                                        "check the range's bounds") from None
                 template = f"len(range({', '.join(f'_{k}' for k in range(len(bounds)))}))"
                 return self.compute(template, tuple(bounds), "int")
             lst = self.expr(e.args[0], env)

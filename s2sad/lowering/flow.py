@@ -218,6 +218,10 @@ class Flow:
             if isinstance(env.get(n), ListVar):
                 raise self.fail(s, f"the list {n} is rebound inside the loop", "create lists once, before the loop")
         assigned += [n for n in _stored(body) if self.is_array(env.get(n)) and n not in assigned]
+        for n in assigned:  # set on some paths only, and changed by the loop: not a value a branch may read
+            b = env.get(n)
+            if isinstance(b, _Undefined) and b.conds:
+                env[n] = _Undefined(b.why)
         carried = [n for n in assigned if n in env and not isinstance(env[n], _Undefined)]
         for n in _read(s):  # what the body reads from outside enters as variables
             v = env.get(n)

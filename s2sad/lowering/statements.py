@@ -91,7 +91,17 @@ class Statements:
             if self.loops:
                 raise self.fail(s, "return inside a loop is not supported",
                                 "assign the result to a variable, break, and return after the loop")
-            if isinstance(s.value, ast.Tuple) or self.names_list(s.value, env):  # a vector function
+            vector = isinstance(s.value, ast.Tuple) or self.names_list(s.value, env)
+            shape: tuple = ("list" if vector else "scalar",)
+            if isinstance(s.value, ast.Tuple):
+                shape = ("tuple", ", ".join("a list" if self.names_list(e, env) else "a scalar" for e in s.value.elts))
+            first = self.__dict__.setdefault("returns", (shape, s.lineno))
+            if first[0] != shape:  # one function, one kind of result: a Jacobian needs one structure
+                said = {"tuple": "a tuple of ({})", "list": "a list", "scalar": "a scalar"}
+                raise self.fail(s, f"this return gives {said[shape[0]].format(*shape[1:])}, the return at line "
+                                f"{first[1]} {said[first[0][0]].format(*first[0][1:])}",
+                                "return values of one kind on every path")
+            if vector:  # a vector function
                 elements = s.value.elts if isinstance(s.value, ast.Tuple) else [s.value]
                 outputs = tuple(self.output(e, env) for e in elements)
                 form = "tuple" if isinstance(s.value, ast.Tuple) else "list"

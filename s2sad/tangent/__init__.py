@@ -65,6 +65,7 @@ class Tangent:
     value_dot: ast.expr
     dots: tuple[str, ...]  # the tangent parameters, one per differentiated parameter
     primal: tuple[Node, ...]  # the function alone (the forward sweep without tangents): the certificate's base
+    tangents: frozenset[str] = frozenset()  # the names of tangents (what the forward sweep adds)
 
 
 def linearize(trace: Trace, wrt: tuple) -> Tangent:
@@ -75,7 +76,8 @@ def linearize(trace: Trace, wrt: tuple) -> Tangent:
     body = sweep.sweep()
     primal = Forward(trace, Names(trace))
     primal.recording = False
-    return Tangent(trace, wrt, names, body, sweep.value(), sweep.value_dot(), dots, primal.sweep())
+    tangents = frozenset(sweep._dots.values()) | {n for n in [sweep.value_dot_name] if n}
+    return Tangent(trace, wrt, names, body, sweep.value(), sweep.value_dot(), dots, primal.sweep(), tangents)
 
 
 class _TangentSweep(Forward):

@@ -82,14 +82,15 @@ def tangent_certificate(t: Tangent) -> TangentCertificate:
     return TangentCertificate(tuple((k, primal.get(k, 0), jvp.get(k, 0)) for k in labels))
 
 
-def _signs_folded(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
-    """The statements with `a + -k*x` written `a - k*x` (inlining a negative tangent into a sum makes them)."""
+def _signs_folded(nodes: tuple[Node, ...], tangents: frozenset[str]) -> tuple[Node, ...]:
+    """The tangent statements with `a + -k*x` written `a - k*x` (inlining a negative tangent into a sum
+    makes them); the function's own statements stay as it writes them."""
     out: list[Node] = []
     for n in nodes:
-        if isinstance(n, Stmt):
+        if isinstance(n, Stmt) and n.target in tangents and not n.target_reads:
             n = replace(n, value=pyast.signs_folded(n.value))
         elif isinstance(n, Block):
-            n = replace(n, body=_signs_folded(n.body), orelse=_signs_folded(n.orelse))
+            n = replace(n, body=_signs_folded(n.body, tangents), orelse=_signs_folded(n.orelse, tangents))
         out.append(n)
     return tuple(out)
 
@@ -139,7 +140,8 @@ def jvp_lines(t: Tangent) -> list[str]:
     if not is_straight(tr.body):
         sections = coalesce_copies(sections, results)
     (body,) = flat_sections(inline_single_use(sections, results), results)
-    body = _signs_folded(body)
+    if not any(getattr(p, "kind", None) == "array" for p in tr.params):  # NumPy integers wrap when negated
+        body = _signs_folded(body, t.tangents)
     if t.names.builtins:
         body = _renamed(body, t.names.builtins)
     params = [t.names.primal[p] for p in tr.params]
