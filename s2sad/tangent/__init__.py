@@ -93,6 +93,7 @@ class _TangentSweep(Forward):
         # a tangent that is a constant times another's (`b = 1 - x`: b_dot = -x_dot) is not stored but
         # substituted where it is read, as reverse mode substitutes such adjoints: signs and constants fold
         self.scaled: dict[Var, Term] = {}
+        self.once = _read_once_beside(trace)
 
     def dot(self, v: Var | ListVar) -> str:
         primal = self.names.primal[v]
@@ -160,7 +161,11 @@ class _TangentSweep(Forward):
         if isinstance(item, Op):
             if item.out not in act:
                 return []
-            value = self.tangent_expr(item)
+            terms = self.tangent_terms(item) if isinstance(item.expr, (Affine, Product, Call)) else None
+            if terms is not None and len(terms) == 1 and item.out in self.once and item.out not in self.maybe_zero:
+                self.scaled[item.out] = terms[0]  # a product read once, by the next ops: it multiplies in there
+                return []
+            value = self.tangent_expr(item) if terms is None else _sum(terms)
             scaled = self._scaled_name(item, value)
             if scaled is not None:
                 self.scaled[item.out] = scaled
@@ -208,6 +213,11 @@ class _TangentSweep(Forward):
             return pyast.call("sum", [pyast.name(self.dot(e.lst))])
         if isinstance(e, ArrayOp):
             return array_tangent(self, op)
+        return _sum(self.tangent_terms(op))
+
+    def tangent_terms(self, op: Op) -> list[Term]:
+        """The terms partial * operand tangent, over the active operands of an op of the lecture's kinds."""
+        e = op.expr
         if isinstance(e, Affine):
             operands = [v for _, v in e.terms]
         elif isinstance(e, Product):
@@ -227,8 +237,66 @@ class _TangentSweep(Forward):
                 # an exact zero tangent (a constant on the path taken) gives 0, even where the partial is infinite
                 guarded = ast.IfExp(pyast.name(self.dot(v)), pyast.product(t.coef, t.num, t.den), pyast.number(0.0))
                 t = Term(1, (guarded,))
-            terms.append((t.coef, list(t.num), list(t.den)))
-        return pyast.signed_sum(terms) if terms else pyast.number(0.0)
+            terms.append(t)
+        return terms
+
+
+def _sum(terms: list[Term]) -> ast.expr:
+    return pyast.signed_sum([(t.coef, list(t.num), list(t.den)) for t in terms]) if terms else pyast.number(0.0)
+
+
+def _read_once_beside(trace: Trace) -> set:
+    """Variables read exactly once, by one operand of an op in the block that computes them (not in a
+    nested branch or loop, not by a merge, a loop's next values, a list or a return): their tangent,
+    a single product, can be written into that op's tangent instead of being stored."""
+    reads: dict = {}
+    defined: dict = {}
+
+    def read(v: object, where: object) -> None:
+        if isinstance(v, Var):
+            count, _ = reads.get(v, (0, None))
+            reads[v] = (count + 1, where)
+
+    def block(items) -> None:
+        here = id(items)
+        for item in items:
+            if isinstance(item, Op):
+                defined[item.out] = here
+                e = item.expr
+                operands = [v for _, v in e.terms] if isinstance(e, Affine) else \
+                    [v for v, _ in e.factors] if isinstance(e, Product) else list(getattr(e, "args", ()))
+                if isinstance(e, Load):
+                    operands = [e.index]
+                for v in operands:
+                    read(v, here if isinstance(e, (Affine, Product, Call)) else None)
+            elif isinstance(item, If):
+                read(item.cond, None)
+                for m in item.merges:
+                    read(m.then, None)
+                    read(m.orelse, None)
+                block(item.body)
+                block(item.orelse)
+            elif isinstance(item, Loop):
+                for c in item.carried:
+                    read(c.init, None)
+                for b in item.bounds:
+                    read(b, None)
+                block(item.body)
+            elif isinstance(item, (Next, Break)):
+                for v in item.values:
+                    read(v, None)
+            elif isinstance(item, (Store, Append)):
+                read(item.value, None)
+                read(getattr(item, "index", None), None)
+            elif isinstance(item, NewList):
+                for v in item.elements:
+                    read(v, None)
+            elif isinstance(item, Return):
+                for v in item.values:
+                    read(v, None)
+
+    block(trace.body)
+    return {v for v, (count, where) in reads.items() if count == 1 and where is not None and where == defined.get(v)}
 
 
 def _maybe_zero(trace: Trace, act: set) -> set:

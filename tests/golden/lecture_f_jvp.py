@@ -13,13 +13,11 @@ def f_jvp(w1, w2, w1_dot, w2_dot):
     z1 = w1 / w2  # line 9
     z1_dot = w1_dot / w2 - z1 * w2_dot / w2  # line 9
     z2 = sin(6.283185307179586 * z1)  # line 10
-    z2_dot = 6.283185307179586 * cos(6.283185307179586 * z1) * z1_dot  # line 10
     z3 = exp(2 * w2)  # line 11
-    z3_dot = 2 * z3 * w2_dot  # line 11
     z4 = 3 * z1 - z3  # line 12
-    z4_dot = 3 * z1_dot - z3_dot  # line 12
+    z4_dot = 3 * z1_dot - 2 * z3 * w2_dot  # line 12
     z5 = z2 + z4  # line 13
-    z5_dot = z2_dot + z4_dot  # line 13
+    z5_dot = 6.283185307179586 * cos(6.283185307179586 * z1) * z1_dot + z4_dot  # line 13
     z6 = z4 * z5  # line 14
     z6_dot = z5 * z4_dot + z4 * z5_dot  # line 14
     return z6, z6_dot
