@@ -450,3 +450,22 @@ def test_jacobian_falls_back_to_reverse_mode_for_ops_forward_mode_refuses(tmp_pa
 def test_empty_list_parameter_keeps_the_jacobians_structure(tmp_path):
     mod, _ = _module(tmp_path, "def f(ys: list, y):\n    return y * 2.0, ys\n")
     assert s2sad.jacfwd(mod.f, wrt=0)([], 1.5) == s2sad.jacrev(mod.f, wrt=0)([], 1.5) == ([], [])
+
+
+@pytest.mark.parametrize("module,name,point", HESSIAN_CASES)
+def test_forward_over_forward_reads_the_generated_jvp_back(module, name, point):
+    """The generated f_jvp is read back and differentiated in forward mode again (along the same v):
+    its tangent's tangent is v^T H v, with H the Hessian (forward over reverse)."""
+    from s2sad.tangent.second import derive_text
+
+    f = getattr(module, name)
+    d = s2sad.derive(f)
+    v = _direction(point, 7)
+    names = [p.hint for p in d.wrt]
+    again = derive_text(d.forward_text, f"{name}_jvp", d.origin, names)  # the tangents stay fixed
+    args = list(point) + list(v)
+    (_, _), (_, vhv) = again.jvp(*args, *v)
+    rows = _hessian_rows(s2sad.hessian(f)(*point), point)
+    flat_v = _flat(v)
+    want = sum(flat_v[i] * rows[i][j] * flat_v[j] for i in range(len(flat_v)) for j in range(len(flat_v)))
+    assert _close(vhv, want, 1 + sum(abs(x) for row in rows for x in row), rel=1e-9)
