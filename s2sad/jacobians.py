@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+from .activity import active
 from .api import Derivative, Wrt, derive
 from .trace import ListVar
 from .errors import S2sadError
@@ -46,8 +47,13 @@ def _checked(d: Derivative, args: tuple, what: str) -> tuple:
     or a 1-D array) as a list; a number for a parameter used as a number (else an error saying so)."""
     if _array_program(d):
         return args
+    reaching = d.__dict__.get("reaching")
+    if reaching is None:  # the parameters the result depends on (an unused one may be given anything)
+        reaching = d.__dict__["reaching"] = active(d.trace, tuple(d.trace.params))
     out = list(args)
     for k, (p, a) in enumerate(zip(d.trace.params, args)):
+        if p not in reaching:
+            continue
         sequence = isinstance(a, (list, tuple)) or (hasattr(a, "shape") and len(getattr(a, "shape", ())) > 0)
         if isinstance(p, ListVar):
             if not sequence:
