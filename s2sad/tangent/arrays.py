@@ -26,7 +26,6 @@ import ast
 from .. import pyast
 from ..array_code import array_expr, arrays_of, renamed_numpy, row_values
 from ..errors import S2sadError
-from ..partials import Term
 from ..reverse.arrays import elementwise_partial
 from ..reverse.shapes import is_elementwise
 from ..trace import ArrayOp, Op, Var
