@@ -58,11 +58,13 @@ def _checked(d: Derivative, args: tuple, what: str) -> tuple:
         if isinstance(p, ListVar):
             if not sequence:
                 raise S2sadError(f"{what}: {d.trace.name} uses {p.hint} as a list; got {type(a).__name__}")
-            out[k] = [float(v) if hasattr(v, "dtype") else v for v in a]
+            out[k] = list(a)  # its items as they are (a float32 array's stay float32: the value is f's)
         elif sequence:
+            advice = f"annotate it, {p.hint}: list" if isinstance(a, (list, tuple)) else \
+                "an array is an array only to an array program: one that calls np.sum, @, x.shape, ..."
             raise S2sadError(f"{what}: {d.trace.name} uses {p.hint} as a number, but it was given a "
                              f"{type(a).__name__} (a parameter only passed on or returned, never indexed, is a "
-                             f"number to s2sad: annotate it, {p.hint}: list)")
+                             f"number to s2sad: {advice})")
     return tuple(out)
 
 
@@ -96,6 +98,9 @@ def vjp(f: Callable[..., Any], *primals: Any, wrt: Wrt = None) -> tuple[Any, Cal
             def array_vjp(out_bar: Any) -> tuple:
                 import numpy as np
 
+                if np.shape(out_bar) != np.shape(out):
+                    raise S2sadError(f"vjp: the cotangent has shape {np.shape(out_bar)}, the output "
+                                     f"{np.shape(out)}")
                 cts = value_and_vjp(*args, np.asarray(out_bar, dtype=float))[1]
                 return tuple(cts) if several else (cts,)
 
@@ -279,14 +284,17 @@ def _positions(d: Derivative) -> list[int]:
 
 
 def _size(x: Any) -> int:
-    return len(x) if isinstance(x, (list, tuple)) or hasattr(x, "shape") else 1
+    """How many scalar entries x has (a NumPy scalar or a 0-d array is one)."""
+    if isinstance(x, (list, tuple)):
+        return len(x)
+    return int(getattr(x, "size", 1)) if len(getattr(x, "shape", ())) else 1
 
 
 def _flatten(out: Any) -> list[float]:
     if isinstance(out, tuple):
         return [v for item in out for v in _flatten(item)]
-    if isinstance(out, list) or hasattr(out, "shape"):
-        return [float(v) for v in out]
+    if isinstance(out, list) or len(getattr(out, "shape", ())) > 0:
+        return [float(v) for v in (out.ravel() if hasattr(out, "ravel") else out)]
     return [out]
 
 

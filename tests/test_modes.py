@@ -469,3 +469,23 @@ def test_forward_over_forward_reads_the_generated_jvp_back(module, name, point):
     flat_v = _flat(v)
     want = sum(flat_v[i] * rows[i][j] * flat_v[j] for i in range(len(flat_v)) for j in range(len(flat_v)))
     assert _close(vhv, want, 1 + sum(abs(x) for row in rows for x in row), rel=1e-9)
+
+
+def test_second_review_findings(tmp_path):
+    """float32 lists keep f's value; an array cotangent of another shape, and a parameter named like a
+    builtin the gradient calls, are refused; NumPy scalars are scalars to the Jacobians."""
+    mod, _ = _module(tmp_path, "import numpy as np\n\n\ndef g(xs, c):\n    return xs[0] * xs[1] * c\n\n\n"
+                               "def t(x, y):\n    return np.sin(x) * y, x\n\n\n"
+                               "def a1(x, ys: list):\n    return x[0:2] * ys[1]\n\n\n"
+                               "def q(xs: list, len, k):\n    s = 0.0\n    for x in xs:\n"
+                               "        s = s + x * x * len * k\n    return s\n")
+    xs = np.array([0.1, 0.7, 0.3], dtype=np.float32)
+    value, _ = s2sad.jvp(mod.g, (xs, 1.3), ([1.0, 0.0, 0.0], 0.0))
+    assert float(value) == float(mod.g(xs, 1.3))
+    assert s2sad.jacrev(mod.t, wrt=[0])(0.3, 2.0) == pytest.approx((2.0 * np.cos(0.3), 1.0))
+    assert s2sad.jacobian(mod.t)(np.float64(0.3), 2.0)[1] == (1.0, 0.0)
+    _, vjp_fn = s2sad.vjp(mod.a1, np.array([0.3, 0.5, 0.7]), np.array([1.5, 2.5]))
+    with pytest.raises(S2sadError, match=r"cotangent has shape \(2, 2\), the output \(2,\)"):
+        vjp_fn(np.ones((2, 2)))
+    with pytest.raises(S2sadError, match="named like a builtin"):
+        s2sad.hessian(mod.q)([1.0, 2.0], 3.0, 0.5)

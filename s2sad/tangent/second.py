@@ -43,6 +43,11 @@ def gradient_derivation(d: Derivative) -> Derivative:
     if d.trace_is_vector:
         raise S2sadError(f"{d.trace.name} returns a vector: second derivatives are of scalar functions "
                          "(differentiate one output)")
+    if d.gradient.names.builtins:
+        shadowed = ", ".join(sorted(d.gradient.names.builtins))
+        raise S2sadError(f"{d.trace.name}: a parameter or variable is named like a builtin the generated gradient "
+                         f"calls ({shadowed}), which it imports under another name that s2sad does not read back: "
+                         "rename it for second derivatives")
     if any(getattr(p, "kind", None) == "array" for p in d.trace.params):
         raise S2sadError(f"{d.trace.name}: second derivatives of array programs are not supported yet (their "
                          "generated gradients call array helpers that s2sad does not read back); jvp, jacfwd and "
@@ -104,7 +109,7 @@ def _relined(t: Tangent, mapping: dict[int, tuple[int, ...]]) -> Tangent:
         out: list[Node] = []
         for n in ns:
             if isinstance(n, (Stmt, Block)):
-                lines = tuple(sorted({m for line in n.lines for m in mapping.get(line, (line,))}))
+                lines = tuple(sorted({m for line in n.lines for m in mapping.get(line, ())}))
                 n = replace(n, lines=lines)
                 if isinstance(n, Block):
                     n = replace(n, body=nodes(n.body), orelse=nodes(n.orelse))
