@@ -94,7 +94,11 @@ class Flow:
                     v, side = defined[0]
                     inner = v.conds if isinstance(v, _Undefined) else ()
                     value = v.value if isinstance(v, _Undefined) else v
-                    env[n] = _Undefined(why, ((base, side != negated),) + inner, value)
+                    # merged with 0.0 from the other side, which no read on the same condition ever sees:
+                    # so the value leaves the branch as every value does, and its adjoint flows back through it
+                    out = self.var(n, _merged_kind([value, 0.0]))  # type: ignore[list-item]
+                    merges.append(Merge(out, *((value, 0.0) if side else (0.0, value))))  # type: ignore[arg-type]
+                    env[n] = _Undefined(why, ((base, side != negated),) + inner, out)
                 else:
                     env[n] = _Undefined(why)
             elif len(live) == 1 or all(v is live[0] or v == live[0] and type(v) is type(live[0]) for v in live):

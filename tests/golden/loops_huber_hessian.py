@@ -73,6 +73,9 @@ def huber_grad_jvp(r, delta, r_dot, delta_dot):
     if z3:  # line 52
         z4 = z1 - 0.5 * delta  # line 54
         z4_dot = z1_dot - 0.5 * delta_dot  # line 54
+    else:
+        z4 = 0.0  # line 52
+        z4_dot = 0.0  # line 52
     if z2:  # line 52
         r_bar = r  # line 52
         delta_bar = 0.0  # line 52
