@@ -55,6 +55,9 @@ class Flow:
         if isinstance(s.test, ast.UnaryOp) and isinstance(s.test.op, ast.Not) and isinstance(s.test.operand, ast.Name) \
                 and isinstance(env.get(s.test.operand.id), Var):
             base, negated = env[s.test.operand.id], True
+        aliases = self.__dict__.setdefault("aliases", {})  # a merge out -> the value it equals where it is read
+        while base in aliases:
+            base = aliases[base]
         # an array stored into is a new value (assignment into a copy): merged like a name assigned
         if any(self.is_array(v) for v in env.values()):  # only where arrays are: walking each elif again is quadratic
             assigned = assigned + [n for n in _stored(s.body + s.orelse) if self.is_array(env.get(n))
@@ -96,8 +99,11 @@ class Flow:
                     value = v.value if isinstance(v, _Undefined) else v
                     # merged with 0.0 from the other side, which no read on the same condition ever sees:
                     # so the value leaves the branch as every value does, and its adjoint flows back through it
-                    out = self.var(n, _merged_kind([value, 0.0]))  # type: ignore[list-item]
-                    merges.append(Merge(out, *((value, 0.0) if side else (0.0, value))))  # type: ignore[arg-type]
+                    kind = _kind_of(value)  # type: ignore[arg-type]
+                    zero: object = 0.0 if kind in ("float", "array") else 0  # an integer stays an integer
+                    out = self.var(n, kind)
+                    merges.append(Merge(out, *((value, zero) if side else (zero, value))))  # type: ignore[arg-type]
+                    aliases[out] = aliases.get(value, value)  # a branch on out is a branch on value
                     env[n] = _Undefined(why, ((base, side != negated),) + inner, out)
                 else:
                     env[n] = _Undefined(why)
