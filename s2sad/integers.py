@@ -23,14 +23,12 @@ from . import pyast
 from .trace import (
     Affine,
     Append,
-    Break,
     Call,
     If,
     ListVar,
     Load,
     Loop,
     NewList,
-    Next,
     Op,
     Pop,
     Product,
@@ -38,6 +36,7 @@ from .trace import (
     Sum,
     Trace,
     Var,
+    loop_exits,
     walk,
 )
 
@@ -87,7 +86,7 @@ def maybe_integers(trace: Trace) -> set:
     out |= {i.out for i in walk(trace.body) if isinstance(i, Op) and isinstance(i.expr, Sum)}  # sum([]) is 0
     pairs = [(m.out, (m.then, m.orelse)) for i in walk(trace.body) if isinstance(i, If) for m in i.merges]
     for loop in (i for i in walk(trace.body) if isinstance(i, Loop)):  # carried: its start and every next value
-        exits = [e for e in _own_items(loop.body) if isinstance(e, (Next, Break))]
+        exits = loop_exits(loop.body)
         for k, c in enumerate(loop.carried):
             sources = (c.init, *(e.values[k] for e in exits))
             pairs += [(c.param, sources), (c.out, sources)]
@@ -122,14 +121,3 @@ def maybe_integers(trace: Trace) -> set:
                 out.add(v)
                 changed = True
     return {v for v in out if isinstance(v, Var)}
-
-
-
-
-def _own_items(block):
-    """The items of a loop body and its branches, not of the loops nested in it (their exits are theirs)."""
-    for item in block:
-        yield item
-        if isinstance(item, If):
-            yield from _own_items(item.body)
-            yield from _own_items(item.orelse)

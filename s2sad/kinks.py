@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .activity import shape_query, varied
+from .activity import varied
 from .errors import printable
 from .naming import primal_names
 from .trace import ArrayOp, Call, Compute, If, ListVar, Loop, Op, Trace, Var, format_expr, format_number, walk

@@ -346,6 +346,17 @@ def simple_while(loop: Loop) -> tuple[tuple[Op, ...], If] | None:
     return test, branch  # type: ignore[return-value]
 
 
+def loop_exits(body: Block) -> list:
+    """A loop body's own `Next` and `Break` items: in its branches, not in the loops nested in it."""
+    out: list = []
+    for item in body:
+        if isinstance(item, (Next, Break)):
+            out.append(item)
+        elif isinstance(item, If):
+            out += loop_exits(item.body) + loop_exits(item.orelse)
+    return out
+
+
 def is_straight(block: Block) -> bool:
     """Only ops and the final return: the lecture's straight-line trace."""
     return all(isinstance(i, Op) for i in block[:-1]) and bool(block) and isinstance(block[-1], Return)

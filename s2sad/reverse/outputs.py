@@ -48,10 +48,7 @@ def seeded(trace: Trace) -> Trace:
     """The trace whose gradient is the VJP (unchanged for a scalar function)."""
     if not is_vector(trace):
         return trace
-    used = {p.hint for p in trace.params} | {v.hint for v in _variables(trace)}
-    hint = next(n for n in itertools.chain(["out_bar"], (f"out_bar_{k}" for k in itertools.count(1)))
-                if n not in used)
-    vars_ = itertools.count(1 + max((v.id for v in _variables(trace) if isinstance(v, Var)), default=0))
+    hint, vars_ = _fresh(trace)
     lists = 1 + max((v.id for v in _variables(trace) if isinstance(v, ListVar)), default=0)
     out_bar = ListVar(lists, hint)
     new = lambda kind="float": Var(next(vars_), None, kind)  # noqa: E731
@@ -78,10 +75,7 @@ def seeded_array(trace: Trace) -> Trace:
     `np.sum(out_bar * a)`, with `out_bar` (an array of the result's shape) a new
     parameter; the returned value is `a`.
     """
-    vars_ = itertools.count(1 + max((v.id for v in _variables(trace) if isinstance(v, Var)), default=0))
-    used = {p.hint for p in trace.params} | {v.hint for v in _variables(trace)}
-    hint = next(n for n in itertools.chain(["out_bar"], (f"out_bar_{k}" for k in itertools.count(1)))
-                if n not in used)
+    hint, vars_ = _fresh(trace)
     out_bar = Var(next(vars_), hint, "array")
 
     def block(items: tuple) -> tuple:
@@ -150,6 +144,13 @@ def _seed(item: Return, out_bar: ListVar, new) -> list:
     else:
         value = terms[0][1] if terms else 0.0
     return out + [dataclasses.replace(item, value=value, seeded=True)]
+
+
+def _fresh(trace: Trace) -> tuple[str, Iterator[int]]:
+    """The cotangent parameter's name (`out_bar`, unless the function uses it) and fresh variable ids."""
+    used = {p.hint for p in trace.params} | {v.hint for v in _variables(trace)}
+    hint = next(n for n in itertools.chain(["out_bar"], (f"out_bar_{k}" for k in itertools.count(1))) if n not in used)
+    return hint, itertools.count(1 + max((v.id for v in _variables(trace) if isinstance(v, Var)), default=0))
 
 
 def _variables(trace: Trace) -> Iterator[Var | ListVar]:

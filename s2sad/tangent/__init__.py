@@ -50,6 +50,7 @@ from ..trace import (
     Sum,
     Trace,
     Var,
+    loop_exits,
 )
 
 
@@ -325,7 +326,7 @@ def _maybe_zero(trace: Trace, act: set) -> set:
                 block(item.orelse)
                 out.update(m.out for m in item.merges if zero(m.then) or zero(m.orelse))
             elif isinstance(item, Loop):
-                exits = _exits(item.body)
+                exits = loop_exits(item.body)
                 for _ in range(2):  # a value carried round feeds itself: once more with what the body made
                     for k, c in enumerate(item.carried):
                         if zero(c.init) or any(zero(x.values[k]) for x in exits):
@@ -334,14 +335,3 @@ def _maybe_zero(trace: Trace, act: set) -> set:
 
     block(trace.body)
     return out & act
-
-
-def _exits(items) -> list:
-    """The loop's own `Next` and `Break` items (inside its branches, not inside nested loops)."""
-    out: list = []
-    for item in items:
-        if isinstance(item, (Next, Break)):
-            out.append(item)
-        elif isinstance(item, If):
-            out += _exits(item.body) + _exits(item.orelse)
-    return out
