@@ -113,11 +113,10 @@ def _hessian_rows(h, point):
     return rows
 
 
-# Generated gradients s2sad does not read back yet, each with the located error it gives (README, Modes).
-NOT_READ_BACK = {"early_return": "a value set under a branch after an early exit, read in the reverse branch"}
-HESSIAN_CASES = [pytest.param(m, name, tuple(points[0]), id=name, marks=[pytest.mark.xfail(
-    strict=True, raises=S2sadError, reason=NOT_READ_BACK[name])] if name in NOT_READ_BACK else [])
-    for m in (catalogue, catalogue_flow) for name, points in m.CASES.items()]
+# Every point of both catalogues: the Hessian of each branch a point takes.
+HESSIAN_CASES = [pytest.param(m, name, tuple(point), id=f"{name}-{k}")
+                 for m in (catalogue, catalogue_flow) for name, points in m.CASES.items()
+                 for k, point in enumerate(points)]
 
 
 @pytest.mark.parametrize("module,name,point", HESSIAN_CASES)

@@ -72,6 +72,9 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         self.displays: dict[ListVar, tuple] = {}  # lists nothing changes -> their items
         self.errors: list[Violation] = []  # user errors found so far: lowering goes on after one
         self.failed: set[str] = set()  # names bound by statements that failed
+        self.path: list[tuple] = []  # (condition, side taken) of every arm around the statement being lowered
+        self.aliases: dict = {}  # a merge's value -> the value it equals wherever a read of it is allowed
+        self.logic: dict = {}  # a truth value -> (`not`/`and`/`or` template, operands) it was computed by
 
     # --- the function ------------------------------------------------------------
 

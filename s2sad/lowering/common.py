@@ -27,14 +27,14 @@ class _Undefined:
 
     Where it is defined exactly on the paths where the conditions `conds`
     took the given sides (it was assigned in one arm of `if c1:`, nested in
-    one arm of ...), later branches on the same conditions, nested the same
-    way, read `value` in the arms of those sides: generated code computes a
-    value under `if z1:` in the forward sweep and reads it under `if z1:` in
-    the reverse sweep, and s2sad reads its own output.
+    one arm of ...), a later arm whose own path of conditions implies them
+    reads `value`: generated code computes a value under `if not (z1 or z4):`
+    in the forward sweep and reads it under `if z1: ... elif z4: ... else:`
+    in the reverse sweep, and s2sad reads its own output.
     """
 
     why: str
-    conds: tuple = ()  # ((condition variable, side taken), ...), outermost first
+    conds: tuple = ()  # ((condition variable, side taken), ...): a conjunction
     value: object = None
 
 

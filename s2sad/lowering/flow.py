@@ -7,6 +7,7 @@ paths only is undefined after the branch; arrays stored into are carried and mer
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import Callable
 
 from ..algebra import Lin, Mono, Value
@@ -51,13 +52,7 @@ class Flow:
         if not isinstance(cond, Var):  # decided by constants alone
             return self.statements(s.body if cond else s.orelse, env, at_end if exits else None)
         assigned = _assigned_in_if(s)
-        base, negated = cond, False  # `if not c:` decides by c: a value set under it is read under `if c:`'s else
-        if isinstance(s.test, ast.UnaryOp) and isinstance(s.test.op, ast.Not) and isinstance(s.test.operand, ast.Name) \
-                and isinstance(env.get(s.test.operand.id), Var):
-            base, negated = env[s.test.operand.id], True
-        aliases = self.__dict__.setdefault("aliases", {})  # a merge out -> the value it equals where it is read
-        while base in aliases:
-            base = aliases[base]
+        aliases, path = self.aliases, self.path
         # an array stored into is a new value (assignment into a copy): merged like a name assigned
         if any(self.is_array(v) for v in env.values()):  # only where arrays are: walking each elif again is quadratic
             assigned = assigned + [n for n in _stored(s.body + s.orelse) if self.is_array(env.get(n))
@@ -66,10 +61,10 @@ class Flow:
         blocks = []
         for arm, taken in ((s.body, True), (s.orelse, False)):
             arm_env = dict(env)
-            for n, b in env.items():  # defined where the same condition took this side before
-                if isinstance(b, _Undefined) and b.conds and b.conds[0] == (base, taken != negated):
-                    rest = b.conds[1:]
-                    arm_env[n] = _Undefined(b.why, rest, b.value) if rest else b.value  # type: ignore[assignment]
+            path.append((cond, taken))
+            for n, b in env.items():  # defined wherever the conditions on this arm's path hold
+                if isinstance(b, _Undefined) and b.conds and self.implies(path, b.conds):
+                    arm_env[n] = b.value  # type: ignore[assignment]
             self.depth += 1
             with self.block() as items:
                 falls = self.statements(arm, arm_env, at_end if exits else None)
@@ -79,6 +74,7 @@ class Flow:
                         if v is not None and not isinstance(v, (ListVar, _Undefined)):
                             arm_env[n] = self.materialize(v)  # type: ignore[arg-type]
             self.depth -= 1
+            path.pop()
             envs.append(arm_env if falls else None)
             blocks.append(tuple(items))
         merges = []
@@ -104,7 +100,7 @@ class Flow:
                     out = self.var(n, kind)
                     merges.append(Merge(out, *((value, zero) if side else (zero, value))))  # type: ignore[arg-type]
                     aliases[out] = aliases.get(value, value)  # a branch on out is a branch on value
-                    env[n] = _Undefined(why, ((base, side != negated),) + inner, out)
+                    env[n] = _Undefined(why, ((cond, side),) + inner, out)
                 else:
                     env[n] = _Undefined(why)
             elif len(live) == 1 or all(v is live[0] or v == live[0] and type(v) is type(live[0]) for v in live):
@@ -334,7 +330,7 @@ class Flow:
                     result = self.select_bool(first, lambda: first, lambda rest=rest: self.condition(rest, env))
             return result
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
-            return self.compute("not _0", (self.condition(e.operand, env),), "bool")
+            return self.logical("not _0", (self.condition(e.operand, env),))
         return self.materialize(self.value(e, env))
 
     def bool_value(self, e: ast.BoolOp, env: dict[str, Binding]) -> Value:
@@ -352,6 +348,58 @@ class Flow:
                 result = self.select(first, later, lambda first=first: first)
         return result
 
+    def logical(self, template: str, operands: tuple) -> Operand:
+        """`not a`, `a and b` or `a or b` on truth values, remembered so that `implies` can see through it."""
+        out = self.compute(template, operands, "bool")
+        if isinstance(out, Var):
+            self.logic[out] = (template, operands)
+        return out
+
+    def implies(self, path: list, conds: tuple) -> bool:
+        """Whether the arms taken on `path` imply the sides `conds` of their conditions.
+
+        Conditions are expanded through `not`/`and`/`or` to the comparisons they combine (and through merges
+        that stand for a value where it is read), then every assignment of those is tried: at most 2**10.
+        """
+        aliases, logic = self.aliases, self.logic
+
+        def base(v: Operand) -> Operand:
+            while v in aliases:
+                v = aliases[v]
+            return v
+
+        if all(any(base(c) is base(p) and side == taken for p, taken in path) for c, side in conds):
+            return True
+        atoms: list = []
+
+        def collect(v: Operand) -> None:
+            v = base(v)
+            if v in logic:
+                for a in logic[v][1]:
+                    collect(a)
+            elif isinstance(v, Var) and v not in atoms:
+                atoms.append(v)
+
+        for v, _ in [*path, *conds]:
+            collect(v)
+        if len(atoms) > 10:
+            return False
+
+        def truth(v: Operand, world: dict) -> bool:
+            v = base(v)
+            if v in logic:
+                template, args = logic[v]
+                a = [truth(x, world) for x in args]
+                return not a[0] if template == "not _0" else (a[0] and a[1]) if "and" in template else (a[0] or a[1])
+            return world[v] if isinstance(v, Var) else bool(v)
+
+        for bits in itertools.product((False, True), repeat=len(atoms)):
+            world = dict(zip(atoms, bits))
+            if all(truth(p, world) == taken for p, taken in path) and \
+                    not all(truth(c, world) == side for c, side in conds):
+                return False
+        return True
+
     def both(self, a: Operand, b: Callable[[], Operand]) -> Operand:
         return self.select_bool(a, b, lambda: a)
 
@@ -365,7 +413,7 @@ class Flow:
             second = b()
         if not items and not other:
             if second is cond:  # cond and first
-                return self.compute("_0 and _1", (cond, first), "bool")
+                return self.logical("_0 and _1", (cond, first))
             if first is cond:  # cond or second
-                return self.compute("_0 or _1", (cond, second), "bool")
+                return self.logical("_0 or _1", (cond, second))
         return self.select(cond, a, b)  # type: ignore[arg-type,return-value]

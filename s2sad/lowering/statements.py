@@ -51,7 +51,7 @@ class Statements:
                 self.failed |= bound_names(s)
                 continue
             self.line = s.lineno
-            before, depth, loops = len(self.errors), self.depth, list(self.loops)
+            before, depth, loops, path = len(self.errors), self.depth, list(self.loops), list(self.path)
             try:
                 if not self.statement(s, env, at_end):
                     return False
@@ -59,7 +59,7 @@ class Statements:
                 if len(self.errors) == before:
                     self.errors.extend(exc.violations)
                 self.failed |= bound_names(s)
-                self.depth, self.loops = depth, loops
+                self.depth, self.loops, self.path[:] = depth, loops, path
             except _Abandon:
                 raise
             except Exception:
