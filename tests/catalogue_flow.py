@@ -366,6 +366,29 @@ def list_changed_in_loop(x):
     return first + ys[0] * n + sum(ys)
 
 
+def popped_counters(x, n):
+    """Integers pushed and popped: each pop indexes a power (a pop from a list of ints is an int)."""
+    ks = []
+    for i in range(n):
+        ks.append(i)
+    s = 0.0
+    for j in range(n):
+        k = ks.pop()
+        s = s + x ** (k % 3) / (k + 1)
+    return s
+
+
+def popped_then_scaled(x, n):
+    """A list that starts with an int and gets floats after a pop: its pops are not typed as ints."""
+    ws = [1]
+    s = 0.0
+    for i in range(n):
+        w = ws.pop()
+        s = s + x * w
+        ws.append(w * 0.5 * x)
+    return s
+
+
 CASES = {
     "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
     "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
@@ -391,6 +414,8 @@ CASES = {
     "min_max": [[1.0, 2.0, 3.0], [3.0, 2.0, 1.0], [2.0, -1.0, 0.5]],
     "clamp_loop": [[[0.5, -2.0, 1.5, -0.3]], [[0.1]]],
     "early_return": [[3.0, 1.0], [-3.0, 1.0], [0.5, 1.0]],
+    "popped_counters": [[1.3, 5], [-0.7, 2]],
+    "popped_then_scaled": [[0.9, 4], [-1.2, 1]],
     "continue_loop": [[[1.0, 2.0, 3.0, 4.0, 5.0]], [[0.5, -1.0]]],
     "break_loop": [[[1.0, 2.0, 3.0, 4.0], 4.5], [[1.0, 0.5], 10.0]],
     "while_break": [[3.0], [40.0]],

@@ -42,7 +42,7 @@ from ..prepare import (
 )
 from ..trace import ListVar, Trace, Var
 from .arrays import ArrayLowering, is_array_program
-from .common import Binding, _Abandon, _LoopContext, _without_docstring
+from .common import Binding, _Abandon, _LoopContext, _Retype, _without_docstring
 from .expressions import Expressions
 from .flow import Flow
 from .lists import Lists
@@ -51,14 +51,23 @@ from .statements import Statements
 
 def lower(src: Source) -> Trace:
     """Lower a checked function to its evaluation trace."""
-    return _Lowering(src.module).function(src.node)
+    untyped: set[tuple] = set()
+    while True:
+        try:
+            return _Lowering(src.module, untyped).function(src.node)
+        except _Retype as retype:  # a pop typed as an int, from a list that gets a float later
+            untyped.add(retype.key)
 
 
 class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
     """The lowering of one function: the passes by construct are its mixins, sharing the builder's state."""
 
-    def __init__(self, module):
+    def __init__(self, module, untyped: set[tuple] = frozenset()):  # type: ignore[assignment]
         super().__init__(module)
+        self.list_keys: dict[int, tuple] = {}  # a list's id -> (its name, position in a tape of tuples)
+        self.item_kinds: dict[tuple, set[str]] = {}  # a list's key -> the kinds of the items put in it so far
+        self.int_pops: set[tuple] = set()  # lists whose pops were typed as ints
+        self.untyped = untyped  # lists whose pops are never typed as ints (they get a float after a pop)
         self.array_params: set[str] = set()
         self.array_program = False  # a function that uses values as arrays: its local lists may hold arrays
         self.param_vars: set = set()  # the parameters' own values (an update in place would change the caller's)

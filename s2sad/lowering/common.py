@@ -21,6 +21,14 @@ class _Abandon(Exception):
     """Lowering stops after an error left a state it cannot go on from: report the errors found."""
 
 
+class _Retype(Exception):
+    """A list whose pops were typed as ints gets a non-int item: lower the function again, its pops untyped."""
+
+    def __init__(self, key: tuple) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 @dataclass(frozen=True)
 class _Undefined:
     """A name that is not defined on every path to this point.

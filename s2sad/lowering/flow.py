@@ -121,10 +121,12 @@ class Flow:
             return a() if cond else b()
         operands = []
         blocks = []
-        for side in (a, b):
+        for side, taken in ((a, True), (b, False)):
             self.depth += 1
+            self.path.append((cond, taken))
             with self.block() as items:
                 operands.append(self.materialize(side()))
+            self.path.pop()
             self.depth -= 1
             blocks.append(tuple(items))
         if operands[0] is operands[1] or (not blocks[0] and not blocks[1] and operands[0] == operands[1]
@@ -407,10 +409,13 @@ class Flow:
         """`a() if cond else b()` on truth values: one Compute when a() needs no new op."""
         if not isinstance(cond, Var):
             return a() if cond else b()
+        self.path.append((cond, True))
         with self.block() as items:
             first = a()
+        self.path[-1] = (cond, False)
         with self.block() as other:
             second = b()
+        self.path.pop()
         if not items and not other:
             if second is cond:  # cond and first
                 return self.logical("_0 and _1", (cond, first))

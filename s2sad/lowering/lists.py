@@ -18,6 +18,8 @@ from ..trace import (
 )
 from .common import (
     Binding,
+    _kind_of,
+    _Retype,
     _Tuples,
 )
 
@@ -36,7 +38,8 @@ class Lists:
                             "create the list with ys = [0.0] * n and fill it in a for loop")
         if t.id in self.tuple_lists and isinstance(e, ast.List) and not e.elts:  # a tape of tuples
             parts = tuple(ListVar(next(self.ids), t.id) for _ in range(self.tuple_lists[t.id]))
-            for lst in parts:
+            for k, lst in enumerate(parts):
+                self.list_keys[lst.id] = (t.id, k)
                 self.items.append(NewList(lst, (), None, self.line))
             env[t.id] = _Tuples(parts)
             return
@@ -51,6 +54,9 @@ class Lists:
                             "write ys = [0.0] * n and assign the items in a loop")
         out = ListVar(next(self.ids), t.id)
         env[t.id] = out
+        self.list_keys[out.id] = (t.id, 0)
+        for x in elements:
+            self.put(out, x)
         if repeat is None and (t.id not in self.rewritten or self.rewritten[t.id] is not None):
             self.displays[out] = elements
         self.items.append(NewList(out, elements, repeat, self.line))
@@ -70,13 +76,27 @@ class Lists:
         else:
             raise self.fail(s, "the items popped do not match the names assigned", "write v = xs.pop()")
         for lst, name in zip(parts, names):
-            out = self.var(name, "any") if name is not None else None
+            key = self.list_keys.get(lst.id)
+            ints = self.item_kinds.get(key) == {"int"} and key not in self.untyped  # type: ignore[arg-type]
+            if ints:
+                self.int_pops.add(key)
+            out = self.var(name, "int" if ints else "any") if name is not None else None
             self.items.append(Pop(out, lst, s.lineno))
             if name is not None:
                 if isinstance(env.get(name), (ListVar, _Tuples)):
                     raise self.fail(s, f"{name} is a list; assigning another value to it is not supported",
                                     "use a new name for the new value")
                 env[name] = out  # type: ignore[assignment]
+
+    def put(self, lst: ListVar, value: Operand) -> None:
+        """Note the kind of an item put into lst: a pop from a list that only ever holds ints is an int (so
+        a popped counter indexes, bounds a range and takes %). A pop typed so, followed by a non-int put
+        (in a later iteration), has the function lowered again with that list's pops untyped."""
+        key = self.list_keys.get(lst.id)
+        kind = _kind_of(value)
+        self.item_kinds.setdefault(key, set()).add(kind)
+        if kind != "int" and key in self.int_pops:
+            raise _Retype(key)
 
     def item_kind(self, lst: ListVar) -> str | None:
         """The kind of an item of lst (or of its sum): an array program's own lists may hold arrays."""
@@ -100,7 +120,9 @@ class Lists:
         return lst, self.index(e.slice, env, "an index")  # type: ignore[return-value]
 
     def store(self, node: ast.AST, lst: ListVar, index: Operand, value: Value) -> None:
-        self.items.append(Store(lst, index, self.materialize(value), self.line))
+        stored = self.materialize(value)
+        self.put(lst, stored)
+        self.items.append(Store(lst, index, stored, self.line))
 
     def index(self, e: ast.expr, env: dict[str, Binding], what: str) -> Operand:
         v = self.materialize(self.value(e, env))

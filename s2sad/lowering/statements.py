@@ -233,10 +233,12 @@ class Statements:
                     and len(call.args[0].elts) == len(found.parts):
                 values = [self.materialize(self.value(x, env)) for x in call.args[0].elts]
                 for lst, value in zip(found.parts, values):
+                    self.put(lst, value)
                     self.items.append(Append(lst, value, s.lineno))
                 return
             lst = self.local_list(call.func.value, env)
             value = self.materialize(self.value(call.args[0], env))
+            self.put(lst, value)
             self.items.append(Append(lst, value, s.lineno))
             return
         raise self.fail(s, "an expression statement has no effect on the result",
