@@ -21,7 +21,8 @@ Beyond the gradient, with JAX's names and semantics (see `jacobians`)::
 __version__ = "0.1.0"
 
 from .api import Derivative, check_grads, derive, generate, grad, piecewise, trace, value_and_grad  # noqa: E402
-from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev, jvp, vjp  # noqa: E402
+from .hessians import hessian, hvp  # noqa: E402
+from .jacobians import jacfwd, jacobian, jacrev, jvp, vjp  # noqa: E402
 from .errors import S2sadError, UnsupportedSyntaxError, Violation  # noqa: E402
 from .rules import register  # noqa: E402
 

@@ -4,10 +4,8 @@ Guarantees: every derivative here is computed by generated code (`<f>_jvp`
 from forward mode, `<f>_grad` / `<f>_vjp` from reverse mode; `vjp` and
 `jacrev` of a vector function call `f` itself for the value), cached per
 function and `wrt` as `grad` is. Arguments are checked against how `f` uses
-its parameters (a list, a number) and tangents against their primals. Second derivatives are forward over reverse *by
-closure*: the text of the generated `<f>_grad` is read back as a function of
-the supported subset and differentiated in forward mode (`second_order`), so
-`hessian` and `hvp` run generated code that `s2sad gen --order 2` also writes.
+its parameters (a list, a number) and tangents against their primals. Second
+derivatives are in `hessians.py`.
 
 Shapes follow JAX's pytree convention, with floats and lists for scalars and
 vectors: a Jacobian has the structure of the output, each leaf replaced by the
@@ -26,7 +24,6 @@ from .api import Derivative, Wrt, derive
 from .trace import ListVar
 from .errors import S2sadError
 from .gradcheck import with_defaults
-from .tangent.second import gradient_derivation
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], wrt: Wrt = None) -> tuple[Any, Any]:
     """(f(*primals), the derivative of f along `tangents`): one tangent per differentiated parameter
@@ -183,41 +180,6 @@ def jacobian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
         outputs = len(_flatten(f(*full)))
         return forward(*args) if inputs < outputs else reverse(*args)
     return jacobian_fn
-
-
-def hessian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
-    """The Hessian of a scalar f, forward over reverse: the JVPs of the generated gradient."""
-    def hessian_fn(*args: Any) -> Any:
-        d2 = second_order(f, wrt)
-        full = _checked(d2, with_defaults(f, args, "hessian"), "hessian")
-        return _by_columns(lambda tangents: d2.jvp(*full, *tangents), full, _positions(d2))
-    return hessian_fn
-
-
-def hvp(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
-    """hvp(f)(x..., v...): the Hessian of f times v (one v per differentiated parameter), forward over
-    reverse, at about the cost of a few gradients."""
-    d2 = second_order(f, wrt)  # derived once, here, as `grad` derives when it is called
-    n, jvp_fn, full = len(d2.wrt), d2.jvp, len(d2.trace.params) + len(d2.wrt)
-
-    def hvp_fn(*args: Any) -> Any:
-        if len(args) == full:  # every argument given: straight to the generated code
-            return jvp_fn(*args)[1]
-        if len(args) < n:
-            raise S2sadError(f"hvp: give the point and then {n} vector(s), one per differentiated parameter")
-        point = _checked(d2, with_defaults(f, args[: len(args) - n], "hvp"), "hvp")
-        v = [_tangent_like(t, point[d2.trace.params.index(p)], p.hint, "hvp") for t, p in zip(args[len(args) - n:], d2.wrt)]
-        return jvp_fn(*point, *v)[1]
-    return hvp_fn
-
-
-def second_order(f: Callable[..., Any], wrt: Wrt = None) -> Derivative:
-    """The derivation of f's generated `<f>_grad`, read back from its text (higher order by closure)."""
-    d = derive(f, wrt)
-    found = d.__dict__.get("second_order")
-    if found is None:
-        found = d.__dict__["second_order"] = gradient_derivation(d)
-    return found  # type: ignore[no-any-return]
 
 
 # --- shapes ------------------------------------------------------------------------

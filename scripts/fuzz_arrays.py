@@ -36,7 +36,7 @@ def _program(opts, seed: int) -> tuple[str, tuple]:
 def _check(opts, seed: int) -> tuple:
     text, args = _program(opts, seed)
     status, failure = differential.run_one(text, args, formatted=seed % 25 == 0, wrt_one=seed,
-                                           aliasing=opts.aliasing)
+                                           aliasing=opts.aliasing, second_order=opts.second_order)
     return seed, status, failure
 
 
@@ -48,6 +48,8 @@ def main() -> int:
     parser.add_argument("--aliasing", action="store_true", help="also views read after their base changed")
     parser.add_argument("--avoid", nargs="*", default=[], choices=sorted(progen.FEATURES),
                         help="constructs to leave out (known failure classes)")
+    parser.add_argument("--second-order", action="store_true",
+                        help="also check hvp and hessian (reverse over forward) against nested differences")
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--shrink-budget", type=float, default=240.0, help="seconds per shrink")
     parser.add_argument("--out", help="folder for one minimal program per failure class")
@@ -73,7 +75,8 @@ def main() -> int:
                 text, args = _program(opts, seed)
                 print(f"seed {seed}: {failure.key}: {failure.detail[:300]}", flush=True)
                 small = text if opts.no_shrink else differential.shrink(
-                    text, args, failure, budget=opts.shrink_budget, wrt_one=seed, aliasing=opts.aliasing)
+                    text, args, failure, budget=opts.shrink_budget, wrt_one=seed, aliasing=opts.aliasing,
+                    second_order=opts.second_order)
                 found[failure.key] = (small, args, failure, seed)
                 print(f"# args: {differential.args_text(args)}\n{small}\n", flush=True)
         if (k + 1) % 250 == 0:

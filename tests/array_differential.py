@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from array_oracle import gradient_with_error
+from array_oracle import H0, directional, gradient_with_error, ridders
 from differential import _bodies  # the scalar shrinker's statement lists
 
 import s2sad
@@ -211,7 +211,7 @@ def _same(p: Any, q: Any) -> bool:
 
 
 def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one: int | None = None,
-          aliasing: bool = True) -> Failure | None:
+          aliasing: bool = True, second_order: bool = False) -> Failure | None:
     """The failure `text` shows at `args`, or None; raises Skip when the point says nothing.
 
     `aliasing=False` says no array the program changes in place is seen through another name (the
@@ -317,7 +317,10 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
             and _same(results["api grad"], results["api value_and_grad"][1])
             and _same(results["api grad"], results["module f_value_and_grad"][1])):
         return Failure("the ways of getting the gradient disagree", "")
-    return check_forward_mode(module, d, args, positions, value, want, scale)
+    failure = check_forward_mode(module, d, args, positions, value, want, scale)
+    if failure is None and second_order:
+        failure = check_second_order(module, args, positions)
+    return failure
 
 
 FORWARD_REFUSED = "forward mode of np."  # the ops forward mode refuses by name (reverse mode takes them)
@@ -364,6 +367,62 @@ def check_forward_mode(module, d, args: tuple, positions: list[int], value, want
             return Failure(f"{what}: value differs from f's", f"{v!r} != f's {value!r}")
         if np.ndim(along) != 0 or not abs(float(along) - expected) <= RTOL * max(bound, 1.0):
             return Failure(f"{what}: wrong derivative", f"{along!r}, oracle {expected!r} (bound {bound:.3g})")
+    return None
+
+
+def _moved(args: Sequence, positions: list[int], dirs: list, t: float) -> list:
+    out = _fresh(args)
+    for i, v in zip(positions, dirs):
+        moved = np.asarray(args[i], dtype=np.float64) + t * v
+        out[i] = float(moved) if np.ndim(args[i]) == 0 else (moved.tolist() if isinstance(args[i], list) else moved)
+    return out
+
+
+def check_second_order(module, args: tuple, positions: list[int]) -> Failure | None:
+    """Second derivatives, reverse over forward (the API's hvp and hessian): w^T H v against nested
+    extrapolated differences (d/dt of the directional derivative along w at args + t v), and the Hessian
+    contracted with v and w equal to the same. Skip where the differences' own error estimate says the
+    second derivative jumps nearby (abs, where, a branch)."""
+    rng = np.random.default_rng(29)
+    v = [rng.uniform(-1, 1, np.shape(args[i])) for i in positions]
+    w = [rng.uniform(-1, 1, np.shape(args[i])) for i in positions]
+    tangents = [float(x) if np.ndim(args[i]) == 0 else (x.tolist() if isinstance(args[i], list) else x)
+                for x, i in zip(v, positions)]
+    try:
+        with _time_limit(20.0), np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hv = s2sad.hvp(module.f)(*_fresh(args), *tangents)
+            h = s2sad.hessian(module.f)(*_fresh(args))
+    except S2sadError as e:
+        if FORWARD_REFUSED in str(e):
+            return None
+        return Failure("second order rejected: " + generic(str(e).splitlines()[0]), str(e))
+    except Exception as e:
+        return Failure(f"second order raises {type(e).__name__}: {generic(str(e))}", f"{type(e).__name__}: {e}")
+    hv = hv if len(positions) > 1 else (hv,)
+    blocks = h if len(positions) > 1 else ((h,),)
+    for g, i in zip(hv, positions):
+        problem = _kind_problem(g, args[i])
+        if problem:
+            return Failure(f"hvp: the product for a {_kind(args[i])} parameter is {generic(problem)}", problem)
+    got = sum(float(np.sum(np.asarray(a, dtype=np.float64) * b)) for a, b in zip(hv, w))
+    size = 1 + sum(float(np.sum(np.abs(np.asarray(a, dtype=np.float64) * b))) for a, b in zip(hv, w))
+    by_hessian = sum(float(np.sum(np.tensordot(np.asarray(blocks[r][c], dtype=np.float64), v[c], axes=np.ndim(v[c]))
+                                  * w[r])) for r in range(len(positions)) for c in range(len(positions)))
+    if not abs(by_hessian - got) <= 1e-9 * size:
+        return Failure("hessian disagrees with hvp", f"{by_hessian!r} != {got!r}")
+    scale = max([1.0] + [float(np.max(np.abs(args[i]), initial=0.0)) for i in positions])
+    try:
+        with _time_limit(20.0), np.errstate(all="raise"), warnings.catch_warnings():
+            warnings.simplefilter("error")
+            want, err = ridders(lambda t: directional(module.f, _moved(args, positions, v, t),
+                                                      dict(zip(positions, w)))[0], 0.0, H0 * scale)
+    except Exception as e:
+        raise Skip(f"second-order oracle: {type(e).__name__}")
+    if not err <= 1e-6 * size:
+        raise Skip("kink: the second-order oracle's error estimate is large here")
+    if not abs(got - want) <= 1e-5 * size:
+        return Failure("hvp: wrong second derivative", f"{got!r}, oracle {want!r} (error {err:.3g})")
     return None
 
 

@@ -9,7 +9,7 @@ and S2SAD_ARRAY_FUZZ_COUNT choose the fresh programs run here.
 A regression file is a minimal program: first line `# name: what is wrong`,
 second `# args: (...)` (arrays as `array([...])`), `# aliasing: yes` when a
 name may share an array changed in place (a rejection saying so is then
-acceptable), and while the class is open a line `# xfail: <failure key>`, which makes its test an
+acceptable), `# second order: yes` when it also checks hvp and hessian, and while the class is open a line `# xfail: <failure key>`, which makes its test an
 xfail(strict=True): it flips to a failure when s2sad is fixed; then delete
 the line. Fresh programs leave out the constructs whose classes are open
 (`AVOID`), and a fresh failure whose key is one of an open regression's is
@@ -64,7 +64,9 @@ def test_regression(name, request):
     if open_class:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"{name[:-3]}: {open_class}"))
     aliasing = _header(text, "aliasing") == "yes"  # else no name shares an array changed in place
-    status, failure = differential.run_one(text, differential.file_args(text), formatted=True, aliasing=aliasing)
+    second = _header(text, "second order") == "yes"  # found with --second-order: checked so again
+    status, failure = differential.run_one(text, differential.file_args(text), formatted=True, aliasing=aliasing,
+                                           second_order=second)
     assert failure is None, f"{name}: {failure.key}: {failure.detail}"
     assert status == "ok", f"{name} checks nothing at its point: {status}"  # a regression that skips cannot fail
 
@@ -84,7 +86,8 @@ def test_random_programs():
     start = time.time()
     for seed in range(SEED, SEED + COUNT):
         text, args = progen.program(seed, avoid=AVOID)
-        status, failure = differential.run_one(text, args, formatted=seed % 50 == 0, wrt_one=seed, aliasing=False)
+        status, failure = differential.run_one(text, args, formatted=seed % 50 == 0, wrt_one=seed, aliasing=False,
+                                               second_order=seed % 3 == 0)
         checked += status == "ok"
         if failure is not None:
             line = f"seed {seed}: {failure.key}: {failure.detail[:200]}"
@@ -110,6 +113,21 @@ def test_the_checker_finds_a_wrong_gradient(monkeypatch):
     args = (np.array([0.3, -0.4, 0.5]), np.array([[0.1, 0.2, -0.3], [0.4, 0.5, 0.6]]))
     status, failure = differential.run_one(text, args)
     assert failure is not None and "wrong gradient" in failure.key, (status, failure)
+
+
+def test_the_checker_finds_a_wrong_second_derivative(monkeypatch):
+    """The second-order check is not blind either: hvp and hessian doubled on purpose are reported."""
+    import s2sad
+
+    hvp, hessian = s2sad.hvp, s2sad.hessian
+    monkeypatch.setattr(s2sad, "hvp", lambda f, wrt=None: (lambda *a: tuple(2 * g for g in hvp(f, wrt)(*a))))
+    monkeypatch.setattr(s2sad, "hessian", lambda f, wrt=None: (
+        lambda *a: tuple(tuple(2 * b for b in row) for row in hessian(f, wrt)(*a))))
+    text = "import numpy as np\n\n\ndef f(x, W):\n    return np.sum(np.sin(W @ x))\n"
+    args = (np.array([0.3, -0.4, 0.5]), np.array([[0.1, 0.2, -0.3], [0.4, 0.5, 0.6]]))
+    assert differential.run_one(text, args) == ("ok", None)
+    status, failure = differential.run_one(text, args, second_order=True)
+    assert failure is not None and "wrong second derivative" in failure.key, (status, failure)
 
 
 def test_the_checker_finds_a_wrong_value_and_a_wrong_kind():

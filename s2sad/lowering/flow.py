@@ -319,7 +319,8 @@ class Flow:
                 if symbol is None:
                     raise self.fail(e, f"the comparison {type(op).__name__} is not supported", "compare numbers "
                                     "with < <= > >= == !=")
-                test = self.compute(f"_0 {symbol} _1", (a, b), "bool")
+                kind = "array" if self.is_array(a) or self.is_array(b) else "bool"  # an array of truth values
+                test = self.compute(f"_0 {symbol} _1", (a, b), kind)
                 result = self.both(result, lambda test=test: test)
             return result
         if isinstance(e, ast.BoolOp):

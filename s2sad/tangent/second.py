@@ -26,6 +26,7 @@ from ..emit import _number
 from ..program import Block, Node, Stmt
 from ..trace import ListVar
 from . import Tangent
+from .readback import along_text
 from .emit import _parts, both_modes_text, merged_imports, tangent_certificate, tangent_module_text
 
 HVP_BOUND = 15  # forward mode (3x) of the gradient (5x): an HVP costs at most about 15x the function
@@ -53,6 +54,21 @@ def gradient_derivation(d: Derivative) -> Derivative:
                          "generated gradients call array helpers that s2sad does not read back); jvp, jacfwd and "
                          "jacrev of array programs work")
     return derive_text(d.text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
+
+
+def tangent_derivation(d: Derivative) -> Derivative:
+    """Reverse over forward, for array programs: the derivation of d's generated `<f>_jvp` (whose array code
+    stays inside the subset) with its result narrowed to the tangent, renamed `<f>_along`, with respect to
+    f's differentiated parameters. Its gradient at (x, v) is the Hessian times v.
+
+    Before: `def f_jvp(x, x_dot): ... return z10, z10_dot`.
+    After:  `def f_along(x, x_dot): ... return z10_dot`, and its derivation (`f_along_grad(x, x_dot)`).
+    """
+    if d.trace_is_vector:
+        raise S2sadError(f"{d.trace.name} returns a vector: second derivatives are of scalar functions "
+                         "(differentiate one output)")
+    name = d.trace.name
+    return derive_text(along_text(d.forward_text, name), f"{name}_along", d.origin, [p.hint for p in d.wrt])
 
 
 def second_order_text(d: Derivative) -> str:
