@@ -178,6 +178,7 @@ class Source:
 
     module: Module
     node: ast.FunctionDef
+    arrays: bool = False  # an array program whatever its text shows (generated code of one, read back)
 
 
 def nesting(src: Source) -> int:

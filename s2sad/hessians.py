@@ -32,7 +32,7 @@ def hessian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
         d, d2 = derive(f, wrt), second_order(f, wrt)
         full = _checked(d, with_defaults(f, args, "hessian"), "hessian")  # as f uses them (its gradient may not)
         if _array_program(d):
-            return _array_hessian(_scalar_result(d2.grad, f), full, _positions(d))
+            return _array_hessian(_array_product(f, d2), full, _positions(d))
         return _by_columns(lambda tangents: d2.jvp(*full, *tangents), full, _positions(d2))
     return hessian_fn
 
@@ -45,7 +45,7 @@ def hvp(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
     n = len(d2.wrt)
     arrays = _array_program(d)
     # forward over reverse: the tangent of f_grad; reverse over forward: the gradient of f_along
-    product = _scalar_result(d2.grad, f) if arrays else (lambda *a: d2.jvp(*a)[1])
+    product = _array_product(f, d2) if arrays else (lambda *a: d2.jvp(*a)[1])
     full = len(d2.trace.params) + (n if not arrays else 0)
 
     def hvp_fn(*args: Any) -> Any:
@@ -69,17 +69,20 @@ def second_order(f: Callable[..., Any], wrt: Wrt = None) -> Derivative:
     return found  # type: ignore[no-any-return]
 
 
-def _scalar_result(grad: Callable[..., Any], f: Callable[..., Any]) -> Callable[..., Any]:
-    """grad, whose array-result error names f and says what to do."""
-    def checked(*args: Any) -> Any:
+def _array_product(f: Callable[..., Any], d2: Derivative) -> Callable[..., Any]:
+    """An array program's Hessian times v: the gradient of `<f>_along` at (args..., v...) (read back as an
+    array program, so every parameter's product has its shape), whose error for an array result names f."""
+    grad, name = d2.grad, getattr(f, "__name__", "f")
+
+    def product(*args: Any) -> Any:
         try:
             return grad(*args)
         except ValueError as exc:
             if "not a scalar" not in str(exc):
                 raise
-            raise S2sadError(f"{getattr(f, '__name__', 'f')}: {exc}; second derivatives are of scalar functions "
+            raise S2sadError(f"{name}: {exc}; second derivatives are of scalar functions "
                              "(differentiate one output, or a sum)") from None
-    return checked
+    return product
 
 
 def _array_hessian(product: Callable[..., Any], args: tuple, positions: list[int]) -> Any:

@@ -54,7 +54,7 @@ def lower(src: Source) -> Trace:
     untyped: set[tuple] = set()
     while True:
         try:
-            return _Lowering(src.module, untyped).function(src.node)
+            return _Lowering(src.module, untyped).function(src.node, src.arrays)
         except _Retype as retype:  # a pop typed as an int, from a list that gets a float later
             untyped.add(retype.key)
 
@@ -87,13 +87,13 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
 
     # --- the function ------------------------------------------------------------
 
-    def function(self, fn: ast.FunctionDef) -> Trace:
+    def function(self, fn: ast.FunctionDef, arrays: bool = False) -> Trace:
         args = fn.args.posonlyargs + fn.args.args
         text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
         # typing parameters walks the whole function: skip it where no list or integer use can appear
         kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for", "list", "List", "Sequence")) \
             else {}
-        self.array_program = is_array_program(fn, self.module)
+        self.array_program = arrays or is_array_program(fn, self.module)
         if self.array_program:  # a parameter not used as an integer may be an array
             self.array_params = {a.arg for a in args if kinds.get(a.arg) != "int"}
             kinds.update(dict.fromkeys(self.array_params, "array"))

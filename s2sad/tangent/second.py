@@ -32,11 +32,12 @@ from .emit import _parts, both_modes_text, merged_imports, tangent_certificate, 
 HVP_BOUND = 15  # forward mode (3x) of the gradient (5x): an HVP costs at most about 15x the function
 
 
-def derive_text(text: str, name: str, origin: str, wrt: Sequence[str]) -> Derivative:
-    """The derivation of function `name` of a module given as text (generated code, read back)."""
+def derive_text(text: str, name: str, origin: str, wrt: Sequence[str], arrays: bool = False) -> Derivative:
+    """The derivation of function `name` of a module given as text (generated code, read back; `arrays`: of
+    an array program)."""
     filename = f"<s2sad generated {os.path.splitext(origin)[0]}>"
     module, tree = read_module(text, "s2sad_generated", filename)
-    return derive_source(Source(module, _find_def(tree, name, module)), tuple(wrt))
+    return derive_source(Source(module, _find_def(tree, name, module), arrays), tuple(wrt))
 
 
 def gradient_derivation(d: Derivative) -> Derivative:
@@ -68,7 +69,7 @@ def tangent_derivation(d: Derivative) -> Derivative:
         raise S2sadError(f"{d.trace.name} returns a vector: second derivatives are of scalar functions "
                          "(differentiate one output)")
     name = d.trace.name
-    return derive_text(along_text(d.forward_text, name), f"{name}_along", d.origin, [p.hint for p in d.wrt])
+    return derive_text(along_text(d.forward_text, name), f"{name}_along", d.origin, [p.hint for p in d.wrt], True)
 
 
 def second_order_text(d: Derivative) -> str:
