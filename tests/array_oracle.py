@@ -5,7 +5,8 @@ to every float, list-of-floats and float-array argument, one entry at a time,
 by central differences with Richardson extrapolation (Ridders' method) in
 float64; it also returns an error estimate per entry. `directional(f, args, v)`
 is d/dt f(args + t v) at t = 0 the same way, for dot-product tests
-(<grad, v> against one directional difference).
+(<grad, v> against one directional difference); `second_directional(f, args,
+where, v, w)` is w^T H v, the same extrapolation nested.
 
 `mp_function(f)` runs f's own code with `numpy` answered by a small
 mpmath-backed stand-in over object arrays (elementwise functions map
@@ -146,6 +147,23 @@ def directional(f: Callable, args: Sequence, directions: dict[int, Any]) -> tupl
 
     scale = max([1.0] + [float(np.max(np.abs(args[i]), initial=0.0)) for i in directions])
     return ridders(phi, 0.0, H0 * scale)
+
+
+def moved(args: Sequence, where: Sequence[int], dirs: Sequence, t: float) -> list:
+    """args with args[i] + t v for each i in `where` and v in `dirs`, each of its argument's kind."""
+    out = _fresh(args)
+    for i, v in zip(where, dirs):
+        m = np.asarray(args[i], dtype=np.float64) + t * np.asarray(v)
+        out[i] = float(m) if np.ndim(args[i]) == 0 else (m.tolist() if isinstance(args[i], list) else m)
+    return out
+
+
+def second_directional(f: Callable, args: Sequence, where: Sequence[int], v: Sequence, w: Sequence
+                       ) -> tuple[float, float]:
+    """w^T H v at args (H: the Hessian in the arguments at `where`), as d/dt of the directional derivative
+    along w at args + t v, both by Ridders' method, and the outer tableau's error estimate."""
+    scale = max([1.0] + [float(np.max(np.abs(args[i]), initial=0.0)) for i in where])
+    return ridders(lambda t: directional(f, moved(args, where, v, t), dict(zip(where, w)))[0], 0.0, H0 * scale)
 
 
 def scale_of(grads: Sequence) -> float:

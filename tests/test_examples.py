@@ -96,3 +96,34 @@ def test_newton_on_the_reach_example_converges():
         det = h[0][0] * h[1][1] - h[0][1] * h[1][0]
         t1, t2 = t1 - (h[1][1] * g[0] - h[0][1] * g[1]) / det, t2 - (h[0][0] * g[1] - h[1][0] * g[0]) / det
     assert f(t1, t2, 1.0, 0.8) < 1e-20
+
+
+@pytest.mark.parametrize("func", ["rosenbrock", "logistic_loss", "rnn", "heat", "decay_fit"])
+def test_array_example_second_order_module(func, tmp_path):
+    """`s2sad gen --order 2` of an array example (reverse over forward): f_hvp against nested extrapolated
+    differences of f, and f_hessian contracted with the same directions equal to it."""
+    from s2sad.cli import main
+
+    path = tmp_path / f"{func}_hessian.py"
+    assert main(["gen", os.path.join(EXAMPLES, "arrays.py") + ":" + func, "--order", "2", "-o", str(path)]) == 0
+    mod = import_file(str(path))
+    args = ARRAY_POINTS[func][0]
+    where = array_oracle.positions(args)
+    rng = np.random.default_rng(3)
+    v = [rng.uniform(-1, 1, np.shape(args[i])) for i in where]
+    w = [rng.uniform(-1, 1, np.shape(args[i])) for i in where]
+    hv = getattr(mod, f"{func}_hvp")(*args, *[float(x) if np.ndim(x) == 0 else x for x in v])
+    hv = hv if len(where) > 1 else (hv,)
+    got = sum(float(np.sum(np.asarray(a) * b)) for a, b in zip(hv, w))
+    want, err = array_oracle.second_directional(getattr(import_file(os.path.join(EXAMPLES, "arrays.py")), func),
+                                                args, where, v, w)
+    size = 1 + sum(float(np.sum(np.abs(np.asarray(a) * b))) for a, b in zip(hv, w))
+    assert abs(got - want) <= 1e-6 * size + 4 * err, (got, want, err)
+    h = getattr(mod, f"{func}_hessian")(*args)
+    blocks = h if len(where) > 1 else ((h,),)
+    for r, i in enumerate(where):
+        for c, j in enumerate(where):
+            assert np.shape(blocks[r][c]) == np.shape(args[i]) + np.shape(args[j])
+    contracted = sum(float(np.sum(np.tensordot(np.asarray(blocks[r][c]), v[c], axes=np.ndim(v[c])) * w[r]))
+                     for r in range(len(where)) for c in range(len(where)))
+    assert abs(contracted - got) <= 1e-9 * size

@@ -39,6 +39,7 @@ def test_golden_files_are_fresh(file, func):
 
 MODE_GOLDENS = [(f, fn) for f, fn in example_functions() if f in ("lecture.py", "loops.py", "kinematics.py")
                 and fn != "hand"]  # a vector function has no Hessian; its forward module is pinned below
+MODE_GOLDENS += [("arrays.py", fn) for fn in ("rosenbrock", "logistic_loss", "rnn", "heat")]  # reverse over forward
 
 
 def test_golden_file_of_the_vector_example_in_forward_mode_is_fresh():
@@ -53,11 +54,13 @@ def test_golden_file_of_the_vector_example_in_forward_mode_is_fresh():
 @pytest.mark.parametrize("file,func", MODE_GOLDENS)
 @pytest.mark.parametrize("mode", ["forward", "hessian"])
 def test_golden_files_of_the_modes_are_fresh(file, func, mode):
-    """Forward mode (`gen --mode forward`) and second order (`gen --order 2`) of the scalar examples."""
+    """Forward mode (`gen --mode forward`) and second order (`gen --order 2`) of the examples."""
     from s2sad.tangent.second import second_order_text
+    from s2sad.tangent.second_arrays import array_second_order_text
 
     derived = derive_source(load_spec(os.path.join(EXAMPLES, file) + ":" + func))
-    text = derived.module("forward") if mode == "forward" else format_source(second_order_text(derived))
+    second = array_second_order_text if file == "arrays.py" else second_order_text
+    text = derived.module("forward") if mode == "forward" else format_source(second(derived))
     path = os.path.join(GOLDEN, f"{file[:-3]}_{func}_{'jvp' if mode == 'forward' else 'hessian'}.py")
     if os.environ.get("S2SAD_UPDATE_GOLDEN"):
         with open(path, "w") as fh:

@@ -21,6 +21,7 @@ from ..errors import S2sadError, UnsupportedSyntaxError, printable
 from ..emit import format_source
 from ..frontend import load_spec
 from ..tangent.second import second_order_text
+from ..tangent.second_arrays import array_second_order_text
 from .evidence import (
     add_commands,
     check_command,
@@ -114,10 +115,15 @@ def main(argv: list[str] | None = None) -> int:
             refuse_input_as_output(src.module.filename, args.output)
         derived = derive_source(src, wrt)
         if args.order == 2 and args.mode != "reverse":
-            raise S2sadError("--order 2 writes forward over reverse (f_hvp, f_hessian): leave --mode out")
+            raise S2sadError("--order 2 writes f_hvp and f_hessian (forward over reverse; for arrays, reverse over "
+                             "forward): leave --mode out")
         if args.verify and (args.order == 2 or args.mode == "forward"):
             raise S2sadError("--verify checks the gradient module (f_grad): use it with --mode reverse or both")
-        text = format_source(second_order_text(derived)) if args.order == 2 else derived.module(args.mode)
+        if args.order == 2:
+            arrays = any(getattr(p, "kind", None) == "array" for p in derived.trace.params)
+            text = format_source(array_second_order_text(derived) if arrays else second_order_text(derived))
+        else:
+            text = derived.module(args.mode)
         if args.verify and check_command(args, derived, text) != 0:
             return 1
         if args.check:

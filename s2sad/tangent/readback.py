@@ -19,14 +19,26 @@ After:  `_set1 = np.asarray(_zeros_like_float(lap)) * 1.0`; `_set1[1:-1] = u_dot
 from __future__ import annotations
 
 import ast
+import copy
 import itertools
+import re
+
+
+_NOTE = re.compile(r"\s*#\s*(?:from\s+)?lines?\s+[\d,\s]+$")
 
 
 def along_text(text: str, name: str) -> str:
-    """The module `text` with its `<name>_jvp` renamed `<name>_along`, returning the tangent alone."""
+    """The module `text` with its `<name>_jvp` renamed `<name>_along`, returning the tangent alone; each
+    statement keeps the comment naming its source lines."""
     tree = ast.parse(text)
+    lines = text.split("\n")
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == f"{name}_jvp":
+            notes: dict[int, str] = {}
+            for s in ast.walk(node):
+                if isinstance(s, ast.stmt) and s is not node:
+                    found = _NOTE.search(lines[s.lineno - 1])
+                    notes[id(s)] = found.group(0) if found else ""
             node.name = f"{name}_along"
             doc = ast.Expr(ast.Constant(f"Return the derivative of {name} along the dots."))
             first = node.body[0]
@@ -38,19 +50,43 @@ def along_text(text: str, name: str) -> str:
             fresh = (f"_set{k}" for k in itertools.count(1))
             numpy = next((a.asname or a.name for i in tree.body if isinstance(i, ast.Import) for a in i.names
                           if a.name == "numpy"), "np")
-            node.body = _block(node.body, fresh, numpy)
-    return ast.unparse(ast.fix_missing_locations(tree))
+            node.body = _block(node.body, fresh, numpy, notes)
+            ast.fix_missing_locations(node)
+            head = f"def {node.name}({ast.unparse(node.args)}):"
+            lines[node.lineno - 1: node.end_lineno] = [head, *_printed(node.body, 1, notes)]
+    if not any(isinstance(i, ast.Import) and any(a.name == "numpy" for a in i.names) for i in tree.body):
+        lines.append("import numpy as np")  # an array program's code, though no NumPy call was left in it
+    return "\n".join(lines)
 
 
-def _block(body: list[ast.stmt], fresh, numpy: str) -> list[ast.stmt]:
+def _printed(body: list[ast.stmt], depth: int, notes: dict[int, str]) -> list[str]:
+    """Statements as text, one per line, each with its comment."""
+    pad, out = "    " * depth, []
+    for s in body:
+        note = notes.get(id(s), "")
+        if isinstance(s, (ast.For, ast.While, ast.If)):
+            head = copy.copy(s)
+            head.body, head.orelse = [ast.Pass()], []
+            out.append(pad + ast.unparse(head).split("\n")[0] + note)
+            out += _printed(s.body, depth + 1, notes)
+            if s.orelse:
+                out += [pad + "else:", *_printed(s.orelse, depth + 1, notes)]
+        else:
+            out.append(pad + ast.unparse(s) + note)
+    return out
+
+
+def _block(body: list[ast.stmt], fresh, numpy: str, notes: dict[int, str]) -> list[ast.stmt]:
     out: list[ast.stmt] = []
     for s in body:
         for field in ("body", "orelse"):
             if isinstance(getattr(s, field, None), list):
-                setattr(s, field, _block(getattr(s, field), fresh, numpy))
+                setattr(s, field, _block(getattr(s, field), fresh, numpy, notes))
         before: list[ast.stmt] = []
         if not isinstance(s, ast.While):  # its test is evaluated again each time round: left as it is
             _Calls(before, fresh, numpy).visit(s)
+        for b in before:  # named by the line of the statement they came from
+            notes[id(b)] = notes.get(id(s), "")
         out += before + [s]
     return out
 

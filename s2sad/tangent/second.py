@@ -51,9 +51,9 @@ def gradient_derivation(d: Derivative) -> Derivative:
                          f"calls ({shadowed}), which it imports under another name that s2sad does not read back: "
                          "rename it for second derivatives")
     if any(getattr(p, "kind", None) == "array" for p in d.trace.params):
-        raise S2sadError(f"{d.trace.name}: second derivatives of array programs are not supported yet (their "
-                         "generated gradients call array helpers that s2sad does not read back); jvp, jacfwd and "
-                         "jacrev of array programs work")
+        raise S2sadError(f"{d.trace.name}: the generated gradient of an array program calls helpers that s2sad "
+                         "does not read back; its second derivatives are reverse over forward (tangent_derivation: "
+                         "s2sad.hessian, s2sad.hvp and s2sad gen --order 2 take that way)")
     return derive_text(d.text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
 
 
@@ -76,7 +76,7 @@ def second_order_text(d: Derivative) -> str:
     """The --order 2 module, before formatting."""
     d2 = gradient_derivation(d)
     name = d.trace.name
-    t = _relined(d2.tangent, _source_lines(d.text))  # its comments name f's lines, as f_grad's do
+    t = _relined(d2.tangent, lines_named(d.text))  # its comments name f's lines, as f_grad's do
     cert = tangent_certificate(t)
     primal = d.certificate.primal
     ratio = cert.jvp / primal if primal else 1.0
@@ -106,7 +106,7 @@ def second_order_text(d: Derivative) -> str:
 _COMMENT = re.compile(r"#\s*(?:from\s+)?lines?\s+([\d,\s]+)$")
 
 
-def _source_lines(text: str) -> dict[int, tuple[int, ...]]:
+def lines_named(text: str) -> dict[int, tuple[int, ...]]:
     """Line of the generated text -> the source lines its comment names (`# line 9`, `# from lines 13, 14`),
     the comment at the end of the line or, for a long statement, on the line above it."""
     lines = text.splitlines()
@@ -121,19 +121,21 @@ def _source_lines(text: str) -> dict[int, tuple[int, ...]]:
     return out
 
 
-def _relined(t: Tangent, mapping: dict[int, tuple[int, ...]]) -> Tangent:
-    def nodes(ns: tuple[Node, ...]) -> tuple[Node, ...]:
-        out: list[Node] = []
-        for n in ns:
-            if isinstance(n, (Stmt, Block)):
-                lines = tuple(sorted({m for line in n.lines for m in mapping.get(line, ())}))
-                n = replace(n, lines=lines)
-                if isinstance(n, Block):
-                    n = replace(n, body=nodes(n.body), orelse=nodes(n.orelse))
-            out.append(n)
-        return tuple(out)
+def relined(ns: tuple[Node, ...], mapping: dict[int, tuple[int, ...]]) -> tuple[Node, ...]:
+    """Nodes whose lines (of a generated text) are replaced by the source lines `mapping` gives for them."""
+    out: list[Node] = []
+    for n in ns:
+        if isinstance(n, (Stmt, Block)):
+            lines = tuple(sorted({m for line in n.lines for m in mapping.get(line, ())}))
+            n = replace(n, lines=lines)
+            if isinstance(n, Block):
+                n = replace(n, body=relined(n.body, mapping), orelse=relined(n.orelse, mapping))
+        out.append(n)
+    return tuple(out)
 
-    return replace(t, body=nodes(t.body), primal=nodes(t.primal))
+
+def _relined(t: Tangent, mapping: dict[int, tuple[int, ...]]) -> Tangent:
+    return replace(t, body=relined(t.body, mapping), primal=relined(t.primal, mapping))
 
 
 def _wrappers(d: Derivative, t: Tangent) -> tuple[list[str], list[str]]:
