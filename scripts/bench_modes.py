@@ -3,8 +3,9 @@
 Prints, measured interleaved in one run (ratios, as the machine is shared):
 - jvp / f for the straight-line and loop benchmarks of scripts/bench.py, and
   jvp / hand for those with a hand-written tangent (scripts/handwritten_modes.py);
-- for extended Rosenbrock (n = 100) and the 4-8-1 tanh network: hvp / value_and_grad,
-  and for extended Rosenbrock hessian / the hand-written dense Hessian.
+- for extended Rosenbrock (n = 100, a loop over a list), the same function written with
+  NumPy (examples/arrays.py, second order by reverse over forward) and the 4-8-1 tanh network:
+  hvp / value_and_grad, and for both Rosenbrocks hessian / the hand-written dense Hessian.
 Each target of the issue with PASS or MISS:
   jvp / f <= 2 (median); jvp within 1.2x of the hand tangent on at least three benchmarks;
   hessian within 1.5x of hand-written Hessian code; hvp <= 4x value_and_grad.
@@ -107,6 +108,23 @@ def second_order(repeats: int) -> list[tuple[str, str, float, float]]:
     t_h, t_hand = _median_times([hessian, hm.extended_rosenbrock_hessian], (x,), max(3, repeats // 3))
     print(f"{'ext. Rosenbrock n=100: hessian / hand':<40}{t_h * 1e3:>10.2f}ms{t_hand * 1e3:>12.2f}ms{t_h / t_hand:>8.2f}")
     out.append(("ext. Rosenbrock hessian / hand-written Hessian", "<= 1.5", t_h / t_hand, 1.5))
+    import numpy as np  # the same function written with NumPy: reverse over forward
+
+    xa, va = np.array(x), np.array(v)
+    rosen = _function(os.path.join(ROOT, "examples", "arrays.py") + ":rosenbrock")
+    hvp_a, hessian_a, vg_a = s2sad.hvp(rosen), s2sad.hessian(rosen), s2sad.value_and_grad(rosen)
+    assert np.allclose(hvp_a(xa, va), hm.rosenbrock_numpy_hvp(xa, va), rtol=1e-12, atol=1e-9)
+    assert np.allclose(hessian_a(xa), hm.rosenbrock_numpy_hessian(xa), rtol=1e-12, atol=1e-9)
+    t_hvp, t_vg, t_hand_hvp = _median_times([hvp_a, lambda x, v: vg_a(x), hm.rosenbrock_numpy_hvp], (xa, va),
+                                            repeats)
+    print(f"{'NumPy Rosenbrock n=100: hvp / vg':<40}{t_hvp * 1e6:>10.1f}us{t_vg * 1e6:>12.1f}us{t_hvp / t_vg:>8.2f}")
+    print(f"{'NumPy Rosenbrock n=100: hvp / hand hvp':<40}{t_hvp * 1e6:>10.1f}us{t_hand_hvp * 1e6:>12.1f}us"
+          f"{t_hvp / t_hand_hvp:>8.2f}")
+    out.append(("NumPy Rosenbrock hvp / value_and_grad", "<= 4", t_hvp / t_vg, 4.0))
+    t_h, t_hand = _median_times([hessian_a, hm.rosenbrock_numpy_hessian], (xa,), max(3, repeats // 3))
+    print(f"{'NumPy Rosenbrock n=100: hessian / hand':<40}{t_h * 1e3:>10.2f}ms{t_hand * 1e3:>12.2f}ms"
+          f"{t_h / t_hand:>8.2f}")
+    out.append(("NumPy Rosenbrock hessian / hand-written Hessian", "<= 1.5", t_h / t_hand, 1.5))
     with tempfile.TemporaryDirectory() as folder:
         label, spec, _, _, point = benchmarks(folder)[4]
         net = _function(spec)

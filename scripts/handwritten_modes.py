@@ -82,3 +82,29 @@ def extended_rosenbrock_hvp(x, v):
         out[i] += hii * v[i] + hij * v[i + 1]
         out[i + 1] += hij * v[i] + 200 * v[i + 1]
     return out
+
+
+def rosenbrock_numpy_hessian(x):
+    """The dense Hessian of SciPy's vectorised Rosenbrock (examples/arrays.py), its three diagonals at once."""
+    import numpy as np
+
+    n = len(x)
+    h = np.zeros((n, n))
+    d = np.zeros(n)
+    d[:-1] = 1200 * x[:-1] ** 2 - 400 * x[1:] + 2
+    d[1:] += 200
+    k = np.arange(n - 1)
+    h[k, k + 1] = h[k + 1, k] = -400 * x[:-1]
+    h[np.arange(n), np.arange(n)] = d
+    return h
+
+
+def rosenbrock_numpy_hvp(x, v):
+    """The vectorised Rosenbrock's Hessian times v, from the same diagonals."""
+    import numpy as np
+
+    out = np.zeros_like(x)
+    off = -400 * x[:-1]
+    out[:-1] = (1200 * x[:-1] ** 2 - 400 * x[1:] + 2) * v[:-1] + off * v[1:]
+    out[1:] += 200 * v[1:] + off * v[:-1]
+    return out

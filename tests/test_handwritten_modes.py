@@ -50,3 +50,16 @@ def test_extended_rosenbrock_tangent_hessian_and_hvp():
             want = mp.diff(lambda *t: _ext(list(t)), xm, tuple(order))
             assert _close(h[i][j], want, 1e-7)
         assert _close(hv[i], sum(h[i][j] * v[j] for j in range(6)), 1e-12)
+
+
+def test_numpy_rosenbrock_hessian_and_hvp():
+    """The NumPy Rosenbrock's hand Hessian equals the list version's (checked above against mpmath), and its
+    HVP is the Hessian times v."""
+    import numpy as np
+
+    x = np.array([0.1 * k - 0.5 for k in range(6)])
+    v = np.array([0.3, -0.2, 0.5, 0.1, -0.4, 0.7])
+    h = hm.rosenbrock_numpy_hessian(x)
+    want = hm.extended_rosenbrock_hessian(list(x))
+    assert all(_close(h[i, j], want[i][j], 1e-12) for i in range(6) for j in range(6))
+    assert np.allclose(hm.rosenbrock_numpy_hvp(x, v), h @ v, rtol=1e-13, atol=1e-12)

@@ -57,7 +57,8 @@ class TangentCertificate:
         if len(self.parts) == 1:
             return ["Op count (arithmetic operators and calls, counted in this file):",
                     f"  primal:  {self.primal} ops",
-                    f"  jvp:     {self.jvp} ops (primal {self.primal} + tangent {self.jvp - self.primal})",
+                    f"  jvp:     {self.jvp} ops " + (f"(primal {self.primal} + tangent {self.jvp - self.primal})"
+                                                     if self.jvp >= self.primal else "(what no result reads pruned)"),
                     f"  ratio:   {self.ratio:.2f}, {verdict} forward mode's bound of {BOUND}"]
         out = ["Op count (arithmetic operators and calls, counted in this file; loops per iteration):"]
         width = max(len(label) for label, _, _ in self.parts)
