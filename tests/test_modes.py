@@ -335,7 +335,7 @@ def test_array_hessian_against_the_oracle(name):
     try:
         hv = s2sad.hvp(f)(*args, *[float(x) if np.ndim(x) == 0 else x for x in v])
     except S2sadError as e:
-        assert "forward mode of np." in str(e)
+        assert "forward mode of np." in str(e) or "second derivatives through np.prod" in str(e)
         return
     hv = hv if len(where) > 1 else (hv,)
     got = sum(float(np.sum(np.asarray(a, dtype=float) * b)) for a, b in zip(hv, w))
@@ -350,8 +350,8 @@ def test_array_hessian_against_the_oracle(name):
 
 
 def test_array_forward_mode_refuses_linalg_by_name():
-    with pytest.raises(S2sadError, match=r"forward mode of np\.linalg\.\w+ is not supported"):
-        s2sad.derive(catalogue_arrays.solve_sum).forward_text
+    with pytest.raises(S2sadError, match=r"forward mode of np\.linalg\.slogdet is not supported"):
+        s2sad.derive(catalogue_arrays.log_determinant).forward_text
 
 
 def test_array_results_jacobians_and_vjp(tmp_path):

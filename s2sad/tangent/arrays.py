@@ -13,8 +13,11 @@ its directional derivative along the operands' tangents:
 - products (`@`, `np.dot`, `np.einsum`, ...): the op with one operand
   replaced by its tangent, summed over the active operands.
 
-Anything else (`np.prod`, `max`, `var`, `np.linalg.*`, norms) is refused with
-its line: reverse mode differentiates it.
+- max and min, `np.prod`, `np.linalg.solve`, `inv`, `det` and `norm` (ord
+  None or "fro"): a JVP row of their own (`JVPS`), one term per active operand.
+
+Anything else (`var`, `std`, other norms, `slogdet`, `cholesky`) is refused
+with its line: reverse mode differentiates it.
 
 Before: `z3 = z1 @ w` (z1 and w active).  After: `z3_dot = z1_dot @ w + z1 @ w_dot`.
 """
@@ -34,6 +37,25 @@ MULTILINEAR = frozenset({"dot", "matmul", "inner", "outer", "vdot", "einsum", "e
 # elementwise rows of the sheet whose VJP template, with g the operand's tangent, is the JVP's term
 ELEMENTWISE_ROWS = frozenset({"abs", "absolute", "square", "reciprocal", "maximum", "minimum", "clip", "where",
                               "sign", "floor", "ceil", "trunc", "rint", "round"})
+
+# ops neither elementwise nor linear: per operand, the term of the JVP, `t` that operand's tangent. Ties of
+# max and min share the tangent equally, as reverse mode shares the adjoint; det takes the cofactors
+# reverse mode takes (exact at a singular a); the solve and inverse terms are those of d(a⁻¹) = −a⁻¹ da a⁻¹.
+_HIT = "(x == np.{0}(x, axis=axis, keepdims=True))"
+_CHOOSE = ("np.sum(t * " + _HIT + ", axis=axis, keepdims=keepdims) / np.sum(" + _HIT + ", axis=axis, "
+           "keepdims=keepdims)")
+JVPS: dict[str, tuple[str, ...]] = {
+    "max": (_CHOOSE.format("max"),),
+    "amax": (_CHOOSE.format("max"),),
+    "min": (_CHOOSE.format("min"),),
+    "amin": (_CHOOSE.format("min"),),
+    "prod": ("np.sum(t * _prod_others(x, axis), axis=axis, keepdims=keepdims)",),
+    "linalg.solve": ("-np.linalg.solve(a, np.matmul(t, z))", "np.linalg.solve(a, t)"),
+    "linalg.inv": ("-np.matmul(np.matmul(z, t), z)",),
+    "linalg.det": ("np.sum(_det_back(1.0, a) * t, axis=(-2, -1))",),
+    # the 2-norm and Frobenius norm only (ord None or "fro"); at a zero norm x is 0, and so is the tangent
+    "linalg.norm": ("np.sum(x * t, axis=axis, keepdims=keepdims) / np.where(z == 0, 1.0, z)",),
+}
 
 
 def array_tangent(sweep, op: Op) -> ast.expr:
@@ -89,22 +111,30 @@ def array_tangent(sweep, op: Op) -> ast.expr:
         if e.fn == "scalar":
             names.helpers.add("_scalar")
         return array_expr(e, args, np)
-    if e.fn in ELEMENTWISE_ROWS:
+    if e.fn == "linalg.norm" and e.option.get("ord") not in (None, "fro"):
+        raise S2sadError(f"line {op.line}: forward mode of np.linalg.norm with ord={e.option.get('ord')!r} is not "
+                         "supported yet (ord None and 'fro' are): use reverse mode (s2sad gen without --mode, "
+                         "s2sad.grad or s2sad.vjp)")
+    if e.fn in ELEMENTWISE_ROWS or e.fn in JVPS:
         from ..array_rules import ARRAY_RULES
 
         rule = ARRAY_RULES[e.fn]
         terms = []
         for i in active:
-            template = rule.vjps[i]
+            own = e.fn in JVPS  # a JVP row of its own (t: the operand's tangent), else the VJP's with g = t
+            template = JVPS[e.fn][i] if own else rule.vjps[i]
             if template is None:
                 continue
-            values = {"g": dot(i), "z": z, **row_values(e, rule, primal)}
-            node = _no_unbroadcast(pyast.substitute(pyast.template(template), values))
+            values = {"t" if own else "g": dot(i), "z": z, **row_values(e, rule, primal)}
+            node = pyast.substitute(pyast.template(template), values)
+            node = node if own else _no_unbroadcast(node)
             for c in ast.walk(node):
                 if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id.startswith("_"):
                     names.helpers.add(c.func.id)
             terms.append((1, [renamed_numpy(node, np)], []))
-        return shaped(pyast.signed_sum(terms)) if terms else helper("_zeros_like_float", [z])
+        if not terms:
+            return helper("_zeros_like_float", [z])
+        return pyast.signed_sum(terms) if e.fn in JVPS else shaped(pyast.signed_sum(terms))
     raise S2sadError(f"line {op.line}: forward mode of np.{e.fn} is not supported yet: use reverse mode "
                      "(s2sad gen without --mode, s2sad.grad or s2sad.vjp)")
 

@@ -8,7 +8,10 @@ spells them (the helpers themselves stay in the text, unread):
   called it, and `name` in the call's place; `slice(a, b, c)` in the index
   becomes `a:b:c`;
 - `_clip_inside(x, lo, hi)` (1.0 where lo <= x <= hi, a bound of None left out)
-  becomes `1.0 * (x >= lo) * (x <= hi)`.
+  becomes `1.0 * (x >= lo) * (x <= hi)`;
+- `_det_back(g, a)` (g times the cofactors of a, from the SVD) becomes
+  `g det(a) a⁻ᵀ` (so the Hessian through a determinant needs a invertible);
+- `_prod_others` (np.prod's tangent) is refused by name.
 Reverse mode of `<f>_along` is then the Hessian times the dots (reverse over forward).
 
 Before: `z9_dot = r * _setitem(_zeros_like_float(lap), slice(1, -1, None), u_dot[2:])`; `return z9, z9_dot`.
@@ -22,6 +25,8 @@ import ast
 import copy
 import itertools
 import re
+
+from ..errors import S2sadError
 
 
 _NOTE = re.compile(r"\s*#\s*(?:from\s+)?lines?\s+[\d,\s]+$")
@@ -118,6 +123,17 @@ class _Calls(ast.NodeTransformer):
                 self.before += [ast.Assign([ast.Name(target, ast.Store())], copy),
                                 ast.Assign([ast.Subscript(ast.Name(target, ast.Load()), _index(index), ast.Store())], v)]
                 return ast.Name(target, ast.Load())
+            if node.func.id == "_det_back" and len(node.args) == 2:  # g times the cofactors: g det(a) a^-T
+                g, a = node.args
+                scaled = self.np_call("expand_dims", [ast.BinOp(g, ast.Mult(), self.np_call("linalg.det", [a])),
+                                                      ast.Tuple([ast.Constant(-1), ast.Constant(-2)], ast.Load())])
+                inverse = self.np_call("linalg.inv", [a])
+                return ast.BinOp(scaled, ast.Mult(), self.np_call("swapaxes", [inverse, ast.Constant(-1),
+                                                                               ast.Constant(-2)]))
+            if node.func.id == "_prod_others":
+                raise S2sadError("second derivatives through np.prod are not supported yet (its tangent takes "
+                                 "products of the other entries, which s2sad does not read back): jvp and "
+                                 "reverse mode work")
             if node.func.id == "_clip_inside" and len(node.args) == 3:
                 x, lo, hi = node.args
                 inside: ast.expr = ast.Constant(1.0)
@@ -131,7 +147,10 @@ class _Calls(ast.NodeTransformer):
         return node
 
     def np_call(self, fn: str, args: list[ast.expr]) -> ast.Call:
-        return ast.Call(ast.Attribute(ast.Name(self.numpy, ast.Load()), fn, ast.Load()), args, [])
+        func: ast.expr = ast.Name(self.numpy, ast.Load())
+        for part in fn.split("."):
+            func = ast.Attribute(func, part, ast.Load())
+        return ast.Call(func, args, [])
 
 
 def _index(index: ast.expr) -> ast.expr:
