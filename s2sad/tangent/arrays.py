@@ -13,11 +13,12 @@ its directional derivative along the operands' tangents:
 - products (`@`, `np.dot`, `np.einsum`, ...): the op with one operand
   replaced by its tangent, summed over the active operands.
 
-- max and min, `np.prod`, `np.linalg.solve`, `inv`, `det` and `norm` (ord
-  None or "fro"): a JVP row of their own (`JVPS`), one term per active operand.
+- max and min, `np.prod`, `var`, `std`, `np.linalg.solve`, `inv`, `det` and
+  `norm` (ord None or "fro"): a JVP row of their own (`JVPS`), one term per
+  active operand.
 
-Anything else (`var`, `std`, other norms, `slogdet`, `cholesky`) is refused
-with its line: reverse mode differentiates it.
+Anything else (other norms, `slogdet`, `cholesky`) is refused with its line:
+reverse mode differentiates it.
 
 Before: `z3 = z1 @ w` (z1 and w active).  After: `z3_dot = z1_dot @ w + z1 @ w_dot`.
 """
@@ -53,6 +54,11 @@ JVPS: dict[str, tuple[str, ...]] = {
     "linalg.solve": ("-np.linalg.solve(a, np.matmul(t, z))", "np.linalg.solve(a, t)"),
     "linalg.inv": ("-np.matmul(np.matmul(z, t), z)",),
     "linalg.det": ("np.sum(_det_back(1.0, a) * t, axis=(-2, -1))",),
+    # the count of entries per result is size(x) / size(z), kept in the subset for second order
+    "var": ("np.sum((x - np.mean(x, axis=axis, keepdims=True)) * t, axis=axis, keepdims=keepdims) "
+            "* (2.0 / (np.size(x) / np.size(z) - ddof))",),
+    "std": ("np.sum((x - np.mean(x, axis=axis, keepdims=True)) * t, axis=axis, keepdims=keepdims) "
+            "/ ((np.size(x) / np.size(z) - ddof) * np.where(z == 0, np.inf, z))",),
     # the 2-norm and Frobenius norm only (ord None or "fro"); at a zero norm x is 0, and so is the tangent
     "linalg.norm": ("np.sum(x * t, axis=axis, keepdims=keepdims) / np.where(z == 0, 1.0, z)",),
 }
