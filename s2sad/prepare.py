@@ -149,6 +149,10 @@ def _names_outside_lists(e: ast.expr) -> set[str]:
     """
     if isinstance(e, ast.Name):
         return {e.id}
+    if isinstance(e, ast.Slice):  # x[k:], x[a:b:c]: the bounds and the step
+        return set().union(*(_names_outside_lists(p) for p in (e.lower, e.upper, e.step) if p is not None))
+    if isinstance(e, ast.Tuple):  # W[i, k:]: every part of an index
+        return set().union(*(_names_outside_lists(p) for p in e.elts))
     if isinstance(e, ast.BinOp):
         return _names_outside_lists(e.left) | _names_outside_lists(e.right)
     if isinstance(e, ast.UnaryOp):

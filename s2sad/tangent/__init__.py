@@ -69,10 +69,15 @@ class Tangent:
     tangents: frozenset[str] = frozenset()  # the names of tangents (what the forward sweep adds)
 
 
-def linearize(trace: Trace, wrt: tuple) -> Tangent:
-    """The forward-mode derivative of `trace` along tangents of the parameters `wrt`."""
+def linearize(trace: Trace, wrt: tuple, guard_zeros: bool = True) -> Tangent:
+    """The forward-mode derivative of `trace` along tangents of the parameters `wrt`.
+
+    `guard_zeros=False` leaves out the guards that give 0 for an exact zero tangent times an infinite
+    partial: code that is differentiated again (reverse over forward) must not depend on a tangent's value
+    (a tangent zero at one point only still has a derivative there)."""
     names = Names(trace)
     sweep = _TangentSweep(trace, names, active(trace, wrt))
+    sweep.guard_zeros = guard_zeros
     dots = tuple(sweep.dot(p) for p in wrt)
     body = sweep.sweep()
     primal = Forward(trace, Names(trace))
@@ -91,6 +96,7 @@ class _TangentSweep(Forward):
         self._dots: dict[str, str] = {}  # primal name -> tangent name (names shared by SSA values share it)
         self.value_dot_name = names.fresh("value_dot") if self.value_name is not None else None
         self.maybe_zero = _maybe_zero(trace, act)
+        self.guard_zeros = True
         # a tangent that is a constant times another's (`b = 1 - x`: b_dot = -x_dot) is not stored but
         # substituted where it is read, as reverse mode substitutes such adjoints: signs and constants fold
         self.scaled: dict[Var, Term] = {}
@@ -234,7 +240,7 @@ class _TangentSweep(Forward):
             if d is None or d.coef == 0:
                 continue
             t = d * self.dot_term(v)
-            if v in self.maybe_zero and (t.den or isinstance(e, Call)):
+            if self.guard_zeros and v in self.maybe_zero and (t.den or isinstance(e, Call)):
                 # an exact zero tangent (a constant on the path taken) gives 0, even where the partial is infinite
                 guarded = ast.IfExp(pyast.name(self.dot(v)), pyast.product(t.coef, t.num, t.den), pyast.number(0.0))
                 t = Term(1, (guarded,))

@@ -52,7 +52,9 @@ def along_text(text: str, name: str) -> str:
             for ret in ast.walk(node):
                 if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple):
                     ret.value = ret.value.elts[1]
-            fresh = (f"_set{k}" for k in itertools.count(1))
+            taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(tree)
+                                                                                 if isinstance(a, ast.arg)}
+            fresh = (f"_set{k}" for k in itertools.count(1) if f"_set{k}" not in taken)
             numpy = next((a.asname or a.name for i in tree.body if isinstance(i, ast.Import) for a in i.names
                           if a.name == "numpy"), "np")
             node.body = _block(node.body, fresh, numpy, notes)

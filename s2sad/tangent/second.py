@@ -19,13 +19,14 @@ from dataclasses import replace
 from typing import Sequence
 
 from .. import __version__
-from ..api import Derivative, derive_source
+from ..api import Derivative, deeply, derive_source
+from ..util import collector_paused
 from ..errors import S2sadError, printable
 from ..frontend import Source, _find_def, read_module
 from ..emit import _number
 from ..program import Block, Node, Stmt
 from ..trace import ListVar
-from . import Tangent
+from . import Tangent, linearize
 from .readback import along_text
 from .emit import _parts, both_modes_text, merged_imports, tangent_certificate, tangent_module_text
 
@@ -68,8 +69,24 @@ def tangent_derivation(d: Derivative) -> Derivative:
     if d.trace_is_vector:
         raise S2sadError(f"{d.trace.name} returns a vector: second derivatives are of scalar functions "
                          "(differentiate one output)")
-    name = d.trace.name
-    return derive_text(along_text(d.forward_text, name), f"{name}_along", d.origin, [p.hint for p in d.wrt], True)
+    return derive_text(along_text(unguarded_forward_text(d), d.trace.name), f"{d.trace.name}_along", d.origin,
+                       [p.hint for p in d.wrt], True)
+
+
+def unguarded_forward_text(d: Derivative) -> str:
+    """d's forward-mode module without the guards on exact zero tangents (`linearize`), for reading back;
+    an op forward mode refuses is named as what second derivatives of an array program need."""
+    try:
+        with collector_paused():
+            t = deeply(d.levels, lambda: linearize(d.trace, d.wrt, guard_zeros=False))
+        return deeply(d.levels, lambda: tangent_module_text(t, d.origin))
+    except S2sadError as exc:
+        message = str(exc)
+        if "forward mode of np." not in message:
+            raise
+        raise S2sadError(message.split(": use reverse mode")[0] + ": second derivatives of an array program "
+                         "are reverse over forward, so they need forward mode of every op (s2sad.grad and "
+                         "s2sad.vjp take it)") from None
 
 
 def second_order_text(d: Derivative) -> str:

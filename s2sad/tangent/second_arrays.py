@@ -23,14 +23,14 @@ from ..emit import _number, module_text
 from ..errors import printable
 from .emit import _parts
 from .readback import along_text
-from .second import HVP_BOUND, lines_named, relined, tangent_derivation
+from .second import HVP_BOUND, lines_named, relined, tangent_derivation, unguarded_forward_text
 
 
 def array_second_order_text(d: Derivative) -> str:
     """The --order 2 module of an array program, before formatting."""
     d2 = tangent_derivation(d)
     name = d.trace.name
-    mapping = lines_named(along_text(d.forward_text, name))  # f_along's lines -> f's, from its comments
+    mapping = lines_named(along_text(unguarded_forward_text(d), name))  # f_along's lines -> f's lines
     g = d2.gradient
     g = replace(g, forward=relined(g.forward, mapping), reverse=relined(g.reverse, mapping))
     primal, hvp_ops = d.certificate.primal, d2.certificate.grad_only
