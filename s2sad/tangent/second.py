@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .. import __version__
 from ..api import Derivative, deeply, derive_source
@@ -155,13 +155,9 @@ def _relined(t: Tangent, mapping: dict[int, tuple[int, ...]]) -> Tangent:
     return replace(t, body=relined(t.body, mapping), primal=relined(t.primal, mapping))
 
 
-def _wrappers(d: Derivative, t: Tangent) -> tuple[list[str], list[str]]:
-    """`<f>_hvp` and `<f>_hessian` (keeping f's defaults), and the builtins they import under an alias."""
-    name = d.trace.name
-    params = [d.names_of(p) for p in d.trace.params]
-    dots = list(t.dots)
-    taken = set(params) | set(dots)
-
+def fresh_names(taken: set[str]) -> Callable[[str], str]:
+    """A namer for wrapper locals: `base`, or `base_1`, `base_2`, ... where that is taken; each name it
+    gives is taken from then on."""
     def fresh(base: str) -> str:
         k, candidate = 0, base
         while candidate in taken:
@@ -169,7 +165,15 @@ def _wrappers(d: Derivative, t: Tangent) -> tuple[list[str], list[str]]:
             candidate = f"{base}_{k}"
         taken.add(candidate)
         return candidate
+    return fresh
 
+
+def _wrappers(d: Derivative, t: Tangent) -> tuple[list[str], list[str]]:
+    """`<f>_hvp` and `<f>_hessian` (keeping f's defaults), and the builtins they import under an alias."""
+    name = d.trace.name
+    params = [d.names_of(p) for p in d.trace.params]
+    dots = list(t.dots)
+    fresh = fresh_names(set(params) | set(dots))
     aliases = {b: fresh(b) for b in ("len", "range") if b in params}
     length, span = aliases.get("len", "len"), aliases.get("range", "range")
     args = ", ".join(params)

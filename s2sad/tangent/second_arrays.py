@@ -23,7 +23,7 @@ from ..emit import _number, module_text
 from ..errors import printable
 from .emit import _parts
 from .readback import along_text
-from .second import HVP_BOUND, lines_named, relined, tangent_derivation, unguarded_forward_text
+from .second import HVP_BOUND, fresh_names, lines_named, relined, tangent_derivation, unguarded_forward_text
 
 
 def array_second_order_text(d: Derivative) -> str:
@@ -61,15 +61,7 @@ def _wrappers(d: Derivative, np: str) -> list[str]:
     params = [d.names_of(p) for p in d.trace.params]
     dots = list(d.tangent.dots)
     wrt = [d.names_of(p) for p in d.wrt]
-    taken = set(params) | set(dots) | {np}
-
-    def fresh(base: str) -> str:
-        k, candidate = 0, base
-        while candidate in taken:
-            k += 1
-            candidate = f"{base}_{k}"
-        taken.add(candidate)
-        return candidate
+    fresh = fresh_names(set(params) | set(dots) | {np})
 
     shapes, blocks, j, shape, index, directions, columns, i, column, row, b, s = (
         fresh(n) for n in ("shapes", "blocks", "j", "shape", "index", "directions", "columns", "i", "column",
