@@ -69,7 +69,7 @@ class Expressions:
     def read(self, e: ast.Name, env: dict[str, Binding]) -> Binding:
         v = env[e.id]
         if isinstance(v, _Undefined) and v.conds and self.implies(self.path, v.conds):  # in `a or z`: z where not a
-            return v.value  # type: ignore[return-value]
+            return self.where_read(v)  # type: ignore[return-value]
         if isinstance(v, _Undefined):
             raise self.fail(e, v.why, f"assign {e.id} before the loop or branch, on every path")
         return v

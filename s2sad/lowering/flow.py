@@ -64,7 +64,7 @@ class Flow:
             path.append((cond, taken))
             for n, b in env.items():  # defined wherever the conditions on this arm's path hold
                 if isinstance(b, _Undefined) and b.conds and self.implies(path, b.conds):
-                    arm_env[n] = b.value  # type: ignore[assignment]
+                    arm_env[n] = self.where_read(b)  # type: ignore[assignment]
             self.depth += 1
             with self.block() as items:
                 falls = self.statements(arm, arm_env, at_end if exits else None)
@@ -357,6 +357,12 @@ class Flow:
         if isinstance(out, Var):
             self.logic[out] = (template, operands)
         return out
+
+    def where_read(self, b: _Undefined) -> object:
+        """The value of a name read where its conditions hold: the merge that carries it out of its branch,
+        or the constant that merge stands for (so branches on it are decided as they were where it was set)."""
+        base = self.aliases.get(b.value, b.value)
+        return base if isinstance(base, (bool, int, float)) else b.value
 
     def implies(self, path: list, conds: tuple) -> bool:
         """Whether the arms taken on `path` imply the sides `conds` of their conditions.
