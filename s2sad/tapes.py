@@ -166,17 +166,25 @@ def _packed(names: tuple[str, ...]) -> ast.expr:
 def _tapes_of_one_shape(forward: tuple[Node, ...], records: dict, names: Names) -> dict[tuple, str]:
     """A tape of its own for each branch record whose shape differs from the others on its loop's tape.
 
-    One tape holds records of one shape (a value, or tuples of one length), so
-    that the generated code stays in the supported subset (a list of floats, or
-    of equal-length tuples) and s2sad reads it back.
+    One tape holds records of one shape (a value, or tuples of one length, each
+    position an integer on every record or on none), so that the generated code
+    stays in the supported subset (a list of floats, or of equal-length tuples)
+    and s2sad reads it back, knowing which popped items are integers.
     """
+    kinds: dict[str, set[str]] = {}
+    for v, name in names.primal.items():
+        kinds.setdefault(name, set()).add(getattr(v, "kind", "list"))
+
+    def shape(key: tuple) -> tuple[bool, ...]:
+        return tuple(kinds.get(name) == {"int"} for name in records[key])
+
     keys: dict[str, list[tuple]] = {}
     for n in code_walk(forward):
         if isinstance(n, Record) and records.get(n.key) and n.key not in keys.setdefault(n.tape, []):
             keys[n.tape].append(n.key)
     own: dict[tuple, str] = {}
     for tape, ks in keys.items():
-        if len({len(records[k]) for k in ks}) > 1:
+        if len({shape(k) for k in ks}) > 1:
             for k in ks:
                 if k[0] == "arm":
                     own[k] = names.fresh("tape")

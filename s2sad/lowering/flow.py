@@ -1,7 +1,12 @@
 """Lowering of control flow: branches (merges as phis), loops (carried values), conditions.
 
 Guarantees: every path through a loop body ends in one `Next` or `Break`; a value assigned on some
-paths only is undefined after the branch; arrays stored into are carried and merged like names.
+paths only is undefined after the branch, except where a later path of conditions implies the ones it
+was set under (`implies`); arrays stored into are carried and merged like names.
+
+Before: `if not (z1 or z4): z = x + y` ... `if z1: ... elif z4: ... else: z_bar = 2 * z`.
+After:  z leaves its branch as `z = merge(x + y, 0.0)`, and the else arm, whose path (not z1, not z4)
+        implies `not (z1 or z4)`, reads it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Forward-mode text of an array program, read back: `<f>_jvp` as `<f>_along`, a function of the subset.
 
 Guarantees: the function returned computes exactly what `<f>_jvp` computes for
-its tangent, op for op, with two of its helper calls spelled as the subset
+its tangent, op for op, with the helper calls below spelled as the subset
 spells them (the helpers themselves stay in the text, unread):
 - `_setitem(x, index, v)` (a float copy of x with x[index] = v) becomes
   `name = np.asarray(x) * 1.0` and `name[index] = v` before the statement that
