@@ -13,12 +13,12 @@ its directional derivative along the operands' tangents:
 - products (`@`, `np.dot`, `np.einsum`, ...): the op with one operand
   replaced by its tangent, summed over the active operands.
 
-- max and min, `np.prod`, `var`, `std`, `np.linalg.solve`, `inv`, `det` and
-  `norm` (ord None or "fro"): a JVP row of their own (`JVPS`), one term per
-  active operand.
+- max and min, `np.prod`, `var`, `std`, `np.linalg.solve`, `inv`, `det`,
+  `cholesky` and `norm` (ord None or "fro"): a JVP row of their own (`JVPS`),
+  one term per active operand.
 
-Anything else (other norms, `slogdet`, `cholesky`) is refused with its line:
-reverse mode differentiates it.
+Anything else (other norms, `slogdet`) is refused with its line: reverse mode
+differentiates it.
 
 Before: `z3 = z1 @ w` (z1 and w active).  After: `z3_dot = z1_dot @ w + z1 @ w_dot`.
 """
@@ -59,6 +59,11 @@ JVPS: dict[str, tuple[str, ...]] = {
             "* (2.0 / (np.size(x) / np.size(z) - ddof))",),
     "std": ("np.sum((x - np.mean(x, axis=axis, keepdims=True)) * t, axis=axis, keepdims=keepdims) "
             "/ ((np.size(x) / np.size(z) - ddof) * np.where(z == 0, np.inf, z))",),
+    # z = cholesky(a) reads a's lower triangle: with S = tril(t) + tril(t, -1)^T and M = z^-1 S z^-T,
+    # z_dot = z Φ(M), Φ the lower triangle with the diagonal halved (Murray 2016, forward form)
+    "linalg.cholesky": ("np.matmul(z, np.tril(_M) - 0.5 * np.tril(np.triu(_M)))".replace(
+        "_M", "np.linalg.solve(z, np.swapaxes(np.linalg.solve(z, np.tril(t) + np.swapaxes(np.tril(t, -1), -1, "
+              "-2)), -1, -2))"),),
     # the 2-norm and Frobenius norm only (ord None or "fro"); at a zero norm x is 0, and so is the tangent
     "linalg.norm": ("np.sum(x * t, axis=axis, keepdims=keepdims) / np.where(z == 0, 1.0, z)",),
 }
