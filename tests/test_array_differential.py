@@ -193,3 +193,19 @@ def test_shrinking_a_real_failure_keeps_its_class(monkeypatch):
     small = differential.shrink(text, args, failure, budget=20)
     assert differential.run_one(small, args)[1].key == failure.key
     assert len(small) < len(text) / 2
+
+
+def test_the_second_order_check_confirms_with_small_steps_where_f_switches():
+    """a - sin(a) iterated falls to the nearest multiple of 2 pi: the nested differences' larger steps cross a
+    basin's edge and disagree with a right hvp; small steps agree with it, so the point is skipped, not failed.
+    """
+    text = ("import numpy as np\n\n\ndef f(x, W, a, c):\n    M1 = np.tanh(W)\n    a += np.linalg.det(M1 @ M1.T + 3 * "
+            "np.eye(3))\n    for t in range(x.size):\n        a -= np.sin(a)\n    return a\n")
+    x = np.array([-0.20394580588714045, 0.34875393025511714, 0.886867898547628, 1.1478315800798153])
+    W = np.array([[0.13720358838657626, 0.8527172601626406, -0.7146448408075372, 0.2026682998571568],
+                  [0.9405514488688711, 0.23805265214915566, -1.099588742732755, 0.3404845952755774],
+                  [0.2963346010265769, 0.905086634082815, -0.4850058666123492, -0.21002338194476922]])
+    c = np.array([[-1.1774868602032367], [0.8342497050716903], [0.8488217478466066]])
+    status, failure = differential.run_one(text, (x, W, -0.6129545550610428, c), second_order=True)
+    assert failure is None and status == ("skip: second-order oracle: f switches branches within the oracle's "
+                                          "steps (small steps agree)"), (status, failure)
