@@ -18,6 +18,7 @@ import weakref
 from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 
+from .activity import active
 from .check import checked
 from .emit import Certificate, certificate, format_source, function_name, module_text, runtime_text
 from .errors import S2sadError
@@ -62,6 +63,11 @@ class Derivative:
         """Reverse mode: the gradient, or for a vector function the VJP (of its seeded trace)."""
         with collector_paused():
             return deeply(self.levels, lambda: differentiate(seeded(self.trace), self.wrt))
+
+    @cached_property
+    def reaching(self) -> set:
+        """The parameters the result depends on (an unused one may be given anything)."""
+        return active(self.trace, tuple(self.trace.params))
 
     @cached_property
     def trace_is_vector(self) -> bool:

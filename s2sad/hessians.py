@@ -17,6 +17,7 @@ program, an array of shape p.shape + q.shape (a float when both are scalars).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 from .api import Derivative, Wrt, derive
@@ -24,6 +25,9 @@ from .errors import S2sadError
 from .gradcheck import with_defaults
 from .jacobians import _array_program, _by_columns, _checked, _one_hot, _positions, _tangent_like
 from .tangent.second import gradient_derivation, tangent_derivation
+
+# a derivation -> the derivation of its generated code read back (as long as the derivation is cached)
+_SECOND_ORDER: weakref.WeakKeyDictionary[Derivative, Derivative] = weakref.WeakKeyDictionary()
 
 
 def hessian(f: Callable[..., Any], wrt: Wrt = None) -> Callable[..., Any]:
@@ -63,10 +67,10 @@ def second_order(f: Callable[..., Any], wrt: Wrt = None) -> Derivative:
     """The derivation of f's generated `<f>_grad` read back from its text (of `<f>_along`, the tangent of
     `<f>_jvp`, for array programs): higher order by closure."""
     d = derive(f, wrt)
-    found = d.__dict__.get("second_order")
+    found = _SECOND_ORDER.get(d)
     if found is None:
-        found = d.__dict__["second_order"] = tangent_derivation(d) if _array_program(d) else gradient_derivation(d)
-    return found  # type: ignore[no-any-return]
+        found = _SECOND_ORDER[d] = tangent_derivation(d) if _array_program(d) else gradient_derivation(d)
+    return found
 
 
 def _array_product(f: Callable[..., Any], d2: Derivative) -> Callable[..., Any]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from .activity import active
 from .api import Derivative, Wrt, derive
 from .trace import ListVar
 from .errors import S2sadError
@@ -44,9 +43,7 @@ def _checked(d: Derivative, args: tuple, what: str) -> tuple:
     or a 1-D array) as a list; a number for a parameter used as a number (else an error saying so)."""
     if _array_program(d):
         return args
-    reaching = d.__dict__.get("reaching")
-    if reaching is None:  # the parameters the result depends on (an unused one may be given anything)
-        reaching = d.__dict__["reaching"] = active(d.trace, tuple(d.trace.params))
+    reaching = d.reaching
     out = list(args)
     for k, (p, a) in enumerate(zip(d.trace.params, args)):
         if p not in reaching:

@@ -95,7 +95,9 @@ class Statements:
             shape: tuple = ("list" if vector else "scalar",)
             if isinstance(s.value, ast.Tuple):
                 shape = ("tuple", ", ".join("a list" if self.names_list(e, env) else "a scalar" for e in s.value.elts))
-            first = self.__dict__.setdefault("returns", (shape, s.lineno))
+            if self.returns is None:
+                self.returns = (shape, s.lineno)
+            first = self.returns
             if first[0] != shape:  # one function, one kind of result: a Jacobian needs one structure
                 said = {"tuple": "a tuple of ({})", "list": "a list", "scalar": "a scalar"}
                 raise self.fail(s, f"this return gives {said[shape[0]].format(*shape[1:])}, the return at line "
