@@ -15,6 +15,7 @@ import operator
 import os
 import unicodedata
 import weakref
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 
@@ -310,35 +311,41 @@ def _describe(x: Any) -> str:
     return f"{text} ({type(x).__name__})"
 
 
-def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
+def derive(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Derivative:
     """Differentiate f (cached): trace, certificate, generated functions and source.
 
-    Each call (a cached one too) compares the module-level names the derivation
-    read from the source with f's live globals, and raises if one differs.
+    `unroll`: the operations a loop of literal trip count may unroll to (0: none; None: the
+    default, `unroll.UNROLL_BUDGET`). Each call (a cached one too) compares the module-level names
+    the derivation read from the source with f's live globals, and raises if one differs.
     """
     try:
         per_function = _cache.setdefault(f, {})
     except TypeError:  # not weak-referenceable, so not a Python function: load_function says so
         per_function = {}
     key = normalize_wrt(wrt)
-    found = per_function.get(key)
+    if unroll is not None and (type(unroll) is not int or unroll < 0):
+        raise S2sadError(f"unroll is a number of operations (0 or more), not {unroll!r}")
+    found = per_function.get((key, unroll))
     if found is None:
         with collector_paused():
             src = load_function(f)
+            if unroll is not None:
+                src = replace(src, unroll=unroll)
             derived = derive_source(src, key)
             derived.live = live_checks(src.module)
-        found = per_function[key] = derived
+        found = per_function[(key, unroll)] = derived
     check_live(f, found.live)
     return found
 
 
-def grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
+def grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Callable[..., Any]:
     """The gradient of f: a function of f's parameters returning df/dwrt.
 
     One differentiated parameter gives a float; several give a tuple in
     parameter order. `wrt` names parameters by name or position; None: all.
+    `unroll`: how far loops of literal trip count unroll (see `derive`).
     """
-    return _scalar_function(derive(f, wrt), "grad").grad
+    return _scalar_function(derive(f, wrt, unroll), "grad").grad
 
 
 def _scalar_function(d: Derivative, what: str) -> Derivative:
@@ -348,14 +355,14 @@ def _scalar_function(d: Derivative, what: str) -> Derivative:
     return d
 
 
-def value_and_grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
+def value_and_grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Callable[..., Any]:
     """Like `grad`, but the function returns `(f(...), gradient)`."""
-    return _scalar_function(derive(f, wrt), "value_and_grad").value_and_grad
+    return _scalar_function(derive(f, wrt, unroll), "value_and_grad").value_and_grad
 
 
-def generate(f: Callable[..., float], wrt: Wrt = None) -> str:
+def generate(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> str:
     """The generated module for f, as `s2sad gen` prints it."""
-    return derive(f, wrt).source
+    return derive(f, wrt, unroll).source
 
 
 def piecewise(f: Callable[..., float], wrt: Wrt = None) -> list[Kink]:

@@ -12,6 +12,7 @@ a unified diff when FILE is stale (as `black --check --diff` does).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import re
 import sys
 
@@ -20,6 +21,7 @@ from ..api import derive_source, trace_source
 from ..errors import S2sadError, UnsupportedSyntaxError, printable
 from ..emit import format_source
 from ..frontend import load_spec
+from ..unroll import UNROLL_BUDGET
 from ..tangent.second import second_order_text
 from ..tangent.second_arrays import array_second_order_text
 from .evidence import (
@@ -83,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
     )
+    unroll_options(gen)
     add_commands(sub, _SPEC_HELP)
     tr = sub.add_parser(
         "trace",
@@ -91,13 +94,28 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: s2sad trace examples/lecture.py:f",
     )
     tr.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    unroll_options(tr)
     return p
+
+
+def unroll_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--unroll", metavar="N", type=_operations, default=UNROLL_BUDGET,
+                       help="unroll a loop of literal trip count (range(8)) into straight-line code where that "
+                       f"takes at most N operations (default {UNROLL_BUDGET})")
+    group.add_argument("--no-unroll", dest="unroll", action="store_const", const=0, help="keep every loop")
+
+
+def _operations(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a number of operations (0 or more), not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        src = load_spec(args.spec)
+        src = replace(load_spec(args.spec), unroll=getattr(args, "unroll", UNROLL_BUDGET))
         if args.command == "trace":
             return print_out(str(trace_source(src)) + "\n", None)
         if args.command == "graph":

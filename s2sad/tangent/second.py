@@ -26,6 +26,7 @@ from ..frontend import Source, _find_def, read_module
 from ..emit import _number
 from ..program import Block, Node, Stmt
 from ..trace import ListVar
+from ..unroll import without_iterations
 from . import Tangent, linearize
 from .readback import along_text
 from .emit import _parts, both_modes_text, merged_imports, tangent_certificate, tangent_module_text
@@ -129,10 +130,10 @@ def lines_named(text: str) -> dict[int, tuple[int, ...]]:
     lines = text.splitlines()
     out: dict[int, tuple[int, ...]] = {}
     for k, line in enumerate(lines, start=1):
-        code, sep, comment = line.partition("#")
+        code, sep, comment = without_iterations(line).partition("#")
         m = _COMMENT.search("#" + comment) if sep else None
         if m is None and k > 1 and lines[k - 2].lstrip().startswith("#"):
-            m = _COMMENT.search(lines[k - 2].strip())
+            m = _COMMENT.search(without_iterations(lines[k - 2]).strip())
         if m is not None and code.strip():
             out[k] = tuple(int(n) for n in re.findall(r"\d+", m.group(1)))
     return out
