@@ -37,6 +37,7 @@ from .reverse import Gradient, differentiate
 from .reverse.outputs import is_vector, seeded, seeded_array
 from .tangent import Tangent, linearize
 from .tangent.emit import both_modes_text, tangent_module_text, tangent_runtime_text
+from .tangent.gradient import choose_mode, forward_gradient_module_text, forward_gradient_runtime_text
 from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
 
@@ -95,13 +96,28 @@ class Derivative:
         """A parameter's name in generated code."""
         return p.hint  # type: ignore[return-value]
 
-    def module(self, mode: str = "reverse") -> str:
-        """The generated module of `mode` ("reverse", "forward" or "both"), black-formatted."""
-        if mode == "reverse":
+    def module(self, mode: str = "auto") -> str:
+        """The generated module of `mode`, black-formatted: "auto" (the gradient by the mode that costs
+        less, see `mode`), "reverse", "forward" (the JVP) or "both" (reverse mode's and the JVP)."""
+        if mode == "auto":
             return self.source
+        if mode == "reverse":
+            return format_source(self.reverse_text)
         if mode == "forward":
             return format_source(self.forward_text)
-        return format_source(both_modes_text(self.text, self.forward_text))
+        return format_source(both_modes_text(self.reverse_text, self.forward_text))
+
+    @cached_property
+    def mode(self) -> tuple[str, str]:
+        """How `grad` and `value_and_grad` compute: ("forward" or "reverse", why). Forward accumulation
+        where the gradient is in one scalar input and costs fewer operations so (tangent/gradient.py)."""
+        g, cert = self.gradient, self.certificate
+        if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector or cert.arrays:
+            return "reverse", "reverse mode"
+        try:
+            return choose_mode(g, cert, self.tangent)
+        except S2sadError:  # a construct forward mode refuses: reverse mode has it
+            return "reverse", "reverse mode"
 
     @cached_property
     def certificate(self) -> Certificate:
@@ -122,7 +138,14 @@ class Derivative:
 
     @cached_property
     def text(self) -> str:
-        """The generated module, unformatted."""
+        """The generated gradient module, unformatted, by the mode `mode` chose."""
+        if self.mode[0] == "forward":
+            return deeply(self.levels, lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
+        return self.reverse_text
+
+    @cached_property
+    def reverse_text(self) -> str:
+        """The reverse-mode module, unformatted."""
         return deeply(self.levels, lambda: module_text(self.gradient, self.origin))
 
     @cached_property
@@ -142,8 +165,11 @@ class Derivative:
         name = f"{self.trace.name}_jvp" if g is None else function_name(g, kind)
         filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
 
+        forward = gradient is None and kind in ("value_and_grad", "grad") and self.mode[0] == "forward"
+
         def compiled() -> Any:
-            text = tangent_runtime_text(self.tangent) if g is None else runtime_text(g, kind)
+            text = tangent_runtime_text(self.tangent) if g is None else \
+                forward_gradient_runtime_text(self.tangent, kind) if forward else runtime_text(g, kind)
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             try:

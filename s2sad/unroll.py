@@ -4,21 +4,18 @@ Guarantees: `unrolled(stmts, budget)` returns statements with the same
 meaning in which every `for` over `range(...)` (or `reversed(range(...))`) of
 integer literals, whose body has no `break`, `continue` or other loop once its
 own inner loops are unrolled, and whose unrolled body holds at most `budget`
-operations, is replaced by one copy of its body per iteration, each after an
-assignment of the loop variable's value (so the variable ends with Python's
-last value, and is unbound after a loop of no iteration, as in Python). Every
+operations, is replaced by one copy of its body per iteration, in which the
+loop variable is the iteration's value (the body never binds it; read after
+the loop, it keeps the loop: s2sad rejects that, unrolled or not). Every
 line of a copy is a `Line`: the source line, which still names it, and the
 iteration it stands for, which the generated comments add (`# line 10 [j=3]`).
 Inner loops are unrolled first, so a nest unrolls as a whole or from inside.
 
-Before:  for j in range(2):          After:  j = 0
-             s = s + w[j] * x[j]              s = s + w[j] * x[j]     # line 2 [j=0]
-                                              j = 1
-                                              s = s + w[j] * x[j]     # line 2 [j=1]
+Before:  for j in range(2):          After:  s = s + w[0] * x[0]     # line 2 [j=0]
+             s = s + w[j] * x[j]              s = s + w[1] * x[1]     # line 2 [j=1]
 
-Lowering then folds `j` as the integer constant it is, so the loads are of
-constant indices and every straight-line optimisation applies (no tape, no
-carried values). Array programs are left as written: their loops batch work
+The loads are then of constant indices and every straight-line optimisation
+applies (no tape, no carried values). Array programs are left as written: their loops batch work
 across iterations that unrolled copies would repeat.
 """
 
@@ -119,8 +116,6 @@ def _unrolled(stmts: list[ast.stmt], budget: int, names: list[tuple[int, str, bo
                     and _self_contained(s, names):
                 for k in trips:
                     where = ((s.target.id, k),)  # type: ignore[attr-defined]
-                    out.append(_located(ast.Assign([ast.Name(s.target.id, ast.Store())], ast.Constant(k)),  # type: ignore[attr-defined]
-                                        s, where))
                     out += [_relocated(b, where) for b in s.body]
                 continue
         elif isinstance(s, ast.If):
@@ -170,6 +165,8 @@ def _self_contained(s: ast.For, names: list[tuple[int, str, bool]]) -> bool:
     if any(isinstance(n, (ast.List, ast.ListComp)) for n in ast.walk(s)):
         return False
     bound = {n.id for b in s.body for n in ast.walk(b) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if s.target.id in bound:  # type: ignore[attr-defined]
+        return False  # the body rebinds the loop variable: it is not one value per copy
     before = {name for line, name, store in names if store and line < s.lineno}
     after = {name for line, name, store in names if not store and line > s.end_lineno}  # type: ignore[operator]
     return s.target.id not in after and not (bound & after) - before  # type: ignore[attr-defined]
@@ -182,19 +179,25 @@ def _cost(body: list[ast.stmt]) -> int:
                for s in body for n in ast.walk(s)) or 1
 
 
-def _relocated(s: ast.stmt, where: tuple[tuple[str, int], ...]) -> ast.stmt:
-    """A deep copy of s whose every line also names the iteration (inner iterations after `where`)."""
-    s = copy.deepcopy(s)
-    for n in ast.walk(s):
-        line = getattr(n, "lineno", None)
+class _Iteration(ast.NodeTransformer):
+    """A copy of the body for one iteration: the loop variable read as its value, every line naming
+    the iteration (inner iterations after `where`)."""
+
+    def __init__(self, where: tuple[tuple[str, int], ...]):
+        self.where = where
+        (self.target, self.value), = where
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == self.target:  # only ever read: a body that binds it is not unrolled
+            return self.generic_visit(ast.copy_location(ast.Constant(self.value), node))
+        return self.generic_visit(node)  # type: ignore[return-value]
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        line = getattr(node, "lineno", None)
         if line is not None:
-            n.lineno = Line(line, where + getattr(line, "iteration", ()))
-    return s
+            node.lineno = Line(line, self.where + getattr(line, "iteration", ()))
+        return super().generic_visit(node)
 
 
-def _located(node: ast.stmt, at: ast.stmt, where: tuple[tuple[str, int], ...]) -> ast.stmt:
-    """node, at the place of `at` (the loop's header), in iteration `where`."""
-    for n in ast.walk(node):
-        n.lineno, n.col_offset = Line(at.lineno, where), at.col_offset
-        n.end_lineno, n.end_col_offset = at.lineno, at.end_col_offset
-    return node
+def _relocated(s: ast.stmt, where: tuple[tuple[str, int], ...]) -> ast.stmt:
+    return _Iteration(where).visit(copy.deepcopy(s))

@@ -68,10 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     point_options(gen)
     gen.add_argument(
         "--mode",
-        choices=("reverse", "forward", "both"),
-        default="reverse",
-        help="reverse: <f>_grad and <f>_value_and_grad (<f>_vjp for a function returning a tuple or a list; "
-        "the default); forward: <f>_jvp, the derivative along given tangents; both: all of them",
+        choices=("auto", "reverse", "forward", "both"),
+        default="auto",
+        help="auto (the default): <f>_grad and <f>_value_and_grad by reverse mode, or by forward accumulation "
+        "where the gradient is in one input and that costs fewer operations (the header says which, and why); "
+        "reverse: by reverse mode (<f>_vjp for a function returning a tuple or a list); forward: <f>_jvp, the "
+        "derivative along given tangents; both: reverse mode's and <f>_jvp",
     )
     gen.add_argument(
         "--order",
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.output is not None and not args.check:  # --check writes nothing
             refuse_input_as_output(src.module.filename, args.output)
         derived = derive_source(src, wrt)
-        if args.order == 2 and args.mode != "reverse":
+        if args.order == 2 and args.mode not in ("auto", "reverse"):
             raise S2sadError("--order 2 writes f_hvp and f_hessian (forward over reverse; for arrays, reverse over "
                              "forward): leave --mode out")
         if args.verify and (args.order == 2 or args.mode == "forward"):
