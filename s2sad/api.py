@@ -53,8 +53,9 @@ class Derivative:
     the function it returns, and only `source` runs black.
     """
 
-    def __init__(self, trace: Trace, wrt: tuple, origin: str, levels: int = 0):
+    def __init__(self, trace: Trace, wrt: tuple, origin: str, levels: int = 0, checkpoint: int = 0):
         self.live: tuple = ()  # what `check_live` compares with the function's globals
+        self.checkpoint = checkpoint  # snapshots per long loop (checkpoint.py); 0: a tape
         self.trace = trace
         self.wrt = wrt
         self.origin = origin
@@ -146,7 +147,7 @@ class Derivative:
     @cached_property
     def reverse_text(self) -> str:
         """The reverse-mode module, unformatted."""
-        return deeply(self.levels, lambda: module_text(self.gradient, self.origin))
+        return deeply(self.levels, lambda: module_text(self.gradient, self.origin, self.checkpoint))
 
     @cached_property
     def source(self) -> str:
@@ -169,7 +170,8 @@ class Derivative:
 
         def compiled() -> Any:
             text = tangent_runtime_text(self.tangent) if g is None else \
-                forward_gradient_runtime_text(self.tangent, kind) if forward else runtime_text(g, kind)
+                forward_gradient_runtime_text(self.tangent, kind) if forward else \
+                runtime_text(g, kind, self.checkpoint if gradient is None else 0)
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             try:
@@ -220,7 +222,8 @@ def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
     with collector_paused():
         trace = deeply(src, lambda: trace_source(src))
-    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), nesting(src))
+    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), nesting(src),
+                         src.checkpoint)
     if not is_vector(trace):
         derived.gradient  # noqa: B018 - a scalar function's gradient is derived at once: errors surface here
     return derived
@@ -337,12 +340,15 @@ def _describe(x: Any) -> str:
     return f"{text} ({type(x).__name__})"
 
 
-def derive(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Derivative:
+def derive(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None, checkpoint: int = 0) -> Derivative:
     """Differentiate f (cached): trace, certificate, generated functions and source.
 
     `unroll`: the operations a loop of literal trip count may unroll to (0: none; None: the
-    default, `unroll.UNROLL_BUDGET`). Each call (a cached one too) compares the module-level names
-    the derivation read from the source with f's live globals, and raises if one differs.
+    default, `unroll.UNROLL_BUDGET`). `checkpoint`: the snapshots from which a long loop's reverse
+    sweep recomputes its iterations (binomial checkpointing: memory O(checkpoint), recomputation
+    logarithmic in the trip count; 0: a tape of every iteration). Each call (a cached one too)
+    compares the module-level names the derivation read from the source with f's live globals,
+    and raises if one differs.
     """
     try:
         per_function = _cache.setdefault(f, {})
@@ -351,27 +357,31 @@ def derive(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) 
     key = normalize_wrt(wrt)
     if unroll is not None and (type(unroll) is not int or unroll < 0):
         raise S2sadError(f"unroll is a number of operations (0 or more), not {unroll!r}")
-    found = per_function.get((key, unroll))
+    if type(checkpoint) is not int or checkpoint < 0:
+        raise S2sadError(f"checkpoint is a number of snapshots (1 or more; 0: none), not {checkpoint!r}")
+    found = per_function.get((key, unroll, checkpoint))
     if found is None:
         with collector_paused():
-            src = load_function(f)
+            src = replace(load_function(f), checkpoint=checkpoint)
             if unroll is not None:
                 src = replace(src, unroll=unroll)
             derived = derive_source(src, key)
             derived.live = live_checks(src.module)
-        found = per_function[(key, unroll)] = derived
+        found = per_function[(key, unroll, checkpoint)] = derived
     check_live(f, found.live)
     return found
 
 
-def grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Callable[..., Any]:
+def grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None, checkpoint: int = 0
+         ) -> Callable[..., Any]:
     """The gradient of f: a function of f's parameters returning df/dwrt.
 
     One differentiated parameter gives a float; several give a tuple in
     parameter order. `wrt` names parameters by name or position; None: all.
-    `unroll`: how far loops of literal trip count unroll (see `derive`).
+    `unroll`, `checkpoint`: how far loops of literal trip count unroll, and how many snapshots a long
+    loop keeps instead of a tape (see `derive`).
     """
-    return _scalar_function(derive(f, wrt, unroll), "grad").grad
+    return _scalar_function(derive(f, wrt, unroll, checkpoint), "grad").grad
 
 
 def _scalar_function(d: Derivative, what: str) -> Derivative:
@@ -381,14 +391,15 @@ def _scalar_function(d: Derivative, what: str) -> Derivative:
     return d
 
 
-def value_and_grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Callable[..., Any]:
+def value_and_grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None, checkpoint: int = 0
+                   ) -> Callable[..., Any]:
     """Like `grad`, but the function returns `(f(...), gradient)`."""
-    return _scalar_function(derive(f, wrt, unroll), "value_and_grad").value_and_grad
+    return _scalar_function(derive(f, wrt, unroll, checkpoint), "value_and_grad").value_and_grad
 
 
-def generate(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> str:
+def generate(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None, checkpoint: int = 0) -> str:
     """The generated module for f, as `s2sad gen` prints it."""
-    return derive(f, wrt, unroll).source
+    return derive(f, wrt, unroll, checkpoint).source
 
 
 def piecewise(f: Callable[..., float], wrt: Wrt = None) -> list[Kink]:

@@ -26,6 +26,7 @@ from .errors import S2sadError, printable
 from .flops import FlopBound, flop_bound
 from .kinks import kink_lines, kinks
 from .forward import arm_key, loop_key
+from .checkpoint import REVOLVE, checkpointed
 from .item_stores import first_item_stores
 from .layout import flat_sections, is_elif
 from .optimize import coalesce_copies, inline_single_use, needed_forward
@@ -169,8 +170,8 @@ def _tape_sizes(g: Gradient) -> dict[str, int]:
 KINDS = ("value_and_grad", "grad")
 
 
-def module_text(g: Gradient, origin: str) -> str:
-    """The generated module, before formatting."""
+def module_text(g: Gradient, origin: str, checkpoint: int = 0) -> str:
+    """The generated module, before formatting (`checkpoint`: snapshots per long loop, 0: a tape)."""
     t = g.trace
     header = [
         # printable: a line break in a file name would end the comment and make the rest code
@@ -182,22 +183,29 @@ def module_text(g: Gradient, origin: str) -> str:
     ]
     out = ["# " + h for h in header]
     helpers, tables = _helpers(g), _tables(g)  # first: they name NumPy, which the imports then include
+    functions = [function_lines(g, kind, checkpoint) for kind in KINDS]
+    helpers += [REVOLVE] if any(_revolves(f) for f in functions) else []
     imports = _imports(g)
     if imports:
         out += [""] + imports
     for helper in helpers:
         out += ["", ""] + helper.splitlines()
     out += tables
-    for kind in KINDS:
-        out += ["", ""] + function_lines(g, kind)
+    for lines in functions:
+        out += ["", ""] + lines
     return "\n".join(out) + "\n"
 
 
-def runtime_text(g: Gradient, kind: str) -> str:
+def runtime_text(g: Gradient, kind: str, checkpoint: int = 0) -> str:
     """Just what one generated function needs to run: its imports, its helpers and itself."""
-    helpers = [line for h in _helpers(g) for line in ["", *h.splitlines()]]
+    function = function_lines(g, kind, checkpoint)
+    helpers = [line for h in _helpers(g) + ([REVOLVE] if _revolves(function) else []) for line in ["", *h.splitlines()]]
     tables = _tables(g)
-    return "\n".join(_imports(g) + helpers + tables + function_lines(g, kind)) + "\n"
+    return "\n".join(_imports(g) + helpers + tables + function) + "\n"
+
+
+def _revolves(lines: list[str]) -> bool:
+    return any("_revolve(" in line for line in lines)
 
 
 def _tables(g: Gradient) -> list[str]:
@@ -253,7 +261,7 @@ def function_name(g: Gradient, kind: str) -> str:
     return f"{g.trace.name}_{suffix}"
 
 
-def function_lines(g: Gradient, kind: str) -> list[str]:
+def function_lines(g: Gradient, kind: str, checkpoint: int = 0) -> list[str]:
     """`<f>_value_and_grad` (kind "value_and_grad") or `<f>_grad` (kind "grad"); `_vjp` for a vector function."""
     t = g.trace
     grads = [to_source(e) for e in g.grads]
@@ -271,9 +279,9 @@ def function_lines(g: Gradient, kind: str) -> list[str]:
         grad_doc = f"Return the gradient of {t.name} with respect to {_wrt(g)}."
     if kind == "value_and_grad":
         return _function(g, function_name(g, kind), g.forward, [g.value, *g.grads],
-                         f"{to_source(g.value)}, {returned}", value_doc)
+                         f"{to_source(g.value)}, {returned}", value_doc, checkpoint)
     return _function(g, function_name(g, kind), needed_forward(g.forward, g.reverse, g.grads), list(g.grads),
-                     returned, grad_doc)
+                     returned, grad_doc, checkpoint)
 
 
 def _params(g: Gradient, with_defaults: bool) -> str:
@@ -294,13 +302,15 @@ def _number(d: float) -> str:
 
 
 def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[ast.expr], returned: str,
-              doc: str) -> list[str]:
+              doc: str, checkpoint: int = 0) -> list[str]:
     sections = (forward, g.reverse)
     if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
         sections = coalesce_copies(sections, results)
     forward, reverse = flat_sections(inline_single_use(sections, results), results)
     reverse = first_item_stores(reverse, forward, frozenset(
         g.names.primal[p] for p in g.trace.params if isinstance(p, Var) and p.kind == "float"))
+    if checkpoint:
+        forward, reverse, _ = checkpointed(forward, reverse, checkpoint)
     if g.names.builtins:  # a parameter named like a builtin the code calls: call the builtin by its alias
         forward, reverse = _renamed(forward, g.names.builtins), _renamed(reverse, g.names.builtins)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']

@@ -181,6 +181,7 @@ class Source:
     node: ast.FunctionDef
     arrays: bool = False  # an array program whatever its text shows (generated code of one, read back)
     unroll: int = UNROLL_BUDGET  # operations a loop of literal trip count may unroll to (0: none)
+    checkpoint: int = 0  # snapshots a long loop's reverse sweep recomputes from (0: a tape of every iteration)
 
 
 def nesting(src: Source) -> int:

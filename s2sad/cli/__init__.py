@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
     )
     unroll_options(gen)
+    gen.add_argument("--checkpoint", metavar="SNAPSHOTS", type=_operations, default=0,
+                     help="keep at most SNAPSHOTS copies of a long loop's carried values instead of a tape of every "
+                     "iteration, and recompute iterations from them in the reverse sweep (binomial checkpointing)")
     add_commands(sub, _SPEC_HELP)
     tr = sub.add_parser(
         "trace",
@@ -110,14 +113,15 @@ def unroll_options(p: argparse.ArgumentParser) -> None:
 
 def _operations(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"a number of operations (0 or more), not {text!r}")
+        raise argparse.ArgumentTypeError(f"a whole number (0 or more), not {text!r}")
     return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        src = replace(load_spec(args.spec), unroll=getattr(args, "unroll", UNROLL_BUDGET))
+        src = replace(load_spec(args.spec), unroll=getattr(args, "unroll", UNROLL_BUDGET),
+                      checkpoint=getattr(args, "checkpoint", 0))
         if args.command == "trace":
             return print_out(str(trace_source(src)) + "\n", None)
         if args.command == "graph":

@@ -57,7 +57,7 @@ def forward_gradient_lines(t: Tangent, kind: str) -> list[str]:
     else:
         doc, returned = f"Return the gradient of {tr.name} with respect to {x}.", to_source(t.value_dot)
     lines = [f"def {tr.name}_{kind}({signature}):", f'    """{doc}"""',
-             f"    {t.dots[0]} = 1.0  # d{x}/d{x}: the one input's tangent"]
+             f"    {t.dots[0]} = 1.0  # line {tr.line}: the one input's tangent, d{x}/d{x}"]
     _render(jvp_body(t), "    ", "line", lines)
     lines.append(f"    return {returned}")
     return lines
