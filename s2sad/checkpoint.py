@@ -156,7 +156,8 @@ def _rewritten(forward: tuple[Node, ...], k: int, reverse: tuple[Node, ...], j: 
     steps, plan, snaps = _fresh("steps", taken), _fresh("plan", taken), _fresh("snapshots", taken)
     do, at, to = _fresh("do", taken), _fresh("at", taken), _fresh("to", taken)
     state = _carried(loop.body, i)
-    state_tuple = ast.Tuple([pyast.name(s) for s in state], ast.Load()) if state else pyast.number(0)
+    state_tuple = pyast.name(state[0]) if len(state) == 1 else \
+        ast.Tuple([pyast.name(s) for s in state], ast.Load()) if state else pyast.number(0)
     name = pyast.name
 
     def stmt(target: str, value: ast.expr) -> Stmt:
