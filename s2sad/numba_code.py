@@ -283,14 +283,36 @@ def _down(rng: ast.expr) -> ast.expr:
     args = [ast.unparse(x) for x in rng.args]  # type: ignore[attr-defined]
     a, b, c = ("0", args[0], "1") if len(args) == 1 else (args[0], args[1], "1") if len(args) == 2 else args
     if c == "1" and trips is None:
-        text = f"range({b} - 1, {'-1' if a == '0' else a + ' - 1'}, -1)"
+        return ast.parse(f"range({_plus(b, -1)}, {_plus(a, -1)}, -1)", mode="eval").body
+    # count: the length of range(a, b, c); a count below zero gives an empty range too
+    step = _integer(c)
+    span = b if a == "0" else f"-{a}" if b == "0" else f"{b} - {a}"
+    if step == 1:
+        count = span
+    elif step is not None:  # a literal step, the usual case: its sign is known here
+        count = f"({_plus(span, step - (1 if step > 0 else -1))}) // {c}"
     else:
-        # count: the length of range(a, b, c) for either sign of c; a count below zero gives an empty range too
-        count = f"{b} - {a}" if c == "1" else f"({b} - {a} + {c} - (1 if {c} > 0 else -1)) // {c}"
-        if trips is not None:
-            count = f"min({ast.unparse(trips)}, {count})"
-        text = f"range({a} + ({count} - 1) * {c}, {a} - {c}, -{c})"
-    return ast.parse(text, mode="eval").body
+        count = f"({span} + {c} - (1 if {c} > 0 else -1)) // {c}"
+    if trips is not None:
+        count = f"min({ast.unparse(trips)}, {count})"
+    first = f"{a} + ({count} - 1) * {c}" if step != 1 else _plus(count if a == "0" else f"{a} + {count}", -1)
+    stop = _plus(a, -step) if step is not None else f"{a} - {c}"
+    return ast.parse(f"range({first}, {stop}, {-step if step is not None else '-' + c})", mode="eval").body
+
+
+def _plus(x: str, k: int) -> str:
+    """`x + k` as source, folded when x is a literal."""
+    n = _integer(x)
+    if n is not None:
+        return str(n + k)
+    return x if k == 0 else f"{x} + {k}" if k > 0 else f"{x} - {-k}"
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def _wrt(g: Gradient) -> str:
