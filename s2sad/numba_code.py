@@ -56,7 +56,8 @@ from .trace import ListVar, Var
 INSTALL = 'gen --numba needs numba: pip install "s2sad[numba]"'
 
 # Builtins nopython mode compiles with Python's meaning on floats and ints.
-_BUILTINS = frozenset({"abs", "bool", "enumerate", "float", "int", "len", "max", "min", "pow", "range", "round", "sum", "zip"})
+_BUILTINS = frozenset({"abs", "bool", "enumerate", "float", "int", "len", "max", "min", "pow", "range", "round",
+                       "sum", "zip"})
 _METHODS = frozenset({"append", "pop"})  # of the lists generated code builds
 _MODULES = frozenset({"math", "builtins"})  # the modules whose functions generated code may import
 
@@ -101,41 +102,44 @@ def numba_module_text(d: Derivative, filename: str = "", source: list[str] | Non
                    "for a list argument, a float64 array for an array argument."]
     out = ["# " + h for h in header]
     out += ["", "import numba" if numba == "numba" else f"import numba as {numba}", f"import numpy as {np}", *imports]
+    # the wrappers' own names: none of them may be a parameter's
+    floats, like = _free("_floats", taken), _free("_like", taken)
     if lists:
-        out += ["", "", *_CONVERSIONS.replace("np.", f"{np}.").splitlines()]
+        out += ["", "", *_CONVERSIONS.format(floats=floats, like=like, np=np).splitlines()]
     for kind in KINDS:
         name = function_name(g, kind)
-        kernel = f"_{name}" if lists else name
+        kernel = _free(f"_{name}", taken) if lists else name
         lines = rewritten[kind]
         lines[0] = lines[0].replace(f"def {name}(", f"def {kernel}(", 1)
         out += ["", "", f"@{numba}.njit(cache=True)", *lines]
         if lists:
-            out += ["", "", *_wrapper(g, kind, kernel, lists, bodies[kind][:2])]
+            names = (kernel, floats, like, _free("value", taken), _free("grad", taken))
+            out += ["", "", *_wrapper(g, kind, names, lists, bodies[kind][:2])]
     return "\n".join(out) + "\n"
 
 
-_CONVERSIONS = '''def _floats(x):
+_CONVERSIONS = '''def {floats}(x):
     """A list parameter as the compiled code takes it: a float64 array (an array of float64 itself)."""
-    return np.asarray(x, dtype=np.float64)
+    return {np}.asarray(x, dtype={np}.float64)
 
 
-def _like(x, x_bar):
+def {like}(x, x_bar):
     """The gradient of a list parameter in the argument's kind: an array for an array, else a list."""
-    return x_bar if isinstance(x, np.ndarray) else x_bar.tolist()'''
+    return x_bar if isinstance(x, {np}.ndarray) else x_bar.tolist()'''
 
 
-def _wrapper(g: Gradient, kind: str, kernel: str, lists: list[int], head: list[str]) -> list[str]:
+def _wrapper(g: Gradient, kind: str, names: tuple[str, ...], lists: list[int], head: list[str]) -> list[str]:
     """The plain-Python function of the public name: list arguments in as arrays, their gradients back."""
-    params = [p.hint for p in g.trace.params]
-    call = ", ".join(f"_floats({n})" if i in lists else n for i, n in enumerate(params))
-    grads = [f"_like({p.hint}, grad[{k}])" if isinstance(p, ListVar) else f"grad[{k}]" for k, p in enumerate(g.wrt)]
-    if len(g.wrt) == 1:
-        returned = grads[0].replace("grad[0]", "grad")
-    else:
-        returned = f"({', '.join(grads)})"
-    body = [f"    value, grad = {kernel}({call})", f"    return value, {returned}"] if kind == "value_and_grad" \
-        else [f"    grad = {kernel}({call})", f"    return {returned}"]
-    return [head[0], head[1], *body]
+    kernel, floats, like, value, grad = names
+    params = [g.names.primal[p] for p in g.trace.params]
+    call = ", ".join(f"{floats}({n})" if i in lists else n for i, n in enumerate(params))
+    parts = [grad] if len(g.wrt) == 1 else [f"{grad}[{k}]" for k in range(len(g.wrt))]
+    parts = [f"{like}({g.names.primal[p]}, {part})" if isinstance(p, ListVar) else part
+             for p, part in zip(g.wrt, parts)]
+    returned = parts[0] if len(parts) == 1 else f"({', '.join(parts)})"
+    if kind == "value_and_grad":
+        return [*head, f"    {value}, {grad} = {kernel}({call})", f"    return {value}, {returned}"]
+    return [*head, f"    {grad} = {kernel}({call})", f"    return {returned}"]
 
 
 def _refuse_program(d: Derivative, where: _Locator) -> None:
