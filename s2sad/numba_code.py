@@ -190,7 +190,7 @@ def _rewritten(line: str, np: str, g: Gradient, where: _Locator) -> str:
     header = code.endswith(":")
     stmt = ast.parse((code[2:] if code.startswith("elif ") else code) + ("\n    pass" if header else "")).body[0]
     _check(_header_parts(stmt) if header else stmt, source_line, where, g)
-    if header and not isinstance(stmt, ast.For):
+    if header and not isinstance(stmt, (ast.For, ast.While)):
         return line
     rewriter = _Rewriter(np, g)
     new = rewriter.visit(stmt)
@@ -280,6 +280,16 @@ class _Rewriter(ast.NodeTransformer):
         it = node.iter
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "reversed":
             node.iter = _down(it.args[0])
+            self.changed = True
+        return node
+
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        # Numba 0.58-0.68 builds a wrong loop from `while True:` (no exit test in the bytecode: a value
+        # assigned on the way to a `break` can stay stale, the loop never ending); a compared constant
+        # is a real test, always true
+        if isinstance(node.test, ast.Constant) and node.test.value:
+            node.test = ast.Compare(ast.Constant(True), [ast.Eq()], [ast.Constant(True)])
             self.changed = True
         return node
 
