@@ -123,6 +123,31 @@ def test_reversed_ranges_count_down_over_the_same_numbers(numba, tmp_path, write
             assert_gradient(got[1], gradient_of(oracle_f, (0.7, n, m)), what=f"f at n={n}, m={m}")
 
 
+def test_a_while_true_loop_ends(numba, tmp_path, write_module):
+    """Numba compiles `while True:` with a break after a reassignment into a loop that never ends: the
+    module writes a loop test Numba keeps (this function hung before)."""
+    path = write_module(
+        """
+        def f(x):
+            k = 0
+            while True:
+                k1 = k + 1
+                x = x * 0.5 + 1.0
+                if k1 > 3:
+                    k = k1
+                    break
+                k = k1
+            return x * k
+        """
+    )
+    compiled, text = _generate(tmp_path, f"{path}:f", "--numba")
+    plain, _ = _generate(tmp_path, f"{path}:f")
+    assert "while True:" not in text
+    got, want = compiled.f_value_and_grad(0.3), plain.f_value_and_grad(0.3)
+    assert _same(got, want)
+    assert_gradient(got[1], gradient_of(mp_namespace(open(path).read())["f"], (0.3,)))
+
+
 def test_generated_text_is_formatted_and_deterministic(numba, tmp_path):
     import black
 
