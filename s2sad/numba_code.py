@@ -4,9 +4,12 @@ Guarantees: the text defines `<f>_value_and_grad` and `<f>_grad` as the plain
 module does, computing the same operations in the same order; each function
 whose body runs is `@numba.njit(cache=True)` and uses only what nopython mode
 types: floats, ints, `math` functions, loops over ranges, branches, tuples,
-lists it builds (tapes are lists typed by their first append, a tuple of the
-recorded floats and ints), and NumPy float64 arrays for list parameters and
-their gradients. Integers stay integers. A function with a list parameter is a
+lists it builds, and NumPy float64 arrays for list parameters and their
+gradients. A list that starts empty (a tape, or one of the function's own)
+starts as a one-item list of its type sliced away, so that Numba types it
+even where it finds every append unreachable: a tape's items are tuples of
+floats, ints and bools, each position an int (a bool) where every value of
+its name is one, so integers stay integers. A function with a list parameter is a
 thin plain-Python wrapper around its compiled kernel: it converts the list to
 a float64 array, and gives the gradient back as a list for a list argument and
 as an array for an array argument. The module imports `math` functions, numba
@@ -19,6 +22,7 @@ its source line, before any text is written.
 Before (the plain module)::
 
     def f_value_and_grad(x, n):
+        tape = []
         x_bar = [0.0] * len(x)
         ...
         for i in reversed(range(n)):
@@ -27,6 +31,7 @@ After::
 
     @numba.njit(cache=True)
     def _f_value_and_grad(x, n):
+        tape = [(0.0, 0)][:0]
         x_bar = np.zeros(len(x))
         ...
         for i in range(n - 1, -1, -1):
@@ -83,7 +88,7 @@ def numba_module_text(d: Derivative, filename: str = "", source: list[str] | Non
     taken = {n.id for lines in bodies.values() for n in ast.walk(ast.parse("\n".join(lines))) if
              isinstance(n, ast.Name)} | {p.hint for p in g.trace.params if p.hint}
     np, numba = _free("np", taken), _free("numba", taken)
-    rewritten = {kind: [_rewritten(line, np, g, where) for line in bodies[kind]] for kind in KINDS}
+    rewritten = {kind: _function(bodies[kind], np, g, where) for kind in KINDS}
     for line in imports:  # a module imported for nothing called: unreachable, but never let through
         module = line.partition(" import ")[0].removeprefix("from ")
         if module not in _MODULES:
@@ -178,7 +183,38 @@ def _free(base: str, taken: set[str]) -> str:
 _SOURCE_LINE = re.compile(r"# (?:from )?lines? (\d+)")
 
 
-def _rewritten(line: str, np: str, g: Gradient, where: _Locator) -> str:
+def _function(lines: list[str], np: str, g: Gradient, where: _Locator) -> list[str]:
+    rewriter = _Rewriter(np, g, _empty_lists(lines, g))
+    return [_rewritten(line, rewriter, g, where) for line in lines]
+
+
+def _empty_lists(lines: list[str], g: Gradient) -> dict[str, str]:
+    """The item a list the code starts empty is typed by: what its appends push, each position (of a
+    tape's tuples) an int or a bool where every value pushed there is a name whose values all are,
+    else a float."""
+    kinds: dict[str, set[str]] = {}
+    for v, name in g.names.primal.items():
+        kinds.setdefault(name, set()).add("list" if isinstance(v, ListVar) else v.kind)
+    pushed: dict[str, list[list[ast.expr]]] = {}  # list -> its appends' items, by position
+    for n in ast.walk(ast.parse("\n".join(lines))):
+        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
+                and isinstance(n.func.value, ast.Name) and len(n.args) == 1):
+            item = n.args[0]
+            pushed.setdefault(n.func.value.id, []).append(item.elts if isinstance(item, ast.Tuple) else [item])
+
+    def kind(items: tuple[ast.expr, ...]) -> str:
+        found = {frozenset(kinds.get(e.id, ())) if isinstance(e, ast.Name) else frozenset() for e in items}
+        return "0" if found == {frozenset({"int"})} else "False" if found == {frozenset({"bool"})} else "0.0"
+
+    out = {}
+    for lst, items in pushed.items():
+        if len({len(i) for i in items}) == 1:  # one shape (tapes always are; a list of floats too)
+            positions = [kind(column) for column in zip(*items)]
+            out[lst] = positions[0] if len(positions) == 1 and len(items[0]) == 1 else f"({', '.join(positions)})"
+    return out
+
+
+def _rewritten(line: str, rewriter: _Rewriter, g: Gradient, where: _Locator) -> str:
     """One line of a plain generated function as nopython code (comments and `def` as they are)."""
     stripped = line.lstrip()
     if not stripped or stripped.startswith(("#", '"""', "def ", "else:", "pass", "break", "continue")):
@@ -192,7 +228,7 @@ def _rewritten(line: str, np: str, g: Gradient, where: _Locator) -> str:
     _check(_header_parts(stmt) if header else stmt, source_line, where, g)
     if header and not isinstance(stmt, (ast.For, ast.While)):
         return line
-    rewriter = _Rewriter(np, g)
+    rewriter.changed = False
     new = rewriter.visit(stmt)
     if not rewriter.changed:
         return line
@@ -257,12 +293,24 @@ def _callable(g: Gradient) -> tuple[set[str], dict[str, str]]:
 
 
 class _Rewriter(ast.NodeTransformer):
-    """The two constructs of plain generated code that nopython mode spells differently."""
+    """The constructs of plain generated code that nopython mode spells differently."""
 
-    def __init__(self, np: str, g: Gradient):
+    def __init__(self, np: str, g: Gradient, samples: dict[str, str]):
         self.np = np
-        self.lists = {p.hint for p in g.trace.params if isinstance(p, ListVar)}
+        self.lists = {g.names.primal[p] for p in g.trace.params if isinstance(p, ListVar)}
+        self.samples = samples
         self.changed = False
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        # `tape = []`: typed by a sample item sliced away, as fast as `[]` (a typed.List is several times
+        # slower), and typed even where Numba finds every append unreachable (`while ... and False:`)
+        target = node.targets[0]
+        if (isinstance(node.value, ast.List) and not node.value.elts and isinstance(target, ast.Name)
+                and target.id in self.samples):
+            node.value = ast.parse(f"[{self.samples[target.id]}][:0]", mode="eval").body
+            self.changed = True
+            return node
+        return self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         # `[0.0] * len(x)`, the gradient of a list parameter: an array, as the parameter is in compiled code
