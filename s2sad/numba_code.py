@@ -172,7 +172,7 @@ class _Locator:
 
 
 def _free(base: str, taken: set[str]) -> str:
-    """An alias for a module the code calls that no name of the function shadows."""
+    """`base`, or `base_1`, ...: a name (a module's alias, a wrapper's) no name of the function takes."""
     name, k = base, 0
     while name in taken:
         k += 1
@@ -180,12 +180,18 @@ def _free(base: str, taken: set[str]) -> str:
     return name
 
 
-_SOURCE_LINE = re.compile(r"# (?:from )?lines? (\d+)")
+_SOURCE_LINE = re.compile(r"# (?:from )?lines? (\d+)")  # a generated line's comment
 
 
 def _function(lines: list[str], np: str, g: Gradient, where: _Locator) -> list[str]:
+    """A plain generated function's lines as nopython code, each checked and located."""
     rewriter = _Rewriter(np, g, _empty_lists(lines, g))
-    return [_rewritten(line, rewriter, g, where) for line in lines]
+    out, above = [], None
+    for line in (part for line in lines for part in line.split("\n")):  # a comment may sit above its line
+        out.append(_rewritten(line, rewriter, g, where, above))
+        stripped = line.lstrip()
+        above = _SOURCE_LINE.match(stripped) if stripped.startswith("#") else None
+    return out
 
 
 def _empty_lists(lines: list[str], g: Gradient) -> dict[str, str]:
@@ -214,18 +220,18 @@ def _empty_lists(lines: list[str], g: Gradient) -> dict[str, str]:
     return out
 
 
-def _rewritten(line: str, rewriter: _Rewriter, g: Gradient, where: _Locator) -> str:
+def _rewritten(line: str, rewriter: _Rewriter, g: Gradient, where: _Locator, above: re.Match | None) -> str:
     """One line of a plain generated function as nopython code (comments and `def` as they are)."""
     stripped = line.lstrip()
     if not stripped or stripped.startswith(("#", '"""', "def ", "else:", "pass", "break", "continue")):
         return line
     indent = line[: len(line) - len(stripped)]
     code, comment = _split_comment(stripped)
-    at = _SOURCE_LINE.search(comment)
+    at = _SOURCE_LINE.search(comment) or above
     source_line = int(at.group(1)) if at else where.default
     header = code.endswith(":")
     stmt = ast.parse((code[2:] if code.startswith("elif ") else code) + ("\n    pass" if header else "")).body[0]
-    _check(_header_parts(stmt) if header else stmt, source_line, where, g)
+    _check(_header_parts(stmt) if header else stmt, source_line, where, rewriter.callable)
     if header and not isinstance(stmt, (ast.For, ast.While)):
         return line
     rewriter.changed = False
@@ -254,9 +260,9 @@ def _split_comment(code: str) -> tuple[str, str]:
     return code, ""
 
 
-def _check(node: ast.AST, line: int, where: _Locator, g: Gradient) -> None:
+def _check(node: ast.AST, line: int, where: _Locator, callable_: tuple[set[str], dict[str, str]]) -> None:
     """Refuse, located, the first construct of a statement nopython mode cannot compile."""
-    calls_ok, modules = _callable(g)
+    calls_ok, modules = callable_
     for n in ast.walk(node):
         what = None
         if isinstance(n, (ast.Dict, ast.DictComp)):
@@ -299,6 +305,7 @@ class _Rewriter(ast.NodeTransformer):
         self.np = np
         self.lists = {g.names.primal[p] for p in g.trace.params if isinstance(p, ListVar)}
         self.samples = samples
+        self.callable = _callable(g)
         self.changed = False
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
