@@ -148,6 +148,31 @@ def test_a_while_true_loop_ends(numba, tmp_path, write_module):
     assert_gradient(got[1], gradient_of(mp_namespace(open(path).read())["f"], (0.3,)))
 
 
+# random programs of the whole subset (tests/progen.py) that Numba once failed on: a `while True` loop
+# (3), loops under `and False` whose tapes and adjoints Numba found no append for (6, 37, 104, 140)
+PROGRAMS = [3, 6, 37, 104, 140]
+
+
+@pytest.mark.parametrize("seed", PROGRAMS)
+def test_random_programs_compiled_equal_plain_and_the_oracle(numba, tmp_path, write_module, seed):
+    import differential
+    import progen
+
+    text, args = progen.program(seed), progen.point(seed)
+    path = write_module(text, f"program{seed}")
+    compiled, _ = _generate(tmp_path, f"{path}:f", "--numba")
+    plain, _ = _generate(tmp_path, f"{path}:f")
+    got, want = compiled.f_value_and_grad(*args), plain.f_value_and_grad(*args)
+    assert _same(got, want), f"program {seed}: {got} != {want}"
+    try:
+        value, grads = differential.oracle(text, args)
+    except differential.Skip:
+        return
+    flat = [got[1][0], got[1][1], *got[1][2]]
+    scale = 1 + max(abs(w) for w in grads)
+    assert all(abs(g - w) <= 1e-8 * scale for g, w in zip(flat, grads)), (flat, grads)
+
+
 def test_generated_text_is_formatted_and_deterministic(numba, tmp_path):
     import black
 
