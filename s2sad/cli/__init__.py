@@ -162,7 +162,15 @@ def _numba_text(args: argparse.Namespace, src: Source, derived: Derivative) -> s
         raise S2sadError("--verify runs the generated module in Python; with --numba, check the function with "
                          "`s2sad check` (the same operations) and test the compiled gradient where it runs")
     require_numba()
-    return format_source(numba_module_text(derived, src.module.filename, src.module.lines))
+    try:
+        text = numba_module_text(derived, src.module.filename, src.module.lines)
+    except S2sadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - s2sad's own failure, said as such, never a traceback
+        raise S2sadError(f"internal error: --numba could not rewrite the generated code ({type(exc).__name__}: "
+                         f"{exc}). This is a bug in s2sad: please report it with the function; without --numba "
+                         "the module is written as usual") from None
+    return format_source(text)
 
 
 _POSITION = re.compile(r"[+-]?[0-9]+")
