@@ -1,23 +1,18 @@
 """Numba emission: the gradient module as code Numba compiles in nopython mode (`s2sad gen --numba`).
 
-Guarantees: the text defines `<f>_value_and_grad` and `<f>_grad` as the plain
-module does, computing the same operations in the same order; each function
-whose body runs is `@numba.njit(cache=True)` and uses only what nopython mode
-types: floats, ints, `math` functions, loops over ranges, branches, tuples,
-lists it builds, and NumPy float64 arrays for list parameters and their
-gradients. A list that starts empty (a tape, or one of the function's own)
-starts as a one-item list of its type sliced away, so that Numba types it
-even where it finds every append unreachable: a tape's items are tuples of
-floats, ints and bools, each position an int (a bool) where every value of
-its name is one, so integers stay integers. A function with a list parameter is a
-thin plain-Python wrapper around its compiled kernel: it converts the list to
-a float64 array, and gives the gradient back as a list for a list argument and
-as an array for an array argument. The module imports `math` functions, numba
-and numpy only; the header and the source-line comments are kept, and the
-same gradient always gives the same bytes. Whatever nopython mode cannot
-compile (array programs, vector-valued functions, calls outside math and a few
-builtins, dicts, sets, ...) is refused with an `S2sadError` that names it and
-its source line, before any text is written.
+Guarantees: the text defines `<f>_value_and_grad` and `<f>_grad` as the plain module does, computing
+the same operations in the same order; each function whose body runs is `@numba.njit(cache=True)`
+and uses only what nopython mode types: floats, ints, `math` functions, loops over ranges, branches,
+tuples, lists it builds, and float64 arrays for list parameters and their gradients. A list that
+starts empty (a tape, or the function's own) starts as a one-item list of its type sliced away, so
+Numba types it even where it finds no append reachable; a tape's positions are ints (bools) where
+every value pushed there is one: integers stay integers. A function with a list parameter is a thin
+plain-Python wrapper of its compiled kernel: lists go in as float64 arrays, and each gradient of one
+comes back as a list for a list argument, an array for an array argument. The module imports `math`
+functions, numba and numpy only; header and source-line comments are kept; the same gradient gives
+the same bytes. What nopython mode cannot compile (array programs, vector-valued functions, calls
+outside math and a few builtins, dicts, sets, ...) is refused with an `S2sadError` naming it and its
+source line, before any text is written.
 
 Before (the plain module)::
 
@@ -338,15 +333,23 @@ class _Rewriter(ast.NodeTransformer):
             self.changed = True
         return node
 
-
     def visit_While(self, node: ast.While) -> ast.AST:
-        # Numba 0.58-0.68 builds a wrong loop from `while True:` (no exit test in the bytecode: a value
-        # assigned on the way to a `break` can stay stale, the loop never ending); a compared constant
-        # is a real test, always true
-        if isinstance(node.test, ast.Constant) and node.test.value:
-            node.test = ast.Compare(ast.Constant(True), [ast.Eq()], [ast.Constant(True)])
+        # Numba 0.58-0.68 builds a wrong loop where Python's bytecode has no exit test (`while True:`,
+        # `while k < 3 or True:`): a value assigned on the way to a `break` stays stale, the loop never
+        # ends. `bool(...)` is a test Python keeps, with the same truth.
+        if _always_true(node.test):
+            node.test = ast.Call(ast.Name("bool", ast.Load()), [node.test], [])
             self.changed = True
         return node
+
+
+def _always_true(test: ast.expr) -> bool:
+    """Is the test true whatever its names hold, as Python's compiler sees it (no jump out)?"""
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    if isinstance(test, ast.BoolOp):
+        return (any if isinstance(test.op, ast.Or) else all)(_always_true(v) for v in test.values)
+    return False
 
 
 def _down(rng: ast.expr) -> ast.expr:
@@ -355,7 +358,7 @@ def _down(rng: ast.expr) -> ast.expr:
     if isinstance(rng, ast.Subscript):
         trips = rng.slice.upper  # type: ignore[attr-defined]
         rng = rng.value
-    args = [ast.unparse(x) for x in rng.args]  # type: ignore[attr-defined]
+    args = [_atom(ast.unparse(x)) for x in rng.args]  # type: ignore[attr-defined]
     a, b, c = ("0", args[0], "1") if len(args) == 1 else (args[0], args[1], "1") if len(args) == 2 else args
     if c == "1" and trips is None:
         return ast.parse(f"range({_plus(b, -1)}, {_plus(a, -1)}, -1)", mode="eval").body
@@ -375,6 +378,11 @@ def _down(rng: ast.expr) -> ast.expr:
     return ast.parse(f"range({first}, {stop}, {-step if step is not None else '-' + c})", mode="eval").body
 
 
+def _atom(x: str) -> str:
+    """A bound as an operand of + - * //: a name or an integer as it is, anything else parenthesized."""
+    return x if x.isidentifier() or _integer(x) is not None else f"({x})"
+
+
 def _plus(x: str, k: int) -> str:
     """`x + k` as source, folded when x is a literal."""
     n = _integer(x)
@@ -384,10 +392,7 @@ def _plus(x: str, k: int) -> str:
 
 
 def _integer(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return int(text) if text.lstrip("-").isdigit() else None
 
 
 def _wrt(g: Gradient) -> str:
