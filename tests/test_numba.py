@@ -9,6 +9,9 @@ install it is tested either way.
 import os
 import sys
 
+import catalogue_flow
+import differential
+import progen
 import pytest
 from conftest import EXAMPLES, import_file
 from oracle import assert_gradient, gradient_of, mp_namespace
@@ -48,13 +51,9 @@ def _generate(tmp_path, spec: str, *options: str, folder: str = ""):
     return import_file(str(path)), path.read_text()
 
 
-def _points(path: str, func: str, points):
-    if points is not None:
-        return points
-    sys.path.insert(0, HERE)
-    import catalogue_flow
-
-    return [tuple(p) for p in catalogue_flow.CASES[func]]
+def _points(func: str, points):
+    """The case's points, else the catalogue's."""
+    return points if points is not None else [tuple(p) for p in catalogue_flow.CASES[func]]
 
 
 def _same(a, b) -> bool:
@@ -70,7 +69,7 @@ def test_compiled_gradient_equals_the_plain_one_and_the_oracle(numba, tmp_path, 
     compiled, text = _generate(tmp_path, spec, "--numba")
     plain, _ = _generate(tmp_path, spec)
     oracle_f = mp_namespace(open(path).read())[func]
-    for point in _points(path, func, points):
+    for point in _points(func, points):
         got_value, got = getattr(compiled, f"{func}_value_and_grad")(*point)
         value, want = getattr(plain, f"{func}_value_and_grad")(*point)
         assert _same(got_value, value) and _same(got, want), f"{func} at {point}: {got_value, got} != {value, want}"
@@ -156,9 +155,6 @@ PROGRAMS = [3, 6, 37, 104, 140]
 
 @pytest.mark.parametrize("seed", PROGRAMS)
 def test_random_programs_compiled_equal_plain_and_the_oracle(numba, tmp_path, write_module, seed):
-    import differential
-    import progen
-
     text, args = progen.program(seed), progen.point(seed)
     path = write_module(text, f"program{seed}")
     compiled, _ = _generate(tmp_path, f"{path}:f", "--numba")
