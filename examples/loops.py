@@ -1,6 +1,6 @@
 """Loops, branches and lists, as a numerical programmer writes them."""
 
-from math import exp, log
+from math import exp, log, tanh
 
 
 def extended_rosenbrock(x):
@@ -69,3 +69,15 @@ def halvings(x):
         x = x / 2
         n += 1
     return x * (n + 1)
+
+
+def tanh_network(W, b, v, c, x):
+    """Squared error of a 4-8-1 tanh network at one sample x (W: 8 x 4, row-major), target 0.25."""
+    out = c
+    for j in range(8):
+        a = b[j]
+        for i in range(4):
+            a += W[4 * j + i] * x[i]
+        out += v[j] * tanh(a)
+    r = out - 0.25
+    return r * r

@@ -37,3 +37,8 @@ def smooth_l1(x, y, eps=1e-3):
     """A smooth approximation of |x - y|."""
     d = x - y
     return sqrt(d * d + eps)
+
+
+def powell(x1, x2, x3, x4):
+    """Powell's singular function; minimum 0 at the origin, where its Hessian is singular."""
+    return (x1 + 10 * x2) ** 2 + 5 * (x3 - x4) ** 2 + (x2 - 2 * x3) ** 4 + 10 * (x1 - x4) ** 4

@@ -15,6 +15,7 @@ import operator
 import os
 import unicodedata
 import weakref
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 
@@ -36,6 +37,7 @@ from .reverse import Gradient, differentiate
 from .reverse.outputs import is_vector, seeded, seeded_array
 from .tangent import Tangent, linearize
 from .tangent.emit import both_modes_text, tangent_module_text, tangent_runtime_text
+from .tangent.gradient import choose_mode, forward_gradient_module_text, forward_gradient_runtime_text
 from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
 
@@ -94,13 +96,28 @@ class Derivative:
         """A parameter's name in generated code."""
         return p.hint  # type: ignore[return-value]
 
-    def module(self, mode: str = "reverse") -> str:
-        """The generated module of `mode` ("reverse", "forward" or "both"), black-formatted."""
-        if mode == "reverse":
+    def module(self, mode: str = "auto") -> str:
+        """The generated module of `mode`, black-formatted: "auto" (the gradient by the mode that costs
+        less, see `mode`), "reverse", "forward" (the JVP) or "both" (reverse mode's and the JVP)."""
+        if mode == "auto":
             return self.source
+        if mode == "reverse":
+            return format_source(self.reverse_text)
         if mode == "forward":
             return format_source(self.forward_text)
-        return format_source(both_modes_text(self.text, self.forward_text))
+        return format_source(both_modes_text(self.reverse_text, self.forward_text))
+
+    @cached_property
+    def mode(self) -> tuple[str, str]:
+        """How `grad` and `value_and_grad` compute: ("forward" or "reverse", why). Forward accumulation
+        where the gradient is in one scalar input and costs fewer operations so (tangent/gradient.py)."""
+        g, cert = self.gradient, self.certificate
+        if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector or cert.arrays:
+            return "reverse", "reverse mode"
+        try:
+            return choose_mode(g, cert, self.tangent)
+        except S2sadError:  # a construct forward mode refuses: reverse mode has it
+            return "reverse", "reverse mode"
 
     @cached_property
     def certificate(self) -> Certificate:
@@ -121,7 +138,14 @@ class Derivative:
 
     @cached_property
     def text(self) -> str:
-        """The generated module, unformatted."""
+        """The generated gradient module, unformatted, by the mode `mode` chose."""
+        if self.mode[0] == "forward":
+            return deeply(self.levels, lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
+        return self.reverse_text
+
+    @cached_property
+    def reverse_text(self) -> str:
+        """The reverse-mode module, unformatted."""
         return deeply(self.levels, lambda: module_text(self.gradient, self.origin))
 
     @cached_property
@@ -141,8 +165,11 @@ class Derivative:
         name = f"{self.trace.name}_jvp" if g is None else function_name(g, kind)
         filename = f"<s2sad {self.origin}:{name} #{next(_serial)}>"
 
+        forward = gradient is None and kind in ("value_and_grad", "grad") and self.mode[0] == "forward"
+
         def compiled() -> Any:
-            text = tangent_runtime_text(self.tangent) if g is None else runtime_text(g, kind)
+            text = tangent_runtime_text(self.tangent) if g is None else \
+                forward_gradient_runtime_text(self.tangent, kind) if forward else runtime_text(g, kind)
             # Registered so that tracebacks through generated code show its lines.
             linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
             try:
@@ -310,35 +337,41 @@ def _describe(x: Any) -> str:
     return f"{text} ({type(x).__name__})"
 
 
-def derive(f: Callable[..., float], wrt: Wrt = None) -> Derivative:
+def derive(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Derivative:
     """Differentiate f (cached): trace, certificate, generated functions and source.
 
-    Each call (a cached one too) compares the module-level names the derivation
-    read from the source with f's live globals, and raises if one differs.
+    `unroll`: the operations a loop of literal trip count may unroll to (0: none; None: the
+    default, `unroll.UNROLL_BUDGET`). Each call (a cached one too) compares the module-level names
+    the derivation read from the source with f's live globals, and raises if one differs.
     """
     try:
         per_function = _cache.setdefault(f, {})
     except TypeError:  # not weak-referenceable, so not a Python function: load_function says so
         per_function = {}
     key = normalize_wrt(wrt)
-    found = per_function.get(key)
+    if unroll is not None and (type(unroll) is not int or unroll < 0):
+        raise S2sadError(f"unroll is a number of operations (0 or more), not {unroll!r}")
+    found = per_function.get((key, unroll))
     if found is None:
         with collector_paused():
             src = load_function(f)
+            if unroll is not None:
+                src = replace(src, unroll=unroll)
             derived = derive_source(src, key)
             derived.live = live_checks(src.module)
-        found = per_function[key] = derived
+        found = per_function[(key, unroll)] = derived
     check_live(f, found.live)
     return found
 
 
-def grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
+def grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Callable[..., Any]:
     """The gradient of f: a function of f's parameters returning df/dwrt.
 
     One differentiated parameter gives a float; several give a tuple in
     parameter order. `wrt` names parameters by name or position; None: all.
+    `unroll`: how far loops of literal trip count unroll (see `derive`).
     """
-    return _scalar_function(derive(f, wrt), "grad").grad
+    return _scalar_function(derive(f, wrt, unroll), "grad").grad
 
 
 def _scalar_function(d: Derivative, what: str) -> Derivative:
@@ -348,14 +381,14 @@ def _scalar_function(d: Derivative, what: str) -> Derivative:
     return d
 
 
-def value_and_grad(f: Callable[..., float], wrt: Wrt = None) -> Callable[..., Any]:
+def value_and_grad(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> Callable[..., Any]:
     """Like `grad`, but the function returns `(f(...), gradient)`."""
-    return _scalar_function(derive(f, wrt), "value_and_grad").value_and_grad
+    return _scalar_function(derive(f, wrt, unroll), "value_and_grad").value_and_grad
 
 
-def generate(f: Callable[..., float], wrt: Wrt = None) -> str:
+def generate(f: Callable[..., float], wrt: Wrt = None, unroll: int | None = None) -> str:
     """The generated module for f, as `s2sad gen` prints it."""
-    return derive(f, wrt).source
+    return derive(f, wrt, unroll).source
 
 
 def piecewise(f: Callable[..., float], wrt: Wrt = None) -> list[Kink]:

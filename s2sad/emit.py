@@ -26,6 +26,7 @@ from .errors import S2sadError, printable
 from .flops import FlopBound, flop_bound
 from .kinks import kink_lines, kinks
 from .forward import arm_key, loop_key
+from .item_stores import first_item_stores
 from .layout import flat_sections, is_elif
 from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Comment, Jump, Node, Stmt, walk
@@ -34,6 +35,7 @@ from .reverse import Gradient
 from .reverse.outputs import is_vector
 from .reverse.sweep import several_arrays
 from .trace import If, Loop, Var, is_straight
+from .unroll import lines_text
 from .util import collector_paused
 
 BOUND = 5  # the lecture's bound on (value and gradient) / (value)
@@ -297,6 +299,8 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
     if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
         sections = coalesce_copies(sections, results)
     forward, reverse = flat_sections(inline_single_use(sections, results), results)
+    reverse = first_item_stores(reverse, forward, frozenset(
+        g.names.primal[p] for p in g.trace.params if isinstance(p, Var) and p.kind == "float"))
     if g.names.builtins:  # a parameter named like a builtin the code calls: call the builtin by its alias
         forward, reverse = _renamed(forward, g.names.builtins), _renamed(reverse, g.names.builtins)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']
@@ -327,11 +331,11 @@ def _render(nodes, indent: str, what: str, out: list[str]) -> None:
         if isinstance(n, Stmt):
             out.append(_statement(n, "from line" if n.adjoint else what, indent))
         elif isinstance(n, Block):
-            out.append(_with_comment(f"{indent}{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
+            out.append(_with_comment(f"{indent}{n.header}:", f"# line {lines_text(n.lines[:1])}" if n.lines else ""))
             _render(_body(n.body), indent + "    ", what, out)
             while is_elif(n.orelse):  # a chain stays flat, and is walked in a loop
                 n = n.orelse[0]  # type: ignore[assignment]
-                out.append(_with_comment(f"{indent}el{n.header}:", f"# line {n.lines[0]}" if n.lines else ""))
+                out.append(_with_comment(f"{indent}el{n.header}:", f"# line {lines_text(n.lines[:1])}" if n.lines else ""))
                 _render(_body(n.body), indent + "    ", what, out)
             if n.orelse:
                 out.append(f"{indent}else:")
@@ -361,7 +365,7 @@ def _with_comment(code: str, comment: str) -> str:
 
 def _statement(s: Stmt, what: str, indent: str = "    ") -> str:
     """The statement with its source lines as a comment: after it, or above it if that fits."""
-    where = f"# {what}{'s' if len(s.lines) > 1 else ''} {', '.join(map(str, s.lines))}" if s.lines else ""
+    where = f"# {what}{'s' if len(set(map(int, s.lines))) > 1 else ''} {lines_text(s.lines)}" if s.lines else ""
     if not s.target:
         code = f"{indent}{to_source(s.value)}"
     else:

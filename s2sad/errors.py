@@ -34,6 +34,10 @@ class Violation:
     hint: str
     text: str  # the source line, without its newline
 
+    def __post_init__(self) -> None:  # a line of an unrolled loop's copy is reported as the line itself
+        object.__setattr__(self, "line", int(self.line))
+        object.__setattr__(self, "end_line", int(self.end_line))
+
     def format(self) -> str:
         """`file:line:col: error: message`, the line, a caret, and the hint."""
         out = [f"{printable(self.filename)}:{self.line}:{self.col}: error: {self.message}"]

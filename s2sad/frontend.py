@@ -29,6 +29,7 @@ from .bindings import Sites, binding_sites
 from .errors import S2sadError, UnsupportedSyntaxError, Violation
 from .reading import read_file, source_lines
 from .rules import CONSTANTS, LINEAR, RULES, add_rule
+from .unroll import UNROLL_BUDGET
 
 # --- what a module-level name is bound to (read from the source) -----------
 
@@ -179,6 +180,7 @@ class Source:
     module: Module
     node: ast.FunctionDef
     arrays: bool = False  # an array program whatever its text shows (generated code of one, read back)
+    unroll: int = UNROLL_BUDGET  # operations a loop of literal trip count may unroll to (0: none)
 
 
 def nesting(src: Source) -> int:

@@ -98,11 +98,11 @@ def _product_partial(e: Product, i: int, z: ast.expr, names: Names) -> Term:
         return Term(p, (z,), (x,))
     term = Term(e.coef * p) if e.div == 1 else Term(e.coef * p, (), (pyast.number(e.div),))
     if p != 1:
-        term = term * (Term(1, (pyast.power(x, p - 1),)) if p > 1 else Term(1, (), (pyast.power(x, 1 - p),)))
+        term = term * (Term(1, (pyast.power(x, p - 1, exact=False),)) if p > 1 else Term(1, (), (pyast.power(x, 1 - p, exact=False),)))
     for j, (w, q) in enumerate(e.factors):
         if j != i:
             other = pyast.name(names.primal[w])
-            term = term * (Term(1, (pyast.power(other, q),)) if q > 0 else Term(1, (), (pyast.power(other, -q),)))
+            term = term * (Term(1, (pyast.power(other, q, exact=False),)) if q > 0 else Term(1, (), (pyast.power(other, -q, exact=False),)))
     return term
 
 
@@ -133,7 +133,7 @@ def _instantiate(t: ast.expr, subst: dict[str, ast.expr], names: Names, numpy: b
             if folded is not None:
                 return folded
         if isinstance(t.op, ast.Pow) and cb is not None:
-            return pyast.power(a, cb)
+            return pyast.power(a, cb, exact=False)
         return pyast.binop(a, t.op, b)
     if isinstance(t, ast.Compare):  # a truth value (0 or 1) guarding a partial at a single point
         a, b = _instantiate(t.left, subst, names, numpy), _instantiate(t.comparators[0], subst, names, numpy)

@@ -65,13 +65,24 @@ def binop(a: ast.expr, op: ast.operator, b: ast.expr) -> ast.expr:
     return ast.BinOp(a, op, b)
 
 
-def power(base: ast.expr, p: float) -> ast.expr:
-    """base**p, with base*base for squares of names (faster, same value)."""
+def power(base: ast.expr, p: float, exact: bool = True) -> ast.expr:
+    """base**p, with base*base for squares of names (faster, same value).
+
+    Not `exact` (a partial, where the last bit is free): small integer powers of a name are
+    products, `x*x*x` for `x**3` (a multiplication costs a fifth of a `pow` call).
+    """
     if p == 1:
         return base
-    if p == 2 and isinstance(base, ast.Name):
-        return binop(base, MULT, base)
+    small = 2 if exact else MAX_PRODUCT_POWER
+    if isinstance(base, ast.Name) and float(p).is_integer() and 2 <= p <= small:
+        out = base
+        for _ in range(int(p) - 1):
+            out = binop(out, MULT, base)
+        return out
     return binop(base, POW, number(int(p) if float(p).is_integer() else p))
+
+
+MAX_PRODUCT_POWER = 4  # x**4 as three multiplications is still cheaper than one pow call
 
 
 def product(coef: float, num: Iterable[ast.expr], den: Iterable[ast.expr] = ()) -> ast.expr:

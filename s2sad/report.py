@@ -17,6 +17,7 @@ import html
 import re
 
 from . import __version__
+from .unroll import without_iterations
 
 _LINES = re.compile(r"#\s*(?:from\s+)?lines?\s+([0-9][0-9, ]*)\s*$")
 
@@ -74,7 +75,7 @@ _SCRIPT = """
 
 def source_lines_of(generated_line: str) -> list[int]:
     """The source lines a generated line's comment names (`# line 9`, `# from lines 35, 37`)."""
-    m = _LINES.search(generated_line)
+    m = _LINES.search(without_iterations(generated_line))
     return [int(n) for n in re.findall(r"[0-9]+", m.group(1))] if m else []
 
 

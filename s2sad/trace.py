@@ -37,6 +37,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from .unroll import lines_text
+
 
 @dataclass(frozen=True, eq=False)
 class Var:
@@ -480,7 +482,7 @@ def format_trace(trace: Trace, name: Callable[[Var], str]) -> str:
     _format_block(trace.body, name, "", rows)
     width = max((len(text) for text, line in rows if line is not None), default=0)
     lines = [f"input: {', '.join(name(p) for p in trace.params)}"]  # type: ignore[arg-type]
-    lines += [text if line is None else f"{text.ljust(width)}   # line {line}" for text, line in rows]
+    lines += [text if line is None else f"{text.ljust(width)}   # line {lines_text((line,))}" for text, line in rows]
     return "\n".join(lines)
 
 

@@ -80,6 +80,7 @@ def benchmarks(folder: str) -> list[tuple[str, str, str, object, tuple]]:
         ("Rosenbrock 2-D", f"{ex}/optim.py:rosenbrock", "rosenbrock", handwritten.rosenbrock_value_and_grad,
          (-1.2, 1.0)),
         ("Wood", f"{ex}/optim.py:wood", "wood", handwritten.wood_value_and_grad, (-3.0, -1.0, -3.0, -1.0)),
+        ("Powell", f"{ex}/optim.py:powell", "powell", handwritten.powell_value_and_grad, (3.0, -1.0, 0.0, 1.0)),
         ("chain of 200 unary", f"{folder}/chain.py:chain", "chain", chain_vg, (0.3,)),
         (f"4-8-1 tanh net ({n_params} p)", f"{folder}/network.py:network", "network", net_vg, net_point),
     ]
@@ -147,6 +148,9 @@ def loops(repeats: int) -> list[tuple[str, float, float]]:
                       ([rng.uniform(-1.5, 1.5) for _ in range(n)],)))
     cases.append(("RK4 oscillator, 1000 steps", "oscillator", handwritten.oscillator_value_and_grad,
                   (2.0, 0.3, 1.0, 0.0, 1000)))
+    net_point = ([rng.uniform(-0.5, 0.5) for _ in range(32)], [rng.uniform(-0.5, 0.5) for _ in range(8)],
+                 [rng.uniform(-0.5, 0.5) for _ in range(8)], 0.1, [0.5, -1.25, 0.75, 2.0])
+    cases.append(("4-8-1 tanh net, two loops", "tanh_network", handwritten.tanh_network_value_and_grad, net_point))
     cases.append(("softmax CE, 100 logits", "softmax_cross_entropy",
                   handwritten.softmax_cross_entropy_value_and_grad, ([rng.uniform(-3, 3) for _ in range(100)], 7)))
     print(f"\n{'loops':<28}{'f':>10}{'s2sad vg':>11}{'hand vg':>10}{'vg/f':>7}{'vg/hand':>9}{'op ratio':>10}"

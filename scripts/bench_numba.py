@@ -51,7 +51,7 @@ def _import(path: str, name: str):
 def _modules(func: str, folder: str):
     """(plain module, --numba module) of examples/loops.py:func, written to folder and imported."""
     derived = derive_source(load_spec(f"{EXAMPLES}:{func}"))
-    texts = {"plain": derived.source, "numba": format_source(numba_module_text(derived))}
+    texts = {"plain": derived.module("reverse"), "numba": format_source(numba_module_text(derived))}
     out = []
     for kind, text in texts.items():
         path = os.path.join(folder, f"{func}_{kind}.py")

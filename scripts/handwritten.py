@@ -46,6 +46,19 @@ def wood_value_and_grad(x1, x2, x3, x4):
     return f, (2 * x1 * da + 2 * c, 20.2 * e + 19.8 * g - da, 2 * x3 * db + 2 * d, 20.2 * g + 19.8 * e - db)
 
 
+def powell_value_and_grad(x1, x2, x3, x4):
+    """Powers as products, shared between the value and the gradient."""
+    a = x1 + 10 * x2
+    b = x3 - x4
+    c = x2 - 2 * x3
+    d = x1 - x4
+    c2 = c * c
+    d2 = d * d
+    ca = 4 * c2 * c
+    da = 40 * d2 * d
+    return a * a + 5 * b * b + c2 * c2 + 10 * d2 * d2, (2 * a + da, 20 * a + ca, 10 * b - 2 * ca, -10 * b - da)
+
+
 # One step of the unary chain: (primal spelling in z, derivative in z (input) and y (output)).
 CHAIN_STEPS = [
     ("sin(z)", "cos(z)"),
@@ -107,6 +120,34 @@ def network_source(n_in: int = 4, n_hidden: int = 8) -> tuple[str, str, int]:
 
 
 # --- loops over lists (examples/loops.py) ------------------------------------------
+
+
+def tanh_network_source(n_in: int = 4, n_hidden: int = 8) -> str:
+    """examples/loops.py's tanh_network, value and gradient unrolled by hand (module text)."""
+    body = ["from math import tanh", "", "", "def tanh_network_value_and_grad(W, b, v, c, x):"]
+    body += [f"    x{i} = x[{i}]" for i in range(n_in)]
+    for j in range(n_hidden):
+        pre = " + ".join(f"W[{n_in * j + i}] * x{i}" for i in range(n_in))
+        body.append(f"    h{j} = tanh(b[{j}] + {pre})")
+    body.append("    r = c + " + " + ".join(f"v[{j}] * h{j}" for j in range(n_hidden)) + " - 0.25")
+    body.append("    dr = 2 * r")
+    body += [f"    d{j} = dr * v[{j}] * (1 - h{j} * h{j})" for j in range(n_hidden)]
+    body.append("    W_bar = [" + ", ".join(f"d{j} * x{i}" for j in range(n_hidden) for i in range(n_in)) + "]")
+    body.append("    b_bar = [" + ", ".join(f"d{j}" for j in range(n_hidden)) + "]")
+    body.append("    v_bar = [" + ", ".join(f"dr * h{j}" for j in range(n_hidden)) + "]")
+    body.append("    x_bar = [" + ", ".join(" + ".join(f"d{j} * W[{n_in * j + i}]" for j in range(n_hidden))
+                                           for i in range(n_in)) + "]")
+    body.append("    return r * r, (W_bar, b_bar, v_bar, dr, x_bar)\n")
+    return "\n".join(body)
+
+
+def _defined(text: str, name: str):
+    namespace: dict = {}
+    exec(compile(text, f"<{name}>", "exec"), namespace)
+    return namespace[name]
+
+
+tanh_network_value_and_grad = _defined(tanh_network_source(), "tanh_network_value_and_grad")
 
 
 def extended_rosenbrock_value_and_grad(x):

@@ -255,6 +255,8 @@ class Generator:
             f"for {counter} in range(n, 0, -1):", f"for {counter} in range(len(xs)):",
             f"for {counter} in reversed(range(n)):", f"for {counter} in reversed(range(len(xs))):",
             f"for {counter} in range(0, len(xs), 2):",
+            f"for {counter} in range(2):", f"for {counter} in reversed(range(3)):",  # literal: unrolled
+            f"for {counter} in range(4, 0, -2):", f"for {counter} in range(0):",
             "for {v} in xs:", f"for {counter}, {{v}} in enumerate(xs):",
         ])
         inner = scope.inner(counter if "{v}" not in header or "enumerate" in header else None, loop=True)

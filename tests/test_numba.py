@@ -67,7 +67,7 @@ def _same(a, b) -> bool:
 def test_compiled_gradient_equals_the_plain_one_and_the_oracle(numba, tmp_path, path, func, points):
     spec = f"{path}:{func}"
     compiled, text = _generate(tmp_path, spec, "--numba")
-    plain, _ = _generate(tmp_path, spec)
+    plain, _ = _generate(tmp_path, spec, "--mode", "reverse")
     oracle_f = mp_namespace(open(path).read())[func]
     for point in _points(func, points):
         got_value, got = getattr(compiled, f"{func}_value_and_grad")(*point)
@@ -112,7 +112,7 @@ def test_reversed_ranges_count_down_over_the_same_numbers(numba, tmp_path, write
         """
     )
     compiled, text = _generate(tmp_path, f"{path}:f", "--numba")
-    plain, _ = _generate(tmp_path, f"{path}:f")
+    plain, _ = _generate(tmp_path, f"{path}:f", "--mode", "reverse")
     assert "reversed(" not in text
     oracle_f = mp_namespace(open(path).read())["f"]
     for n in range(0, 8):
@@ -141,7 +141,7 @@ def test_a_while_true_loop_ends(numba, tmp_path, write_module, test):
         """
     )
     compiled, text = _generate(tmp_path, f"{path}:f", "--numba")
-    plain, _ = _generate(tmp_path, f"{path}:f")
+    plain, _ = _generate(tmp_path, f"{path}:f", "--mode", "reverse")
     assert f"while bool({test}):" in text
     got, want = compiled.f_value_and_grad(0.3), plain.f_value_and_grad(0.3)
     assert _same(got, want)
@@ -158,7 +158,7 @@ def test_random_programs_compiled_equal_plain_and_the_oracle(numba, tmp_path, wr
     text, args = progen.program(seed), progen.point(seed)
     path = write_module(text, f"program{seed}")
     compiled, _ = _generate(tmp_path, f"{path}:f", "--numba")
-    plain, _ = _generate(tmp_path, f"{path}:f")
+    plain, _ = _generate(tmp_path, f"{path}:f", "--mode", "reverse")
     got, want = compiled.f_value_and_grad(*args), plain.f_value_and_grad(*args)
     assert _same(got, want), f"program {seed}: {got} != {want}"
     try:
@@ -220,7 +220,7 @@ def test_a_call_of_a_users_function_is_refused_at_its_line(numba, tmp_path, caps
     assert "s = softplus(x * y)" in err and not out.exists()
 
 
-@pytest.mark.parametrize("option", [["--mode", "forward"], ["--order", "2"], ["--verify"]])
+@pytest.mark.parametrize("option", [["--mode", "forward"], ["--mode", "both"], ["--order", "2"], ["--verify"]])
 def test_numba_with_other_modes_is_refused(tmp_path, capsys, option):
     out = tmp_path / "out.py"
     assert main(["gen", f"{LOOPS}:huber", "--numba", *option, "-o", str(out)]) == 2

@@ -12,6 +12,7 @@ a unified diff when FILE is stale (as `black --check --diff` does).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import re
 import sys
 
@@ -20,6 +21,7 @@ from ..api import Derivative, derive_source, trace_source
 from ..errors import S2sadError, UnsupportedSyntaxError, printable
 from ..emit import format_source
 from ..frontend import Source, load_spec
+from ..unroll import UNROLL_BUDGET
 from ..tangent.second import second_order_text
 from ..tangent.second_arrays import array_second_order_text
 from .evidence import (
@@ -72,10 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.add_argument(
         "--mode",
-        choices=("reverse", "forward", "both"),
-        default="reverse",
-        help="reverse: <f>_grad and <f>_value_and_grad (<f>_vjp for a function returning a tuple or a list; "
-        "the default); forward: <f>_jvp, the derivative along given tangents; both: all of them",
+        choices=("auto", "reverse", "forward", "both"),
+        default="auto",
+        help="auto (the default): <f>_grad and <f>_value_and_grad by reverse mode, or by forward accumulation "
+        "where the gradient is in one input and that costs fewer operations (the header says which, and why); "
+        "reverse: by reverse mode (<f>_vjp for a function returning a tuple or a list); forward: <f>_jvp, the "
+        "derivative along given tangents; both: reverse mode's and <f>_jvp",
     )
     gen.add_argument(
         "--order",
@@ -89,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing: exit 0 if FILE (-o) is what generation gives now, 1 with a diff if it is stale",
     )
+    unroll_options(gen)
     add_commands(sub, _SPEC_HELP)
     tr = sub.add_parser(
         "trace",
@@ -97,13 +102,28 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: s2sad trace examples/lecture.py:f",
     )
     tr.add_argument("spec", metavar="SPEC", help=_SPEC_HELP)
+    unroll_options(tr)
     return p
+
+
+def unroll_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--unroll", metavar="N", type=_operations, default=UNROLL_BUDGET,
+                       help="unroll a loop of literal trip count (range(8)) into straight-line code where that "
+                       f"takes at most N operations (default {UNROLL_BUDGET})")
+    group.add_argument("--no-unroll", dest="unroll", action="store_const", const=0, help="keep every loop")
+
+
+def _operations(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a number of operations (0 or more), not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        src = load_spec(args.spec)
+        src = replace(load_spec(args.spec), unroll=getattr(args, "unroll", UNROLL_BUDGET))
         if args.command == "trace":
             return print_out(str(trace_source(src)) + "\n", None)
         if args.command == "graph":
@@ -120,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.output is not None and not args.check:  # --check writes nothing
             refuse_input_as_output(src.module.filename, args.output)
         derived = derive_source(src, wrt)
-        if args.order == 2 and args.mode != "reverse":
+        if args.order == 2 and args.mode not in ("auto", "reverse"):
             raise S2sadError("--order 2 writes f_hvp and f_hessian (forward over reverse; for arrays, reverse over "
                              "forward): leave --mode out")
         if args.verify and (args.order == 2 or args.mode == "forward"):
@@ -155,7 +175,7 @@ def _numba_text(args: argparse.Namespace, src: Source, derived: Derivative) -> s
     """`gen --numba`: the gradient module for Numba, formatted; refused before anything is written."""
     from ..numba_code import numba_module_text, require_numba
 
-    if args.mode != "reverse" or args.order != 1:
+    if args.mode not in ("auto", "reverse") or args.order != 1:
         raise S2sadError("--numba writes the reverse-mode gradient (f_grad, f_value_and_grad): leave --mode and "
                          "--order out")
     if args.verify:

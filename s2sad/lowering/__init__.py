@@ -41,6 +41,7 @@ from ..prepare import (
     tuple_lists,
 )
 from ..trace import ListVar, Trace, Var
+from ..unroll import unrolled
 from .arrays import ArrayLowering, is_array_program
 from .common import Binding, _Abandon, _LoopContext, _Retype, _without_docstring
 from .expressions import Expressions
@@ -54,7 +55,7 @@ def lower(src: Source) -> Trace:
     untyped: set[tuple] = set()
     while True:
         try:
-            return _Lowering(src.module, untyped).function(src.node, src.arrays)
+            return _Lowering(src.module, untyped).function(src.node, src.arrays, src.unroll)
         except _Retype as retype:  # a pop typed as an int, from a list that gets a float later
             untyped.add(retype.key)
 
@@ -88,7 +89,7 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
 
     # --- the function ------------------------------------------------------------
 
-    def function(self, fn: ast.FunctionDef, arrays: bool = False) -> Trace:
+    def function(self, fn: ast.FunctionDef, arrays: bool = False, unroll: int = 0) -> Trace:
         args = fn.args.posonlyargs + fn.args.args
         text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
         # typing parameters walks the whole function: skip it where no list or integer use can appear
@@ -115,7 +116,10 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         self.mutated = changed_lists(fn)
         self.rewritten = rewritten_items(fn)  # items stored into; the others stay as they were made
         self.tuple_lists = tuple_lists(fn)
-        body = restructure(_without_docstring(fn.body), self.module, top=True)
+        body = _without_docstring(fn.body)
+        if not self.array_program:  # an array program's loops batch work across iterations
+            body = unrolled(fn, body, unroll)
+        body = restructure(body, self.module, top=True)
         self.top_level(body, env)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno,
                      tuple(sorted(self.tables.items())))

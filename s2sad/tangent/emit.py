@@ -136,15 +136,7 @@ def tangent_runtime_text(t: Tangent) -> str:
 def jvp_lines(t: Tangent) -> list[str]:
     """`<f>_jvp`: the forward sweep with tangents, returning (value, value_dot)."""
     tr = t.trace
-    results = [t.value, t.value_dot]
-    sections: tuple[tuple[Node, ...], ...] = (t.body,)
-    if not is_straight(tr.body):
-        sections = coalesce_copies(sections, results)
-    (body,) = flat_sections(inline_single_use(sections, results), results)
-    if not any(getattr(p, "kind", None) == "array" for p in tr.params):  # NumPy integers wrap when negated
-        body = _signs_folded(body, t.tangents)
-    if t.names.builtins:
-        body = _renamed(body, t.names.builtins)
+    body = jvp_body(t)
     params = [t.names.primal[p] for p in tr.params]
     # a tangent parameter follows them all, so defaults are kept only where no tangent follows
     defaults = [] if t.dots else [f"{n}={_number(d)}" if d is not None else n for n, d in zip(params, tr.defaults)]
@@ -155,6 +147,21 @@ def jvp_lines(t: Tangent) -> list[str]:
     _render(body, "    ", "line", lines)
     lines.append(f"    return {to_source(t.value)}, {to_source(t.value_dot)}")
     return lines
+
+
+def jvp_body(t: Tangent) -> tuple[Node, ...]:
+    """The statements of `<f>_jvp`, laid out as emission lays out every sweep."""
+    tr = t.trace
+    results = [t.value, t.value_dot]
+    sections: tuple[tuple[Node, ...], ...] = (t.body,)
+    if not is_straight(tr.body):
+        sections = coalesce_copies(sections, results)
+    (body,) = flat_sections(inline_single_use(sections, results), results)
+    if not any(getattr(p, "kind", None) == "array" for p in tr.params):  # NumPy integers wrap when negated
+        body = _signs_folded(body, t.tangents)
+    if t.names.builtins:
+        body = _renamed(body, t.names.builtins)
+    return body
 
 
 

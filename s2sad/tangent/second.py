@@ -26,6 +26,7 @@ from ..frontend import Source, _find_def, read_module
 from ..emit import _number
 from ..program import Block, Node, Stmt
 from ..trace import ListVar
+from ..unroll import without_iterations
 from . import Tangent, linearize
 from .readback import along_text
 from .emit import _parts, both_modes_text, merged_imports, tangent_certificate, tangent_module_text
@@ -55,7 +56,7 @@ def gradient_derivation(d: Derivative) -> Derivative:
         raise S2sadError(f"{d.trace.name}: the generated gradient of an array program calls helpers that s2sad "
                          "does not read back; its second derivatives are reverse over forward (tangent_derivation: "
                          "s2sad.hessian, s2sad.hvp and s2sad gen --order 2 take that way)")
-    return derive_text(d.text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
+    return derive_text(d.reverse_text, f"{d.trace.name}_grad", d.origin, [p.hint for p in d.wrt])
 
 
 def tangent_derivation(d: Derivative) -> Derivative:
@@ -93,7 +94,7 @@ def second_order_text(d: Derivative) -> str:
     """The --order 2 module, before formatting."""
     d2 = gradient_derivation(d)
     name = d.trace.name
-    t = _relined(d2.tangent, lines_named(d.text))  # its comments name f's lines, as f_grad's do
+    t = _relined(d2.tangent, lines_named(d.reverse_text))  # its comments name f's lines, as f_grad's do
     cert = tangent_certificate(t)
     primal = d.certificate.primal
     ratio = cert.jvp / primal if primal else 1.0
@@ -109,7 +110,7 @@ def second_order_text(d: Derivative) -> str:
               f"({name}_grad_jvp at most {cert.ratio:.2f} x {name}_grad), {verdict} {HVP_BOUND} "
               "(forward mode's 3 times reverse mode's 5)"]
     wrappers, builtins = _wrappers(d, t)
-    merged = both_modes_text(d.text, tangent_module_text(t, d.origin))
+    merged = both_modes_text(d.reverse_text, tangent_module_text(t, d.origin))
     heads, imports, body = _parts(merged)
     if builtins:
         imports = merged_imports(imports + [f"from builtins import {', '.join(builtins)}"])
@@ -129,10 +130,10 @@ def lines_named(text: str) -> dict[int, tuple[int, ...]]:
     lines = text.splitlines()
     out: dict[int, tuple[int, ...]] = {}
     for k, line in enumerate(lines, start=1):
-        code, sep, comment = line.partition("#")
+        code, sep, comment = without_iterations(line).partition("#")
         m = _COMMENT.search("#" + comment) if sep else None
         if m is None and k > 1 and lines[k - 2].lstrip().startswith("#"):
-            m = _COMMENT.search(lines[k - 2].strip())
+            m = _COMMENT.search(without_iterations(lines[k - 2]).strip())
         if m is not None and code.strip():
             out[k] = tuple(int(n) for n in re.findall(r"\d+", m.group(1)))
     return out
