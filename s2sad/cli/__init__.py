@@ -17,10 +17,10 @@ import re
 import sys
 
 from .. import __version__
-from ..api import derive_source, trace_source
+from ..api import Derivative, derive_source, trace_source
 from ..errors import S2sadError, UnsupportedSyntaxError, printable
 from ..emit import format_source
-from ..frontend import load_spec
+from ..frontend import Source, load_spec
 from ..unroll import UNROLL_BUDGET
 from ..tangent.second import second_order_text
 from ..tangent.second_arrays import array_second_order_text
@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         "--at/--points/--seed; this imports and runs the module); write nothing if they disagree",
     )
     point_options(gen)
+    gen.add_argument(
+        "--numba",
+        action="store_true",
+        help="write code Numba compiles in nopython mode (@numba.njit(cache=True)): loops at compiled speed; "
+        'needs the numba extra (pip install "s2sad[numba]"); scalar functions only, array programs are refused',
+    )
     gen.add_argument(
         "--mode",
         choices=("auto", "reverse", "forward", "both"),
@@ -143,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                              "forward): leave --mode out")
         if args.verify and (args.order == 2 or args.mode == "forward"):
             raise S2sadError("--verify checks the gradient module (f_grad): use it with --mode reverse or both")
-        if args.order == 2:
+        if args.numba:
+            text = _numba_text(args, src, derived)
+        elif args.order == 2:
             arrays = any(getattr(p, "kind", None) == "array" for p in derived.trace.params)
             text = format_source(array_second_order_text(derived) if arrays else second_order_text(derived))
         else:
@@ -165,6 +173,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _numba_text(args: argparse.Namespace, src: Source, derived: Derivative) -> str:
+    """`gen --numba`: the gradient module for Numba, formatted; refused before anything is written."""
+    from ..numba_code import numba_module_text, require_numba
+
+    if args.mode not in ("auto", "reverse") or args.order != 1:
+        raise S2sadError("--numba writes the reverse-mode gradient (f_grad, f_value_and_grad): leave --mode and "
+                         "--order out")
+    if args.verify:
+        raise S2sadError("--verify runs the generated module in Python; with --numba, check the function with "
+                         "`s2sad check` (the same operations) and test the compiled gradient where it runs")
+    require_numba()
+    try:
+        text = numba_module_text(derived, src.module.filename, src.module.lines)
+    except S2sadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - s2sad's own failure, said as such, never a traceback
+        raise S2sadError(f"internal error: --numba could not rewrite the generated code ({type(exc).__name__}: "
+                         f"{exc}). This is a bug in s2sad: please report it with the function; without --numba "
+                         "the module is written as usual") from None
+    return format_source(text)
 
 
 _POSITION = re.compile(r"[+-]?[0-9]+")
