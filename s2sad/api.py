@@ -17,7 +17,7 @@ import unicodedata
 import weakref
 from dataclasses import replace
 from functools import cached_property
-from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar, Union
 
 from .activity import active
 from .check import checked
@@ -28,18 +28,18 @@ from .frontend import (
     load_function,
     nesting,
 )
-from .gradcheck import Report, check, with_defaults
 from .kinks import Kink, kinks
 from .live import check_live, live_checks
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .reverse.outputs import is_vector, seeded, seeded_array
-from .tangent import Tangent, linearize
-from .tangent.emit import both_modes_text, tangent_module_text, tangent_runtime_text
-from .tangent.gradient import choose_mode, forward_gradient_module_text, forward_gradient_runtime_text
 from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
+
+if TYPE_CHECKING:  # forward mode and the checker are imported where used: reverse mode never needs them
+    from .gradcheck import Report
+    from .tangent import Tangent
 
 T = TypeVar("T")
 Wrt = Union[None, str, int, Iterable[Union[str, int]]]
@@ -79,6 +79,8 @@ class Derivative:
     @cached_property
     def tangent(self) -> Tangent:
         """Forward mode: the JVP."""
+        from .tangent import linearize
+
         with collector_paused():
             return deeply(self.levels, lambda: linearize(self.trace, self.wrt))
 
@@ -90,6 +92,8 @@ class Derivative:
     @cached_property
     def forward_text(self) -> str:
         """The forward-mode module, unformatted."""
+        from .tangent.emit import tangent_module_text
+
         return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
 
     def names_of(self, p: Var | ListVar) -> str:
@@ -105,6 +109,8 @@ class Derivative:
             return format_source(self.reverse_text)
         if mode == "forward":
             return format_source(self.forward_text)
+        from .tangent.emit import both_modes_text
+
         return format_source(both_modes_text(self.reverse_text, self.forward_text))
 
     @cached_property
@@ -114,6 +120,8 @@ class Derivative:
         g, cert = self.gradient, self.certificate
         if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector or cert.arrays:
             return "reverse", "reverse mode"
+        from .tangent.gradient import choose_mode
+
         try:
             return choose_mode(g, cert, self.tangent)
         except S2sadError:  # a construct forward mode refuses: reverse mode has it
@@ -140,6 +148,8 @@ class Derivative:
     def text(self) -> str:
         """The generated gradient module, unformatted, by the mode `mode` chose."""
         if self.mode[0] == "forward":
+            from .tangent.gradient import forward_gradient_module_text
+
             return deeply(self.levels, lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
         return self.reverse_text
 
@@ -168,6 +178,9 @@ class Derivative:
         forward = gradient is None and kind in ("value_and_grad", "grad") and self.mode[0] == "forward"
 
         def compiled() -> Any:
+            from .tangent.emit import tangent_runtime_text
+            from .tangent.gradient import forward_gradient_runtime_text
+
             text = tangent_runtime_text(self.tangent) if g is None else \
                 forward_gradient_runtime_text(self.tangent, kind) if forward else runtime_text(g, kind)
             # Registered so that tracebacks through generated code show its lines.
@@ -403,6 +416,8 @@ def check_grads(f: Callable[..., float], args: Sequence[Any], wrt: Wrt = None, s
     digits with mpmath, else extrapolated central differences; arrays along a random direction).
     Returns the report (print it for the table); raises AssertionError, with the table, when they
     disagree. This runs f."""
+    from .gradcheck import check, with_defaults
+
     d = _scalar_function(derive(f, wrt), "check_grads")
     positions = [d.trace.params.index(p) for p in d.gradient.wrt]
     report = check(f, [with_defaults(f, args, "check_grads")], positions, text=d.source, seed=seed)
