@@ -231,9 +231,10 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
+    levels = nesting(src)  # a walk of the whole tree: once
     with collector_paused():
-        trace = deeply(src, lambda: trace_source(src))
-    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), nesting(src))
+        trace = deeply(src, lambda: _traced(src), levels)
+    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), levels)
     if not is_vector(trace):
         derived.gradient  # noqa: B018 - a scalar function's gradient is derived at once: errors surface here
     return derived
@@ -241,13 +242,19 @@ def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
 
 def trace_source(src: Source) -> Trace:
     """Check the subset, lower to the evaluation trace, drop dead ops."""
-    return deeply(src, lambda: drop_dead_ops(lower(checked(src))))
+    return deeply(src, lambda: _traced(src))
 
 
-def deeply(src: Source | int, run: Callable[[], T]) -> T:
+def _traced(src: Source) -> Trace:
+    return drop_dead_ops(lower(checked(src)))
+
+
+def deeply(src: Source | int, run: Callable[[], T], levels: int | None = None) -> T:
     """run(), with room for the stages' recursion on a deep tree (a bigger stack in a thread of its own
-    where the current one is too small); if even that is not enough, a clean error."""
-    levels = src if isinstance(src, int) else nesting(src)
+    where the current one is too small); if even that is not enough, a clean error. `levels`: src's
+    nesting, where the caller has it already."""
+    if levels is None:
+        levels = src if isinstance(src, int) else nesting(src)
 
     def roomy() -> T:
         with recursion_room(levels):
