@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from .pyast import walk
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -63,7 +65,7 @@ def _scope(owner: ast.AST, body: list, where: str, sites: Sites) -> None:
             sites.add(name, Site(node.lineno, node.col_offset, f"{how} in {where} (global {name})"))
 
     skip = {id(n) for node in nodes if isinstance(node, _COMPREHENSIONS)
-            for gen in node.generators for n in ast.walk(gen.target)}  # comprehension variables are its own
+            for gen in node.generators for n in walk(gen.target)}  # comprehension variables are its own
     skip |= {id(node.target) for node in nodes if isinstance(node, ast.AnnAssign) and node.value is None}
     hows = _hows(nodes)
     for node in nodes:
@@ -118,7 +120,7 @@ def _hows(nodes: list[ast.AST]) -> dict[int, str]:
         else:
             continue
         for t in targets:
-            for n in ast.walk(t):
+            for n in walk(t):
                 out[id(n)] = how
     return out
 

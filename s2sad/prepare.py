@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from .errors import UnsupportedSyntaxError
+from .pyast import walk
 
 MAX_TAIL_COPIES = 64  # statements an early exit copies into a second (third, ...) branch that falls through
 
@@ -92,7 +93,7 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
     lists: set[str] = set()
     int_exprs: list[ast.expr] = []
     assigns: list[tuple[str, ast.expr]] = []
-    for node in ast.walk(fn):
+    for node in walk(fn):
         kind = type(node)
         if kind is ast.Subscript:
             if type(node.value) is ast.Name:  # type: ignore[attr-defined]
@@ -166,7 +167,7 @@ def _names_outside_lists(e: ast.expr) -> set[str]:
 
 def changed_lists(fn: ast.FunctionDef) -> set[str]:
     out = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
             out.add(node.value.id)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
@@ -189,7 +190,7 @@ def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
         elif out.get(name, set()) is not None:
             out.setdefault(name, set()).add(k)  # type: ignore[union-attr]
 
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 and isinstance(node.value, ast.Name):
             store(node.value.id, node.slice)
@@ -204,7 +205,7 @@ def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
 def tuple_lists(fn: ast.FunctionDef) -> dict[str, int]:
     """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length."""
     out: dict[str, int] = {}
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
                 and isinstance(node.func.value, ast.Name) and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.Tuple):

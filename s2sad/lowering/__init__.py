@@ -40,6 +40,7 @@ from ..prepare import (
     rewritten_items,
     tuple_lists,
 )
+from ..pyast import walk
 from ..trace import ListVar, Trace, Var
 from ..unroll import unrolled
 from .arrays import ArrayLowering, is_array_program
@@ -108,7 +109,7 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
             else:
                 params.append(self.var(a.arg, kinds.get(a.arg, "float")))
         self.param_vars = {p for p in params if isinstance(p, Var)}
-        self.reads = [(n.lineno, n.id) for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+        self.reads = [(n.lineno, n.id) for n in walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
         defaults: list[float | None] = [None] * (len(args) - len(fn.args.defaults))
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
