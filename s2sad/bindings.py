@@ -52,6 +52,14 @@ def binding_sites(tree: ast.Module) -> Sites:
     return sites
 
 
+# The kinds of node the passes below look at (a Name or an Attribute only when stored into or deleted);
+# exact types, as ast.parse makes them.
+_KINDS = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Import, ast.ImportFrom, *_SCOPES[:3], ast.ExceptHandler,
+                    ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.Global, *_COMPREHENSIONS, ast.AnnAssign,
+                    ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AugAssign, ast.NamedExpr})
+_SCOPE_KINDS = frozenset(_SCOPES)
+
+
 def _scope(owner: ast.AST, body: list, where: str, sites: Sites) -> None:
     """The bindings of one scope (the module: where == ""), then of the scopes nested in it."""
     nodes, nested = _own_nodes(body)
@@ -126,7 +134,8 @@ def _hows(nodes: list[ast.AST]) -> dict[int, str]:
 
 
 def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
-    """The nodes of a scope's body that belong to the scope itself, and the scopes nested in it.
+    """The nodes of a scope's body that belong to the scope itself, in source order, and the scopes nested in it.
+    Only nodes that may bind a name (`_KINDS`) are kept: most (operators, constants, reads) cannot.
 
     A nested def's decorators, defaults and annotations belong to the outer scope, as Python runs them there.
     """
@@ -135,8 +144,10 @@ def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
-        own.append(node)
-        if isinstance(node, _SCOPES):
+        kind = type(node)
+        if kind in _KINDS and not ((kind is ast.Name or kind is ast.Attribute) and type(node.ctx) is ast.Load):
+            own.append(node)
+        if kind in _SCOPE_KINDS:
             nested.append(node)
             outer: list[ast.AST] = list(getattr(node, "decorator_list", []))
             if isinstance(node, ast.ClassDef):
@@ -145,8 +156,16 @@ def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
                 a = node.args
                 outer += a.defaults + [d for d in a.kw_defaults if d is not None]
             stack += reversed(outer)
-        else:
-            stack += reversed(list(ast.iter_child_nodes(node)))
+        else:  # the children, as ast.iter_child_nodes gives them (its generators cost more than the rest)
+            children: list[ast.AST] = []
+            for name in node._fields:
+                v = getattr(node, name, None)
+                if isinstance(v, ast.AST):
+                    children.append(v)
+                elif isinstance(v, list):
+                    children += [c for c in v if isinstance(c, ast.AST)]
+            children.reverse()
+            stack += children
     return own, nested
 
 

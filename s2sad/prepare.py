@@ -165,9 +165,10 @@ def _names_outside_lists(e: ast.expr) -> set[str]:
     return set()  # constants, list items, len/sum of lists, int(...), other calls
 
 
-def changed_lists(fn: ast.FunctionDef) -> set[str]:
+def changed_lists(nodes: list[ast.AST]) -> set[str]:
+    """Lists changed anywhere, given the function's nodes (`pyast.walk`)."""
     out = set()
-    for node in walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
             out.add(node.value.id)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
@@ -178,9 +179,10 @@ def changed_lists(fn: ast.FunctionDef) -> set[str]:
     return out
 
 
-def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
+def rewritten_items(nodes: list[ast.AST]) -> dict[str, set[int] | None]:
     """Per list, the constant non-negative indices stored into; None when any item may change or move
-    (a store at a computed or negative index, a pop). Appending keeps the items where they are."""
+    (a store at a computed or negative index, a pop). Appending keeps the items where they are.
+    Given the function's nodes (`pyast.walk`)."""
     out: dict[str, set[int] | None] = {}
 
     def store(name: str, index: ast.expr | None) -> None:
@@ -190,7 +192,7 @@ def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
         elif out.get(name, set()) is not None:
             out.setdefault(name, set()).add(k)  # type: ignore[union-attr]
 
-    for node in walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 and isinstance(node.value, ast.Name):
             store(node.value.id, node.slice)
@@ -202,10 +204,10 @@ def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
     return out
 
 
-def tuple_lists(fn: ast.FunctionDef) -> dict[str, int]:
-    """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length."""
+def tuple_lists(nodes: list[ast.AST]) -> dict[str, int]:
+    """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length, given the function's nodes."""
     out: dict[str, int] = {}
-    for node in walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
                 and isinstance(node.func.value, ast.Name) and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.Tuple):
