@@ -94,7 +94,8 @@ class Derivative:
         """The forward-mode module, unformatted."""
         from .tangent.emit import tangent_module_text
 
-        return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
+        with collector_paused():
+            return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
 
     def names_of(self, p: Var | ListVar) -> str:
         """A parameter's name in generated code."""
@@ -129,7 +130,8 @@ class Derivative:
 
     @cached_property
     def certificate(self) -> Certificate:
-        return deeply(self.levels, lambda: certificate(self.gradient))
+        with collector_paused():
+            return deeply(self.levels, lambda: certificate(self.gradient))
 
     @cached_property
     def kinks(self) -> list[Kink]:
@@ -150,13 +152,16 @@ class Derivative:
         if self.mode[0] == "forward":
             from .tangent.gradient import forward_gradient_module_text
 
-            return deeply(self.levels, lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
+            with collector_paused():  # as for the rest of generation: many small objects, no cycles
+                return deeply(self.levels,
+                              lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
         return self.reverse_text
 
     @cached_property
     def reverse_text(self) -> str:
         """The reverse-mode module, unformatted."""
-        return deeply(self.levels, lambda: module_text(self.gradient, self.origin))
+        with collector_paused():  # as for the rest of generation: many small objects, no cycles
+            return deeply(self.levels, lambda: module_text(self.gradient, self.origin))
 
     @cached_property
     def source(self) -> str:
