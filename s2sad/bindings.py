@@ -58,6 +58,8 @@ _KINDS = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Import, ast.ImportFro
                     ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.Global, *_COMPREHENSIONS, ast.AnnAssign,
                     ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AugAssign, ast.NamedExpr})
 _SCOPE_KINDS = frozenset(_SCOPES)
+# Fields whose nodes are contexts and operators (Load, Add, Lt...): no children, nothing bound.
+_NO_BINDING_FIELDS = frozenset({"ctx", "op", "ops"})
 
 
 def _scope(owner: ast.AST, body: list, where: str, sites: Sites) -> None:
@@ -159,6 +161,8 @@ def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
         else:  # the children, as ast.iter_child_nodes gives them (its generators cost more than the rest)
             children: list[ast.AST] = []
             for name in node._fields:
+                if name in _NO_BINDING_FIELDS:
+                    continue
                 v = getattr(node, name, None)
                 if isinstance(v, ast.AST):
                     children.append(v)
