@@ -118,13 +118,14 @@ class Derivative:
     def mode(self) -> tuple[str, str]:
         """How `grad` and `value_and_grad` compute: ("forward" or "reverse", why). Forward accumulation
         where the gradient is in one scalar input and costs fewer operations so (tangent/gradient.py)."""
-        g, cert = self.gradient, self.certificate
-        if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector or cert.arrays:
+        g = self.gradient  # the certificate (op counts) only where the choice needs it: grad(f) skips it otherwise
+        if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector \
+                or self.certificate.arrays:
             return "reverse", "reverse mode"
         from .tangent.gradient import choose_mode
 
         try:
-            return choose_mode(g, cert, self.tangent)
+            return choose_mode(g, self.certificate, self.tangent)
         except S2sadError:  # a construct forward mode refuses: reverse mode has it
             return "reverse", "reverse mode"
 
