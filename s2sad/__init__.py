@@ -20,11 +20,33 @@ Beyond the gradient, with JAX's names and semantics (see `jacobians`)::
 
 __version__ = "0.1.0"
 
+import importlib  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from .api import Derivative, check_grads, derive, generate, grad, piecewise, trace, value_and_grad  # noqa: E402
-from .hessians import hessian, hvp  # noqa: E402
-from .jacobians import jacfwd, jacobian, jacrev, jvp, vjp  # noqa: E402
 from .errors import S2sadError, UnsupportedSyntaxError, Violation  # noqa: E402
 from .rules import register  # noqa: E402
+
+if TYPE_CHECKING:
+    from .hessians import hessian, hvp
+    from .jacobians import jacfwd, jacobian, jacrev, jvp, vjp
+
+# Forward mode, second order and the checker they use are imported on first use
+# (PEP 562): `s2sad gen` and the gradient alone start faster without them.
+_LAZY = {name: "hessians" for name in ("hessian", "hvp")}
+_LAZY.update({name: "jacobians" for name in ("jacfwd", "jacobian", "jacrev", "jvp", "vjp")})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __all__ = [
     "Derivative",

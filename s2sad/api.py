@@ -17,7 +17,7 @@ import unicodedata
 import weakref
 from dataclasses import replace
 from functools import cached_property
-from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar, Union
 
 from .activity import active
 from .check import checked
@@ -28,18 +28,18 @@ from .frontend import (
     load_function,
     nesting,
 )
-from .gradcheck import Report, check, with_defaults
 from .kinks import Kink, kinks
 from .live import check_live, live_checks
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .reverse.outputs import is_vector, seeded, seeded_array
-from .tangent import Tangent, linearize
-from .tangent.emit import both_modes_text, tangent_module_text, tangent_runtime_text
-from .tangent.gradient import choose_mode, forward_gradient_module_text, forward_gradient_runtime_text
 from .trace import ListVar, Trace, Var
 from .util import collector_paused, needs_big_stack, on_big_stack, recursion_room
+
+if TYPE_CHECKING:  # forward mode and the checker are imported where used: reverse mode never needs them
+    from .gradcheck import Report
+    from .tangent import Tangent
 
 T = TypeVar("T")
 Wrt = Union[None, str, int, Iterable[Union[str, int]]]
@@ -80,6 +80,8 @@ class Derivative:
     @cached_property
     def tangent(self) -> Tangent:
         """Forward mode: the JVP."""
+        from .tangent import linearize
+
         with collector_paused():
             return deeply(self.levels, lambda: linearize(self.trace, self.wrt))
 
@@ -91,7 +93,10 @@ class Derivative:
     @cached_property
     def forward_text(self) -> str:
         """The forward-mode module, unformatted."""
-        return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
+        from .tangent.emit import tangent_module_text
+
+        with collector_paused():
+            return deeply(self.levels, lambda: tangent_module_text(self.tangent, self.origin))
 
     def names_of(self, p: Var | ListVar) -> str:
         """A parameter's name in generated code."""
@@ -106,23 +111,29 @@ class Derivative:
             return format_source(self.reverse_text)
         if mode == "forward":
             return format_source(self.forward_text)
+        from .tangent.emit import both_modes_text
+
         return format_source(both_modes_text(self.reverse_text, self.forward_text))
 
     @cached_property
     def mode(self) -> tuple[str, str]:
         """How `grad` and `value_and_grad` compute: ("forward" or "reverse", why). Forward accumulation
         where the gradient is in one scalar input and costs fewer operations so (tangent/gradient.py)."""
-        g, cert = self.gradient, self.certificate
-        if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector or cert.arrays:
+        g = self.gradient  # the certificate (op counts) only where the choice needs it: grad(f) skips it otherwise
+        if len(g.wrt) != 1 or getattr(g.wrt[0], "kind", None) != "float" or self.trace_is_vector \
+                or self.certificate.arrays:
             return "reverse", "reverse mode"
+        from .tangent.gradient import choose_mode
+
         try:
-            return choose_mode(g, cert, self.tangent)
+            return choose_mode(g, self.certificate, self.tangent)
         except S2sadError:  # a construct forward mode refuses: reverse mode has it
             return "reverse", "reverse mode"
 
     @cached_property
     def certificate(self) -> Certificate:
-        return deeply(self.levels, lambda: certificate(self.gradient))
+        with collector_paused():
+            return deeply(self.levels, lambda: certificate(self.gradient))
 
     @cached_property
     def kinks(self) -> list[Kink]:
@@ -141,13 +152,18 @@ class Derivative:
     def text(self) -> str:
         """The generated gradient module, unformatted, by the mode `mode` chose."""
         if self.mode[0] == "forward":
-            return deeply(self.levels, lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
+            from .tangent.gradient import forward_gradient_module_text
+
+            with collector_paused():  # as for the rest of generation: many small objects, no cycles
+                return deeply(self.levels,
+                              lambda: forward_gradient_module_text(self.tangent, self.mode[1], self.origin))
         return self.reverse_text
 
     @cached_property
     def reverse_text(self) -> str:
         """The reverse-mode module, unformatted."""
-        return deeply(self.levels, lambda: module_text(self.gradient, self.origin, self.checkpoint))
+        with collector_paused():  # as for the rest of generation: many small objects, no cycles
+            return deeply(self.levels, lambda: module_text(self.gradient, self.origin, self.checkpoint))
 
     @cached_property
     def source(self) -> str:
@@ -169,6 +185,9 @@ class Derivative:
         forward = gradient is None and kind in ("value_and_grad", "grad") and self.mode[0] == "forward"
 
         def compiled() -> Any:
+            from .tangent.emit import tangent_runtime_text
+            from .tangent.gradient import forward_gradient_runtime_text
+
             text = tangent_runtime_text(self.tangent) if g is None else \
                 forward_gradient_runtime_text(self.tangent, kind) if forward else \
                 runtime_text(g, kind, self.checkpoint if gradient is None else 0)
@@ -220,9 +239,10 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
     """The pipeline: frontend output -> trace -> gradient (both sweeps); emission happens on demand."""
+    levels = nesting(src)  # a walk of the whole tree: once
     with collector_paused():
-        trace = deeply(src, lambda: trace_source(src))
-    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), nesting(src),
+        trace = deeply(src, lambda: _traced(src), levels)
+    derived = Derivative(trace, select_params(trace, wrt), os.path.basename(src.module.filename), levels,
                          src.checkpoint)
     if not is_vector(trace):
         derived.gradient  # noqa: B018 - a scalar function's gradient is derived at once: errors surface here
@@ -231,13 +251,19 @@ def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
 
 def trace_source(src: Source) -> Trace:
     """Check the subset, lower to the evaluation trace, drop dead ops."""
-    return deeply(src, lambda: drop_dead_ops(lower(checked(src))))
+    return deeply(src, lambda: _traced(src))
 
 
-def deeply(src: Source | int, run: Callable[[], T]) -> T:
+def _traced(src: Source) -> Trace:
+    return drop_dead_ops(lower(checked(src)))
+
+
+def deeply(src: Source | int, run: Callable[[], T], levels: int | None = None) -> T:
     """run(), with room for the stages' recursion on a deep tree (a bigger stack in a thread of its own
-    where the current one is too small); if even that is not enough, a clean error."""
-    levels = src if isinstance(src, int) else nesting(src)
+    where the current one is too small); if even that is not enough, a clean error. `levels`: src's
+    nesting, where the caller has it already."""
+    if levels is None:
+        levels = src if isinstance(src, int) else nesting(src)
 
     def roomy() -> T:
         with recursion_room(levels):
@@ -414,6 +440,8 @@ def check_grads(f: Callable[..., float], args: Sequence[Any], wrt: Wrt = None, s
     digits with mpmath, else extrapolated central differences; arrays along a random direction).
     Returns the report (print it for the table); raises AssertionError, with the table, when they
     disagree. This runs f."""
+    from .gradcheck import check, with_defaults
+
     d = _scalar_function(derive(f, wrt), "check_grads")
     positions = [d.trace.params.index(p) for p in d.gradient.wrt]
     report = check(f, [with_defaults(f, args, "check_grads")], positions, text=d.source, seed=seed)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from .pyast import walk
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -50,6 +52,16 @@ def binding_sites(tree: ast.Module) -> Sites:
     return sites
 
 
+# The kinds of node the passes below look at (a Name or an Attribute only when stored into or deleted);
+# exact types, as ast.parse makes them.
+_KINDS = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Import, ast.ImportFrom, *_SCOPES[:3], ast.ExceptHandler,
+                    ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.Global, *_COMPREHENSIONS, ast.AnnAssign,
+                    ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AugAssign, ast.NamedExpr})
+_SCOPE_KINDS = frozenset(_SCOPES)
+# Fields whose nodes are contexts and operators (Load, Add, Lt...): no children, nothing bound.
+_NO_BINDING_FIELDS = frozenset({"ctx", "op", "ops"})
+
+
 def _scope(owner: ast.AST, body: list, where: str, sites: Sites) -> None:
     """The bindings of one scope (the module: where == ""), then of the scopes nested in it."""
     nodes, nested = _own_nodes(body)
@@ -63,7 +75,7 @@ def _scope(owner: ast.AST, body: list, where: str, sites: Sites) -> None:
             sites.add(name, Site(node.lineno, node.col_offset, f"{how} in {where} (global {name})"))
 
     skip = {id(n) for node in nodes if isinstance(node, _COMPREHENSIONS)
-            for gen in node.generators for n in ast.walk(gen.target)}  # comprehension variables are its own
+            for gen in node.generators for n in walk(gen.target)}  # comprehension variables are its own
     skip |= {id(node.target) for node in nodes if isinstance(node, ast.AnnAssign) and node.value is None}
     hows = _hows(nodes)
     for node in nodes:
@@ -118,13 +130,14 @@ def _hows(nodes: list[ast.AST]) -> dict[int, str]:
         else:
             continue
         for t in targets:
-            for n in ast.walk(t):
+            for n in walk(t):
                 out[id(n)] = how
     return out
 
 
 def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
-    """The nodes of a scope's body that belong to the scope itself, and the scopes nested in it.
+    """The nodes of a scope's body that belong to the scope itself, in source order, and the scopes nested in it.
+    Only nodes that may bind a name (`_KINDS`) are kept: most (operators, constants, reads) cannot.
 
     A nested def's decorators, defaults and annotations belong to the outer scope, as Python runs them there.
     """
@@ -133,8 +146,10 @@ def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
-        own.append(node)
-        if isinstance(node, _SCOPES):
+        kind = type(node)
+        if kind in _KINDS and not ((kind is ast.Name or kind is ast.Attribute) and type(node.ctx) is ast.Load):
+            own.append(node)
+        if kind in _SCOPE_KINDS:
             nested.append(node)
             outer: list[ast.AST] = list(getattr(node, "decorator_list", []))
             if isinstance(node, ast.ClassDef):
@@ -143,8 +158,18 @@ def _own_nodes(body: list) -> tuple[list[ast.AST], list[ast.AST]]:
                 a = node.args
                 outer += a.defaults + [d for d in a.kw_defaults if d is not None]
             stack += reversed(outer)
-        else:
-            stack += reversed(list(ast.iter_child_nodes(node)))
+        else:  # the children, as ast.iter_child_nodes gives them (its generators cost more than the rest)
+            children: list[ast.AST] = []
+            for name in node._fields:
+                if name in _NO_BINDING_FIELDS:
+                    continue
+                v = getattr(node, name, None)
+                if isinstance(v, ast.AST):
+                    children.append(v)
+                elif isinstance(v, list):
+                    children += [c for c in v if isinstance(c, ast.AST)]
+            children.reverse()
+            stack += children
     return own, nested
 
 

@@ -390,13 +390,12 @@ def format_source(text: str) -> str:
     the longer lines go through black, with the line length less their
     indentation; statements of one indentation go through together, in one
     call. The result equals black run over the whole module (tests check
-    this), at a fraction of the time.
+    this), at a fraction of the time. Text without long lines does not
+    import black at all: the import costs more than most generation.
     """
-    import black
-
     with collector_paused():
         try:
-            return _format_long_lines(black, text)
+            return _format_long_lines(text)
         except Exception as exc:  # noqa: BLE001 - any failure here is s2sad's, not the user's
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise S2sadError(
@@ -409,14 +408,22 @@ def format_source(text: str) -> str:
 _HEADERS = ("def", "if", "elif", "for", "while")
 
 
-def _format_long_lines(black: Any, text: str) -> str:
+def _black() -> Any:
+    import black  # slow to import: only for text that has long lines
+
+    return black
+
+
+def _format_long_lines(text: str) -> str:
     lines = text.splitlines()
     long_statements: dict[int, list[int]] = {}  # indentation -> line numbers
     formatted: dict[int, list[str]] = {}
+    black: Any = None
     for i, line in enumerate(lines):
         stripped = line.lstrip()
         if len(line) <= LINE_LENGTH or stripped.startswith(("#", '"""')):
             continue
+        black = black or _black()
         indent = len(line) - len(stripped)
         keyword = stripped.partition(" ")[0]
         if keyword in _HEADERS:  # a block header alone is not a module: give it a body

@@ -189,19 +189,27 @@ def nesting(src: Source) -> int:
     total = 0
     seen: set[str] = set()
     todo: list[ast.AST] = [src.node]
+    bindings = src.module.bindings
+    AST, Name = ast.AST, ast.Name
     while todo:
-        node = todo.pop()
-        stack = [(node, 1)]
+        level = [todo.pop()]
         deepest = 0
-        while stack:  # no recursion: this is what decides how much recursion the stages get
-            n, d = stack.pop()
-            deepest = max(deepest, d)
-            stack += [(c, d + 1) for c in ast.iter_child_nodes(n)]
-            if isinstance(n, ast.Name) and n.id not in seen:
-                b = src.module.bindings.get(n.id)
-                if isinstance(b, (Helper, ModuleConstant)):
-                    seen.add(n.id)
-                    todo.append(b.node)
+        while level:  # level by level, no recursion: this is what decides how much recursion the stages get
+            deepest += 1
+            below: list[ast.AST] = []
+            for n in level:  # the children, as ast.iter_child_nodes gives them, without its generators
+                for field in n._fields:
+                    v = getattr(n, field, None)
+                    if isinstance(v, AST):
+                        below.append(v)
+                    elif isinstance(v, list):
+                        below += [c for c in v if isinstance(c, AST)]
+                if isinstance(n, Name) and n.id not in seen:
+                    b = bindings.get(n.id)
+                    if isinstance(b, (Helper, ModuleConstant)):
+                        seen.add(n.id)
+                        todo.append(b.node)
+            level = below
         total += deepest
     return total
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from .errors import UnsupportedSyntaxError
+from .pyast import walk
 
 MAX_TAIL_COPIES = 64  # statements an early exit copies into a second (third, ...) branch that falls through
 
@@ -92,7 +93,7 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
     lists: set[str] = set()
     int_exprs: list[ast.expr] = []
     assigns: list[tuple[str, ast.expr]] = []
-    for node in ast.walk(fn):
+    for node in walk(fn):
         kind = type(node)
         if kind is ast.Subscript:
             if type(node.value) is ast.Name:  # type: ignore[attr-defined]
@@ -164,9 +165,10 @@ def _names_outside_lists(e: ast.expr) -> set[str]:
     return set()  # constants, list items, len/sum of lists, int(...), other calls
 
 
-def changed_lists(fn: ast.FunctionDef) -> set[str]:
+def changed_lists(nodes: list[ast.AST]) -> set[str]:
+    """Lists changed anywhere, given the function's nodes (`pyast.walk`)."""
     out = set()
-    for node in ast.walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
             out.add(node.value.id)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) \
@@ -177,9 +179,10 @@ def changed_lists(fn: ast.FunctionDef) -> set[str]:
     return out
 
 
-def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
+def rewritten_items(nodes: list[ast.AST]) -> dict[str, set[int] | None]:
     """Per list, the constant non-negative indices stored into; None when any item may change or move
-    (a store at a computed or negative index, a pop). Appending keeps the items where they are."""
+    (a store at a computed or negative index, a pop). Appending keeps the items where they are.
+    Given the function's nodes (`pyast.walk`)."""
     out: dict[str, set[int] | None] = {}
 
     def store(name: str, index: ast.expr | None) -> None:
@@ -189,7 +192,7 @@ def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
         elif out.get(name, set()) is not None:
             out.setdefault(name, set()).add(k)  # type: ignore[union-attr]
 
-    for node in ast.walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 and isinstance(node.value, ast.Name):
             store(node.value.id, node.slice)
@@ -201,10 +204,10 @@ def rewritten_items(fn: ast.FunctionDef) -> dict[str, set[int] | None]:
     return out
 
 
-def tuple_lists(fn: ast.FunctionDef) -> dict[str, int]:
-    """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length."""
+def tuple_lists(nodes: list[ast.AST]) -> dict[str, int]:
+    """Lists that receive tuples (`tape.append((a, b))`), with the tuples' length, given the function's nodes."""
     out: dict[str, int] = {}
-    for node in ast.walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
                 and isinstance(node.func.value, ast.Name) and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.Tuple):

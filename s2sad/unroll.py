@@ -25,6 +25,8 @@ import ast
 import copy
 import re
 
+from .pyast import walk
+
 UNROLL_BUDGET = 256  # operations (operators, calls, loads) of a loop's unrolled body, at most
 
 
@@ -97,7 +99,7 @@ def unrolled(fn: ast.FunctionDef, stmts: list[ast.stmt], budget: int = UNROLL_BU
     What s2sad accepts does not depend on unrolling: a loop is kept where a name it binds is read
     after it but not bound before it (an error of the loop as written), or where its body makes a list.
     """
-    if budget <= 0 or not any(isinstance(n, ast.For) for s in stmts for n in ast.walk(s)):
+    if budget <= 0 or not any(isinstance(n, ast.For) for s in stmts for n in walk(s)):
         return stmts
     args = fn.args.posonlyargs + fn.args.args
     names = [(n.lineno, n.id, isinstance(n.ctx, ast.Store)) for n in ast.walk(fn) if isinstance(n, ast.Name)]

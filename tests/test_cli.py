@@ -30,6 +30,24 @@ def test_trace_prints_the_lecture_listing():
     assert run.stdout == LECTURE_TRACE
 
 
+def test_gen_of_a_small_function_imports_only_what_it_needs(tmp_path):
+    """Start-up is most of `s2sad gen` on a small function: it imports neither black (its text has no
+    long line) nor numpy, mpmath, the checker or forward mode. A long line still goes through black."""
+    heavy = ["black", "numpy", "mpmath", "s2sad.gradcheck", "s2sad.tangent", "s2sad.hessians", "s2sad.jacobians",
+             "s2sad.graph", "s2sad.report", "difflib", "secrets"]
+    long_line = tmp_path / "long.py"
+    long_line.write_text("def f(" + ", ".join(f"x{i}" for i in range(30)) + "):\n    return "
+                         + " + ".join(f"x{i} * x{i}" for i in range(30)) + "\n")
+    code = ("import sys, s2sad.cli; s2sad.cli.main(sys.argv[1:]); "
+            f"print(' '.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)")
+    runs = [subprocess.run([sys.executable, "-c", code, "gen", spec], cwd=ROOT, capture_output=True, text=True)
+            for spec in ("examples/lecture.py:f", f"{long_line}:f")]
+    assert [run.returncode for run in runs] == [0, 0], [run.stderr for run in runs]
+    assert runs[0].stderr.split() == []
+    assert "black" in runs[1].stderr.split()
+    assert "\n" + " " * 8 + "x0 * x0" in runs[1].stdout  # black split the long line
+
+
 def test_formula_lowers_in_pythons_evaluation_order():
     """The single formula lowers op by op as Python evaluates it (so its value is f's, bit for bit):
     2*pi*w1/w2 is (2*pi*w1)/w2, and 3*w1/w2 - exp(2*w2) is not a part of sin(...) + 3*w1/w2 - exp(2*w2)."""

@@ -13,6 +13,7 @@ from ..frontend import (
 from ..hints import (
     bound_names,
 )
+from ..pyast import walk
 
 _BUILTINS = ("len", "sum", "min", "max", "float", "int", "range")
 
@@ -42,7 +43,7 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            names.update(t.id for x in targets for t in ast.walk(x)
+            names.update(t.id for x in targets for t in walk(x)
                          if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store))  # not `len` in ys[len(ys) - 1]
         elif not isinstance(stmt, (ast.Return, ast.Expr, ast.Pass)):  # compound or rare: look inside
             names |= bound_names(stmt)

@@ -22,8 +22,6 @@ from ..errors import S2sadError, UnsupportedSyntaxError, printable
 from ..emit import format_source
 from ..frontend import Source, load_spec
 from ..unroll import UNROLL_BUDGET
-from ..tangent.second import second_order_text
-from ..tangent.second_arrays import array_second_order_text
 from .evidence import (
     add_commands,
     check_command,
@@ -152,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.numba:
             text = _numba_text(args, src, derived)
         elif args.order == 2:
+            from ..tangent.second import second_order_text  # second order only: not imported for the rest
+            from ..tangent.second_arrays import array_second_order_text
+
             arrays = any(getattr(p, "kind", None) == "array" for p in derived.trace.params)
             text = format_source(array_second_order_text(derived) if arrays else second_order_text(derived))
         else:

@@ -6,16 +6,17 @@ user's module; the others read it only.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
-import shlex
+from typing import TYPE_CHECKING
 
 from ..api import Derivative, derive_source, trace_source
 from ..errors import S2sadError
 from ..frontend import Source
-from ..gradcheck import Report
 from ..kinks import format_kinks
 from .output import print_error, print_out, refuse_input_as_output, write_atomically
+
+if TYPE_CHECKING:  # the checker is imported where used: `s2sad gen` alone never needs it
+    from ..gradcheck import Report
 
 
 def add_commands(sub: argparse._SubParsersAction, spec_help: str) -> None:
@@ -167,6 +168,9 @@ def stale_command(path: str, text: str, argv: list[str]) -> int:
     if old == text:
         print_error(f"{path}: up to date")
         return 0
+    import difflib
+    import shlex
+
     again = shlex.join(a for a in argv if a != "--check")
     if old is None:
         print_error(f"{path}: missing; generate it with: s2sad {again}")

@@ -5,7 +5,6 @@ full disk), and files written atomically (complete or not at all, never the inpu
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 
@@ -93,6 +92,8 @@ def write_atomically(path: str, text: str | bytes) -> None:
             return
         except OSError as exc:
             raise S2sadError(f"cannot write {path}: {exc.strerror or exc}") from None
+    import secrets  # here: its import (hashlib, random) costs more than generating a small function
+
     folder = os.path.dirname(target)
     while True:
         tmp = os.path.join(folder, f".s2sad-{secrets.token_hex(6)}.tmp")

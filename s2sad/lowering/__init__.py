@@ -40,6 +40,7 @@ from ..prepare import (
     rewritten_items,
     tuple_lists,
 )
+from ..pyast import walk
 from ..trace import ListVar, Trace, Var
 from ..unroll import unrolled
 from .arrays import ArrayLowering, is_array_program
@@ -108,14 +109,15 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
             else:
                 params.append(self.var(a.arg, kinds.get(a.arg, "float")))
         self.param_vars = {p for p in params if isinstance(p, Var)}
-        self.reads = [(n.lineno, n.id) for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+        nodes = walk(fn)  # once, for the passes below
+        self.reads = [(n.lineno, n.id) for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
         defaults: list[float | None] = [None] * (len(args) - len(fn.args.defaults))
         defaults += [self.fold(d, "a parameter default") for d in fn.args.defaults]
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
-        self.mutated = changed_lists(fn)
-        self.rewritten = rewritten_items(fn)  # items stored into; the others stay as they were made
-        self.tuple_lists = tuple_lists(fn)
+        self.mutated = changed_lists(nodes)
+        self.rewritten = rewritten_items(nodes)  # items stored into; the others stay as they were made
+        self.tuple_lists = tuple_lists(nodes)
         body = _without_docstring(fn.body)
         if not self.array_program:  # an array program's loops batch work across iterations
             body = unrolled(fn, body, unroll)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from ..algebra import Value
+from ..pyast import walk
 from ..trace import (
     ListVar,
     Operand,
@@ -69,7 +70,7 @@ _BUILTINS = ("len", "sum", "min", "max", "float", "int")
 
 
 def _reads(s: ast.stmt) -> set[str]:
-    reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    reads = {n.id for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
         reads.add(s.target.id)
     return reads
@@ -117,7 +118,7 @@ def _assigned(stmts: list[ast.stmt]) -> list[str]:
     """Names (re)bound anywhere in stmts, in order of first assignment."""
     seen: dict[str, None] = {}
     for s in stmts:
-        for node in ast.walk(s):
+        for node in walk(s):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 seen.setdefault(node.id)
     return list(seen)  # type: ignore[return-value]
@@ -127,7 +128,7 @@ def _stored(stmts: list[ast.stmt]) -> list[str]:
     """Names stored into by subscript anywhere in stmts (`a[i] = v`, `a[:, j] += v`)."""
     seen: dict[str, None] = {}
     for s in stmts:
-        for node in ast.walk(s):
+        for node in walk(s):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
                 seen.setdefault(node.value.id)
     return list(seen)
@@ -149,13 +150,13 @@ def _assigned_in_if(s: ast.If) -> list[str]:
 
 
 def _read(s: ast.stmt) -> set[str]:
-    return {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _stored_lists(stmts: list[ast.stmt], env: dict) -> set[int]:
     ids = set()
     for s in stmts:
-        for node in ast.walk(s):
+        for node in walk(s):
             target = None
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
                 target = node.value
