@@ -389,6 +389,23 @@ def popped_then_scaled(x, n):
     return s
 
 
+def log_partition(w, b, n):
+    """log of a sum of exponentials: the sum's adjoint 1 / s is known only after the loop."""
+    s = 0.0
+    for i in range(n):
+        s = s + exp(w * i + b)
+    return log(s)
+
+
+def rms_of_line(a, b, n):
+    """The root mean square of residuals: two scalars receive each iteration's terms, scaled once."""
+    s = 0.0
+    for i in range(n):
+        r = a * i + b - sin(i)
+        s += r * r
+    return sqrt(s / n) * a
+
+
 CASES = {
     "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
     "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
@@ -430,6 +447,8 @@ CASES = {
     "inactive_condition_on_int": [[1.5, 5], [-0.5, 2]],
     "list_changed_in_loop": [[0.7], [-1.3]],
     "two_sums": [[[0.5, -1.25, 2.0]], [[1.5]]],
+    "log_partition": [[0.3, -0.2, 6], [-1.1, 0.5, 1]],
+    "rms_of_line": [[0.7, 0.1, 5], [-0.4, 2.0, 1]],
     "power_series": [[0.7, 5], [-1.3, 3]],
     "sum_then_append": [[0.7], [-1.2]],
     "length_of_a_growing_list": [[0.8], [-1.1]],

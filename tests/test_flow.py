@@ -226,6 +226,23 @@ def test_a_sum_of_independent_terms_is_differentiated_inside_its_loop():
     assert "        y_bar[i] += z2  # from line 28" in fn
 
 
+@pytest.mark.parametrize("name", ["log_partition", "rms_of_line"])
+def test_a_sum_whose_adjoint_comes_later_is_summed_in_its_loop_and_scaled_once(name):
+    """s = s + term(i) read later (log(s), sqrt(s)): the loop sums the unscaled terms; no reverse loop."""
+    text = s2sad.generate(getattr(catalogue_flow, name))
+    fn = text[text.index(f"def {name}_value_and_grad"):text.index(f"def {name}_grad")]
+    assert "reversed" not in fn and "tape" not in fn
+    assert "its terms are scaled by s_bar after the loop" in fn
+    reverse = fn[fn.index("# reverse sweep"):]
+    assert "for " not in reverse and "b_bar = b_bar_sum * s_bar" in reverse
+
+
+def test_a_list_receiving_a_later_scaled_adjoint_keeps_its_reverse_loop():
+    """Scaling a list's terms would be a loop over its items again: norm2's loop is reversed as before."""
+    text = s2sad.generate(catalogue_flow.norm2)
+    assert "unscaled" not in text and "scaled by" not in text and "reversed(range(" in text
+
+
 def test_loops_that_add_to_the_same_list_are_fused_in_order():
     x = [0.5, -1.25, 2.0]
     got = s2sad.grad(catalogue_flow.two_sums)(x)

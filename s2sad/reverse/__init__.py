@@ -97,8 +97,7 @@ def _place_fused(nodes: tuple[Node, ...], fused: dict) -> tuple[Node, ...]:
             if n.key in fused and n.setup:
                 out += fused[n.key][0]
             elif n.key in fused and fused[n.key][1]:
-                out += [Comment("this iteration's adjoint: its terms are independent of the others'"),
-                        *fused[n.key][1]]
+                out += [Comment(fused[n.key][3]), *fused[n.key][1]]
         elif isinstance(n, CodeBlock):
             keys = [m.key for m in n.body if isinstance(m, Fused) and not m.setup and m.key in fused]
             block = replace(n, body=_place_fused(n.body, fused), orelse=_place_fused(n.orelse, fused))

@@ -118,24 +118,28 @@ class Blocks:
         """Write the loop's reverse inside the loop itself, when the iterations' adjoints are independent.
 
         That is so when the loop is at the top of the function, its body is
-        straight-line code, each carried variable only adds to itself (`s = s +
-        ...`, so its adjoint passes through unchanged) and the adjoints of its
-        results are constants: then each iteration's adjoint code needs only
-        that iteration's values, and runs right after them. Nothing is recorded.
+        straight-line code and each carried variable only adds to itself (`s =
+        s + ...`, so its adjoint passes through unchanged): then each
+        iteration's adjoint code needs only that iteration's values, and runs
+        right after them. Nothing is recorded. If the adjoints of the loop's
+        results are constants, the terms are final. If one carried variable's
+        adjoint is known only later (`log(s)` after the loop: `s_bar = 1 / s`)
+        and the loop adds only into scalars, it sums the terms for an adjoint
+        of 1 and one scaling by `s_bar` follows in the reverse sweep: no
+        reverse loop. (Into a list, scaling would be a loop over its items
+        again: no cheaper than the reverse loop it replaces.)
         """
         if self.depth or self.loops or not fusable_shape(item) or not _passes_through(item, carried, self.act):
             return False
-        constants = {}
-        for c in carried:
-            parts = self.pending.get(c.out, [])
-            if any(t.factors for t in parts):
-                return False
-            constants[c] = sum(t.coef for t in parts)
+        scale = [self.pending[c.out] for c in carried if any(t.factors for t in self.pending.get(c.out, []))]
+        if scale and (len(carried) > 1 or any(i.out.kind == "array" for i in item.body if isinstance(i, Op))):
+            return False  # one scaling per carried variable would not be one scaling; arrays add in place
+        constants = {c: 1 if scale else sum(t.coef for t in self.pending.get(c.out, [])) for c in carried}
         receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
         lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
         lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, (Load, Sum))}  # type: ignore[union-attr]
         lists &= self.act
-        if not all(lst in self.list_inits and lst not in self.mutated for lst in lists):
+        if not all(lst in self.list_inits and lst not in self.mutated for lst in lists) or scale and lists:
             return False  # a list that changes has its final length only at the end
         names = self.names
         for c in carried:
@@ -175,12 +179,21 @@ class Blocks:
         for v in receivers:
             del self.accum[v]
         body = [replace(n, adjoint=True) if isinstance(n, Stmt) else n for n in body]
-        self.fused[loop_key(item)] = (setup, body, names.primal[item.counter])  # type: ignore[index]
+        factor: tuple[ast.expr, ...] = ()
+        if scale:
+            bar = names.adjoint(carried[0].out)
+            if not _is_name(scale[0], bar):
+                self.write(carried[0].out, scale[0])
+            factor = (pyast.name(bar),)
+            note = f"this iteration's adjoint for {bar} = 1: its terms are scaled by {bar} after the loop"
+        else:
+            note = "this iteration's adjoint: its terms are independent of the others'"
+        self.fused[loop_key(item)] = (setup, body, names.primal[item.counter], note)  # type: ignore[index]
         for v, total in sums:
-            self.contribute(v, Term(1, (pyast.name(total),)), item.line)
+            self.contribute(v, Term(1, (pyast.name(total), *factor)), item.line)
         for c in carried:
             if constants[c]:
-                self.contribute(c.init, Term(constants[c]), item.line)
+                self.contribute(c.init, Term(constants[c], factor), item.line)
         return True
 
     def loop(self, item: Loop) -> None:
