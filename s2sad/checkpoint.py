@@ -1,10 +1,11 @@
 """Checkpointing: a long loop's reverse sweep recomputes its iterations from a few snapshots.
 
-Guarantees: `checkpointed(forward, reverse, snapshots)` returns the two sweeps
-with the same results in which each top-level `for` loop over a range that
-fills a tape (and changes no list, and has no `break`) keeps at most
-`snapshots` copies of its carried values instead of one tape record per
-iteration. Binomial checkpointing (Griewank's revolve, `_revolve` below, which
+Guarantees: `checkpointed(forward, reverse, snapshots, params)` returns the
+two sweeps with the same results in which each top-level `for` loop over a
+range that fills a tape (and changes no list, and has no `break`) keeps at
+most `snapshots` copies of its carried values (what an iteration may read
+before it assigns it; each bound before the loop) instead of one tape record
+per iteration. Binomial checkpointing (Griewank's revolve, `_revolve` below, which
 the module includes): with s snapshots and n iterations, each iteration runs
 forward at most r + 1 times where C(s + r, s) >= n, so memory is O(s) records
 and the recomputation grows like log n. The tape holds one iteration's records
@@ -65,16 +66,22 @@ def _revolve(n, snapshots):
 '''
 
 
-def checkpointed(forward: tuple[Node, ...], reverse: tuple[Node, ...], snapshots: int
+def checkpointed(forward: tuple[Node, ...], reverse: tuple[Node, ...], snapshots: int, params: frozenset[str]
                  ) -> tuple[tuple[Node, ...], tuple[Node, ...], bool]:
-    """The sweeps with their long loops checkpointed, and whether any was (then `_revolve` is needed)."""
-    used = False
-    for k, loop in enumerate(forward):
+    """The sweeps with their long loops checkpointed, and whether any was (then `_revolve` is needed).
+    `params`: the names bound on entry."""
+    used, k = False, 0
+    while k < len(forward):
+        loop, k = forward[k], k + 1
         back = _matching_reverse(loop, reverse)
         if back is None or not _checkpointable(loop, back, reverse):
             continue
+        if not set(_carried(loop.body, loop.target)) <= _definitely_assigned(forward[:k - 1], set(params)):
+            continue  # a value carried from one iteration to the next but unbound before the first: no snapshot
         taken = set(assigned(forward + reverse)) | set(reads(forward + reverse))
-        forward, reverse = _rewritten(forward, k, reverse, reverse.index(back), snapshots, taken)
+        grown = len(forward)
+        forward, reverse = _rewritten(forward, k - 1, reverse, reverse.index(back), snapshots, taken)
+        k += len(forward) - grown  # past the nodes the loop became
         used = True
     return forward, reverse, used
 
@@ -115,16 +122,27 @@ def _changes_a_list(e: ast.expr) -> bool:
                and c.func.attr in ("append", "pop", "extend", "insert") for c in ast.walk(e))
 
 
-def _carried(body: tuple[Node, ...], target: str) -> list[str]:
-    """The names an iteration reads before it assigns them, that it assigns: the state between iterations."""
-    defined: set[str] = {target}
-    exposed: list[str] = []
-    for n in body:
-        for name in reads((n,)):
-            if name not in defined and name not in exposed:
-                exposed.append(name)
+def _definitely_assigned(nodes: tuple[Node, ...], defined: set[str], exposed: list[str] | None = None) -> set[str]:
+    """The names bound on every path through `nodes` (given `defined` before them); the names read where
+    they may not be bound yet are added to `exposed`."""
+    for n in nodes:
+        if exposed is not None and isinstance(n, (Stmt, Block)):
+            exposed += [name for name in n.reads if name not in defined and name not in exposed]
         if isinstance(n, Stmt):
-            defined |= set(n.defines)
+            defined = defined | set(n.defines)
+        elif isinstance(n, Block):
+            inner = defined | {t.strip() for t in n.target.split(",") if t.strip()}
+            then = _definitely_assigned(n.body, inner, exposed)
+            other = _definitely_assigned(n.orelse, defined, exposed)
+            if n.keyword == "if":
+                defined = then & other
+    return defined
+
+
+def _carried(body: tuple[Node, ...], target: str) -> list[str]:
+    """The names an iteration may read before it assigns them, that it assigns: the state between iterations."""
+    exposed: list[str] = []
+    _definitely_assigned(body, {target}, exposed)
     made = assigned(body)
     return [name for name in exposed if name in made]
 

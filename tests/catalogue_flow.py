@@ -406,6 +406,29 @@ def rms_of_line(a, b, n):
     return sqrt(s / n) * a
 
 
+def branch_in_a_long_loop(x, c, n):
+    """A value assigned in both arms of a branch each iteration: not state carried between iterations."""
+    t = x
+    for i in range(n):
+        if t > 0.5:
+            w = t * c
+        else:
+            w = t + 0.1
+        t = t - 0.1 * w * x
+    return t
+
+
+def two_long_loops(x, c, n):
+    """Two loops one after the other, each recorded (or checkpointed) on its own."""
+    s = x
+    for i in range(n):
+        s = sin(s) * c
+    t = s
+    for j in range(n):
+        t = t * tanh(t) + x
+    return t
+
+
 CASES = {
     "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
     "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
@@ -448,6 +471,8 @@ CASES = {
     "list_changed_in_loop": [[0.7], [-1.3]],
     "two_sums": [[[0.5, -1.25, 2.0]], [[1.5]]],
     "log_partition": [[0.3, -0.2, 6], [-1.1, 0.5, 1]],
+    "branch_in_a_long_loop": [[1.7, 0.5, 12], [0.3, 0.8, 5]],
+    "two_long_loops": [[0.9, 1.1, 7], [-1.2, 0.7, 3]],
     "rms_of_line": [[0.7, 0.1, 5], [-0.4, 2.0, 1]],
     "power_series": [[0.7, 5], [-1.3, 3]],
     "sum_then_append": [[0.7], [-1.2]],

@@ -267,6 +267,8 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = True, format
     try:
         generated: dict = {}
         exec(compile(text_out, "<generated>", "exec"), generated)
+        checkpointed: dict = {}  # long loops by binomial checkpointing, two snapshots: the most recomputation
+        exec(compile(s2sad.generate(module.f, WRT, checkpoint=2), "<checkpointed>", "exec"), checkpointed)
     except Exception as e:
         return Failure(f"generated module does not load: {type(e).__name__}", str(e))
     runs = {
@@ -275,6 +277,8 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = True, format
         "module f_value_and_grad": lambda: generated["f_value_and_grad"](a, b, list(xs), n),
         "module f_grad": lambda: generated["f_grad"](a, b, list(xs), n),
         "api grad wrt a": lambda: (s2sad.grad(module.f, "a")(a, b, list(xs), n), want[1], list(want[2:])),
+        "checkpointed api value_and_grad": lambda: s2sad.value_and_grad(module.f, WRT, checkpoint=2)(a, b, list(xs), n),
+        "checkpointed module f_value_and_grad": lambda: checkpointed["f_value_and_grad"](a, b, list(xs), n),
     }
     for what, run in runs.items():
         try:
@@ -301,6 +305,9 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = True, format
                 return Failure(f"{what}: wrong gradient", f"entry {k}: {g!r}, oracle {w!r}")
     if results["api grad"] != results["module f_grad"] or results["api grad"] != results["api value_and_grad"][1]:
         return Failure("grad and value_and_grad disagree", repr(results))
+    for what in ("checkpointed api value_and_grad", "checkpointed module f_value_and_grad"):
+        if results[what] != results["api value_and_grad"]:  # recomputation repeats the same operations
+            return Failure(f"{what} differs from the tape's", f"{results[what]!r} != {results['api value_and_grad']!r}")
     failure = check_forward_mode(module, d, args, value, want)
     if failure is not None:
         return failure

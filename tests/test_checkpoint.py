@@ -54,7 +54,18 @@ def test_the_schedule_reverses_every_step_from_valid_snapshots(snapshots):
 
 LOOPED = ["rk4_oscillator", "euler_decay", "newton_sqrt", "horner", "fibonacci_like", "recurrence_list",
           "loop_with_branch", "nested_sum", "power_series", "popped_then_scaled", "carried_int_and_float",
-          "stride_range", "continue_loop", "break_loop", "while_break", "list_changed_in_loop"]
+          "stride_range", "continue_loop", "break_loop", "while_break", "list_changed_in_loop",
+          "branch_in_a_long_loop", "two_long_loops"]
+
+
+@pytest.mark.parametrize("name,loops", [("branch_in_a_long_loop", 1), ("two_long_loops", 2), ("euler_decay", 1)])
+def test_loops_are_checkpointed_where_expected(name, loops):
+    """A value both arms of a branch assign is no snapshot; two loops in a row are both checkpointed."""
+    text = s2sad.generate(getattr(cat, name), checkpoint=2)
+    fn = text[text.index(f"def {name}_value_and_grad"):text.index(f"def {name}_grad")]
+    assert fn.count("binomial checkpointing") == loops
+    if name == "branch_in_a_long_loop":
+        assert "at most 2 snapshots of t," in fn
 
 
 @pytest.mark.parametrize("name", LOOPED)
