@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar, Un
 
 from .activity import active
 from .check import checked
-from .emit import Certificate, certificate, format_source, function_name, module_text, runtime_text
+from .certificate import Certificate, certificate
+from .emit import format_source, function_name, module_text, runtime_text
 from .errors import S2sadError
 from .frontend import (
     Source,

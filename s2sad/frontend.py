@@ -198,8 +198,8 @@ def nesting(src: Source) -> int:
             deepest += 1
             below: list[ast.AST] = []
             for n in level:  # the children, as ast.iter_child_nodes gives them, without its generators
-                for field in n._fields:
-                    v = getattr(n, field, None)
+                for name in n._fields:
+                    v = getattr(n, name, None)
                     if isinstance(v, AST):
                         below.append(v)
                     elif isinstance(v, list):

@@ -37,6 +37,5 @@ def halvings_grad(x):
         n = n + 1  # line 70
         x_1_dot = 0.5 * x_1_dot  # line 70
     z4 = n + 1  # line 71
-    z5 = x_1 * z4  # line 71
     z5_dot = z4 * x_1_dot  # line 71
     return z5_dot
