@@ -5,12 +5,15 @@ two sweeps with the same results in which each top-level `for` loop over a
 range that fills a tape (and changes no list, and has no `break`) keeps at
 most `snapshots` copies of its carried values (what an iteration may read
 before it assigns it; each bound before the loop) instead of one tape record
-per iteration. Binomial checkpointing (Griewank's revolve, `_revolve` below, which
-the module includes): with s snapshots and n iterations, each iteration runs
-forward at most r + 1 times where C(s + r, s) >= n, so memory is O(s) records
-and the recomputation grows like log n. The tape holds one iteration's records
-at a time. A loop whose values after its reverse sweep the rest of the reverse
-sweep reads (other than what its records restore) is left as it was.
+per iteration. Binomial checkpointing (Griewank's revolve, `_revolve` below,
+which the module includes): with s snapshots and n iterations, each
+iteration runs forward at most r + 1 times where C(s + r, s) >= n, so memory
+is O(s) records and the recomputation grows like log n. The tape holds one
+iteration's records at a time. A loop is left as it was where recomputing
+it could differ or leave something else behind: if what it reads from
+outside (a list it indexes, a value) changes between it and its reverse, or
+if the rest of the reverse sweep reads values it leaves behind (other than
+what its records restore).
 
 Before:  for i in range(steps): <body>; tape.append(r)        ...
          for i in reversed(range(steps)): r = tape.pop(); <adjoint body>
@@ -78,6 +81,8 @@ def checkpointed(forward: tuple[Node, ...], reverse: tuple[Node, ...], snapshots
             continue
         if not set(_carried(loop.body, loop.target)) <= _definitely_assigned(forward[:k - 1], set(params)):
             continue  # a value carried from one iteration to the next but unbound before the first: no snapshot
+        if _changed_later(loop, forward[k:], reverse[:reverse.index(back)]):
+            continue
         taken = set(assigned(forward + reverse)) | set(reads(forward + reverse))
         grown = len(forward)
         forward, reverse = _rewritten(forward, k - 1, reverse, reverse.index(back), snapshots, taken)
@@ -115,6 +120,20 @@ def _checkpointable(loop: Block, back: Block, reverse: tuple[Node, ...]) -> bool
     rest = reverse[reverse.index(back) + 1:]
     left_behind = set(assigned(loop.body)) - set(assigned(back.body))
     return not left_behind & set(reads(rest))
+
+
+def _changed_later(loop: Block, after: tuple[Node, ...], before_back: tuple[Node, ...]) -> bool:
+    """Does a value the loop reads from outside (a list it indexes, a bound) change between the forward
+    sweep's loop and the reverse sweep's? Then recomputed iterations would read something else."""
+    body = _without_pushes(loop.body)
+    outside = set(reads(body)) - set(assigned(body))
+    changed: set[str] = set()
+    for n in walk(after + before_back):
+        if isinstance(n, Stmt):
+            changed.update(n.changes)
+        elif isinstance(n, Block) and n.target:
+            changed.update(t.strip() for t in n.target.split(","))
+    return bool(outside & changed)
 
 
 def _changes_a_list(e: ast.expr) -> bool:

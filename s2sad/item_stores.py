@@ -29,15 +29,17 @@ def first_item_stores(reverse: tuple[Node, ...], before: tuple[Node, ...] = (),
                       floats: frozenset[str] = frozenset()) -> tuple[Node, ...]:
     """The reverse sweep with first contributions stored; `before`: the statements ahead of it,
     `floats`: names surely bound to floats on entry (float parameters)."""
-    floats = surely_floats(before + reverse, floats)
+    known: frozenset[str] | None = None  # surely_floats, computed where first needed (most code has no lists)
     written: dict[str, set[int]] = {}  # zero-started list adjoint -> literal items written so far
     out: list[Node] = []
     for n in reverse:
         m = _ITEM.match(n.target) if isinstance(n, Stmt) and n.augmented else None
         if m and m.group(1) in written:
             lst, k = m.group(1), int(m.group(2))
-            if k not in written[lst] and _float(n.value, floats):
-                n = replace(n, augmented=False)
+            if k not in written[lst]:
+                known = surely_floats(before + reverse, floats) if known is None else known
+                if _float(n.value, known):
+                    n = replace(n, augmented=False)
             written[lst].add(k)
         else:
             for name in _touched(n):
@@ -64,12 +66,17 @@ def surely_floats(nodes: tuple[Node, ...], floats: frozenset[str]) -> frozenset[
             for name in assigned((n,)):
                 bindings.setdefault(name, []).append(None)  # a loop variable, a tuple target: unknown
     known = set(floats) - set(bindings)
-    while True:
-        more = {name for name, values in bindings.items() if name not in known
-                and all(v is not None and _float(v, known | {name}) for v in values)}
-        if not more:
-            return frozenset(known)
-        known |= more
+    more = True
+    while more:  # in program order, one pass settles straight-line code; loops may need another
+        more = False
+        for name, values in bindings.items():
+            if name not in known:
+                known.add(name)  # assumed, for a value that depends on itself (s = s + 1.0)
+                if all(v is not None and _float(v, known) for v in values):
+                    more = True
+                else:
+                    known.discard(name)
+    return frozenset(known)
 
 
 def _float(e: ast.expr, floats: set[str] | frozenset[str]) -> bool:

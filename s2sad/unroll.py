@@ -25,7 +25,6 @@ import ast
 import copy
 import re
 
-from .pyast import walk
 
 UNROLL_BUDGET = 256  # operations (operators, calls, loads) of a loop's unrolled body, at most
 
@@ -99,12 +98,25 @@ def unrolled(fn: ast.FunctionDef, stmts: list[ast.stmt], budget: int = UNROLL_BU
     What s2sad accepts does not depend on unrolling: a loop is kept where a name it binds is read
     after it but not bound before it (an error of the loop as written), or where its body makes a list.
     """
-    if budget <= 0 or not any(isinstance(n, ast.For) for s in stmts for n in walk(s)):
+    if budget <= 0 or not _has_for(stmts):
         return stmts
     args = fn.args.posonlyargs + fn.args.args
     names = [(n.lineno, n.id, isinstance(n.ctx, ast.Store)) for n in ast.walk(fn) if isinstance(n, ast.Name)]
     names += [(fn.lineno, a.arg, True) for a in args]
     return _unrolled(stmts, budget, names)
+
+
+def _has_for(stmts: list[ast.stmt]) -> bool:
+    """Is there a `for` among the statements, nested ones included? (Statements only: an expression
+    holds none, and walking every expression of a long function costs more than the rest of this.)"""
+    todo = list(stmts)
+    while todo:
+        s = todo.pop()
+        if isinstance(s, ast.For):
+            return True
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            todo += [c for c in getattr(s, field, ()) if isinstance(c, ast.AST)]
+    return False
 
 
 def _unrolled(stmts: list[ast.stmt], budget: int, names: list[tuple[int, str, bool]]) -> list[ast.stmt]:
