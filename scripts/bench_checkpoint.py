@@ -5,7 +5,7 @@ Run from the repository root:  python scripts/bench_checkpoint.py  [--quick] [--
 For the RK4 oscillator of examples/loops.py at 10^4, 10^5 and 10^6 steps (--quick: up to 10^5), prints
 the peak memory (tracemalloc, in a run of its own) and the time (best of a few runs, without tracemalloc)
 of s2sad's value_and_grad with a tape of every iteration and with `checkpoint=S` snapshots (default
-100), their ratios, and checks that both give the same value and gradient. Targets at 10^6 steps:
+1000), their ratios, and checks that both give the same value and gradient. Targets at 10^6 steps:
 peak memory at most 1/100 of the plain tape's, time at most 3x.
 """
 
@@ -46,7 +46,7 @@ def _time(fn, args, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="up to 10^5 steps")
-    parser.add_argument("--snapshots", type=int, default=100, help="snapshots per loop (default 100)")
+    parser.add_argument("--snapshots", type=int, default=1000, help="snapshots per loop (default 1000)")
     args = parser.parse_args()
     plain = s2sad.derive(loops.oscillator).value_and_grad
     saved = s2sad.derive(loops.oscillator, checkpoint=args.snapshots).value_and_grad
