@@ -276,6 +276,8 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
         "module f_value_and_grad": generated.f_value_and_grad,
         "module f_grad": generated.f_grad,
         "api grad wrt one": s2sad.grad(module.f, names[one]),
+        # long loops by binomial checkpointing, two snapshots: the tape's results, bit for bit
+        "checkpointed api value_and_grad": s2sad.value_and_grad(module.f, checkpoint=2),
     }
     results = {}
     for what, run in runs.items():
@@ -317,6 +319,10 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
             and _same(results["api grad"], results["api value_and_grad"][1])
             and _same(results["api grad"], results["module f_value_and_grad"][1])):
         return Failure("the ways of getting the gradient disagree", "")
+    checkpointed = results["checkpointed api value_and_grad"]
+    if not (_same(checkpointed[0], results["api value_and_grad"][0])
+            and _same(checkpointed[1], results["api value_and_grad"][1])):
+        return Failure("checkpointed gradient differs from the tape's", "")
     failure = check_forward_mode(module, d, args, positions, value, want, scale)
     if failure is None and second_order:
         failure = check_second_order(module, args, positions)
