@@ -79,17 +79,23 @@ class Certificate:
                 f"  grad:            {self.grad_only} ops (the forward sweep pruned to what the reverse reads)",
                 f"  ratio:           {self.ratio:.2f}, {verdict} the lecture's bound of {BOUND}",
             ]
-        out = ["Op count (arithmetic operators and calls, counted in this file; loops per iteration):"]
-        width = max(len(p.label) for p in self.parts)
+        rows = []
         for p in self.parts:
-            tape = f"; tape {p.tape} value{'s' if p.tape != 1 else ''} per iteration" if p.label != _MAIN else ""
-            out.append(f"  {p.label.ljust(width)}  forward {p.forward}, reverse {p.reverse}, ratio {p.ratio:.2f}{tape}")
-        out.append(f"  whole function: ratio at most {self.ratio:.2f} for any trip counts, {verdict} the lecture's "
-                   f"bound of {BOUND}")
-        return out
+            tape = f"; tape {p.tape} value{'s' if p.tape != 1 else ''} per iteration" if p.label != MAIN else ""
+            rows.append((p.label, f"forward {p.forward}, reverse {p.reverse}, ratio {p.ratio:.2f}{tape}"))
+        return lines_per_part(rows, self.ratio, f"{verdict} the lecture's bound of {BOUND}")
 
 
-_MAIN = "outside loops:"
+MAIN = "outside loops:"  # the part of a function with loops that is outside them
+
+
+def lines_per_part(rows: list[tuple[str, str]], ratio: float, verdict: str) -> list[str]:
+    """A certificate of code with loops: a line of counts per part (label, counts), then the bound on
+    the whole function that the largest part's ratio gives."""
+    width = max(len(label) for label, _ in rows)
+    return ["Op count (arithmetic operators and calls, counted in this file; loops per iteration):",
+            *(f"  {label.ljust(width)}  {counts}" for label, counts in rows),
+            f"  whole function: ratio at most {ratio:.2f} for any trip counts, {verdict}"]
 
 
 def certificate(g: Gradient) -> Certificate:
@@ -104,10 +110,10 @@ def certificate(g: Gradient) -> Certificate:
         return Certificate(steps, fwd, rev, _count(grad_forward) + rev, arrays=arrays, flops=flops)
     forward_parts: dict[str, int] = {}
     reverse_parts: dict[str, int] = {}
-    _count_parts(g.forward, _MAIN, forward_parts, reverse_parts)
-    _count_parts(g.reverse, _MAIN, reverse_parts, reverse_parts)
+    _count_parts(g.forward, MAIN, forward_parts, reverse_parts)
+    _count_parts(g.reverse, MAIN, reverse_parts, reverse_parts)
     tapes = _tape_sizes(g)
-    labels = [_MAIN] + [k for k in forward_parts if k != _MAIN]
+    labels = [MAIN] + [k for k in forward_parts if k != MAIN]
     labels += [k for k in reverse_parts if k not in labels]
     parts = tuple(Part(k, forward_parts.get(k, 0), reverse_parts.get(k, 0), tapes.get(k, 0)) for k in labels)
     return Certificate(steps, fwd, rev, _count(grad_forward) + rev, parts, arrays, flops)

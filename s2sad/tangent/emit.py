@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import pyast
+from ..certificate import MAIN, lines_per_part
 from ..emit import _helpers, _imports, _number, _render, _renamed, _tables, generated_from
 from ..layout import flat_sections
 from ..optimize import coalesce_copies, inline_single_use
@@ -59,26 +60,18 @@ class TangentCertificate:
                     f"  jvp:     {self.jvp} ops " + (f"(primal {self.primal} + tangent {self.jvp - self.primal})"
                                                      if self.jvp >= self.primal else "(what no result reads pruned)"),
                     f"  ratio:   {self.ratio:.2f}, {verdict} forward mode's bound of {BOUND}"]
-        out = ["Op count (arithmetic operators and calls, counted in this file; loops per iteration):"]
-        width = max(len(label) for label, _, _ in self.parts)
-        for label, p, j in self.parts:
-            out.append(f"  {label.ljust(width)}  primal {p}, jvp {j}, ratio {(j / p if p else 1.0):.2f}")
-        out.append(f"  whole function: ratio at most {self.ratio:.2f} for any trip counts, {verdict} forward mode's "
-                   f"bound of {BOUND}")
-        return out
-
-
-_MAIN = "outside loops:"
+        rows = [(label, f"primal {p}, jvp {j}, ratio {(j / p if p else 1.0):.2f}") for label, p, j in self.parts]
+        return lines_per_part(rows, self.ratio, f"{verdict} forward mode's bound of {BOUND}")
 
 
 def tangent_certificate(t: Tangent) -> TangentCertificate:
     primal: dict[str, int] = {}
     jvp: dict[str, int] = {}
-    _count(t.primal, _MAIN, primal)
-    _count(t.body, _MAIN, jvp)
+    _count(t.primal, MAIN, primal)
+    _count(t.body, MAIN, jvp)
     labels = list(dict.fromkeys([*jvp, *primal]))
     if is_straight(t.trace.body):
-        labels = [_MAIN]
+        labels = [MAIN]
     return TangentCertificate(tuple((k, primal.get(k, 0), jvp.get(k, 0)) for k in labels))
 
 
