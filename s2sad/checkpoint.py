@@ -69,15 +69,15 @@ def _revolve(n, snapshots):
 '''
 
 
-def checkpointed(forward: tuple[Node, ...], reverse: tuple[Node, ...], snapshots: int, params: frozenset[str]
-                 ) -> tuple[tuple[Node, ...], tuple[Node, ...], bool]:
+def checkpointed(forward: tuple[Node, ...], reverse: tuple[Node, ...], snapshots: int, params: frozenset[str],
+                 returned: frozenset[str]) -> tuple[tuple[Node, ...], tuple[Node, ...], bool]:
     """The sweeps with their long loops checkpointed, and whether any was (then `_revolve` is needed).
-    `params`: the names bound on entry."""
+    `params`: the names bound on entry; `returned`: the names the return statement reads."""
     used, k = False, 0
     while k < len(forward):
         loop, k = forward[k], k + 1
         back = _matching_reverse(loop, reverse)
-        if back is None or not _checkpointable(loop, back, reverse):
+        if back is None or not _checkpointable(loop, back, reverse, returned):
             continue
         if not set(_carried(loop.body, loop.target)) <= _definitely_assigned(forward[:k - 1], set(params)):
             continue  # a value carried from one iteration to the next but unbound before the first: no snapshot
@@ -109,9 +109,10 @@ def _matching_reverse(loop: Node, reverse: tuple[Node, ...]) -> Block | None:
     return None
 
 
-def _checkpointable(loop: Block, back: Block, reverse: tuple[Node, ...]) -> bool:
+def _checkpointable(loop: Block, back: Block, reverse: tuple[Node, ...], returned: frozenset[str]) -> bool:
     """No jumps, no list changed (recomputation would change it again), and nothing the loop leaves
-    behind that the rest of the reverse sweep reads except what its records restore."""
+    behind that the rest of the reverse sweep or the return reads except what its records restore (a
+    recomputed loop ends at its first iteration, not its last)."""
     for n in walk(loop.body):
         if not isinstance(n, (Stmt, Block, Comment)):
             return False
@@ -119,7 +120,7 @@ def _checkpointable(loop: Block, back: Block, reverse: tuple[Node, ...]) -> bool
             return False
     rest = reverse[reverse.index(back) + 1:]
     left_behind = set(assigned(loop.body)) - set(assigned(back.body))
-    return not left_behind & set(reads(rest))
+    return not left_behind & (set(reads(rest)) | returned)
 
 
 def _changed_later(loop: Block, after: tuple[Node, ...], before_back: tuple[Node, ...]) -> bool:
@@ -206,7 +207,7 @@ def _rewritten(forward: tuple[Node, ...], k: int, reverse: tuple[Node, ...], j: 
     advance = Block("for", ast.Subscript(name(steps), ast.Slice(name(at), name(to)), ast.Load()),
                     _without_pushes(loop.body), (), lines, i)
     store = stmt(f"{snaps}[{to}]", state_tuple)
-    restore = stmt(", ".join(state) if state else "_", ast.Subscript(name(snaps), name(to), ast.Load()))
+    restore = stmt(", ".join(state), ast.Subscript(name(snaps), name(to), ast.Load())) if state else Jump("pass")
     last = ast.Subscript(name(steps), pyast.number(-1), ast.Load())
     turn = (stmt(i, ast.Subscript(name(steps), name(at), ast.Load())), *loop.body, *back.body)
     ahead = (
@@ -218,7 +219,8 @@ def _rewritten(forward: tuple[Node, ...], k: int, reverse: tuple[Node, ...], j: 
         Block("for", name(plan), (
             Block("if", test(3), (Jump("break"),), (Block("if", test(0), (advance,), (store,), lines),), lines),
         ), (), lines, f"{do}, {at}, {to}"),
-        Block("if", name(steps), (stmt(i, last), *loop.body), (), lines),  # the last iteration, recorded
+        # _revolve's first turn is the last step (the plan reverses steps from the last down): recorded here
+        Block("if", name(steps), (stmt(i, last), *loop.body), (), lines),
     )
     behind = (
         Block("if", name(steps), (stmt(i, last), *back.body), (), lines),

@@ -190,7 +190,8 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
         g.names.primal[p] for p in g.trace.params if isinstance(p, Var) and p.kind == "float"))
     if checkpoint:
         forward, reverse, _ = checkpointed(forward, reverse, checkpoint,
-                                           frozenset(g.names.primal[p] for p in g.trace.params))
+                                           frozenset(g.names.primal[p] for p in g.trace.params),
+                                           frozenset(n for r in results for n in pyast.names_read(r)))
     if g.names.builtins:  # a parameter named like a builtin the code calls: call the builtin by its alias
         forward, reverse = _renamed(forward, g.names.builtins), _renamed(reverse, g.names.builtins)
     lines = [f"def {fname}({_params(g, True)}):", f'    """{doc}"""']

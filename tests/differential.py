@@ -279,6 +279,7 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = True, format
         "api grad wrt a": lambda: (s2sad.grad(module.f, "a")(a, b, list(xs), n), want[1], list(want[2:])),
         "checkpointed api value_and_grad": lambda: s2sad.value_and_grad(module.f, WRT, checkpoint=2)(a, b, list(xs), n),
         "checkpointed module f_value_and_grad": lambda: checkpointed["f_value_and_grad"](a, b, list(xs), n),
+        "checkpointed module f_grad": lambda: checkpointed["f_grad"](a, b, list(xs), n),
     }
     for what, run in runs.items():
         try:
@@ -305,9 +306,11 @@ def check(text: str, args: tuple, folder: str, exact_values: bool = True, format
                 return Failure(f"{what}: wrong gradient", f"entry {k}: {g!r}, oracle {w!r}")
     if results["api grad"] != results["module f_grad"] or results["api grad"] != results["api value_and_grad"][1]:
         return Failure("grad and value_and_grad disagree", repr(results))
-    for what in ("checkpointed api value_and_grad", "checkpointed module f_value_and_grad"):
-        if results[what] != results["api value_and_grad"]:  # recomputation repeats the same operations
-            return Failure(f"{what} differs from the tape's", f"{results[what]!r} != {results['api value_and_grad']!r}")
+    for what, taped in (("checkpointed api value_and_grad", "api value_and_grad"),
+                        ("checkpointed module f_value_and_grad", "api value_and_grad"),
+                        ("checkpointed module f_grad", "module f_grad")):
+        if repr(results[what]) != repr(results[taped]):  # recomputation repeats the same operations: same bits
+            return Failure(f"{what} differs from the tape's", f"{results[what]!r} != {results[taped]!r}")
     failure = check_forward_mode(module, d, args, value, want)
     if failure is not None:
         return failure

@@ -95,14 +95,14 @@ def _place_fused(nodes: tuple[Node, ...], fused: dict) -> tuple[Node, ...]:
     for n in nodes:
         if isinstance(n, Fused):
             if n.key in fused and n.setup:
-                out += fused[n.key][0]
-            elif n.key in fused and fused[n.key][1]:
-                out += [Comment(fused[n.key][3]), *fused[n.key][1]]
+                out += fused[n.key].setup
+            elif n.key in fused and fused[n.key].body:
+                out += [Comment(fused[n.key].note), *fused[n.key].body]
         elif isinstance(n, CodeBlock):
             keys = [m.key for m in n.body if isinstance(m, Fused) and not m.setup and m.key in fused]
             block = replace(n, body=_place_fused(n.body, fused), orelse=_place_fused(n.orelse, fused))
             if keys and isinstance(n.test, ast.Name):  # `for v in xs` whose adjoint code needs the index
-                counter = fused[keys[0]][2]
+                counter = fused[keys[0]].counter
                 block = replace(block, test=pyast.call("enumerate", [n.test]), target=f"{counter}, {n.target}")
             out.append(block)
         else:

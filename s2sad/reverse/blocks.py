@@ -34,7 +34,7 @@ from ..trace import (
     simple_while,
     walk,
 )
-from .common import _first_assigns, _is_name, _passes_through, _value, defined
+from .common import FusedLoop, _first_assigns, _is_name, _passes_through, _value, defined
 
 
 class Blocks:
@@ -131,15 +131,16 @@ class Blocks:
         """
         if self.depth or self.loops or not fusable_shape(item) or not _passes_through(item, carried, self.act):
             return False
-        scale = [self.pending[c.out] for c in carried if any(t.factors for t in self.pending.get(c.out, []))]
-        if scale and (len(carried) > 1 or any(i.out.kind == "array" for i in item.body if isinstance(i, Op))):
+        scaled = [self.pending[c.out] for c in carried if any(t.factors for t in self.pending.get(c.out, []))]
+        scale = scaled[0] if scaled else None  # the one carried adjoint that is not a constant
+        if scaled and (len(carried) > 1 or any(i.out.kind == "array" for i in item.body if isinstance(i, Op))):
             return False  # one scaling per carried variable would not be one scaling; arrays add in place
-        constants = {c: 1 if scale else sum(t.coef for t in self.pending.get(c.out, [])) for c in carried}
+        constants = {c: 1 if scaled else sum(t.coef for t in self.pending.get(c.out, [])) for c in carried}
         receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
         lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
         lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, (Load, Sum))}  # type: ignore[union-attr]
         lists &= self.act
-        if not all(lst in self.list_inits and lst not in self.mutated for lst in lists) or scale and lists:
+        if not all(lst in self.list_inits and lst not in self.mutated for lst in lists) or scaled and lists:
             return False  # a list that changes has its final length only at the end
         names = self.names
         for c in carried:
@@ -147,7 +148,7 @@ class Blocks:
         setup: list[Node] = []
         for lst in sorted(lists, key=lambda v: v.id):  # list adjoints the loop adds to: made before it
             init = self.list_inits[lst]
-            for earlier in [self.out] + [f[0] for f in self.fused.values()]:  # made before the earliest loop
+            for earlier in [self.out] + [f.setup for f in self.fused.values()]:  # made before the earliest loop
                 if init in earlier:
                     earlier.remove(init)
             self.list_inits[lst] = init = replace(init, adjoint=True)
@@ -180,15 +181,15 @@ class Blocks:
             del self.accum[v]
         body = [replace(n, adjoint=True) if isinstance(n, Stmt) else n for n in body]
         factor: tuple[ast.expr, ...] = ()
-        if scale:
+        if scale is not None:
             bar = names.adjoint(carried[0].out)
-            if not _is_name(scale[0], bar):
-                self.write(carried[0].out, scale[0])
+            if not _is_name(scale, bar):
+                self.write(carried[0].out, scale)
             factor = (pyast.name(bar),)
             note = f"this iteration's adjoint for {bar} = 1: its terms are scaled by {bar} after the loop"
         else:
             note = "this iteration's adjoint: its terms are independent of the others'"
-        self.fused[loop_key(item)] = (setup, body, names.primal[item.counter], note)  # type: ignore[index]
+        self.fused[loop_key(item)] = FusedLoop(setup, body, names.primal[item.counter], note)  # type: ignore[index]
         for v, total in sums:
             self.contribute(v, Term(1, (pyast.name(total), *factor)), item.line)
         for c in carried:

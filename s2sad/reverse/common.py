@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import NamedTuple
 
 from .. import pyast
 from ..integers import as_float, float_of
@@ -34,6 +35,15 @@ from ..trace import (
 
 MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
 MAX_OPEN_FACTORS = 4  # a product adjoint read once is substituted up to this size, then stored
+
+
+class FusedLoop(NamedTuple):
+    """A loop whose adjoint code runs inside it, in the forward sweep."""
+
+    setup: list  # made before the loop: list adjoints it adds to, sums of its terms
+    body: list  # each iteration's adjoint code, after the iteration's own
+    counter: str  # the loop's index, which the adjoint code may read
+    note: str  # the comment above the adjoint code
 
 
 def _operands(op: Op) -> list[object]:

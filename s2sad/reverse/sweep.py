@@ -29,6 +29,7 @@ from .adjoints import Adjoints
 from .arrays import grad_of_array
 from .shapes import Shapes
 from .blocks import Blocks
+from .common import FusedLoop
 from .items import Items
 
 
@@ -59,7 +60,7 @@ class _ReverseSweep(Adjoints, Items, Blocks):
         self.carried_active: dict[int, list[Carried]] = {}
         self.def_line: dict = {i.out: i.line for i in walk(trace.body) if isinstance(i, Op)}
         self.depth = 0  # of nested reverse blocks being written
-        self.fused: dict[tuple, tuple] = {}  # loop key -> (setup, body, counter)
+        self.fused: dict[tuple, FusedLoop] = {}  # loop key -> its adjoint code, run inside it
         self.exit_constants: dict[int, dict] = {}  # fused loop -> carried variable -> its constant adjoint
         self.list_inits: dict = {}  # list -> the statement making its adjoint (moved before a fused loop)
         self.shapes = Shapes(trace, names, act)
