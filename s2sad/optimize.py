@@ -209,7 +209,8 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
     reads: Counter[str] = Counter()
 
     def others(n: Stmt | Block) -> list[str]:
-        return [r for r in n.reads if not isinstance(n, Stmt) or r not in n.defines]
+        defines = n.defines if isinstance(n, Stmt) else ()
+        return [r for r in n.reads if r not in defines] if defines else n.reads
 
     for n in walk(forward + reverse):
         if isinstance(n, (Stmt, Block)):
@@ -265,7 +266,7 @@ def _live(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterabl
     while grew:
         grew = False
         for s in reversed(defining):  # backwards: straight-line code settles in one pass
-            if any(d in live for d in s.defines) and not set(s.reads) <= live:
+            if any(d in live for d in s.defines) and not live.issuperset(s.reads):
                 live.update(s.reads)
                 grew = True
     return live
@@ -392,7 +393,8 @@ class _Inliner:
                     out.append(n)
                     continue
                 key = self.keys.get(id(n), n.target)
-                clobbered = [t for t, s in values.items() if set(n.changes) & set(s.reads)]
+                changes = set(n.changes)
+                clobbered = [t for t, s in values.items() if not changes.isdisjoint(s.reads)]
                 for t in clobbered:
                     out.append(values.pop(t))
                 used = [r for r in n.reads if r in values]

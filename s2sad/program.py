@@ -60,13 +60,17 @@ class Stmt:
         out = list(self.defines)
         if self.target_reads:  # `xs_bar[i] = ...` changes xs_bar
             out.append(self.target_reads[0])
-        out += pyast.mutated(self.value)
+        out += self._mutated
         return tuple(out)
 
     @cached_property
     def mutates(self) -> bool:
         """Does evaluating the value change a list (`xs.pop()`, `xs.append(v)`)? Then it cannot be dropped."""
-        return bool(pyast.mutated(self.value))
+        return bool(self._mutated)
+
+    @cached_property
+    def _mutated(self) -> list[str]:  # walks the value: once for both of the above
+        return pyast.mutated(self.value)
 
 
 @dataclass(frozen=True)
