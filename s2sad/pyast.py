@@ -178,12 +178,15 @@ def _negated(node: ast.expr) -> ast.expr | None:
     return None
 
 
+_INF = float("inf")
+
+
 def to_source(node: ast.expr, prec: float = 0) -> str:
     """Python text of an expression, parenthesized only where precedence needs it."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Constant):
-        if node.value == float("inf"):
+        if node.value == _INF:
             return "1e309"  # as ast.unparse spells it
         return repr(node.value).replace("e+", "e")  # black's spelling: 1e22, not 1e+22
     if isinstance(node, ast.BinOp):
