@@ -36,7 +36,6 @@ from ..trace import (
     Return,
     Trace,
     Var,
-    walk,
 )
 
 
