@@ -206,17 +206,17 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
     A statement's read of the name it assigns (`s = s + t`) does not count: a value read only to
     compute itself again is dead too.
     """
-    reads: Counter[str] = Counter()
-
     def others(n: Stmt | Block) -> list[str]:
         defines = n.defines if isinstance(n, Stmt) else ()
         return [r for r in n.reads if r not in defines] if defines else n.reads
 
+    counted: list[str] = []  # counted at once: Counter.update per statement costs more than the counting
     for n in walk(forward + reverse):
         if isinstance(n, (Stmt, Block)):
-            reads.update(others(n))
+            counted += others(n)
     for r in results:
-        reads.update(pyast.names_read(r))
+        counted += pyast.names_read(r)
+    reads: Counter[str] = Counter(counted)
     live = _live(forward, reverse, results)
 
     def prune(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
@@ -266,7 +266,7 @@ def _live(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterabl
     while grew:
         grew = False
         for s in reversed(defining):  # backwards: straight-line code settles in one pass
-            if any(d in live for d in s.defines) and not live.issuperset(s.reads):
+            if not live.isdisjoint(s.defines) and not live.issuperset(s.reads):
                 live.update(s.reads)
                 grew = True
     return live
