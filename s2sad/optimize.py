@@ -206,16 +206,17 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
     A statement's read of the name it assigns (`s = s + t`) does not count: a value read only to
     compute itself again is dead too.
     """
-    reads: Counter[str] = Counter()
-
     def others(n: Stmt | Block) -> list[str]:
-        return [r for r in n.reads if not isinstance(n, Stmt) or r not in n.defines]
+        defines = n.defines if isinstance(n, Stmt) else ()
+        return [r for r in n.reads if r not in defines] if defines else n.reads
 
+    counted: list[str] = []  # counted at once: Counter.update per statement costs more than the counting
     for n in walk(forward + reverse):
         if isinstance(n, (Stmt, Block)):
-            reads.update(others(n))
+            counted += others(n)
     for r in results:
-        reads.update(pyast.names_read(r))
+        counted += pyast.names_read(r)
+    reads: Counter[str] = Counter(counted)
     live = _live(forward, reverse, results)
 
     def prune(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
@@ -272,7 +273,7 @@ def _live(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterabl
     while grew:
         grew = False
         for s in reversed(defining):  # backwards: straight-line code settles in one pass
-            if any(d in live for d in s.defines) and not set(s.reads) <= live:
+            if not live.isdisjoint(s.defines) and not live.issuperset(s.reads):
                 live.update(s.reads)
                 grew = True
     return live
@@ -399,7 +400,8 @@ class _Inliner:
                     out.append(n)
                     continue
                 key = self.keys.get(id(n), n.target)
-                clobbered = [t for t, s in values.items() if set(n.changes) & set(s.reads)]
+                changes = set(n.changes)
+                clobbered = [t for t, s in values.items() if not changes.isdisjoint(s.reads)]
                 for t in clobbered:
                     out.append(values.pop(t))
                 used = [r for r in n.reads if r in values]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Iterator, Union
 
 from . import pyast
+from .util import cached
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ class Stmt:
     tape: bool = False
     adjoint: bool = False  # reverse-sweep work placed in the forward sweep (a fused loop)
 
-    @cached_property
+    @cached
     def ops(self) -> int:
         return 0 if self.tape else pyast.count_ops(self.value) + self.augmented
 
-    @cached_property
+    @cached
     def reads(self) -> list[str]:
         """Names read, once per occurrence."""
         out = pyast.names_read(self.value) + list(self.target_reads)
@@ -47,26 +47,30 @@ class Stmt:
             out.append(self.target)
         return out
 
-    @cached_property
+    @cached
     def defines(self) -> tuple[str, ...]:
         """Names this statement binds."""
         if not self.target or self.target_reads:
             return ()
         return tuple(t.strip() for t in self.target.split(","))
 
-    @cached_property
+    @cached
     def changes(self) -> tuple[str, ...]:
         """Names whose value this statement changes: what it binds, and a list it stores into or mutates."""
         out = list(self.defines)
         if self.target_reads:  # `xs_bar[i] = ...` changes xs_bar
             out.append(self.target_reads[0])
-        out += pyast.mutated(self.value)
+        out += self._mutated
         return tuple(out)
 
-    @cached_property
+    @cached
     def mutates(self) -> bool:
         """Does evaluating the value change a list (`xs.pop()`, `xs.append(v)`)? Then it cannot be dropped."""
-        return bool(pyast.mutated(self.value))
+        return bool(self._mutated)
+
+    @cached
+    def _mutated(self) -> list[str]:  # walks the value: once for both of the above
+        return pyast.mutated(self.value)
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ class Block:
             return f"for {self.target} in {pyast.to_source(self.test)}"
         return f"{self.keyword} {pyast.to_source(self.test)}"
 
-    @cached_property
+    @cached
     def reads(self) -> list[str]:
         return pyast.names_read(self.test)
 

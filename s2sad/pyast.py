@@ -178,12 +178,15 @@ def _negated(node: ast.expr) -> ast.expr | None:
     return None
 
 
+_INF = float("inf")
+
+
 def to_source(node: ast.expr, prec: float = 0) -> str:
     """Python text of an expression, parenthesized only where precedence needs it."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Constant):
-        if node.value == float("inf"):
+        if node.value == _INF:
             return "1e309"  # as ast.unparse spells it
         return repr(node.value).replace("e+", "e")  # black's spelling: 1e22, not 1e+22
     if isinstance(node, ast.BinOp):
@@ -377,8 +380,30 @@ def walk(node: ast.AST) -> list[ast.AST]:
 
 def mutated(node: ast.expr) -> list[str]:
     """Names of the lists a call in the expression changes in place (`xs.pop()` changes xs)."""
+    if not _may_mutate(node):  # most statements: no full walk (asked once per generated statement)
+        return []
     return [n.func.value.id for n in walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
             and n.func.attr in MUTATORS and isinstance(n.func.value, ast.Name)]
+
+
+def _may_mutate(node: ast.AST) -> bool:
+    """Could the expression call a list method that changes the list? False only where it cannot."""
+    kind = type(node)
+    if kind is ast.Name or kind is ast.Constant:
+        return False
+    if kind is ast.BinOp:
+        return _may_mutate(node.left) or _may_mutate(node.right)  # type: ignore[attr-defined]
+    if kind is ast.UnaryOp:
+        return _may_mutate(node.operand)  # type: ignore[attr-defined]
+    if kind is ast.Call:
+        f = node.func  # type: ignore[attr-defined]
+        if type(f) is ast.Attribute and f.attr in MUTATORS:
+            return True
+        return _may_mutate(f) or any(_may_mutate(a) for a in node.args) \
+            or any(_may_mutate(k.value) for k in node.keywords)  # type: ignore[attr-defined]
+    if kind is ast.Attribute:
+        return _may_mutate(node.value)  # type: ignore[attr-defined]
+    return True  # any other node: the full walk decides
 
 
 def method(obj: str, attr: str, args: Sequence[ast.expr]) -> ast.expr:

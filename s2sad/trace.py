@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Union
 
 from .unroll import lines_text
@@ -380,6 +381,11 @@ class Trace:
     def ops(self) -> tuple[Op, ...]:
         """Every op, in program order."""
         return tuple(i for i in walk(self.body) if isinstance(i, Op))
+
+    @cached_property
+    def returns_vector(self) -> bool:
+        """Does it return a tuple or a list? Several stages ask: the body is walked once."""
+        return any(isinstance(i, Return) and i.form != "scalar" for i in walk(self.body))
 
     @property
     def result(self) -> Operand:

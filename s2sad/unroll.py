@@ -59,6 +59,8 @@ class Line(int):
 def lines_text(lines: tuple[int, ...]) -> str:
     """Lines as generated comments name them: `9, 10`, with the iterations of lines inside unrolled
     loops (`10 [j=3, i=1]`; one line in several iterations: `11 [j=3; j=4]`)."""
+    if all(type(line) is int for line in lines):  # no iterations: the common case, once per generated line
+        return ", ".join(map(str, dict.fromkeys(lines)))
     grouped: dict[int, set[tuple]] = {}
     for line in lines:
         grouped.setdefault(int(line), set()).add(getattr(line, "iteration", ()))

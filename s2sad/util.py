@@ -6,9 +6,38 @@ import gc
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterator, TypeVar, overload
 
 T = TypeVar("T")
+
+
+class cached(Generic[T]):
+    """functools.cached_property without its lock (Python 3.11 takes one on every first read).
+
+    The generated statements are read tens of thousands of times each
+    generation, from one thread: the lock cost more than some properties.
+    Racing threads at worst compute a value twice, and the values are equal.
+    """
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> cached[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> T | cached[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)  # next time the instance's dict answers
+        return value
 
 # The collector's switch is process-wide: concurrent pauses share one count, and
 # the last one out restores what the first one in found.

@@ -43,8 +43,13 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            names.update(t.id for x in targets for t in walk(x)
-                         if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store))  # not `len` in ys[len(ys) - 1]
+            for x in targets:
+                if type(x) is ast.Name:  # the common target: no walk
+                    if isinstance(x.ctx, ast.Store):
+                        names.add(x.id)
+                    continue
+                names.update(t.id for t in walk(x)
+                             if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store))  # not `len` in ys[len(ys) - 1]
         elif not isinstance(stmt, (ast.Return, ast.Expr, ast.Pass)):  # compound or rare: look inside
             names |= bound_names(stmt)
     return names

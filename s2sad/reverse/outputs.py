@@ -36,12 +36,11 @@ from ..trace import (
     Return,
     Trace,
     Var,
-    walk,
 )
 
 
 def is_vector(trace: Trace) -> bool:
-    return any(isinstance(i, Return) and i.form != "scalar" for i in walk(trace.body))
+    return trace.returns_vector
 
 
 def seeded(trace: Trace) -> Trace:
