@@ -1,6 +1,6 @@
 """Checkpointing: a long loop's reverse sweep recomputes its iterations from a few snapshots.
 
-Guarantees: `checkpointed(forward, reverse, snapshots, params)` returns the
+Guarantees: `checkpointed(forward, reverse, snapshots, params, returned)` returns the
 two sweeps with the same results in which each top-level `for` loop over a
 range that fills a tape (and changes no list, and has no `break`) keeps at
 most `snapshots` copies of its carried values (what an iteration may read
@@ -11,9 +11,10 @@ iteration runs forward at most r + 1 times where C(s + r, s) >= n, so memory
 is O(s) records and the recomputation grows like log n. The tape holds one
 iteration's records at a time. A loop is left as it was where recomputing
 it could differ or leave something else behind: if what it reads from
-outside (a list it indexes, a value) changes between it and its reverse, or
-if the rest of the reverse sweep reads values it leaves behind (other than
-what its records restore).
+outside (a list it indexes, a value) changes between it and its reverse, if
+the rest of the reverse sweep or the return reads values it leaves behind
+(other than what its records restore), or if a value it carries is not
+bound before it.
 
 Before:  for i in range(steps): <body>; tape.append(r)        ...
          for i in reversed(range(steps)): r = tape.pop(); <adjoint body>
