@@ -116,6 +116,8 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         env: dict[str, Binding] = {p.hint: p for p in params}  # type: ignore[misc]
         # a list changed anywhere (a loop may change it after a read) is read afresh each time
         self.mutated = changed_lists(nodes)
+        self.changed_in_place = self.mutated | {n.target.id for n in nodes if isinstance(n, ast.AugAssign)
+                                                and isinstance(n.target, ast.Name)}  # arrays: x[...] = v, x += v
         self.rewritten = rewritten_items(nodes)  # items stored into; the others stay as they were made
         self.tuple_lists = tuple_lists(nodes)
         body = _without_docstring(fn.body)

@@ -118,6 +118,18 @@ class ArrayLowering:
             self.may_share(out, (e.args[0],))
         return out
 
+    def own_array(self, v: object, name: str, start: int) -> object:
+        """`name = <expression>` where v came out equal to a value made before (lowering shares equal
+        values: `-W` twice is one op). NumPy makes a new array at each evaluation, so a name changed in
+        place later gets a copy of its own; a view keeps sharing, as in NumPy."""
+        if not (isinstance(v, Var) and v.kind == "array" and name in self.changed_in_place):
+            return v
+        made = next((i for i in self.items if isinstance(i, Op) and i.out == v), None)
+        if any(i is made for i in self.items[start:]) or made is not None and isinstance(made.expr, ArrayOp) \
+                and made.expr.fn in _VIEWS:
+            return v
+        return self.array_op(ArrayOp("copy", (v,)), "array")
+
     def may_share(self, v: Var, others) -> None:
         """Record that array v may be (a view of) one of `others`: a view, a merge, a loop's carried value."""
         if isinstance(v, Var) and v.kind == "array":

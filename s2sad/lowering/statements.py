@@ -160,6 +160,8 @@ class Statements:
             value = self.value(s.value, env)  # type: ignore[arg-type]
             for t in targets:
                 self.assign_to(t, value, env, start)
+                if self.array_program and isinstance(t, ast.Name) and not isinstance(s.value, ast.Name):
+                    env[t.id] = self.own_array(env[t.id], t.id, start)  # type: ignore[attr-defined]
             return True
         if isinstance(s, ast.AugAssign):
             t = s.target
