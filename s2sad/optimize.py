@@ -247,11 +247,12 @@ def needed_forward(forward: tuple[Node, ...], reverse: tuple[Node, ...], results
     out = prune(forward)
     if not any(isinstance(n, Block) and n.keyword != "if" for n in walk(out)):
         return out  # backwards, straight-line code meets every reader before what it reads
+    size = sum(1 for _ in walk(out))
     while True:  # in a loop a statement may be kept for a reader dropped later in the pass (`t = 4 * t` for
-        again = prune(out)  # an `if t:` whose arms nothing reads) while its start `t = 0.5` goes: again
-        if sum(1 for _ in walk(again)) == sum(1 for _ in walk(out)):
-            return again
-        out = again
+        out = prune(out)  # an `if t:` whose arms nothing reads) while its start `t = 0.5` goes: again
+        size, before = sum(1 for _ in walk(out)), size
+        if size == before:
+            return out
 
 
 def _live(forward: tuple[Node, ...], reverse: tuple[Node, ...], results: Iterable[ast.expr]) -> set[str]:

@@ -124,9 +124,10 @@ class ArrayLowering:
         place later gets a copy of its own; a view keeps sharing, as in NumPy."""
         if not (isinstance(v, Var) and v.kind == "array" and name in self.changed_in_place):
             return v
-        made = next((i for i in self.items if isinstance(i, Op) and i.out == v), None)
-        if any(i is made for i in self.items[start:]) or made is not None and isinstance(made.expr, ArrayOp) \
-                and made.expr.fn in _VIEWS:
+        if any(isinstance(i, Op) and i.out == v for i in self.items[start:]):
+            return v  # made by this statement: an array of its own
+        made = next((i for i in reversed(self.items[:start]) if isinstance(i, Op) and i.out == v), None)
+        if made is not None and isinstance(made.expr, ArrayOp) and made.expr.fn in _VIEWS:
             return v
         return self.array_op(ArrayOp("copy", (v,)), "array")
 
