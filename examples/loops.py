@@ -37,10 +37,7 @@ def oscillator(k, c, y0, v0, steps):
 
 def softmax_cross_entropy(z, label):
     """-log(softmax(z)[label]), shifted by the largest logit so exp cannot overflow."""
-    m = z[0]
-    for v in z:
-        if v > m:
-            m = v
+    m = max(z)
     s = 0.0
     for v in z:
         s += exp(v - m)

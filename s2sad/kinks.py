@@ -46,7 +46,10 @@ NORM_KINKS = {1: "an entry of x is 0", float("inf"): "two entries of x tie for t
               float("-inf"): "two entries of x tie for the smallest |x|"}
 _COMPARISON = re.compile(r"^_(\d+) (<|<=|>|>=|==|!=) _(\d+)$")
 # decisions over numbers other than comparisons: (kind, condition over x)
-COMPUTE_KINKS = {"int(_0)": ("int", "x is a whole number")}
+COMPUTE_KINKS = {"int(_0)": ("int", "x is a whole number"),
+                 "_0.index(max(_0))": ("max", "two items of x tie for the largest"),  # max(xs): which item
+                 "_0.index(min(_0))": ("min", "two items of x tie for the smallest"),
+                 "_0.index(_1)": ("index", "an earlier item of x comes to equal y")}
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,9 @@ def kinks(trace: Trace, wrt: tuple) -> list[Kink]:
             continue
         e = item.expr
         args = getattr(e, "args", ())
-        if not any(isinstance(a, Var) and a in moving for a in args):
+        if not any(isinstance(a, (Var, ListVar)) and a in moving for a in args):
             continue
-        numbers = any(isinstance(a, Var) and a.kind != "bool" for a in args)  # not `not c`, `c and d`
+        numbers = any(isinstance(a, ListVar) or isinstance(a, Var) and a.kind != "bool" for a in args)  # not `not c`
         if isinstance(e, Compute) and numbers and e.template in COMPUTE_KINKS:
             kind, condition = COMPUTE_KINKS[e.template]
             found[Kink(item.line, kind, _fill((condition,), args, moving, name))] = None
@@ -181,7 +184,7 @@ def _fill(conditions: tuple[str, ...], args: tuple, moving: set, name: Callable,
     texts = [name(a) for a in args]
     if scale != 1.0 and texts:
         texts[0] = f"{format_number(scale)}*{texts[0] if ' ' not in texts[0] else f'({texts[0]})'}"
-    moves = [isinstance(a, Var) and a in moving for a in args]
+    moves = [isinstance(a, (Var, ListVar)) and a in moving for a in args]
     kept = [c for c in conditions if any(moves[i] for i, p in enumerate("xy") if i < len(args) and re.search(rf"\b{p}\b", c))]
     return " or ".join(re.sub(r"\b[xy]\b", lambda m: texts["xy".index(m.group(0))], c) for c in kept or conditions)
 

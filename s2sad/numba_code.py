@@ -270,6 +270,8 @@ def _check(node: ast.AST, line: int, where: _Locator, callable_: tuple[set[str],
             f = n.func
             if isinstance(f, ast.Name) and f.id not in calls_ok and f.id != "reversed":
                 what = f"a call of {f.id}" + (f" (from {modules[f.id]})" if f.id in modules else "")
+            elif isinstance(f, ast.Attribute) and f.attr == "index":  # lists are arrays there
+                what = f"max or min of a list, or a list's index ({ast.unparse(n)})"
             elif isinstance(f, ast.Attribute) and f.attr not in _METHODS:
                 what = f"a call of {ast.unparse(f)}"
             elif n.keywords:

@@ -66,8 +66,10 @@ class _Scope:
 
 
 class Generator:
-    def __init__(self, seed: int, size: int = 6):
+    def __init__(self, seed: int, size: int = 6, extremes: bool = True):
         self.rng = random.Random(seed)
+        # which reduction a sum becomes: a stream of its own, so the programs' shapes stay as they were
+        self.reductions = random.Random(seed * 31 + 7) if extremes else None
         self.size = size
         self.helpers: list[tuple[str, int, bool]] = []  # (name, number of parameters, q has a default)
         self.names = 0
@@ -102,7 +104,10 @@ class Generator:
         for lst, least in scope.lists.items():
             if least >= 1:
                 options += [f"{lst}[{self.index(scope, lst)}]"] * 2 + [f"sum({lst})"]
-        return self.pick(options)
+        leaf = self.pick(options)
+        if leaf.startswith("sum(") and self.reductions is not None:  # max(xs), min(xs): a list's extremes
+            leaf = self.reductions.choice(["sum", "sum", "max", "min"]) + leaf[3:]
+        return leaf
 
     def expr(self, scope: _Scope, depth: int = 2) -> str:
         r = self.rng.random()
@@ -384,9 +389,9 @@ def _indent(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
 
 
-def program(seed: int, size: int = 6) -> str:
-    """The module text of random program `seed`."""
-    return Generator(seed, size).module()
+def program(seed: int, size: int = 6, extremes: bool = True) -> str:
+    """The module text of random program `seed` (without max and min of lists where not `extremes`)."""
+    return Generator(seed, size, extremes).module()
 
 
 def point(seed: int) -> tuple:

@@ -98,6 +98,11 @@ SOURCE = textwrap.dedent('''\
 
     def clipped(x):
         return np.sum(np.clip(x, "\\nimport os\\n#", 1.0))
+
+
+    def extremes(xs, y):
+        k = xs.index(max(xs))
+        return xs[k] * y + min(xs) + xs.index(xs[0])
 ''')
 
 # (function, wrt) -> the report, as (line, kind, condition)
@@ -130,6 +135,10 @@ CATALOGUE = {
                       (74, "np.linalg.norm", "two entries of y tie for the largest |y|")],
     ("chosen", None): [(78, "branch", "y == x"), (78, "branch", "s == phi(y, x)")],
     ("clipped", None): [(82, "np.clip", "x == '\\nimport os\\n#' or x == 1")],
+    ("extremes", None): [(86, "max", "two items of xs tie for the largest"),
+                         (87, "min", "two items of xs tie for the smallest"),
+                         (87, "index", "an earlier item of xs comes to equal xs[0]")],
+    ("extremes", ("y",)): [],  # which item is largest does not move with y
 }
 
 
@@ -177,6 +186,7 @@ SWITCHES = {
     "branch at x == y": (lambda m: lambda t: m.branch(t, 0.4, 0.0), 0.4),
     "conditional at x + y == 1": (lambda m: lambda t: m.conditional(t, 0.25), 0.75),
     "while at x == 10": (lambda m: lambda t: m.whiles(t, 1), 10.0),
+    "max of a list at a tie": (lambda m: lambda t: m.extremes([t, 0.5], 2.0), 0.5),
     "clip at x == 1": (lambda m: lambda t: m.arrays(np.array([t]), np.array([5.0])), 1.0),
 }
 

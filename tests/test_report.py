@@ -32,7 +32,7 @@ def test_self_contained_and_complete(tmp_path):
                                capture_output=True, text=True).stdout
     cells = [html.unescape(c) for c in re.findall(r'<td class="code">(.*?)</td></tr>', page.split('id="generated"')[1])]
     assert cells[:len(generated.splitlines())] == generated.splitlines()  # the module, line for line
-    assert "line 52: abs: switches where r == 0" in html.unescape(page)  # the kink report
+    assert "line 49: abs: switches where r == 0" in html.unescape(page)  # the kink report
     assert "ratio" in page.split('id="certificate"')[1].split("</pre>")[0]
     assert re.search(r"<td[^>]*>\(0\.5, 1\)</td><td[^>]*>r</td>", page) and "agree</p>" in page  # the check table
     assert "<svg" in page or "Install Graphviz" in page

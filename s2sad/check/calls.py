@@ -57,6 +57,8 @@ class Calls:
         table = isinstance(e.value, ast.Name) and e.value.id not in self.locals and isinstance(
             self.module.resolve(e.value.id), ModuleConstant) and numpy_names.is_table(
             self.module.resolve(e.value.id).node, self.numpy_modules())  # type: ignore[union-attr]
+        if called and e.attr == "index" and isinstance(e.value, ast.Name) and e.value.id in self.locals:
+            return None  # xs.index(v) of a list (lowering refuses it of an array)
         if self.numpy and (table or not (isinstance(e.value, ast.Name) and e.value.id not in self.locals)):
             # an array's method or attribute: x.sum(axis=0), x.T, (a @ b).shape
             self.expr(e.value)

@@ -175,6 +175,9 @@ class Expressions:
         f = e.func
         if isinstance(f, ast.Name) and f.id in _BUILTINS and self.module.resolve(f.id) is None:
             return self.builtin(e, f.id, env)
+        if isinstance(f, ast.Attribute) and f.attr == "index" and isinstance(f.value, ast.Name) \
+                and f.value.id in env:
+            return self.list_index(e, env)
         path = self.numpy_path(f, env)
         if path is not None:
             return self.numpy_call(e, path, env)
@@ -243,10 +246,9 @@ class Expressions:
                 except OverflowError as exc:
                     raise self.fail(e, f"Python raises OverflowError here: {exc}", "check the constants") from None
             return self.compute("int(_0)", (v,), "int")  # piecewise constant: no adjoint, which is exact
-        # min / max of numbers
         if len(e.args) == 1:
-            raise self.fail(e, f"{name} of a list is not supported", f"compute it in a loop: m = xs[0], then "
-                            f"m = {name}(m, xs[i]) for each i")
+            return self.list_extreme(e, name, env)
+        # min / max of numbers
         if len(e.args) < 2:
             raise self.fail(e, f"{name} needs at least two numbers", f"write {name}(a, b)")
         values = [self.materialize(self.value(a, env)) for a in e.args]
@@ -260,6 +262,41 @@ class Expressions:
             prev = best
             best = self.materialize(self.select(cond, lambda v=v: v, lambda prev=prev: prev))  # type: ignore[misc]
         return best
+
+    def list_extreme(self, e: ast.Call, name: str, env: dict[str, Binding]) -> Value:
+        """max(xs) as xs[k], k = xs.index(max(xs)): the item Python picks (the first extreme one), read by
+        an index computed in the forward sweep, so its adjoint and tangent are a load's, whatever later
+        changes the list."""
+        lst = self.expr(e.args[0], env)
+        if self.is_array(lst):
+            raise self.fail(e, f"{name} of an array with the builtin is not supported", f"write np.{name}(x)")
+        if not isinstance(lst, ListVar):
+            raise self.fail(e.args[0], f"{name} needs a list of numbers, or two numbers or more",
+                            f"write {name}(xs) for a list xs, or {name}(a, b)")
+        if self.item_kind(lst) == "array":
+            raise self.fail(e, f"{name} of a list of arrays is not supported (NumPy cannot order arrays)",
+                            f"write np.{name}(np.stack(xs), axis=0) for entry-wise extremes")
+        index = self.compute(f"_0.index({name}(_0))", (lst,), "int")
+        return self.emit(Load(lst, index), kind=self.item_kind(lst))
+
+    def list_index(self, e: ast.Call, env: dict[str, Binding]) -> Value:
+        """xs.index(v): an integer, piecewise constant, so it has no adjoint; xs.index(max(xs)) is the
+        index max(xs) reads by."""
+        f = e.func
+        assert isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+        lst = env[f.value.id]
+        if not isinstance(lst, ListVar) or self.is_array(lst):
+            raise self.fail(f, f"{f.value.id}.index: index is a method of lists only",
+                            "for the position of an array's largest entry write int(np.argmax(x))"
+                            if self.is_array(lst) else "call it on a list: xs.index(v)")
+        if len(e.args) != 1 or e.keywords:
+            raise self.fail(e, "index takes one value here", f"write {f.value.id}.index(v)")
+        a = e.args[0]
+        if isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id in ("max", "min") \
+                and a.func.id not in env and self.module.resolve(a.func.id) is None and len(a.args) == 1 \
+                and not a.keywords and isinstance(a.args[0], ast.Name) and a.args[0].id == f.value.id:
+            return self.compute(f"_0.index({a.func.id}(_0))", (lst,), "int")
+        return self.compute("_0.index(_1)", (lst, self.materialize(self.value(a, env))), "int")
 
     def elementary(self, node: ast.AST, key: str, args: list[Value]) -> Value:
         if key in LINEAR:

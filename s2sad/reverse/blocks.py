@@ -213,7 +213,7 @@ class Blocks:
                 self.out.append(Stmt(bar, pyast.number(0.0), (item.line,)))
             elif not _is_name(parts, bar):
                 self.write(c.out, parts)
-        entered = self.enter(self.receivers(item.body, tuple(c.param for c in item.carried)))
+        entered = self.enter(self.receivers(item.body, tuple(c.param for c in item.carried)), repeated=True)
         self.loops.append(item)
 
         simple = simple_while(item)
