@@ -260,7 +260,8 @@ def _statement(s: Stmt, what: str, indent: str = "    ") -> str:
     if not s.target:
         code = f"{indent}{to_source(s.value)}"
     else:
-        code = f"{indent}{s.target} {'+=' if s.augmented else '='} {to_source(s.value)}"
+        sign, value = ("-=", s.subtracted) if s.subtracted is not None else ("+=" if s.augmented else "=", s.value)
+        code = f"{indent}{s.target} {sign} {to_source(value)}"
     return _with_comment(code, where)
 
 

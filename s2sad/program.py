@@ -37,7 +37,15 @@ class Stmt:
 
     @cached
     def ops(self) -> int:
-        return 0 if self.tape else pyast.count_ops(self.value) + self.augmented
+        return 0 if self.tape else pyast.count_ops(self.subtracted or self.value) + self.augmented
+
+    @property
+    def subtracted(self) -> ast.expr | None:
+        """y in `x += -y`, written `x -= y`: the same IEEE operation, without the negation."""
+        v = self.value
+        if self.augmented and isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.USub):
+            return v.operand
+        return None
 
     @cached
     def reads(self) -> list[str]:

@@ -5,8 +5,8 @@
 # Reverse-mode gradient of softmax_cross_entropy with respect to z. Do not edit: regenerate.
 # Op count (arithmetic operators and calls, counted in this file; loops per iteration):
 #   outside loops:    forward 6, reverse 5, ratio 1.83
-#   loop at line 42:  forward 3, reverse 4, ratio 2.33; tape 1 value per iteration
-#   whole function: ratio at most 2.33 for any trip counts, within the lecture's bound of 5
+#   loop at line 42:  forward 3, reverse 3, ratio 2.00; tape 1 value per iteration
+#   whole function: ratio at most 2.00 for any trip counts, within the lecture's bound of 5
 # Piecewise: the derivative changes form where these hold (this code differentiates the
 # piece taken; at the switch itself the function may have no derivative):
 #   line 40: max: switches where two items of z tie for the largest
@@ -34,13 +34,13 @@ def softmax_cross_entropy_value_and_grad(z, label):
     z10 = log(s) + m - z[label]  # line 44
     # reverse sweep
     z_bar = [0.0] * len(z)  # from line 38
-    z_bar[label] += -1  # from line 44
+    z_bar[label] -= 1  # from line 44
     s_bar = 1 / s  # from line 44
     m_bar = 1.0  # from line 44
     for k in reversed(range(z3)):  # line 42
         z6 = tape.pop()  # from line 42
         z5_bar = s_bar * z6  # from line 43
-        m_bar += -z5_bar  # from line 43
+        m_bar -= z5_bar  # from line 43
         z_bar[k] += z5_bar  # from lines 42, 43
     z_bar[z1] += m_bar  # from line 40
     return z10, z_bar
@@ -60,13 +60,13 @@ def softmax_cross_entropy_grad(z, label):
         tape.append(z6)  # line 42
     # reverse sweep
     z_bar = [0.0] * len(z)  # from line 38
-    z_bar[label] += -1  # from line 44
+    z_bar[label] -= 1  # from line 44
     s_bar = 1 / s  # from line 44
     m_bar = 1.0  # from line 44
     for k in reversed(range(z3)):  # line 42
         z6 = tape.pop()  # from line 42
         z5_bar = s_bar * z6  # from line 43
-        m_bar += -z5_bar  # from line 43
+        m_bar -= z5_bar  # from line 43
         z_bar[k] += z5_bar  # from lines 42, 43
     z_bar[z1] += m_bar  # from line 40
     return z_bar
