@@ -49,17 +49,12 @@ from .certificate import certificate
 from .emit import KINDS, function_lines, function_name, generated_from, _imports
 from .errors import S2sadError, Violation, UnsupportedSyntaxError
 from .kinks import kink_lines, kinks
+from .numba_statements import MODULES, Rewriter, check
 from .reverse import Gradient
 from .reverse.outputs import is_vector
 from .trace import ListVar, Var
 
 INSTALL = 'gen --numba needs numba: pip install "s2sad[numba]"'
-
-# Builtins nopython mode compiles with Python's meaning on floats and ints.
-_BUILTINS = frozenset({"abs", "bool", "enumerate", "float", "int", "len", "max", "min", "pow", "range", "round",
-                       "sum", "zip"})
-_METHODS = frozenset({"append", "pop"})  # of the lists generated code builds
-_MODULES = frozenset({"math", "builtins"})  # the modules whose functions generated code may import
 
 
 def require_numba() -> None:
@@ -75,7 +70,7 @@ def numba_module_text(d: Derivative, filename: str = "", source: list[str] | Non
 
     `filename` and `source` (the user's file as lines) locate a refusal in the function's source.
     """
-    where = _Locator(filename or d.origin, source or [], d.trace.line)
+    where = Locator(filename or d.origin, source or [], d.trace.line)
     _refuse_program(d, where)
     g, origin = d.gradient, d.origin
     imports = _imports(g)  # checked module paths; calls of what is not from math or builtins are refused below
@@ -83,10 +78,11 @@ def numba_module_text(d: Derivative, filename: str = "", source: list[str] | Non
     taken = {n.id for lines in bodies.values() for n in ast.walk(ast.parse("\n".join(lines))) if
              isinstance(n, ast.Name)} | {p.hint for p in g.trace.params if p.hint}
     np, numba = _free("np", taken), _free("numba", taken)
-    rewritten = {kind: _function(bodies[kind], np, g, where) for kind in KINDS}
+    position = _free("_position", taken)
+    rewritten = {kind: _function(bodies[kind], np, position, g, where) for kind in KINDS}
     for line in imports:  # a module imported for nothing called: unreachable, but never let through
         module = line.partition(" import ")[0].removeprefix("from ")
-        if module not in _MODULES:
+        if module not in MODULES:
             where.fail(g.trace.line, f"the gradient imports from {module!r}, which Numba cannot compile",
                        "--numba compiles math functions and arithmetic only")
     lists = [i for i, p in enumerate(g.trace.params) if isinstance(p, ListVar)]
@@ -106,6 +102,8 @@ def numba_module_text(d: Derivative, filename: str = "", source: list[str] | Non
     floats, like = _free("_floats", taken), _free("_like", taken)
     if lists:
         out += ["", "", *_CONVERSIONS.format(floats=floats, like=like, np=np).splitlines()]
+    if any(f"{position}(" in line for lines in rewritten.values() for line in lines):
+        out += ["", "", f"@{numba}.njit(cache=True)", *_POSITION.format(position=position).splitlines()]
     for kind in KINDS:
         name = function_name(g, kind)
         kernel = _free(f"_{name}", taken) if lists else name
@@ -128,6 +126,15 @@ def {like}(x, x_bar):
     return x_bar if isinstance(x, {np}.ndarray) else x_bar.tolist()'''
 
 
+# xs.index(v) of a list or of a float64 array (a list parameter in compiled code); NaN is found as Python
+# finds it, by identity, where v is the item itself (the index of max(xs))
+_POSITION = '''def {position}(xs, v):
+    for k in range(len(xs)):
+        if xs[k] == v or (xs[k] != xs[k] and v != v):
+            return k
+    raise ValueError("the value is not in the list")'''
+
+
 def _wrapper(g: Gradient, kind: str, names: tuple[str, ...], lists: list[int], head: list[str]) -> list[str]:
     """The plain-Python function of the public name: list arguments in as arrays, their gradients back."""
     kernel, floats, like, value, grad = names
@@ -142,7 +149,7 @@ def _wrapper(g: Gradient, kind: str, names: tuple[str, ...], lists: list[int], h
     return [*head, f"    {grad} = {kernel}({call})", f"    return {returned}"]
 
 
-def _refuse_program(d: Derivative, where: _Locator) -> None:
+def _refuse_program(d: Derivative, where: Locator) -> None:
     t = d.trace
     if is_vector(t):
         where.fail(t.line, f"{t.name} returns a tuple or a list: --numba compiles the gradient of a function "
@@ -153,7 +160,7 @@ def _refuse_program(d: Derivative, where: _Locator) -> None:
                    "loops), not NumPy array operations", "leave --numba out for array programs")
 
 
-class _Locator:
+class Locator:
     """Where a refusal points: the user's file, a line of the function, its text."""
 
     def __init__(self, filename: str, source: list[str], default: int):
@@ -178,9 +185,9 @@ def _free(base: str, taken: set[str]) -> str:
 _SOURCE_LINE = re.compile(r"# (?:from )?lines? (\d+)")  # a generated line's comment
 
 
-def _function(lines: list[str], np: str, g: Gradient, where: _Locator) -> list[str]:
+def _function(lines: list[str], np: str, position: str, g: Gradient, where: Locator) -> list[str]:
     """A plain generated function's lines as nopython code, each checked and located."""
-    rewriter = _Rewriter(np, g, _empty_lists(lines, g))
+    rewriter = Rewriter(np, position, g, _empty_lists(lines, g))
     out, above = [], None
     for line in (part for line in lines for part in line.split("\n")):  # a comment may sit above its line
         out.append(_rewritten(line, rewriter, g, where, above))
@@ -215,7 +222,7 @@ def _empty_lists(lines: list[str], g: Gradient) -> dict[str, str]:
     return out
 
 
-def _rewritten(line: str, rewriter: _Rewriter, g: Gradient, where: _Locator, above: re.Match | None) -> str:
+def _rewritten(line: str, rewriter: Rewriter, g: Gradient, where: Locator, above: re.Match | None) -> str:
     """One line of a plain generated function as nopython code (comments and `def` as they are)."""
     stripped = line.lstrip()
     if not stripped or stripped.startswith(("#", '"""', "def ", "else:", "pass", "break", "continue")):
@@ -226,7 +233,7 @@ def _rewritten(line: str, rewriter: _Rewriter, g: Gradient, where: _Locator, abo
     source_line = int(at.group(1)) if at else where.default
     header = code.endswith(":")
     stmt = ast.parse((code[2:] if code.startswith("elif ") else code) + ("\n    pass" if header else "")).body[0]
-    _check(_header_parts(stmt) if header else stmt, source_line, where, rewriter.callable)
+    check(_header_parts(stmt) if header else stmt, source_line, where, rewriter.callable)
     if header and not isinstance(stmt, (ast.For, ast.While)):
         return line
     rewriter.changed = False
@@ -253,148 +260,6 @@ def _split_comment(code: str) -> tuple[str, str]:
     except (tokenize.TokenError, IndentationError):
         pass
     return code, ""
-
-
-def _check(node: ast.AST, line: int, where: _Locator, callable_: tuple[set[str], dict[str, str]]) -> None:
-    """Refuse, located, the first construct of a statement nopython mode cannot compile."""
-    calls_ok, modules = callable_
-    for n in ast.walk(node):
-        what = None
-        if isinstance(n, (ast.Dict, ast.DictComp)):
-            what = "a dict"
-        elif isinstance(n, (ast.Set, ast.SetComp)):
-            what = "a set"
-        elif isinstance(n, (ast.Lambda, ast.GeneratorExp, ast.JoinedStr, ast.Await, ast.Yield)):
-            what = f"a {type(n).__name__} expression"
-        elif isinstance(n, ast.Call):
-            f = n.func
-            if isinstance(f, ast.Name) and f.id not in calls_ok and f.id != "reversed":
-                what = f"a call of {f.id}" + (f" (from {modules[f.id]})" if f.id in modules else "")
-            elif isinstance(f, ast.Attribute) and f.attr == "index":  # lists are arrays there
-                what = f"max or min of a list, or a list's index ({ast.unparse(n)})"
-            elif isinstance(f, ast.Attribute) and f.attr not in _METHODS:
-                what = f"a call of {ast.unparse(f)}"
-            elif n.keywords:
-                what = f"keyword arguments in {ast.unparse(n)}"
-        if what is not None:
-            where.fail(line, f"the gradient needs {what}, which Numba cannot compile in nopython mode",
-                       "leave --numba out for this function")
-
-
-def _callable(g: Gradient) -> tuple[set[str], dict[str, str]]:
-    """The names generated code may call under Numba, and the module of each other imported name."""
-    ok, modules = set(_BUILTINS), {}
-    for line in g.names.imports():
-        module, _, names = line.removeprefix("from ").partition(" import ")
-        for part in names.split(","):
-            name = part.split(" as ")[-1].strip()
-            if module in _MODULES:
-                ok.add(name)
-            else:
-                modules[name] = module
-    return ok, modules
-
-
-class _Rewriter(ast.NodeTransformer):
-    """The constructs of plain generated code that nopython mode spells differently."""
-
-    def __init__(self, np: str, g: Gradient, samples: dict[str, str]):
-        self.np = np
-        self.lists = {g.names.primal[p] for p in g.trace.params if isinstance(p, ListVar)}
-        self.samples = samples
-        self.callable = _callable(g)
-        self.changed = False
-
-    def visit_Assign(self, node: ast.Assign) -> ast.AST:
-        # `tape = []`: typed by a sample item sliced away, as fast as `[]` (a typed.List is several times
-        # slower), and typed even where Numba finds every append unreachable (`while ... and False:`)
-        target = node.targets[0]
-        if (isinstance(node.value, ast.List) and not node.value.elts and isinstance(target, ast.Name)
-                and target.id in self.samples):
-            node.value = ast.parse(f"[{self.samples[target.id]}][:0]", mode="eval").body
-            self.changed = True
-            return node
-        return self.generic_visit(node)
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        # `[0.0] * len(x)`, the gradient of a list parameter: an array, as the parameter is in compiled code
-        if (isinstance(node.op, ast.Mult) and isinstance(node.left, ast.List) and len(node.left.elts) == 1
-                and isinstance(node.left.elts[0], ast.Constant) and node.left.elts[0].value == 0.0
-                and isinstance(node.right, ast.Call) and isinstance(node.right.func, ast.Name)
-                and node.right.func.id == "len" and len(node.right.args) == 1
-                and isinstance(node.right.args[0], ast.Name) and node.right.args[0].id in self.lists):
-            self.changed = True
-            return ast.Call(ast.Attribute(ast.Name(self.np, ast.Load()), "zeros", ast.Load()), [node.right], [])
-        return self.generic_visit(node)
-
-    def visit_For(self, node: ast.For) -> ast.AST:
-        # nopython mode has no reversed(range): the same numbers as a range counting down
-        it = node.iter
-        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "reversed":
-            node.iter = _down(it.args[0])
-            self.changed = True
-        return node
-
-    def visit_While(self, node: ast.While) -> ast.AST:
-        # Numba 0.58-0.68 builds a wrong loop where Python's bytecode has no exit test (`while True:`,
-        # `while k < 3 or True:`): a value assigned on the way to a `break` stays stale, the loop never
-        # ends. `bool(...)` is a test Python keeps, with the same truth.
-        if _always_true(node.test):
-            node.test = ast.Call(ast.Name("bool", ast.Load()), [node.test], [])
-            self.changed = True
-        return node
-
-
-def _always_true(test: ast.expr) -> bool:
-    """Is the test true whatever its names hold, as Python's compiler sees it (no jump out)?"""
-    if isinstance(test, ast.Constant):
-        return bool(test.value)
-    if isinstance(test, ast.BoolOp):
-        return (any if isinstance(test.op, ast.Or) else all)(_always_true(v) for v in test.values)
-    return False
-
-
-def _down(rng: ast.expr) -> ast.expr:
-    """`reversed(range(a, b, c)[:t])` as a forward `range` over the same numbers."""
-    trips = None
-    if isinstance(rng, ast.Subscript):
-        trips = rng.slice.upper  # type: ignore[attr-defined]
-        rng = rng.value
-    args = [_atom(ast.unparse(x)) for x in rng.args]  # type: ignore[attr-defined]
-    a, b, c = ("0", args[0], "1") if len(args) == 1 else (args[0], args[1], "1") if len(args) == 2 else args
-    if c == "1" and trips is None:
-        return ast.parse(f"range({_plus(b, -1)}, {_plus(a, -1)}, -1)", mode="eval").body
-    # count: the length of range(a, b, c); a count below zero gives an empty range too
-    step = _integer(c)
-    span = b if a == "0" else f"-{a}" if b == "0" else f"{b} - {a}"
-    if step == 1:
-        count = span
-    elif step is not None:  # a literal step, the usual case: its sign is known here
-        count = f"({_plus(span, step - (1 if step > 0 else -1))}) // {c}"
-    else:
-        count = f"({span} + {c} - (1 if {c} > 0 else -1)) // {c}"
-    if trips is not None:
-        count = f"min({ast.unparse(trips)}, {count})"
-    first = f"{a} + ({count} - 1) * {c}" if step != 1 else _plus(count if a == "0" else f"{a} + {count}", -1)
-    stop = _plus(a, -step) if step is not None else f"{a} - {c}"
-    return ast.parse(f"range({first}, {stop}, {-step if step is not None else '-' + c})", mode="eval").body
-
-
-def _atom(x: str) -> str:
-    """A bound as an operand of + - * //: a name or an integer as it is, anything else parenthesized."""
-    return x if x.isidentifier() or _integer(x) is not None else f"({x})"
-
-
-def _plus(x: str, k: int) -> str:
-    """`x + k` as source, folded when x is a literal."""
-    n = _integer(x)
-    if n is not None:
-        return str(n + k)
-    return x if k == 0 else f"{x} + {k}" if k > 0 else f"{x} - {-k}"
-
-
-def _integer(text: str) -> int | None:
-    return int(text) if text.lstrip("-").isdigit() else None
 
 
 def _wrt(g: Gradient) -> str:

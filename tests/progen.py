@@ -66,10 +66,10 @@ class _Scope:
 
 
 class Generator:
-    def __init__(self, seed: int, size: int = 6, extremes: bool = True):
+    def __init__(self, seed: int, size: int = 6):
         self.rng = random.Random(seed)
         # which reduction a sum becomes: a stream of its own, so the programs' shapes stay as they were
-        self.reductions = random.Random(seed * 31 + 7) if extremes else None
+        self.reductions = random.Random(seed * 31 + 7)
         self.size = size
         self.helpers: list[tuple[str, int, bool]] = []  # (name, number of parameters, q has a default)
         self.names = 0
@@ -105,7 +105,7 @@ class Generator:
             if least >= 1:
                 options += [f"{lst}[{self.index(scope, lst)}]"] * 2 + [f"sum({lst})"]
         leaf = self.pick(options)
-        if leaf.startswith("sum(") and self.reductions is not None:  # max(xs), min(xs): a list's extremes
+        if leaf.startswith("sum("):  # max(xs), min(xs): a list's extremes
             leaf = self.reductions.choice(["sum", "sum", "max", "min"]) + leaf[3:]
         return leaf
 
@@ -389,9 +389,9 @@ def _indent(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
 
 
-def program(seed: int, size: int = 6, extremes: bool = True) -> str:
-    """The module text of random program `seed` (without max and min of lists where not `extremes`)."""
-    return Generator(seed, size, extremes).module()
+def program(seed: int, size: int = 6) -> str:
+    """The module text of random program `seed`."""
+    return Generator(seed, size).module()
 
 
 def point(seed: int) -> tuple:
