@@ -215,6 +215,9 @@ def speed_targets(ratios: list[tuple[str, float, float]]) -> None:
                                 (f"every value_and_grad / hand (worst: {worst[0].strip()})", worst[2], 1.2),
                                 ("median value_and_grad / f", statistics.median(by_f), 1.3)):
         print(f"target: {what} <= {target}: {value:.2f}  {'PASS' if value <= target else 'MISS'}")
+    # the same ratio for the hand-written adjoints: what an expert's reverse sweep costs over f here
+    print(f"reference: median hand-written value_and_grad / f: "
+          f"{statistics.median(r[1] / r[2] for r in ratios):.2f}")
 
 
 def generation(sizes: list[int]) -> list[tuple[int, float, float]]:
