@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar, Un
 
 from .activity import active
 from .check import checked
+from .comprehensions import comprehensions_as_loops
 from .certificate import Certificate, certificate
 from .emit import format_source, function_name, module_text, runtime_text
 from .errors import S2sadError
@@ -256,7 +257,7 @@ def trace_source(src: Source) -> Trace:
 
 
 def _traced(src: Source) -> Trace:
-    return drop_dead_ops(lower(checked(src)))
+    return drop_dead_ops(lower(checked(comprehensions_as_loops(src))))
 
 
 def deeply(src: Source | int, run: Callable[[], T], levels: int | None = None) -> T:

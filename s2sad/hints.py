@@ -40,8 +40,11 @@ SUGGEST: dict[type, tuple[str, str]] = {
     ast.Dict: ("dicts are not supported", ONE_VALUE),
     ast.Set: ("sets are not supported", ONE_VALUE),
     ast.Lambda: ("lambda is not supported", "define a module-level function with def"),
-    ast.ListComp: ("list comprehensions are not supported", "create the list with ys = [0.0] * n and fill it in a for loop"),
-    ast.GeneratorExp: ("generator expressions are not supported", LOOP),
+    ast.ListComp: ("list comprehensions are supported in a statement at the top level of the function only, "
+                   "before any early return (where lists are created)",
+                   "build the list before the loop, branch or return, or fill it in a for loop"),
+    ast.GeneratorExp: ("generator expressions are supported as the argument of sum, max or min in a statement at "
+                       "the top level of the function only, before any early return", LOOP),
     ast.SetComp: ("set comprehensions are not supported", LOOP),
     ast.DictComp: ("dict comprehensions are not supported", LOOP),
     ast.Yield: ("generators (yield) are not supported", "return one value"),

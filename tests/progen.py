@@ -328,6 +328,13 @@ class Generator:
     def s_return(self, scope):
         return [f"if {self.condition(scope)}:", f"    return {self.expr(scope)}"]
 
+    def comprehension(self, e: str) -> str:
+        """A list comprehension over xs with e in its item; its variable may be one of f's names."""
+        w, k = self.reductions.choice(["w", "x", "s", "i"]), self.reductions.choice(["k", "j", "t"])
+        return self.reductions.choice([f"[({e}) * {w} for {w} in xs]", f"[{w} - ({e}) for {w} in xs if {w} > -2]",
+                                       f"[({e}) + {w} * {k} for {k}, {w} in enumerate(xs)]",
+                                       f"[xs[{k}] * ({e}) for {k} in range(len(xs))]"])
+
     # --- the module --------------------------------------------------------------------
 
     def helper(self, k: int) -> list[str]:
@@ -359,8 +366,12 @@ class Generator:
                 scope.lists[lst] = 1
             elif kind == 1:
                 items = [self.expr(scope, 1) for _ in range(self.rng.randint(1, 4))]
-                body.append(f"{lst} = [{', '.join(items)}]")
-                scope.lists[lst] = len(items)
+                if self.reductions.random() < 0.35:  # a comprehension over xs, its item built on the first
+                    body.append(f"{lst} = {self.comprehension(items[0])}")
+                    scope.lists[lst] = 1
+                else:
+                    body.append(f"{lst} = [{', '.join(items)}]")
+                    scope.lists[lst] = len(items)
             elif kind == 2:
                 body.append(f"{lst} = [0.0, a, {self.leaf(scope)}]")
                 scope.lists[lst] = 3
@@ -370,11 +381,20 @@ class Generator:
         if self.chance(0.3):
             body.append(f"cs = [0.0, a, {self.leaf(scope)}]")
             scope.lists["cs"] = 3
+        generated = None
+        if self.reductions.random() < 0.2:  # a generator before any early return, its names maybe f's too
+            w, w2 = self.reductions.sample(["w", "x", "s", "i", "a"], 2)
+            generated = self.reductions.choice([
+                f"sum({w} * {w} for {w} in xs)", f"max(math.sin({w}) for {w} in xs)", f"min([{w} * a for {w} in xs])",
+                f"sum({w} * {w2} for {w} in xs for {w2} in xs if {w} < {w2})"])
+            body.append(f"g = {generated}")
         body += self.block(scope, self.size)
         result = self.expr(scope, 2)
         if self.chance(0.7):  # most results read every variable
             result += " + s + t * u"
         result += " + 0.25 * xs[0]"  # xs is always a list parameter
+        if generated is not None:
+            result += " + 0.5 * g"
         body.append(f"return {result}")
         text = "\n".join(head + ["", "def f(a, b, xs, n):", *_indent(body)]) + "\n"
         style = self.rng.random()  # however the module imports math
