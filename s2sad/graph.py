@@ -43,10 +43,9 @@ from .trace import (
     Sum,
     Trace,
     Var,
-    format_expr,
-    format_number,
     walk,
 )
+from .trace_text import format_expr, format_number
 
 
 def graph_dot(trace: Trace, adjoints: bool = False) -> str:

@@ -20,7 +20,8 @@ from typing import Callable
 from .activity import varied
 from .errors import printable
 from .naming import primal_names
-from .trace import ArrayOp, Call, Compute, If, ListVar, Loop, Op, Trace, Var, format_expr, format_number, walk
+from .trace import ArrayOp, Call, Compute, If, ListVar, Loop, Op, Trace, Var, walk
+from .trace_text import format_expr, format_number
 
 # What makes each row piecewise: the conditions under which it switches, over its arguments' texts
 # x, y (one line of calculus per row, as in the rules table); a condition is listed only when an

@@ -31,8 +31,8 @@ from ..trace import (
     Operand,
     Sum,
     Var,
-    fill_template,
 )
+from ..trace_text import fill_template
 from .common import (
     _BUILTINS,
     Binding,
