@@ -20,11 +20,12 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
-from .api import Derivative, Wrt, derive
+from .api import Derivative, derive
 from .errors import S2sadError
 from .gradcheck import with_defaults
 from .jacobians import _array_program, _by_columns, _checked, _one_hot, _positions, _tangent_like
 from .tangent.second import gradient_derivation, tangent_derivation
+from .wrt import Wrt
 
 # a derivation -> the derivation of its generated code read back (as long as the derivation is cached)
 _SECOND_ORDER: weakref.WeakKeyDictionary[Derivative, Derivative] = weakref.WeakKeyDictionary()

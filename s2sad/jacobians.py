@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from .api import Derivative, Wrt, derive
+from .api import Derivative, derive
 from .trace import ListVar
 from .errors import S2sadError
 from .gradcheck import with_defaults
+from .wrt import Wrt
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], wrt: Wrt = None) -> tuple[Any, Any]:
     """(f(*primals), the derivative of f along `tangents`): one tangent per differentiated parameter
