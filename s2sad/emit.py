@@ -274,7 +274,7 @@ def format_source(text: str) -> str:
     this), at a fraction of the time. Text without long lines does not
     import black at all: the import costs more than most generation.
     """
-    with collector_paused():
+    with collector_paused(garbage=True):  # black's trees are cycles: collected young
         try:
             return _format_long_lines(text)
         except Exception as exc:  # noqa: BLE001 - any failure here is s2sad's, not the user's
