@@ -37,6 +37,7 @@ from .reverse.sweep import several_arrays
 from .trace import Trace, Var, is_straight
 from .unroll import lines_text
 from .util import collector_paused
+from .wrap import wrapped
 
 LINE_LENGTH = 100  # of generated code, fixed so output does not depend on the user's black config
 
@@ -268,14 +269,15 @@ def _statement(s: Stmt, what: str, indent: str = "    ") -> str:
 def format_source(text: str) -> str:
     """The text as black formats it (black is imported here only: it is slow to import).
 
-    Emission already writes black's layout for every line that fits, so only
-    the longer lines go through black, with the line length less their
+    Emission already writes black's layout for every line that fits, and
+    `wrap.wrapped` writes it for the commonest long statement, so only the
+    other long lines go through black, with the line length less their
     indentation; statements of one indentation go through together, in one
     call. The result equals black run over the whole module (tests check
     this), at a fraction of the time. Text without long lines does not
     import black at all: the import costs more than most generation.
     """
-    with collector_paused():
+    with collector_paused(garbage=True):  # black's trees are cycles: collected young
         try:
             return _format_long_lines(text)
         except Exception as exc:  # noqa: BLE001 - any failure here is s2sad's, not the user's
@@ -305,8 +307,12 @@ def _format_long_lines(text: str) -> str:
         stripped = line.lstrip()
         if len(line) <= LINE_LENGTH or stripped.startswith(("#", '"""')):
             continue
-        black = black or _black()
         indent = len(line) - len(stripped)
+        own = wrapped(stripped, LINE_LENGTH - indent)
+        if own is not None:  # the commonest long statement, laid out as black does without black
+            formatted[i] = [" " * indent + o for o in own]
+            continue
+        black = black or _black()
         keyword = stripped.partition(" ")[0]
         if keyword in _HEADERS:  # a block header alone is not a module: give it a body
             mode = black.Mode(line_length=LINE_LENGTH - indent)

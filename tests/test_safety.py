@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import tokenize
+import weakref
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -342,6 +343,38 @@ def test_collector_race_between_reading_and_disabling(monkeypatch):
     enabled = gc.isenabled()
     gc.enable()
     assert enabled
+
+
+def test_pause_leaves_its_survivors_old_and_a_users_freeze_alone():
+    """What a pause keeps goes to the oldest generation (no young collection walks it); a pause that
+    leaves cyclic garbage (black's trees) keeps its objects young; a program's own gc.freeze stays."""
+    assert gc.isenabled()
+    gc.collect()
+    with collector_paused():
+        kept = [[i] for i in range(5000)]
+    assert gc.get_count()[0] < 100 and gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    class Node:
+        pass
+
+    with collector_paused(garbage=True):
+        with collector_paused():
+            cycles = [Node() for _ in range(5000)]
+            for c in cycles:
+                c.me = c
+            refs = [weakref.ref(c) for c in cycles]
+            del cycles, c
+    gc.collect(1)  # the young generations only
+    assert all(r() is None for r in refs)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            more = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    assert len(kept) == 5000 and len(more) == 1000
 
 
 def test_concurrent_derivations_restore_the_collector(write_module):
