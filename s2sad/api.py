@@ -23,13 +23,10 @@ from .check import checked
 from .comprehensions import comprehensions_as_loops
 from .emit import format_source, function_name, module_text, runtime_text
 from .errors import S2sadError
-from .frontend import (
-    Source,
-    load_function,
-    nesting,
-)
+from .frontend import Source, nesting
 from .kinks import Kink, kinks
 from .live import check_live, live_checks
+from .loading import load_function
 from .lowering import lower
 from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate

@@ -47,7 +47,7 @@ import handwritten  # noqa: E402
 
 import s2sad  # noqa: E402
 from s2sad.api import derive_source  # noqa: E402
-from s2sad.frontend import load_spec  # noqa: E402
+from s2sad.loading import load_spec  # noqa: E402
 
 
 def _load(text: str, folder: str, name: str) -> dict:

@@ -32,7 +32,7 @@ sys.path.insert(0, ROOT)
 
 from s2sad.api import derive_source  # noqa: E402
 from s2sad.emit import format_source  # noqa: E402
-from s2sad.frontend import load_spec  # noqa: E402
+from s2sad.loading import load_spec  # noqa: E402
 from s2sad.numba_code import numba_module_text, require_numba  # noqa: E402
 
 EXAMPLES = os.path.join(ROOT, "examples", "loops.py")

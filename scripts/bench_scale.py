@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from s2sad.api import derive_source, trace_source  # noqa: E402
-from s2sad.frontend import load_spec  # noqa: E402
+from s2sad.loading import load_spec  # noqa: E402
 
 
 def elif_chain(n: int) -> str:

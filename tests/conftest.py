@@ -11,7 +11,7 @@ HERE = os.path.dirname(__file__)
 sys.path.insert(0, HERE)  # tests import catalogue and oracle as plain modules
 
 from s2sad.api import derive_source  # noqa: E402
-from s2sad.frontend import load_spec  # noqa: E402
+from s2sad.loading import load_spec  # noqa: E402
 
 _serial = itertools.count()
 EXAMPLES = os.path.join(os.path.dirname(HERE), "examples")

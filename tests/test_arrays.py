@@ -21,7 +21,7 @@ from conftest import ARRAYS_PENDING, ARRAYS_SUPPORTED, import_file
 import s2sad
 from s2sad import UnsupportedSyntaxError
 from s2sad.api import derive_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 pytestmark = ARRAYS_PENDING
 

@@ -114,6 +114,6 @@ def test_a_comprehension_variable_used_elsewhere_gets_a_name_of_its_own(module):
 def test_where_lists_cannot_be_created_a_located_refusal(write_module, body, line, col, words):
     path = write_module(f"import math\n\n\ndef f(x, xs):\n    x = x * 1.0\n{body}\n")
     with pytest.raises(UnsupportedSyntaxError) as info:
-        s2sad.api.derive_source(s2sad.frontend.load_spec(f"{path}:f"))
+        s2sad.api.derive_source(s2sad.loading.load_spec(f"{path}:f"))
     v = info.value.violations[0]
     assert (v.line, v.col) == (line, col) and words in v.message, (v.line, v.col, v.message)

@@ -7,7 +7,7 @@ import pytest
 import s2sad
 from s2sad import S2sadError, UnsupportedSyntaxError
 from s2sad.api import derive_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 
 def violations(write_module, text, func="f"):

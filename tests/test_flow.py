@@ -68,7 +68,7 @@ def test_trace_prints_blocks_under_their_loop_or_branch():
     from conftest import EXAMPLES
 
     from s2sad.api import trace_source
-    from s2sad.frontend import load_spec
+    from s2sad.loading import load_spec
 
     text = str(trace_source(load_spec(f"{EXAMPLES}/loops.py:halvings")))
     lines = text.splitlines()
@@ -184,7 +184,7 @@ def test_generated_code_is_the_same_every_time():
         f = getattr(catalogue_flow, name)
         assert s2sad.derive(f).text == s2sad.derive(f, wrt=None).text  # cached
         from s2sad.api import derive_source
-        from s2sad.frontend import load_function
+        from s2sad.loading import load_function
 
         assert derive_source(load_function(f)).text == s2sad.derive(f).text
 

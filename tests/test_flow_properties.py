@@ -9,7 +9,7 @@ from mpmath import mp
 from oracle import mp_namespace
 
 from s2sad.api import derive_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 UNARY = ["math.sin({})", "math.tanh({})", "math.atan({})", "({}) ** 2", "-({})", "math.exp(math.tanh({}))",
          "math.sqrt(1 + ({0}) * ({0}))", "({}) / 3", "abs({})", "({}) * 0.1 * 3", "({0}) * ({0}) * ({0})",

@@ -15,7 +15,7 @@ from oracle import assert_close, gradient, mp_namespace
 import s2sad
 from s2sad.api import derive_source
 from s2sad.emit import format_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden")

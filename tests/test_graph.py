@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from s2sad.api import trace_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 from s2sad.graph import graph_dot
 from s2sad.naming import primal_names
 from s2sad.trace import If, Load, Loop, Op, Sum, walk

@@ -28,7 +28,7 @@ from s2sad import S2sadError, UnsupportedSyntaxError
 from s2sad.api import derive_source
 from s2sad.cli import main
 from s2sad.errors import printable
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 
 @dataclass

@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 
+import mpmath
 import pytest
 from conftest import import_file
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,7 @@ from oracle import assert_gradient, gradient_of, mp_namespace
 import s2sad
 from s2sad.api import derive_source
 from s2sad.errors import S2sadError
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 _folder = tempfile.mkdtemp(prefix="s2sad_numeric_")
 _serial = [0]
@@ -63,8 +64,15 @@ def check(text: str, points, func: str = "f", oracle: bool = True) -> None:
             value, grad = vg(*point)
             assert same(value, want_value), f"{name}: value {value!r}, f gives {want_value!r}\n{text}at {point}"
             assert floats(grad), f"{name}: gradient {grad!r} has a non-float entry\n{text}"
-            if oracle:
+            if oracle and _same_branches(mp_f, point, want_value):
                 assert_gradient(grad, gradient_of(mp_f, point), f"{name} at {point}\n{text}")
+
+
+def _same_branches(mp_f, point, value: float) -> bool:
+    """Does f's float evaluation take the branches the exact one takes? Where rounding makes a tested
+    value exactly 0 (2.0 + (-0.3 - 1.7)) the two differ, and the oracle differentiates another piece."""
+    exact = float(mp_f(*(mpmath.mpf(v) if isinstance(v, float) else v for v in point)))
+    return abs(exact - value) <= 1e-9 * (1 + abs(value))
 
 
 # --- and / or as values: the operand Python returns is differentiated ------------------------------------
@@ -187,7 +195,7 @@ def test_generated_code_raises_or_returns_as_f_does(spelling, context, x, y):
 
 
 def test_math_pow_of_constants_that_python_rejects_is_a_located_error(write_module):
-    from s2sad.frontend import load_spec as spec
+    from s2sad.loading import load_spec as spec
 
     path = write_module("import math\n\n\ndef f(x):\n    return x * math.pow(-8.0, 1 / 3)\n")
     with pytest.raises(S2sadError) as err:

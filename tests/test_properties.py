@@ -9,7 +9,7 @@ from mpmath import mp
 from oracle import gradient, mp_namespace
 
 from s2sad.api import derive_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 
 CONSTANTS = st.sampled_from(["0.5", "2", "-1.5", "3", "0.25", "math.pi", "SCALE"])
 # Functions total on the reals, spelled as users spell them, so no point is outside a domain.

@@ -164,7 +164,7 @@ def test_rules_declared_in_the_source_work_from_the_command_line(tmp_path):
 )
 def test_bad_rule_declarations(declaration, message, write_module):
     from s2sad import UnsupportedSyntaxError
-    from s2sad.frontend import load_spec
+    from s2sad.loading import load_spec
 
     path = write_module(f"import math\n\ndef softplus(x):\n    return x\n\n{declaration}\n\ndef f(x):\n    return x\n")
     with pytest.raises(UnsupportedSyntaxError, match=message) as info:

@@ -24,7 +24,7 @@ import s2sad
 from s2sad import S2sadError
 from s2sad.api import derive_source
 from s2sad.emit import module_text
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 from s2sad.util import collector_paused
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import s2sad
 from s2sad.cli import main
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 from s2sad.api import derive_source, trace_source
 
 from conftest import import_file

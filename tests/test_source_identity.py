@@ -13,7 +13,7 @@ import pytest
 
 import s2sad
 from s2sad.api import derive_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 from s2sad.naming import _BUILTINS
 
 from conftest import import_file

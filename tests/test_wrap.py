@@ -8,7 +8,7 @@ import pytest
 
 from s2sad.api import derive_source
 from s2sad.emit import LINE_LENGTH, format_source
-from s2sad.frontend import load_spec
+from s2sad.loading import load_spec
 from s2sad.wrap import wrapped
 
 black = pytest.importorskip("black")

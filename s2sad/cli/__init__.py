@@ -20,7 +20,8 @@ from .. import __version__
 from ..api import Derivative, derive_source, trace_source
 from ..errors import S2sadError, UnsupportedSyntaxError, printable
 from ..emit import format_source
-from ..frontend import Source, load_spec
+from ..frontend import Source
+from ..loading import load_spec
 from ..unroll import UNROLL_BUDGET
 from .evidence import (
     add_commands,

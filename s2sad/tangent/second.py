@@ -22,7 +22,8 @@ from .. import __version__
 from ..api import Derivative, deeply, derive_source
 from ..util import collector_paused
 from ..errors import S2sadError, printable
-from ..frontend import Source, _find_def, read_module
+from ..frontend import Source, read_module
+from ..loading import find_def
 from ..emit import _number
 from ..program import Block, Node, Stmt
 from ..trace import ListVar
@@ -39,7 +40,7 @@ def derive_text(text: str, name: str, origin: str, wrt: Sequence[str], arrays: b
     an array program)."""
     filename = f"<s2sad generated {os.path.splitext(origin)[0]}>"
     module, tree = read_module(text, "s2sad_generated", filename)
-    return derive_source(Source(module, _find_def(tree, name, module), arrays), tuple(wrt))
+    return derive_source(Source(module, find_def(tree, name, module), arrays), tuple(wrt))
 
 
 def gradient_derivation(d: Derivative) -> Derivative:
