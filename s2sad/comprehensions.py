@@ -9,8 +9,9 @@ values are Python's: the same items in the same order, and `sum`, `max` and `min
 what they give of the generator. A comprehension's variables are its own: one that the function
 also uses elsewhere is renamed to a name it does not use. Every new node carries the location of
 the comprehension, and its parts keep theirs, so an error inside one points into it. A
-comprehension anywhere else (in a loop, a branch, a helper) is left as it is, for the check to
-refuse: lists are created at the top level of the function.
+comprehension anywhere else (in a loop, a branch, a helper, an arm of `a if c else b`, `and` or
+`or`, which may not run) is left as it is, for the check to refuse: lists are created at the top
+level of the function, and building one must not run what the function would not.
 
 Before: `s = sum(exp(v - m) for v in z)`.
 After:  `terms = []` / `for v in z: terms.append(exp(v - m))` / `s = sum(terms)`.
@@ -92,8 +93,12 @@ def _scopes(fn: ast.FunctionDef) -> tuple[set[str], set[str]]:
             if node.id not in owned:
                 free.add(node.id)
             continue
-        if isinstance(node, _COMPREHENSIONS):
+        if isinstance(node, _COMPREHENSIONS):  # its first iterable is read in the function's scope
+            todo.append((node.generators[0].iter, owned))
             owned = owned | {t.id for g in node.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)}
+            todo += [(c, owned) for c in ast.iter_child_nodes(node) if c is not node.generators[0]]
+            todo += [(c, owned) for c in ast.iter_child_nodes(node.generators[0]) if c is not node.generators[0].iter]
+            continue
         todo += [(c, owned) for c in ast.iter_child_nodes(node)]
     return every, free
 
@@ -119,6 +124,14 @@ class _Hoist(ast.NodeTransformer):
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
         return node  # its own scope: left for the check to refuse
 
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        node.test = self.visit(node.test)  # the arms run only as the test says: not built before
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        node.values[0] = self.visit(node.values[0])  # the others run only as the first says
+        return node
+
     def built(self, comp: ast.ListComp | ast.GeneratorExp) -> ast.Name:
         name = self.fresh("terms")
         self.before += self.building(comp, name)
@@ -129,7 +142,8 @@ class _Hoist(ast.NodeTransformer):
         # a comprehension's variables are its own: renamed where the function uses the name elsewhere
         owned = [t.id for g in comp.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)]
         renames = {v: self.fresh(v) for v in dict.fromkeys(owned) if v in self.free}
-        comp = _Renamed(renames).visit(comp)
+        first = comp.generators[0].iter  # read in the function's scope: not renamed
+        comp = _Renamed(renames, keep=first).visit(comp)
         where = comp
         append = ast.Expr(ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
                                    [comp.elt], []))
@@ -155,8 +169,13 @@ class _Hoist(ast.NodeTransformer):
 
 
 class _Renamed(ast.NodeTransformer):
-    def __init__(self, renames: dict[str, str]):
-        self.renames = renames
+    """The comprehension with its variables renamed, but for `keep` (its first iterable)."""
+
+    def __init__(self, renames: dict[str, str], keep: ast.AST):
+        self.renames, self.keep = renames, keep
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        return node if node is self.keep else super().visit(node)
 
     def visit_Name(self, node: ast.Name) -> ast.Name:
         if node.id in self.renames:

@@ -41,10 +41,12 @@ SUGGEST: dict[type, tuple[str, str]] = {
     ast.Set: ("sets are not supported", ONE_VALUE),
     ast.Lambda: ("lambda is not supported", "define a module-level function with def"),
     ast.ListComp: ("list comprehensions are supported in a statement at the top level of the function only, "
-                   "before any early return (where lists are created)",
+                   "before any early return (where lists are created), and not in an arm of `a if c else b`, "
+                   "`and` or `or`, which may not run",
                    "build the list before the loop, branch or return, or fill it in a for loop"),
     ast.GeneratorExp: ("generator expressions are supported as the argument of sum, max or min in a statement at "
-                       "the top level of the function only, before any early return", LOOP),
+                       "the top level of the function only, before any early return, and not in an arm of "
+                       "`a if c else b`, `and` or `or`", LOOP),
     ast.SetComp: ("set comprehensions are not supported", LOOP),
     ast.DictComp: ("dict comprehensions are not supported", LOOP),
     ast.Yield: ("generators (yield) are not supported", "return one value"),

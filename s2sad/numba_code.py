@@ -126,8 +126,9 @@ def {like}(x, x_bar):
     return x_bar if isinstance(x, {np}.ndarray) else x_bar.tolist()'''
 
 
-# xs.index(v) of a list or of a float64 array (a list parameter in compiled code); NaN is found as Python
-# finds it, by identity, where v is the item itself (the index of max(xs))
+# xs.index(v) of a list or of a float64 array (a list parameter in compiled code). Compiled floats have
+# no identity: a NaN matches the first NaN item, which is Python's answer for the index of max(xs) (a NaN
+# there is xs[0] itself), not for another NaN object
 _POSITION = '''def {position}(xs, v):
     for k in range(len(xs)):
         if xs[k] == v or (xs[k] != xs[k] and v != v):

@@ -104,8 +104,12 @@ def param_kinds(fn: ast.FunctionDef) -> dict[str, str]:
             if type(func) is ast.Name:
                 if func.id in ("len", "sum", "enumerate") and node.args and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
                     lists.add(node.args[0].id)  # type: ignore[attr-defined]
+                elif func.id in ("max", "min") and len(node.args) == 1 and type(node.args[0]) is ast.Name:  # type: ignore[attr-defined]
+                    lists.add(node.args[0].id)  # type: ignore[attr-defined]  # max(xs): of a list's items
                 elif func.id == "range":
                     int_exprs.extend(node.args)  # type: ignore[attr-defined]
+            elif type(func) is ast.Attribute and func.attr == "index" and type(func.value) is ast.Name:
+                lists.add(func.value.id)  # xs.index(v)
         elif kind is ast.For:
             if type(node.iter) is ast.Name:  # type: ignore[attr-defined]
                 lists.add(node.iter.id)  # type: ignore[attr-defined]

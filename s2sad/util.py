@@ -64,6 +64,10 @@ def collector_paused(garbage: bool = False) -> Iterator[None]:
     as they would once old. Not where a pause says it leaves much cyclic
     garbage (`garbage`: black's trees): a young collection frees that soon;
     nor where the program froze objects itself, whose freeze this must keep.
+    The move takes every object the collector tracks, the program's own too:
+    cyclic garbage the program dropped just before a derivation is freed at the
+    next full collection rather than the next young one (once per derivation,
+    and derivations are cached per function).
     """
     global _pauses, _was_enabled, _garbage
     with _lock:

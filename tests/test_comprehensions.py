@@ -43,6 +43,10 @@ SOURCE = textwrap.dedent('''\
         return v * min(v * x for v in xs)
 
 
+    def outer_iterable(xs, a):
+        return sum(xs * a for xs in xs) + max([x * x for x in xs]) + a
+
+
     def mixed(xs, a):
         s = 0.0
         for x in xs:
@@ -59,6 +63,7 @@ POINTS = {
     "pairs": [([0.3, -1.2, 2.5], 0.7)],
     "shadowed": [([0.3, -1.2, 2.5], 0.7), ([1.1, 0.4], -1.5)],
     "mixed": [([0.3, -1.2, 2.5], 0.7)],
+    "outer_iterable": [([0.3, -1.2, 2.5], 0.7)],
 }
 
 
@@ -108,6 +113,7 @@ def test_a_comprehension_variable_used_elsewhere_gets_a_name_of_its_own(module):
     ("    if x > 0:\n        return sum(x * v for v in xs)\n    return x", 7, 19,
      "generator expressions are supported as the argument of sum, max or min"),
     ("    return len(x * v for v in xs) * x", 6, 15, "generator expressions are supported as the argument"),
+    ("    return x if x > 0 else sum(math.log(v) for v in xs)", 6, 31, "not in an arm of `a if c else b`"),
     ("    if x > 1:\n        return x\n    return sum([x * v for v in xs])", 8, 16, "before any early return"),
     ("    return sum([sum([v * w for v in xs]) for w in xs]) * x", 6, 21, "list comprehensions are supported"),
 ])

@@ -61,6 +61,10 @@ def lower(src: Source) -> Trace:
             untyped.add(retype.key)
 
 
+# text without which no parameter is typed as a list or an integer (`prepare.param_kinds`)
+_TYPED_BY = ("[", "range", "len", "sum", "max(", "min(", ".index(", "for", "list", "List", "Sequence")
+
+
 class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
     """The lowering of one function: the passes by construct are its mixins, sharing the builder's state."""
 
@@ -94,8 +98,7 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         args = fn.args.posonlyargs + fn.args.args
         text = "".join(self.module.lines[fn.lineno - 1 : fn.end_lineno])
         # typing parameters walks the whole function: skip it where no list or integer use can appear
-        kinds = param_kinds(fn) if any(k in text for k in ("[", "range", "len", "sum", "for", "list", "List", "Sequence")) \
-            else {}
+        kinds = param_kinds(fn) if any(k in text for k in _TYPED_BY) else {}
         self.array_program = arrays or is_array_program(fn, self.module)
         if self.array_program:  # a parameter not used as an integer may be an array
             self.array_params = {a.arg for a in args if kinds.get(a.arg) != "int"}

@@ -20,7 +20,7 @@ import ast
 
 from .. import numpy_names as npn
 from ..frontend import NumpyModule, NumpyName
-from ..trace import ArgRef, ArrayOp, Compute, If, ListVar, Op, Var
+from ..trace import ArgRef, ArrayOp, Compute, If, ListVar, Op, Var, walk
 
 # reductions that give a scalar when no axis is given
 _SCALAR_WITHOUT_AXIS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin", "linalg.norm"})
@@ -124,10 +124,15 @@ class ArrayLowering:
         place later gets a copy of its own; a view keeps sharing, as in NumPy."""
         if not (isinstance(v, Var) and v.kind == "array" and name in self.changed_in_place):
             return v
-        if any(isinstance(i, Op) and i.out == v or isinstance(i, If) and any(m.out == v for m in i.merges)
-               for i in self.items[start:]):
-            return v  # made by this statement: an array of its own, or one arm's value (whose sharing
-            # `check_in_place` follows through the merge); a copy would also fail on a float arm
+        here = list(walk(tuple(self.items[start:])))
+        made_here = {i.out for i in here if isinstance(i, Op)} | {m.out for i in here if isinstance(i, If)
+                                                                 for m in i.merges}
+        if v in made_here:
+            merge = next((m for i in here if isinstance(i, If) for m in i.merges if m.out == v), None)
+            if merge is None or not any(isinstance(a, Var) and a.kind == "array" and a not in made_here
+                                        for a in (merge.then, merge.orelse)):
+                return v  # made by this statement, in each arm of a branch too: an array of its own (and a
+                # float arm has no .copy())
         made = next((i for i in reversed(self.items[:start]) if isinstance(i, Op) and i.out == v), None)
         if made is not None and isinstance(made.expr, ArrayOp) and made.expr.fn in _VIEWS:
             return v
