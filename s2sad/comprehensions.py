@@ -144,10 +144,8 @@ class _Hoist(ast.NodeTransformer):
         renames = {v: self.fresh(v) for v in dict.fromkeys(owned) if v in self.free}
         first = comp.generators[0].iter  # read in the function's scope: not renamed
         comp = _Renamed(renames, keep=first).visit(comp)
-        where = comp
-        append = ast.Expr(ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
-                                   [comp.elt], []))
-        inner: ast.stmt = append
+        inner: ast.stmt = ast.Expr(ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
+                                            [comp.elt], []))
         for g in reversed(comp.generators):
             for cond in reversed(g.ifs):
                 inner = ast.If(cond, [inner], [])
@@ -156,7 +154,7 @@ class _Hoist(ast.NodeTransformer):
         for stmt in out:
             for n in ast.walk(stmt):
                 if not hasattr(n, "lineno") and isinstance(n, (ast.stmt, ast.expr)):
-                    ast.copy_location(n, where)
+                    ast.copy_location(n, comp)
         return out
 
     def fresh(self, base: str) -> str:
