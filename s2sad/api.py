@@ -212,9 +212,18 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
     if not lists:
         return fn
 
+    positions = tuple(i for _, i in lists)
+    last = max(positions)
+
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         result = fn(*args, **kwargs)
+        if not kwargs and len(args) > last:  # the common call: lists passed by position (a few ns per list)
+            for i in positions:
+                if type(args[i]) is not list:
+                    break
+            else:
+                return result
         arrays = []
         for k, i in lists:
             arg = args[i] if i < len(args) else kwargs.get(names[i])  # type: ignore[arg-type]
