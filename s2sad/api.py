@@ -206,29 +206,17 @@ class Derivative:
 
 
 def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: str) -> Callable[..., Any]:
-    """fn, returning an ndarray gradient (float64, the argument's shape) for a list parameter given an ndarray."""
+    """fn, returning an ndarray gradient (float64, the argument's shape) for a list parameter given an ndarray.
+
+    The wrapper has fn's own parameters (written out and compiled once), so a call costs what a plain
+    Python call costs, plus one `type(x) is list` per list parameter."""
     names = [p.hint for p in trace.params]
     lists = [(k, names.index(p.hint)) for k, p in enumerate(wrt) if isinstance(p, ListVar)]
     if not lists:
         return fn
 
-    positions = tuple(i for _, i in lists)
-    last = max(positions)
-
-    @functools.wraps(fn)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        result = fn(*args, **kwargs)
-        if not kwargs and len(args) > last:  # the common call: lists passed by position (a few ns per list)
-            for i in positions:
-                if type(args[i]) is not list:
-                    break
-            else:
-                return result
-        arrays = []
-        for k, i in lists:
-            arg = args[i] if i < len(args) else kwargs.get(names[i])  # type: ignore[arg-type]
-            if type(arg).__module__ == "numpy" and hasattr(arg, "shape"):
-                arrays.append((k, arg))
+    def to_arrays(result: Any, args: tuple) -> Any:
+        arrays = [(k, args[i]) for k, i in lists if type(args[i]).__module__ == "numpy" and hasattr(args[i], "shape")]
         if not arrays:
             return result
         import numpy
@@ -240,7 +228,27 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
         grads = tuple(many) if len(wrt) > 1 else many[0]
         return (value, grads) if kind == "value_and_grad" else grads
 
-    return wrapped
+    code = fn.__code__
+    params = list(code.co_varnames[:code.co_argcount])
+    assert params == names and not code.co_kwonlyargcount, (params, names)
+    inner, convert, result = (_unused_name(stem, params) for stem in ("inner", "to_arrays", "result"))
+    listed = " and ".join(f"type({names[i]}) is list" for _, i in lists)
+    signature = params[:code.co_posonlyargcount] + (["/"] if code.co_posonlyargcount else []) + \
+        params[code.co_posonlyargcount:]
+    text = (f"def {code.co_name}({', '.join(signature)}):\n"
+            f"    {result} = {inner}({', '.join(params)})\n"
+            f"    if {listed}:\n"
+            f"        return {result}\n"
+            f"    return {convert}({result}, ({', '.join(params)},))\n")
+    namespace: dict[str, Any] = {inner: fn, convert: to_arrays}
+    exec(compile(text, "<s2sad ndarray gradients>", "exec"), namespace)
+    wrapped = namespace[code.co_name]
+    wrapped.__defaults__ = fn.__defaults__
+    return functools.update_wrapper(wrapped, fn)
+
+
+def _unused_name(stem: str, taken: list[str]) -> str:
+    return next(name for k in itertools.count() if (name := f"_{stem}{k or ''}") not in taken)
 
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:

@@ -1,7 +1,10 @@
 """Hand-written adjoints for the benchmarks, as an expert writes them.
 
 Each `*_value_and_grad` returns the same as s2sad's generated function:
-(value, gradient tuple). The unrolled ones (chain, network) are written by
+(value, gradient tuple). Where the expert's spelling rounds differently from
+`f` (`a * a` for `a ** 2`, `sum` for a loop), a `*_value_and_grad_exact`
+beside it is the same adjoint returning `f`'s value bit for bit, as s2sad's
+code does: `f`'s arithmetic in the forward sweep, the expert's reverse sweep. The unrolled ones (chain, network) are written by
 `chain_source` and `network_source` from a per-step pattern an expert would
 type by hand; they share nothing with s2sad's code.
 """
@@ -33,6 +36,13 @@ def rosenbrock_value_and_grad(x, y):
     return a * a + RHO * b * b, (-2 * a - 2 * x * db, db)
 
 
+def rosenbrock_value_and_grad_exact(x, y):
+    a = 1 - x
+    b = y - x * x
+    db = 2 * RHO * b
+    return a**2 + RHO * b**2, (-2 * a - 2 * x * db, db)
+
+
 def wood_value_and_grad(x1, x2, x3, x4):
     a = x1 * x1 - x2
     b = x3 * x3 - x4
@@ -41,6 +51,19 @@ def wood_value_and_grad(x1, x2, x3, x4):
     e = x2 - 1
     g = x4 - 1
     f = 100 * a * a + c * c + d * d + 90 * b * b + 10.1 * (e * e + g * g) + 19.8 * e * g
+    da = 200 * a
+    db = 180 * b
+    return f, (2 * x1 * da + 2 * c, 20.2 * e + 19.8 * g - da, 2 * x3 * db + 2 * d, 20.2 * g + 19.8 * e - db)
+
+
+def wood_value_and_grad_exact(x1, x2, x3, x4):
+    a = x1 * x1 - x2
+    b = x3 * x3 - x4
+    c = x1 - 1
+    d = x3 - 1
+    e = x2 - 1
+    g = x4 - 1
+    f = 100 * a * a + c**2 + d**2 + 90 * b * b + 10.1 * (e**2 + g**2) + 19.8 * e * g
     da = 200 * a
     db = 180 * b
     return f, (2 * x1 * da + 2 * c, 20.2 * e + 19.8 * g - da, 2 * x3 * db + 2 * d, 20.2 * g + 19.8 * e - db)
@@ -57,6 +80,16 @@ def powell_value_and_grad(x1, x2, x3, x4):
     ca = 4 * c2 * c
     da = 40 * d2 * d
     return a * a + 5 * b * b + c2 * c2 + 10 * d2 * d2, (2 * a + da, 20 * a + ca, 10 * b - 2 * ca, -10 * b - da)
+
+
+def powell_value_and_grad_exact(x1, x2, x3, x4):
+    a = x1 + 10 * x2
+    b = x3 - x4
+    c = x2 - 2 * x3
+    d = x1 - x4
+    ca = 4 * (c * c) * c
+    da = 40 * (d * d) * d
+    return a**2 + 5 * b**2 + c**4 + 10 * d**4, (2 * a + da, 20 * a + ca, 10 * b - 2 * ca, -10 * b - da)
 
 
 # One step of the unary chain: (primal spelling in z, derivative in z (input) and y (output)).
@@ -224,6 +257,18 @@ def softmax_cross_entropy_value_and_grad(z, label):
     m = max(z)
     e = [exp(v - m) for v in z]
     s = sum(e)
+    g = [v / s for v in e]
+    g[label] -= 1.0
+    return log(s) + m - z[label], g
+
+
+def softmax_cross_entropy_value_and_grad_exact(z, label):
+    """f's sum in f's order (`sum` of floats rounds otherwise from Python 3.12 on)."""
+    m = max(z)
+    e = [exp(v - m) for v in z]
+    s = 0.0
+    for v in e:
+        s += v
     g = [v / s for v in e]
     g[label] -= 1.0
     return log(s) + m - z[label], g
