@@ -1,8 +1,9 @@
 """Small functions that generated array code calls, kept as source text for it to include.
 
 A template of the array calculus sheet (`array_rules.py`) may call a helper `_name(...)`; a generated
-module then carries the helper's `def` verbatim (`HELPERS[name]`), together with the helpers it calls
-(`helpers_used`). So each helper is standalone (it names only `np`, builtins and other helpers),
+module then carries the helper's `def` verbatim (`array_helper_text.HELPERS[name]`), together with the
+helpers it calls (`helpers_used`). Every `_name` function of this module is a helper: nothing else is
+defined here. So each helper is standalone (it names only `np`, builtins and other helpers),
 short, and correct for every shape its operands may have: shapes are not known when code is generated.
 
 Helpers never divide by an operand's values where a zero is legal, return `g` itself when no work is
@@ -11,10 +12,6 @@ or copy before updating in place.
 """
 
 from __future__ import annotations
-
-import ast
-import builtins
-from pathlib import Path
 
 try:  # the helpers run in generated modules and tests, which have NumPy; this module's text does not need it
     import numpy as np
@@ -402,87 +399,3 @@ def _scalar_seed(g, z):
     """The adjoint of the returned value z: g, once z is known to be a scalar."""
     _scalar(z)
     return g
-
-
-_MACHINERY = {"_helpers", "_calls", "_check_standalone"}  # this module's own functions, not helpers
-
-
-def _helpers() -> dict[str, str]:
-    """This module's helpers (`_name` functions), name -> source text, in the order they are defined."""
-    text = Path(__file__).read_text(encoding="utf-8")
-    return {
-        node.name: ast.get_source_segment(text, node) or ""
-        for node in ast.parse(text).body
-        if isinstance(node, ast.FunctionDef)
-        and node.name.startswith("_")
-        and node.name not in _MACHINERY
-    }
-
-
-def _calls(source: str, names: dict[str, str]) -> list[str]:
-    """The helpers named in `source`, in HELPERS order."""
-    used = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
-    return [name for name in names if name in used]
-
-
-HELPERS: dict[str, str] = _helpers()
-
-# helper -> the positions of its arguments it reads only the shape of (what need not be kept for it)
-SHAPE_ONLY: dict[str, tuple[int, ...]] = {
-    "_unbroadcast": (1,),
-    "_zeros_like_float": (0,),
-    "_axes": (0,),
-    "_expand_reduced": (1,),
-    "_count": (0,),
-    "_cumsum_back": (1,),
-    "_trace_back": (1,),
-    "_diff_back": (1,),
-    "_split_like": (1,),
-    "_getitem_back": (1,),
-}
-
-# name -> the helpers its body calls (itself excluded)
-_DEPENDS: dict[str, list[str]] = {
-    name: [c for c in _calls(src, HELPERS) if c != name] for name, src in HELPERS.items()
-}
-
-
-def _check_standalone() -> None:
-    """Each helper names only np, builtins, its own parameters and locals, and other helpers."""
-    for name, src in HELPERS.items():
-        tree = ast.parse(src)
-        local = {
-            a.arg
-            for n in ast.walk(tree)
-            if isinstance(n, ast.arguments)
-            for a in n.args + n.kwonlyargs + ([n.vararg] if n.vararg else [])
-        }
-        local |= {
-            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
-        for n in ast.walk(tree):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                if (
-                    n.id not in local
-                    and n.id != "np"
-                    and n.id not in HELPERS
-                    and not hasattr(builtins, n.id)
-                ):
-                    raise ValueError(
-                        f"helper {name} names {n.id!r}, which a generated module does not define"
-                    )
-
-
-_check_standalone()
-
-
-def helpers_used(expr_text: str) -> list[str]:
-    """Every helper `expr_text` (an expression or code) needs, with those they call, in HELPERS order."""
-    need: set[str] = set()
-    todo = _calls(expr_text, HELPERS)
-    while todo:
-        name = todo.pop()
-        if name not in need:
-            need.add(name)
-            todo.extend(_DEPENDS[name])
-    return [name for name in HELPERS if name in need]

@@ -14,7 +14,7 @@ adjoint as a Python expression over the placeholders
 
 `None` marks an operand whose adjoint is zero (as in the scalar table). Templates call NumPy as `np.`
 (Python Array API spellings where NumPy >= 1.22 has them) and small helpers as `_name(...)`, whose source
-text is in `array_helpers.HELPERS` for generated modules to include. Every template is correct for every
+text is in `array_helper_text.HELPERS` for generated modules to include. Every template is correct for every
 shape its forward accepts; where an adjoint depends on shapes, the helper reads them at run time.
 
 Conventions:
@@ -45,7 +45,7 @@ import keyword
 import math
 from dataclasses import dataclass
 
-from .array_helpers import HELPERS, helpers_used
+from .array_helper_text import HELPERS, helpers_used
 from .array_templates import check_template, instantiate, option_literal, value_reads
 from .rules import CONSTANTS, LINEAR, RULES
 

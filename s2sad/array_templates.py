@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import math
 
-from .array_helpers import HELPERS, SHAPE_ONLY
+from .array_helper_text import HELPERS, SHAPE_ONLY
 
 _SHAPE_FUNCTIONS = {"shape", "ndim", "size"}  # np.shape(x) reads x's shape, not its values
 _NODES = (

@@ -103,7 +103,7 @@ def _helpers(g: Gradient) -> list[str]:
     if not g.names.helpers:
         return []
     from .array_code import NP_PREFIX
-    from .array_helpers import HELPERS, helpers_used
+    from .array_helper_text import HELPERS, helpers_used
 
     np = g.names.numpy()
     texts = [HELPERS[h] for h in helpers_used("; ".join(sorted(g.names.helpers)))]

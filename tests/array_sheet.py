@@ -7,7 +7,7 @@ import functools
 
 import numpy as np
 
-from s2sad.array_helpers import HELPERS
+from s2sad.array_helper_text import HELPERS
 from s2sad.array_rules import ARRAY_RULES, TUPLE_RESULTS, instantiate, option_literal
 
 NS: dict = {"np": np}

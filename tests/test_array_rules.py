@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from s2sad.array_helpers import HELPERS, SHAPE_ONLY, helpers_used
+from s2sad.array_helper_text import HELPERS, SHAPE_ONLY, helpers_used
 from s2sad.array_rules import (
     ARRAY_RULES, ATTRIBUTES, IDENTITIES, METHODS, NUMPY_NAMES, OPERATORS, REQUIRED, TUPLE_RESULTS, ArrayRule, add_rule, find_rule, instantiate,
     option_literal, reads, table_markdown, validate_options,

@@ -224,7 +224,7 @@ def _helper(names: Names, name: str, args: list[ast.expr]) -> ast.expr:
 
 
 def _record_helpers(names: Names, node: ast.expr) -> None:
-    from ..array_helpers import HELPERS
+    from ..array_helper_text import HELPERS
 
     for n in ast.walk(node):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in HELPERS:
