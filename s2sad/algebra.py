@@ -21,12 +21,24 @@ import ast
 import itertools
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Iterator
 
 from .errors import UnsupportedSyntaxError
 from .exact import exact_product, normal, pow2
 from .frontend import Module
+from .pending import (
+    Lin,
+    Mono,
+    Value,
+    is_const,
+    is_plain,
+    kind_of_op,
+    kind_of_value,
+    number_key,
+    operand_key,
+    simplified,
+    times,
+)
 from .trace import (
     Affine,
     ArrayOp,
@@ -45,41 +57,6 @@ from .trace import (
 MAX_INT_BITS = 4096  # integer constants folded up to this size (CPython's own compiler stops at 128 bits)
 MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)
 _REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many terms
-
-
-@dataclass(frozen=True)
-class Lin:
-    """Pending affine form const + sum(coef * var)."""
-
-    const: float
-    terms: tuple[tuple[Var, float], ...]
-
-
-@dataclass(frozen=True)
-class Mono:
-    """Pending monomial coef * prod(var ** power)."""
-
-    coef: float
-    factors: tuple[tuple[Var, float], ...]
-
-
-Value = Union[float, Var, Lin, Mono]
-
-
-def _is_const(v: Value) -> bool:
-    return isinstance(v, (int, float))
-
-
-def _key(a: Operand) -> tuple:
-    return ("v", a.id) if isinstance(a, Var) else ("c", _num(a))
-
-
-def _num(c: float) -> str:
-    """CSE key of a number: 1 and 1.0 compute alike, 0.0 and -0.0 do not."""
-    try:
-        return float(c).hex()
-    except OverflowError:
-        return repr(c)
 
 
 class Builder:
@@ -125,7 +102,7 @@ class Builder:
     def binop(self, node: ast.AST, op: ast.operator, a: Value, b: Value) -> Value:
         try:
             for c, other in ((a, b), (b, a)):  # an int beyond floats, meeting a float: Python converts, and fails
-                if type(c) is int and not normal(c) and not isinstance(op, ast.Pow) and _kind_of_value(other) != "int":
+                if type(c) is int and not normal(c) and not isinstance(op, ast.Pow) and kind_of_value(other) != "int":
                     raise OverflowError("int too large to convert to float")
             if isinstance(op, ast.Add):
                 return self.add(a, b)
@@ -148,7 +125,7 @@ class Builder:
         return c
 
     def as_lin(self, v: Value) -> Lin:
-        if _is_const(v):
+        if is_const(v):
             return Lin(v, ())  # type: ignore[arg-type]
         if isinstance(v, Var):
             return Lin(0, ((v, 1),))
@@ -162,7 +139,7 @@ class Builder:
         return Lin(0, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
     def as_mono(self, v: Value) -> Mono:
-        if _is_const(v):
+        if is_const(v):
             return Mono(v, ())  # type: ignore[arg-type]
         if isinstance(v, Var):
             return Mono(1, ((v, 1),))
@@ -175,11 +152,11 @@ class Builder:
         return Mono(1, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
     def add(self, a: Value, b: Value) -> Value:
-        if _is_const(a) and _is_const(b):
+        if is_const(a) and is_const(b):
             return self.constant(a + b)  # type: ignore[operator]
-        if _is_const(b) and b == 0 and type(b) is not bool and (type(b) is int or _kind_of_value(a) == "float"):
+        if is_const(b) and b == 0 and type(b) is not bool and (type(b) is int or kind_of_value(a) == "float"):
             return a  # x + 0 is x (and -0.0 + 0 compares equal); n + 0.0 is a float
-        if _is_const(a) and a == 0 and type(a) is not bool and (type(a) is int or _kind_of_value(b) == "float"):
+        if is_const(a) and a == 0 and type(a) is not bool and (type(a) is int or kind_of_value(b) == "float"):
             return b
         la, lb = self.as_lin(a), self.as_lin(b)
         for _ in range(3):  # materialize the wider side, then the other, until the sum is one exact op
@@ -187,7 +164,7 @@ class Builder:
             if found is None:
                 found = self._sum(lb, la)  # x + y is y + x, exactly
             if found is not None:
-                return _simplify(found)
+                return simplified(found)
             if lb.terms and lb.terms != ((lb.terms[0][0], 1),) or lb.const != 0 and lb.terms:
                 lb = Lin(0, ((self.materialize(lb), 1),))  # type: ignore[arg-type]
             else:
@@ -215,20 +192,20 @@ class Builder:
         return None
 
     def mul(self, a: Value, b: Value) -> Value:
-        if _is_const(a) and _is_const(b):
+        if is_const(a) and is_const(b):
             return self.constant(a * b)  # type: ignore[operator]
-        if _is_const(b):
+        if is_const(b):
             a, b = b, a  # x * c is c * x, exactly
-        if _is_const(a):
+        if is_const(a):
             return self.scale(a, b)  # type: ignore[arg-type]
         ma, mb = self.as_mono(a), self.as_mono(b)
         for _ in range(3):
-            found = _times(ma, mb)
+            found = times(ma, mb)
             if found is None:
-                found = _times(mb, ma)
+                found = times(mb, ma)
             if found is not None:
-                return _simplify(found)
-            if not _plain(mb):
+                return simplified(found)
+            if not is_plain(mb):
                 mb = Mono(1, ((self.materialize(mb), 1),))  # type: ignore[arg-type]
             else:
                 ma = Mono(1, ((self.materialize(ma), 1),))  # type: ignore[arg-type]
@@ -238,7 +215,7 @@ class Builder:
         """c * b for a constant c."""
         if isinstance(c, bool):
             c = int(c)
-        if c == 1 and (isinstance(c, int) or _kind_of_value(b) == "float"):  # 1.0 * n is a float
+        if c == 1 and (isinstance(c, int) or kind_of_value(b) == "float"):  # 1.0 * n is a float
             return b
         if c == 0 and not self.nonfinite:
             return 0 * c  # keeps the constant's type
@@ -246,7 +223,7 @@ class Builder:
             if isinstance(b, Mono):
                 return Mono(-b.coef, b.factors)
             lb = self.as_lin(b)
-            return _simplify(Lin(-lb.const, tuple((v, -k) for v, k in lb.terms)))
+            return simplified(Lin(-lb.const, tuple((v, -k) for v, k in lb.terms)))
         if isinstance(b, Var):
             return Lin(0, ((b, c),))
         if isinstance(b, Mono) and len(b.factors) == 1 and b.factors[0][1] == 1:
@@ -255,19 +232,19 @@ class Builder:
             v, d = b.terms[0]
             k = exact_product(c, d)
             if k is not None:
-                return _simplify(Lin(0, ((v, k),)))
+                return simplified(Lin(0, ((v, k),)))
         elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))):
-            return _simplify(Lin(c * b.const, tuple((v, c * k) for v, k in b.terms)))
+            return simplified(Lin(c * b.const, tuple((v, c * k) for v, k in b.terms)))
         elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef):
-            return _simplify(Mono(c * b.coef, b.factors))
+            return simplified(Mono(c * b.coef, b.factors))
         return Lin(0, ((self.materialize(b), c),))  # type: ignore[arg-type]
 
     def div(self, node: ast.AST, a: Value, b: Value) -> Value:
         """a / b: one division, of a as Python computed it."""
-        if _is_const(b):
+        if is_const(b):
             if b == 0:
                 raise self.fail(node, "division by the constant zero", "check the expression")
-            if _is_const(a):
+            if is_const(a):
                 return self.constant(a / b)  # type: ignore[operator]
             if pow2(b) and normal(1 / b):
                 return self.scale(1 / b, a)  # dividing by a power of two is multiplying by its inverse, exactly
@@ -276,28 +253,28 @@ class Builder:
                 m = Mono(1, ((self.materialize(m), 1),))  # type: ignore[arg-type]
             return self.emit(Product(m.coef, m.factors, b))
         mb = self.as_mono(b)
-        v = mb.factors[0][0] if _plain(mb) else self.materialize(mb)
+        v = mb.factors[0][0] if is_plain(mb) else self.materialize(mb)
         m = self.as_mono(a)
         if m.factors == ((v, 1),) and pow2(m.coef) and not self.nonfinite:
             return float(m.coef)  # x / x is 1
         if len(m.factors) < 2 and all(u != v for u, _ in m.factors):
-            return _simplify(Mono(m.coef, (*m.factors, (v, -1))))
+            return simplified(Mono(m.coef, (*m.factors, (v, -1))))
         u = self.materialize(m)
         if u == v and not self.nonfinite:
             return 1.0
         return Mono(1, ((u, 1), (v, -1)))  # type: ignore[arg-type]
 
     def power(self, node: ast.AST, a: Value, p: Value) -> Value:
-        if _is_const(a) and _is_const(p):
+        if is_const(a) and is_const(p):
             return self.constant_power(node, a, p)  # type: ignore[arg-type]
-        if not _is_const(p):
+        if not is_const(p):
             base = self.materialize(a)
             return self.emit(Call("pow", (base, self.materialize(p))))
         if p == 0:
-            return 1 if _kind_of_value(a) == "int" else 1.0  # x**0 is 1, even for nan
+            return 1 if kind_of_value(a) == "int" else 1.0  # x**0 is 1, even for nan
         if p == 1:
             return a
-        if isinstance(p, int) and not normal(p) and _kind_of_value(a) != "int":
+        if isinstance(p, int) and not normal(p) and kind_of_value(a) != "int":
             raise OverflowError("int too large to convert to float")  # as Python raises for x ** p
         base = self.materialize(a)
         if isinstance(base, Var) and base.kind == "int" and float(p).is_integer() and p > 0:
@@ -331,8 +308,8 @@ class Builder:
 
     def materialize(self, v: Value, hint: str | None = None) -> Operand:
         """An operand for `v`: a constant, a variable, or the result of a new op."""
-        v = _simplify(v)
-        if _is_const(v) or isinstance(v, Var):
+        v = simplified(v)
+        if is_const(v) or isinstance(v, Var):
             return v  # type: ignore[return-value]
         if isinstance(v, Lin):
             return self.affine(v, hint)
@@ -357,28 +334,28 @@ class Builder:
         """
         for size in range(len(terms) - 1, 1, -1):
             found = self.affine_index.get(tuple(terms[:size]))
-            if found is not None and found.kind == _kind(Affine(0, tuple((c, v) for v, c in terms[:size]))):
+            if found is not None and found.kind == kind_of_op(Affine(0, tuple((c, v) for v, c in terms[:size]))):
                 return [(found, 1), *terms[size:]]
         return terms
 
     def emit(self, expr: Expr, hint: str | None = None, kind: str | None = None) -> Var:
         if isinstance(expr, Affine):
-            terms = [(v.id, _num(c)) for c, v in expr.terms]  # in order: addition is not associative
-            key: tuple = ("affine", _num(expr.const), tuple(sorted(terms) if len(terms) == 2 else terms))
+            terms = [(v.id, number_key(c)) for c, v in expr.terms]  # in order: addition is not associative
+            key: tuple = ("affine", number_key(expr.const), tuple(sorted(terms) if len(terms) == 2 else terms))
         elif isinstance(expr, Product):
-            factors = [(v.id, _num(p)) for v, p in expr.factors]
+            factors = [(v.id, number_key(p)) for v, p in expr.factors]
             if expr.coef in (1, -1) and all(p > 0 for _, p in expr.factors):  # x*y is y*x
                 factors.sort()
-            key = ("product", _num(expr.coef), tuple(factors), _num(expr.div))
+            key = ("product", number_key(expr.coef), tuple(factors), number_key(expr.div))
         elif isinstance(expr, Call):
-            key = ("call", expr.fn, _num(expr.scale), tuple(_key(a) for a in expr.args))
+            key = ("call", expr.fn, number_key(expr.scale), tuple(operand_key(a) for a in expr.args))
         elif isinstance(expr, Compute):
-            key = ("compute", expr.template, tuple(("l", a.id) if not isinstance(a, (Var, int, float)) else _key(a)
+            key = ("compute", expr.template, tuple(("l", a.id) if not isinstance(a, (Var, int, float)) else operand_key(a)
                                                    for a in expr.args))
         elif isinstance(expr, ArrayOp):
-            key = ("array", expr.fn, tuple(_key(a) for a in expr.args), repr(expr.options))
+            key = ("array", expr.fn, tuple(operand_key(a) for a in expr.args), repr(expr.options))
         elif isinstance(expr, Load):
-            key = ("load", expr.lst.id, _key(expr.index))
+            key = ("load", expr.lst.id, operand_key(expr.index))
         else:
             key = ("sum", expr.lst.id)
         if isinstance(expr, (Load, Sum)):
@@ -387,7 +364,7 @@ class Builder:
             reusable = not any(getattr(a, "hint", None) in self.mutated for a in expr.args if not isinstance(a, Var))
         else:
             reusable = True
-        kind = kind or _kind(expr)
+        kind = kind or kind_of_op(expr)
         key = (kind, key)  # len(xs) - 1 is an int, len(xs) - 1.0 a float: equal values, not the same value
         found = self.cse.get(key) if reusable else None
         if found is not None:
@@ -402,61 +379,3 @@ class Builder:
             if len(terms) == 2:
                 self.affine_index.setdefault(terms[::-1], out)
         return out
-
-
-def _plain(m: Mono) -> bool:
-    """m is a variable alone."""
-    return m.coef == 1 and len(m.factors) == 1 and m.factors[0][1] == 1
-
-
-def _times(m: Mono, n: Mono) -> Mono | None:
-    """m * n as one product op multiplying in Python's order (n a variable, last), or None."""
-    if not _plain(n) or len(m.factors) >= 2 or any(p < 0 for _, p in m.factors):
-        return None  # a third factor, or a division before a multiplication: materialize first
-    v = n.factors[0][0]
-    if m.factors and m.factors[0][0] == v:
-        return Mono(m.coef, ((v, 2),)) if m.factors[0][1] == 1 else None  # x * x, written x * x
-    return Mono(m.coef, (*m.factors, (v, 1)))
-
-
-def _kind_of_value(v: Value) -> str:
-    """int for integer values (integer arithmetic on integer variables), else float."""
-    if isinstance(v, Var):
-        return "float" if v.kind == "any" else v.kind
-    if isinstance(v, Lin):
-        whole = type(v.const) is int and all(type(c) is int and u.kind in ("int", "bool") for u, c in v.terms)
-        return "int" if whole else "float"
-    if isinstance(v, Mono):
-        whole = type(v.coef) is int and all(u.kind in ("int", "bool") and type(p) is int and p > 0
-                                            for u, p in v.factors)
-        return "int" if whole else "float"
-    return "int" if isinstance(v, int) else "float"
-
-
-def _simplify(v: Value) -> Value:
-    """The plainest spelling of a pending value: constants and bare variables unwrapped."""
-    if isinstance(v, Lin):
-        if not v.terms:
-            return v.const
-        if v.const == 0 and len(v.terms) == 1 and v.terms[0][1] == 1:
-            return v.terms[0][0]
-    elif isinstance(v, Mono):
-        if not v.factors or v.coef == 0:
-            return v.coef
-        if v.coef == 1 and len(v.factors) == 1 and v.factors[0][1] == 1:
-            return v.factors[0][0]
-    return v
-
-
-def _kind(e: Expr) -> str:
-    """int for integer arithmetic on integers (index arithmetic), else float."""
-    def whole(c: float) -> bool:
-        return isinstance(c, int)
-
-    if isinstance(e, Affine):
-        ok = whole(e.const) and all(whole(c) and v.kind == "int" for c, v in e.terms)
-    elif isinstance(e, Product):
-        ok = whole(e.coef) and e.div == 1 and all(v.kind == "int" and whole(p) and p > 0 for v, p in e.factors)
-    else:
-        ok = False
-    return "int" if ok else "float"

@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Union
 
-from ..algebra import Value
+from ..pending import Value
 from ..pyast import walk
 from ..trace import (
     ListVar,

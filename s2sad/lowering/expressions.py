@@ -11,7 +11,7 @@ import math
 import re
 
 from .. import numpy_names as npn
-from ..algebra import Value, _is_const
+from ..pending import Value, is_const
 from ..frontend import (
     Elementary,
     Helper,
@@ -167,7 +167,7 @@ class Expressions:
 
     def fold(self, node: ast.expr, what: str) -> float:
         value = self.expr(node, {})
-        if not _is_const(value):  # pragma: no cover - the frontend admits constants only
+        if not is_const(value):  # pragma: no cover - the frontend admits constants only
             raise self.fail(node, f"{what} is not constant")
         return value  # type: ignore[return-value]
 
@@ -310,7 +310,7 @@ class Expressions:
         if key == "pow":
             return self.power(node, args[0], args[1])
         rule = RULES[key]
-        if rule.evaluate is not None and all(_is_const(a) for a in args):
+        if rule.evaluate is not None and all(is_const(a) for a in args):
             try:
                 return rule.evaluate(*args)
             except (ValueError, OverflowError, ZeroDivisionError) as exc:

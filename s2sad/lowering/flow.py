@@ -15,7 +15,7 @@ import ast
 import itertools
 from typing import Callable
 
-from ..algebra import Lin, Mono, Value
+from ..pending import Lin, Mono, Value
 from ..prepare import may_exit, restructure
 from ..trace import (
     ArrayOp,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 
-from ..algebra import Value
+from ..pending import Value
 from ..trace import (
     ListVar,
     NewList,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-from ..algebra import Value
+from ..pending import Value
 from ..errors import UnsupportedSyntaxError
 from ..hints import bound_names
 from ..trace import (
