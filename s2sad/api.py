@@ -231,8 +231,10 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
     code = fn.__code__
     params = list(code.co_varnames[:code.co_argcount])
     assert params == names and not code.co_kwonlyargcount, (params, names)
-    inner, convert, result = (_unused_name(stem, params) for stem in ("inner", "to_arrays", "result"))
-    listed = " and ".join(f"type({names[i]}) is list" for _, i in lists)
+    # the wrapper's own names, none a parameter's (a parameter may be called `type` or `list`)
+    inner, convert, result, type_, list_ = (_unused_name(stem, params)
+                                            for stem in ("inner", "to_arrays", "result", "type", "list"))
+    listed = " and ".join(f"{type_}({names[i]}) is {list_}" for _, i in lists)
     signature = params[:code.co_posonlyargcount] + (["/"] if code.co_posonlyargcount else []) + \
         params[code.co_posonlyargcount:]
     text = (f"def {code.co_name}({', '.join(signature)}):\n"
@@ -240,8 +242,10 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
             f"    if {listed}:\n"
             f"        return {result}\n"
             f"    return {convert}({result}, ({', '.join(params)},))\n")
-    namespace: dict[str, Any] = {inner: fn, convert: to_arrays}
-    exec(compile(text, "<s2sad ndarray gradients>", "exec"), namespace)
+    namespace: dict[str, Any] = {inner: fn, convert: to_arrays, type_: type, list_: list}
+    filename = f"<s2sad ndarray gradients of {code.co_name} #{next(_serial)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)  # for tracebacks
+    exec(compile(text, filename, "exec"), namespace)
     wrapped = namespace[code.co_name]
     wrapped.__defaults__ = fn.__defaults__
     return functools.update_wrapper(wrapped, fn)

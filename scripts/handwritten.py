@@ -2,13 +2,14 @@
 
 Each `*_value_and_grad` returns the same as s2sad's generated function:
 (value, gradient tuple). Where the expert's spelling rounds differently from
-`f` (`a * a` for `a ** 2`, `sum` for a loop), a `*_value_and_grad_exact`
+`f` (`a * a` for `a ** 2`; `sum` for a loop, from Python 3.12 on), a `*_value_and_grad_exact`
 beside it is the same adjoint returning `f`'s value bit for bit, as s2sad's
 code does: `f`'s arithmetic in the forward sweep, the expert's reverse sweep. The unrolled ones (chain, network) are written by
 `chain_source` and `network_source` from a per-step pattern an expert would
 type by hand; they share nothing with s2sad's code.
 """
 
+import sys
 from math import cos, exp, log, pi, sin
 
 TWO_PI = 2 * pi
@@ -262,7 +263,7 @@ def softmax_cross_entropy_value_and_grad(z, label):
     return log(s) + m - z[label], g
 
 
-def softmax_cross_entropy_value_and_grad_exact(z, label):
+def _softmax_cross_entropy_value_and_grad_exact(z, label):
     """f's sum in f's order (`sum` of floats rounds otherwise from Python 3.12 on)."""
     m = max(z)
     e = [exp(v - m) for v in z]
@@ -272,3 +273,9 @@ def softmax_cross_entropy_value_and_grad_exact(z, label):
     g = [v / s for v in e]
     g[label] -= 1.0
     return log(s) + m - z[label], g
+
+
+# Up to Python 3.11, `sum` of floats adds in order, as f's loop does: the hand-written version is exact.
+softmax_cross_entropy_value_and_grad_exact = (
+    _softmax_cross_entropy_value_and_grad_exact if sys.version_info >= (3, 12) else None
+)

@@ -93,6 +93,33 @@ def test_a_list_parameter_given_an_ndarray_gets_an_ndarray(module):
     assert s2sad.grad(mod.items)([1.0, 2.0]) == [-8.0, -10.0]  # a list stays a list
 
 
+WRAPPED = '''\
+def named_like_builtins(xs, type, /, list=2.0):
+    s = 0.0
+    for v in xs:
+        s += v * type * list
+    return s
+'''
+
+
+def test_the_ndarray_wrapper_keeps_the_functions_parameters(module):
+    """The runtime API's wrapper for list parameters has the generated function's parameters: names that
+    shadow the builtins it uses, defaults, keywords; and Python's own errors for a bad call."""
+    mod, _ = module(WRAPPED)
+    f = mod.named_like_builtins
+    vg = s2sad.value_and_grad(f)
+    for args, kwargs in [(([1.0, 2.0], 3.0), {}), (([1.0, 2.0], 3.0, 0.5), {}), (([1.0, 2.0], 3.0), {"list": 0.5})]:
+        value, (g_xs, g_type, g_list) = vg(*args, **kwargs)
+        scale = kwargs.get("list", args[2] if len(args) > 2 else 2.0)
+        assert value == f(*args, **kwargs) and g_xs == [3.0 * scale] * 2  # d/dv of v * type * list
+        assert g_type == 3.0 * scale and g_list == 9.0  # (1 + 2) * type
+        value, (g_xs, _, _) = vg(np.array(args[0]), *args[1:], **kwargs)
+        assert isinstance(g_xs, np.ndarray) and g_xs.tolist() == [3.0 * scale] * 2 and value == f(*args, **kwargs)
+    assert vg.__name__ == "named_like_builtins_value_and_grad" and vg.__wrapped__ is not None
+    with pytest.raises(TypeError, match="missing"):
+        vg([1.0])
+
+
 ARRAYS = '''\
 import numpy as np
 
