@@ -159,8 +159,11 @@ class Statements:
             start = len(self.items)
             value = self.value(s.value, env)  # type: ignore[arg-type]
             for t in targets:
+                before = env.get(t.id) if isinstance(t, ast.Name) else None
                 self.assign_to(t, value, env, start)
-                if self.array_program and isinstance(t, ast.Name) and not isinstance(s.value, ast.Name):
+                # `a = a if c else b` taking the `a` arm rebinds a to its own value: nothing new to share
+                if self.array_program and isinstance(t, ast.Name) and not isinstance(s.value, ast.Name) \
+                        and env[t.id] != before:
                     env[t.id] = self.own_array(env[t.id], t.id, start)  # type: ignore[attr-defined]
             return True
         if isinstance(s, ast.AugAssign):
