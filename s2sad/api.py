@@ -231,9 +231,11 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
     code = fn.__code__
     params = list(code.co_varnames[:code.co_argcount])
     assert params == names and not code.co_kwonlyargcount, (params, names)
+    from .tangent.second import fresh_names
+
     # the wrapper's own names, none a parameter's (a parameter may be called `type` or `list`)
-    inner, convert, result, type_, list_ = (_unused_name(stem, params)
-                                            for stem in ("inner", "to_arrays", "result", "type", "list"))
+    fresh = fresh_names(set(params))
+    inner, convert, result, type_, list_ = (fresh(n) for n in ("_inner", "_to_arrays", "_result", "_type", "_list"))
     listed = " and ".join(f"{type_}({names[i]}) is {list_}" for _, i in lists)
     signature = params[:code.co_posonlyargcount] + (["/"] if code.co_posonlyargcount else []) + \
         params[code.co_posonlyargcount:]
@@ -250,9 +252,6 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
     wrapped.__defaults__ = fn.__defaults__
     return functools.update_wrapper(wrapped, fn)
 
-
-def _unused_name(stem: str, taken: list[str]) -> str:
-    return next(name for k in itertools.count() if (name := f"_{stem}{k or ''}") not in taken)
 
 
 def derive_source(src: Source, wrt: Wrt = None) -> Derivative:
