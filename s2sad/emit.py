@@ -165,11 +165,17 @@ def function_lines(g: Gradient, kind: str, checkpoint: int = 0) -> list[str]:
 
 
 def _params(g: Gradient, with_defaults: bool) -> str:
+    """The parameters as the `def` writes them (with_defaults: with their defaults and f's `/`), or as a call."""
     parts = []
     for p, d in zip(g.trace.params, g.trace.defaults):
         n = g.names.primal[p]
         parts.append(f"{n}={_number(d)}" if with_defaults and d is not None else n)
-    return ", ".join(parts)
+    return parameters(parts, g.trace.positional_only) if with_defaults else ", ".join(parts)
+
+
+def parameters(parts: list[str], positional_only: int) -> str:
+    """A `def`'s parameter list: the parts, with `/` after the first `positional_only` of them."""
+    return ", ".join(parts[:positional_only] + ["/"] + parts[positional_only:] if positional_only else parts)
 
 
 def _number(d: float) -> str:

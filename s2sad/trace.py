@@ -373,6 +373,7 @@ class Trace:
     filename: str
     line: int  # of the `def`
     tables: tuple[tuple[str, str], ...] = ()  # module-level data tables read: (name, source text)
+    positional_only: int = 0  # how many leading parameters are positional-only (before a `/`)
 
     @property
     def ops(self) -> tuple[Op, ...]:

@@ -129,7 +129,7 @@ class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
         body = restructure(body, self.module, top=True)
         self.top_level(body, env)
         return Trace(fn.name, tuple(params), tuple(defaults), tuple(self.items), self.module.filename, fn.lineno,
-                     tuple(sorted(self.tables.items())))
+                     tuple(sorted(self.tables.items())), len(fn.args.posonlyargs))
 
     # --- statements ----------------------------------------------------------------
 

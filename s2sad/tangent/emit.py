@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from .. import pyast
 from ..certificate import MAIN, lines_per_part
-from ..emit import _helpers, _imports, _number, _render, _renamed, _tables, generated_from
+from ..emit import _helpers, _imports, _number, _render, _renamed, _tables, generated_from, parameters
 from ..layout import flat_sections
 from ..optimize import coalesce_copies, inline_single_use
 from ..program import Block, Node, Stmt
@@ -143,7 +143,7 @@ def jvp_lines(t: Tangent) -> list[str]:
     params = [t.names.primal[p] for p in tr.params]
     # a tangent parameter follows them all, so defaults are kept only where no tangent follows
     defaults = [] if t.dots else [f"{n}={_number(d)}" if d is not None else n for n, d in zip(params, tr.defaults)]
-    signature = ", ".join(defaults or params + list(t.dots))
+    signature = parameters(defaults or params + list(t.dots), tr.positional_only)
     along = f"({', '.join(t.dots)})" if len(t.dots) != 1 else t.dots[0]
     doc = f"Return {tr.name}({', '.join(params)}) and its derivative along {along}."
     lines = [f"def {tr.name}_jvp({signature}):", f'    """{doc}"""']

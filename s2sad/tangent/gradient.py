@@ -18,7 +18,7 @@ reverse mode's, so either can stand for the other:
 from __future__ import annotations
 
 from ..certificate import Certificate
-from ..emit import _number, _render, generated_from
+from ..emit import _number, _render, generated_from, parameters
 from ..kinks import kink_lines, kinks
 from ..optimize import needed_forward
 from ..pyast import to_source
@@ -49,7 +49,8 @@ def forward_gradient_lines(t: Tangent, kind: str) -> list[str]:
     """`<f>_value_and_grad` or `<f>_grad` of one input, by forward accumulation."""
     tr = t.trace
     params = [t.names.primal[p] for p in tr.params]
-    signature = ", ".join(f"{n}={_number(d)}" if d is not None else n for n, d in zip(params, tr.defaults))
+    signature = parameters([f"{n}={_number(d)}" if d is not None else n for n, d in zip(params, tr.defaults)],
+                           tr.positional_only)
     (x,) = (t.names.primal[p] for p in t.wrt)
     if kind == "value_and_grad":
         doc, returned = f"Return {tr.name}({', '.join(params)}) and its gradient.", \
