@@ -402,6 +402,10 @@ class Generator:
             text = text.replace("import math\n", "import math as m\n").replace("math.", "m.")
         elif style < 0.25:
             text = text.replace("import math\n", "from math import *\n").replace("math.", "")
+        slash = self.rng.random()  # drawn last: the programs of earlier draws stay as they were
+        if slash < 0.1:  # positional-only parameters, kept so by every generated function
+            header = "def f(a, /, b, xs, n):" if slash < 0.05 else "def f(a, b, xs, /, n):"
+            text = text.replace("def f(a, b, xs, n):", header)
         return text
 
 
