@@ -45,14 +45,19 @@ def main() -> int:
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--out", help="folder for one minimal program per failure class")
     parser.add_argument("--jobs", type=int, default=1, help="processes checking programs side by side")
+    parser.add_argument("--memory", type=float, default=4.0,
+                        help="GB of address space each process may use (default 4): beyond, MemoryError")
     opts = parser.parse_args()
     stats: collections.Counter = collections.Counter()
     found: dict[str, tuple[str, tuple, differential.Failure]] = {}
     start = time.time()
     seeds = range(opts.seed, opts.seed + opts.count)
     check = functools.partial(_check, opts)
+    differential.limit_memory(opts.memory)  # the workers inherit it
     if opts.jobs > 1:
-        pool = multiprocessing.Pool(opts.jobs)
+        # a fresh worker every 1,000 programs: what each check leaves behind (linecache keeps every
+        # generated text) does not pile up over a long run
+        pool = multiprocessing.Pool(opts.jobs, maxtasksperchild=100)
         results = pool.imap(check, seeds, chunksize=10)
     else:
         results = map(check, seeds)

@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import array_differential as differential  # noqa: E402
 import array_progen as progen  # noqa: E402
+from differential import limit_memory  # noqa: E402
 
 
 def _program(opts, seed: int) -> tuple[str, tuple]:
@@ -54,14 +55,19 @@ def main() -> int:
     parser.add_argument("--shrink-budget", type=float, default=240.0, help="seconds per shrink")
     parser.add_argument("--out", help="folder for one minimal program per failure class")
     parser.add_argument("--jobs", type=int, default=1, help="processes checking programs side by side")
+    parser.add_argument("--memory", type=float, default=4.0,
+                        help="GB of address space each process may use (default 4): beyond, MemoryError")
     opts = parser.parse_args()
     stats: collections.Counter = collections.Counter()
     found: dict[str, tuple[str, tuple, differential.Failure, int]] = {}
     start = time.time()
     seeds = range(opts.seed, opts.seed + opts.count)
     check = functools.partial(_check, opts)
+    limit_memory(opts.memory)  # the workers inherit it
     if opts.jobs > 1:
-        pool = multiprocessing.Pool(opts.jobs)
+        # a fresh worker every 1,000 programs: what each check leaves behind (linecache keeps every
+        # generated text) does not pile up over a long run
+        pool = multiprocessing.Pool(opts.jobs, maxtasksperchild=100)
         results = pool.imap(check, seeds, chunksize=10)
     else:
         results = map(check, seeds)

@@ -119,6 +119,17 @@ def oracle(text: str, args: tuple) -> tuple:
     return value, [float(w) for w in grads]
 
 
+def limit_memory(gigabytes: float) -> None:
+    """Cap this process's address space (and its children's): a program that allocates without end (a
+    huge integer power, a list repeated by a huge count, all in C where no timer interrupts it) then
+    raises MemoryError, which its check reports, rather than take the machine's memory."""
+    import resource
+
+    cap = int(gigabytes * 2**30)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float):
     """Raise TimeoutError in the block after `seconds` (a program may loop for ever)."""
