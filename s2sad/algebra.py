@@ -52,11 +52,13 @@ from .trace import (
     Product,
     Sum,
     Var,
+    absent,
 )
 
 MAX_INT_BITS = 4096  # integer constants folded up to this size (CPython's own compiler stops at 128 bits)
 MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)
 _REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many terms
+SIGN_READERS = ("copysign", "atan2", "arctan2", "signbit")  # functions whose value reads the sign of a zero
 
 
 class Builder:
@@ -70,6 +72,9 @@ class Builder:
         self.ids = itertools.count()
         self.line = 0
         self.nonfinite = False  # an infinite or nan constant seen: no identity that needs finite values
+        # a module that may call a function telling -0.0 from 0.0 (copysign(1, -0.0) is -1): no identity that
+        # may turn one into the other (-0.0 + 0 is 0.0, 0 * -1.0 is -0.0); elsewhere they only compare equal
+        self.signed_zeros = any(word in line for line in module.lines for word in SIGN_READERS)
         self.mutated: set[str] = set()  # names of lists the function changes anywhere: nothing read from them is reused
 
     def fail(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntaxError:
@@ -146,7 +151,7 @@ class Builder:
         if isinstance(v, Mono):
             return v
         assert isinstance(v, Lin)
-        if v.const == 0 and len(v.terms) == 1:
+        if absent(v.const) and len(v.terms) == 1:
             var, coef = v.terms[0]
             return Mono(coef, ((var, 1),))
         return Mono(1, ((self.materialize(v), 1),))  # type: ignore[arg-type]
@@ -155,9 +160,13 @@ class Builder:
         if is_const(a) and is_const(b):
             return self.constant(a + b)  # type: ignore[operator]
         if is_const(b) and b == 0 and type(b) is not bool and (type(b) is int or kind_of_value(a) == "float"):
-            return a  # x + 0 is x (and -0.0 + 0 compares equal); n + 0.0 is a float
+            if self._zero_keeps(b, a):
+                return a  # x + 0 is x (and -0.0 + 0 compares equal); n + 0.0 is a float
+            b = 0.0  # added as it is: -0.0 + 0 is 0.0
         if is_const(a) and a == 0 and type(a) is not bool and (type(a) is int or kind_of_value(b) == "float"):
-            return b
+            if self._zero_keeps(a, b):
+                return b
+            a, b = b, 0.0  # x + 0.0 is 0.0 + x, exactly
         la, lb = self.as_lin(a), self.as_lin(b)
         for _ in range(3):  # materialize the wider side, then the other, until the sum is one exact op
             found = self._sum(la, lb)
@@ -165,19 +174,24 @@ class Builder:
                 found = self._sum(lb, la)  # x + y is y + x, exactly
             if found is not None:
                 return simplified(found)
-            if lb.terms and lb.terms != ((lb.terms[0][0], 1),) or lb.const != 0 and lb.terms:
+            if lb.terms and lb.terms != ((lb.terms[0][0], 1),) or not absent(lb.const) and lb.terms:
                 lb = Lin(0, ((self.materialize(lb), 1),))  # type: ignore[arg-type]
             else:
                 la = Lin(0, ((self.materialize(la), 1),))  # type: ignore[arg-type]
         raise AssertionError("two materialized values always add")  # pragma: no cover
 
+    def _zero_keeps(self, zero: float, x: Value) -> bool:
+        """Is x + zero x? For -0.0 always, for integers x too; 0 and 0.0 turn a float -0.0 into 0.0, which
+        matters only where a sign reader may see it."""
+        return not self.signed_zeros or kind_of_value(x) == "int" or (type(zero) is float and absent(zero))
+
     def _sum(self, la: Lin, lb: Lin) -> Lin | None:
         """la + lb as one affine op adding in Python's order (lb's single term or constant last), or None."""
-        if la.const != 0:
+        if not absent(la.const):
             return None  # its constant must stay last
         if not lb.terms:
             return Lin(lb.const, la.terms) if la.terms else None
-        if len(lb.terms) != 1 or lb.const != 0:
+        if len(lb.terms) != 1 or not absent(lb.const):
             return None
         v, d = lb.terms[0]
         if all(u != v for u, _ in la.terms):
@@ -217,24 +231,27 @@ class Builder:
             c = int(c)
         if c == 1 and (isinstance(c, int) or kind_of_value(b) == "float"):  # 1.0 * n is a float
             return b
-        if c == 0 and not self.nonfinite:
-            return 0 * c  # keeps the constant's type
+        if c == 0 and not self.nonfinite and not self.signed_zeros:
+            return 0 * c  # keeps the constant's type (0.0 * -x is -0.0: a sign that compares equal)
         if c == -1:  # negation is exact: the sign moves into each term, or into the coefficient
             if isinstance(b, Mono):
                 return Mono(-b.coef, b.factors)
             lb = self.as_lin(b)
-            return simplified(Lin(-lb.const, tuple((v, -k) for v, k in lb.terms)))
+            if lb.const == 0 and not absent(lb.const):  # -(x + 0.0) is not -x + -0.0 at x = -0.0
+                return Lin(0, ((self.materialize(lb), -1),))  # type: ignore[arg-type]
+            return simplified(Lin(0 if absent(lb.const) else -lb.const, tuple((v, -k) for v, k in lb.terms)))
         if isinstance(b, Var):
             return Lin(0, ((b, c),))
         if isinstance(b, Mono) and len(b.factors) == 1 and b.factors[0][1] == 1:
             b = Lin(0, ((b.factors[0][0], b.coef),))
-        if isinstance(b, Lin) and b.const == 0 and len(b.terms) == 1:
+        if isinstance(b, Lin) and absent(b.const) and len(b.terms) == 1:
             v, d = b.terms[0]
             k = exact_product(c, d)
             if k is not None:
                 return simplified(Lin(0, ((v, k),)))
-        elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))):
-            return simplified(Lin(c * b.const, tuple((v, c * k) for v, k in b.terms)))
+        elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))) \
+                and (b.const != 0 or absent(b.const)):  # c * (x + 0.0) is not c*x + c*0.0 at x = -0.0, c < 0
+            return simplified(Lin(c * b.const if b.const != 0 else 0, tuple((v, c * k) for v, k in b.terms)))
         elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef):
             return simplified(Mono(c * b.coef, b.factors))
         return Lin(0, ((self.materialize(b), c),))  # type: ignore[arg-type]
@@ -300,7 +317,7 @@ class Builder:
         """Split v as scale * var (the scale applied last, as Python does), materializing the rest."""
         if isinstance(v, Mono) and len(v.factors) == 1 and v.factors[0][1] == 1:
             return v.coef, v.factors[0][0]
-        if isinstance(v, Lin) and v.const == 0 and len(v.terms) == 1:
+        if isinstance(v, Lin) and absent(v.const) and len(v.terms) == 1:
             return v.terms[0][1], v.terms[0][0]
         return 1, self.materialize(v)  # type: ignore[return-value]
 
@@ -373,7 +390,7 @@ class Builder:
         self.items.append(Op(out, expr, self.line))
         if reusable:
             self.cse[key] = out
-        if isinstance(expr, Affine) and expr.const == 0 and len(expr.terms) >= 2:
+        if isinstance(expr, Affine) and absent(expr.const) and len(expr.terms) >= 2:
             terms = tuple((v, c) for c, v in expr.terms)
             self.affine_index.setdefault(terms, out)
             if len(terms) == 2:

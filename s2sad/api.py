@@ -21,6 +21,7 @@ from .activity import active
 from .certificate import Certificate, certificate
 from .check import checked
 from .comprehensions import comprehensions_as_loops
+from .dead_ops import drop_dead_ops
 from .emit import format_source, function_name, module_text, runtime_text
 from .errors import S2sadError
 from .frontend import Source, nesting
@@ -28,7 +29,6 @@ from .kinks import Kink, kinks
 from .live import check_live, live_checks
 from .loading import load_function
 from .lowering import lower
-from .optimize import drop_dead_ops
 from .reverse import Gradient, differentiate
 from .reverse.outputs import is_vector, seeded, seeded_array
 from .trace import ListVar, Trace, Var

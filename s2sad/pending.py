@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .trace import Affine, Expr, Operand, Product, Var
+from .trace import Affine, Expr, Operand, Product, Var, absent
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def simplified(v: Value) -> Value:
     if isinstance(v, Lin):
         if not v.terms:
             return v.const
-        if v.const == 0 and len(v.terms) == 1 and v.terms[0][1] == 1:
+        if absent(v.const) and len(v.terms) == 1 and v.terms[0][1] == 1:
             return v.terms[0][0]
     elif isinstance(v, Mono):
         if not v.factors or v.coef == 0:

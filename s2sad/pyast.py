@@ -21,6 +21,8 @@ from __future__ import annotations
 import ast
 from typing import Iterable, Sequence
 
+from .trace import absent
+
 # Shared operator and context nodes: ast.parse shares them too, and creating one is not free.
 LOAD, ADD, SUB, MULT, DIV, POW, USUB = ast.Load(), ast.Add(), ast.Sub(), ast.Mult(), ast.Div(), ast.Pow(), ast.USub()
 
@@ -123,7 +125,7 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
     A constant leads when the only term is negative (`1 - x`, not `-x + 1`, the same value); with
     more terms it stays last, where Python adds it (`-x - y + 1` is not `1 - x - y` in floating point).
     """
-    lead = bool(const) and len(terms) == 1 and terms[0][0] < 0
+    lead = const != 0 and len(terms) == 1 and terms[0][0] < 0
     out: ast.expr | None = number(const) if lead else None
     for coef, num, den in terms:
         if out is None:
@@ -134,7 +136,7 @@ def signed_sum(terms: Sequence[tuple[float, list[ast.expr], list[ast.expr]]], co
             out = binop(out, ADD, product(coef, num, den))
     if out is None:
         return number(const)
-    if const and not lead:
+    if not absent(const) and not lead:  # a float 0.0 is added: -0.0 + 0.0 is 0.0
         out = binop(out, SUB if const < 0 else ADD, number(abs(const)))
     return out
 

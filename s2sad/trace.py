@@ -32,6 +32,7 @@ data: `trace_text.format_trace` renders the textbook listing given the display n
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Union
@@ -80,6 +81,12 @@ Operand = Union[Var, float]
 class Affine:
     const: float
     terms: tuple[tuple[float, Var], ...]
+
+
+def absent(c: float) -> bool:
+    """Does the constant c of an `Affine` (or a pending `Lin`) add nothing? 0 (an int) is how a form says
+    it has none, and x + -0.0 is x for every x; a float 0.0 is added, as -0.0 + 0.0 is 0.0."""
+    return c == 0 and (type(c) is not float or math.copysign(1.0, c) < 0)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .trace import (
     Sum,
     Trace,
     Var,
+    absent,
 )
 from .unroll import lines_text
 
@@ -73,7 +74,7 @@ def format_expr(e: Expr, name: Callable[[Var], str]) -> str:
         for coef, v in e.terms:
             s = _scaled(abs(coef), name(v))
             parts.append(("- " if coef < 0 else "+ ") + s if parts else _scaled(coef, name(v)))
-        if e.const:
+        if not absent(e.const):
             c = format_number(abs(e.const))
             parts.append(("- " if e.const < 0 else "+ ") + c)
         return " ".join(parts)

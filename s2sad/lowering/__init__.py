@@ -45,6 +45,7 @@ from ..trace import ListVar, Trace, Var
 from ..unroll import unrolled
 from .arrays import ArrayLowering, is_array_program
 from .common import Binding, _Abandon, _LoopContext, _Retype, _without_docstring
+from .conditions import Conditions
 from .expressions import Expressions
 from .flow import Flow
 from .lists import Lists
@@ -65,7 +66,7 @@ def lower(src: Source) -> Trace:
 _TYPED_BY = ("[", "range", "len", "sum", "max(", "min(", ".index(", "for", "list", "List", "Sequence")
 
 
-class _Lowering(Statements, Lists, Flow, Expressions, ArrayLowering, Builder):
+class _Lowering(Statements, Lists, Flow, Conditions, Expressions, ArrayLowering, Builder):
     """The lowering of one function: the passes by construct are its mixins, sharing the builder's state."""
 
     def __init__(self, module, untyped: set[tuple] = frozenset()):  # type: ignore[assignment]
