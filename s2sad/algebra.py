@@ -18,8 +18,10 @@ Before: `2*pi*w1/w2` then `3*w1 + 1 + y`.  After: `z1 = 2*pi*w1/w2` (Python's
 from __future__ import annotations
 
 import ast
+import io
 import itertools
 import math
+import tokenize
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -58,8 +60,21 @@ from .trace import (
 MAX_INT_BITS = 4096  # integer constants folded up to this size (CPython's own compiler stops at 128 bits)
 MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)
 _REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many terms
-SIGN_READERS = ("copysign", "atan2", "arctan2", "signbit")  # functions whose value reads the sign of a zero
+SIGN_READERS = frozenset({"copysign", "atan2", "arctan2"})  # functions whose value reads the sign of a zero
 
+
+
+def reads_signs(lines: list[str]) -> bool:
+    """Does the module name a function that reads the sign of a zero? Its names in code, not in comments
+    or strings (the text is tokenized only where one of the words appears at all)."""
+    text = "".join(lines)
+    if not any(word in text for word in SIGN_READERS):
+        return False
+    try:
+        return any(t.type == tokenize.NAME and t.string in SIGN_READERS
+                   for t in tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):  # cannot tell: as if it did
+        return True
 
 class Builder:
     """Emits ops into the current block, with CSE scoped to the blocks that dominate it."""
@@ -74,7 +89,7 @@ class Builder:
         self.nonfinite = False  # an infinite or nan constant seen: no identity that needs finite values
         # a module that may call a function telling -0.0 from 0.0 (copysign(1, -0.0) is -1): no identity that
         # may turn one into the other (-0.0 + 0 is 0.0, 0 * -1.0 is -0.0); elsewhere they only compare equal
-        self.signed_zeros = any(word in line for line in module.lines for word in SIGN_READERS)
+        self.signed_zeros = reads_signs(module.lines)
         self.mutated: set[str] = set()  # names of lists the function changes anywhere: nothing read from them is reused
 
     def fail(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntaxError:
@@ -112,6 +127,8 @@ class Builder:
             if isinstance(op, ast.Add):
                 return self.add(a, b)
             if isinstance(op, ast.Sub):
+                if is_const(b) and b == 0 and (type(b) is int or kind_of_value(a) == "float" and not absent(b)):
+                    return a  # x - 0 and x - 0.0 are x, -0.0 included (x + 0 is not, nor is x - -0.0)
                 return self.add(a, self.mul(-1, b))
             if isinstance(op, ast.Mult):
                 return self.mul(a, b)
@@ -180,6 +197,20 @@ class Builder:
                 la = Lin(0, ((self.materialize(la), 1),))  # type: ignore[arg-type]
         raise AssertionError("two materialized values always add")  # pragma: no cover
 
+    def _distributes(self, c: float, lin: Lin) -> bool:
+        """Is c * (t1 + t2 + ... + k) the sum of c*t1, c*t2, ..., c*k, the sign of a zero included?
+        The value always is, where c is exact on each part. A zero's sign differs where c < 0 and several
+        parts sum to zero (-(1.0 - 1.0) is -0.0, -1.0 + 1.0 is 0.0), where the zero constant 0.0 is a
+        part, or where an integer part is zero (2.0 * -n is 0.0 at n = 0, -2.0 * n is -0.0)."""
+        if not self.signed_zeros or type(c) is int and kind_of_value(lin) == "int":  # integers: no -0
+            return True
+        parts = len(lin.terms) + (not absent(lin.const))
+        if any(v.kind in ("int", "bool") and k < 0 for v, k in lin.terms):
+            return False
+        if lin.const == 0 and not absent(lin.const):
+            return False
+        return c > 0 or parts <= 1
+
     def _zero_keeps(self, zero: float, x: Value) -> bool:
         """Is x + zero x? For -0.0 always, for integers x too; 0 and 0.0 turn a float -0.0 into 0.0, which
         matters only where a sign reader may see it."""
@@ -231,13 +262,15 @@ class Builder:
             c = int(c)
         if c == 1 and (isinstance(c, int) or kind_of_value(b) == "float"):  # 1.0 * n is a float
             return b
-        if c == 0 and not self.nonfinite and not self.signed_zeros:
+        if c == 0 and self.signed_zeros:  # 0.0 * -x is -0.0: computed, as a sign reader may tell
+            return self.emit(Product(c, ((self.materialize(b), 1),)))  # type: ignore[arg-type]
+        if c == 0 and not self.nonfinite:
             return 0 * c  # keeps the constant's type (0.0 * -x is -0.0: a sign that compares equal)
         if c == -1:  # negation is exact: the sign moves into each term, or into the coefficient
             if isinstance(b, Mono):
                 return Mono(-b.coef, b.factors)
             lb = self.as_lin(b)
-            if lb.const == 0 and not absent(lb.const):  # -(x + 0.0) is not -x + -0.0 at x = -0.0
+            if not self._distributes(-1, lb):
                 return Lin(0, ((self.materialize(lb), -1),))  # type: ignore[arg-type]
             return simplified(Lin(0 if absent(lb.const) else -lb.const, tuple((v, -k) for v, k in lb.terms)))
         if isinstance(b, Var):
@@ -247,12 +280,13 @@ class Builder:
         if isinstance(b, Lin) and absent(b.const) and len(b.terms) == 1:
             v, d = b.terms[0]
             k = exact_product(c, d)
-            if k is not None:
+            if k is not None and self._distributes(c, b):
                 return simplified(Lin(0, ((v, k),)))
         elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))) \
-                and (b.const != 0 or absent(b.const)):  # c * (x + 0.0) is not c*x + c*0.0 at x = -0.0, c < 0
+                and self._distributes(c, b):
             return simplified(Lin(c * b.const if b.const != 0 else 0, tuple((v, c * k) for v, k in b.terms)))
-        elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef):
+        elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef) and \
+                not (self.signed_zeros and any(v.kind in ("int", "bool") for v, _ in b.factors)):
             return simplified(Mono(c * b.coef, b.factors))
         return Lin(0, ((self.materialize(b), c),))  # type: ignore[arg-type]
 
@@ -271,6 +305,8 @@ class Builder:
             return self.emit(Product(m.coef, m.factors, b))
         mb = self.as_mono(b)
         v = mb.factors[0][0] if is_plain(mb) else self.materialize(mb)
+        if is_const(a) and a == 0 and self.signed_zeros:  # 0.0 / -y is -0.0: computed
+            return self.emit(Product(a, ((v, -1),)))  # type: ignore[arg-type]
         m = self.as_mono(a)
         if m.factors == ((v, 1),) and pow2(m.coef) and not self.nonfinite:
             return float(m.coef)  # x / x is 1
