@@ -230,7 +230,8 @@ class Builder:
         if len(la.terms) != 1:
             return None
         c = la.terms[0][1]
-        if c == -d and not self.nonfinite:  # c*x - c*x is 0 (for finite values)
+        if c == -d and not self.nonfinite and not (self.signed_zeros and v.kind == "any"):  # c*x - c*x is 0
+            # (for finite values; an item popped from a list may be an int or a float: 0 or 0.0)
             return Lin(0.0 if v.kind == "float" else 0, ())
         if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact, inf and nan too
             return Lin(0, ((v, 2 * c),))
@@ -394,7 +395,8 @@ class Builder:
     def emit(self, expr: Expr, hint: str | None = None, kind: str | None = None) -> Var:
         if isinstance(expr, Affine):
             terms = [(v.id, number_key(c)) for c, v in expr.terms]  # in order: addition is not associative
-            key: tuple = ("affine", number_key(expr.const), tuple(sorted(terms) if len(terms) == 2 else terms))
+            const = None if absent(expr.const) else number_key(expr.const)  # -x is not -x + 0.0
+            key: tuple = ("affine", const, tuple(sorted(terms) if len(terms) == 2 else terms))
         elif isinstance(expr, Product):
             factors = [(v.id, number_key(p)) for v, p in expr.factors]
             if expr.coef in (1, -1) and all(p > 0 for _, p in expr.factors):  # x*y is y*x

@@ -539,3 +539,36 @@ def test_second_review_findings(tmp_path):
         vjp_fn(np.ones((2, 2)))
     with pytest.raises(S2sadError, match="named like a builtin"):
         s2sad.hessian(mod.q)([1.0, 2.0], 3.0, 0.5)
+
+
+COPIED = """\
+import numpy as np
+
+
+def f(x):
+    y = x.copy()
+    y[0] = y[0] * 2.0
+    y *= x
+    return np.sum(y * y)
+"""
+
+
+@pytest.mark.parametrize("t", ["array", "list"])
+def test_jvp_through_a_copy(tmp_path, t):
+    """The tangent of `x.copy()` is a new array, for an array or a list tangent, and the caller's tangent
+    is left as it was (a float tangent: tests/regressions_arrays/tangent_of_a_copy_of_a_float.py).
+    Oracle: central differences of f along t."""
+    import numpy as np
+
+    path = tmp_path / "copied.py"
+    path.write_text(COPIED)
+    f = import_file(str(path)).f
+    point = np.array([0.7, -1.2, 0.4])
+    along = np.array([1.0, 0.5, -0.25]) if t == "array" else [1.0, 0.5, -0.25]
+    before = list(np.ravel(along))
+    value, tangent = s2sad.jvp(f, (point,), (along,))
+    h = 1e-6
+    step = np.asarray(along, dtype=float) * h
+    fd = (f(point + step) - f(point - step)) / (2 * h)
+    assert value == f(point) and abs(tangent - fd) <= 1e-6 * (1 + abs(fd))
+    assert list(np.ravel(along)) == before

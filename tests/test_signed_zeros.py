@@ -64,6 +64,25 @@ def zero_over(x, y):
     return math.copysign(1.0, (x - x) / (y + 3.0))
 
 
+def negated_twice(x):
+    a = 0.0 - x
+    b = -x
+    return math.copysign(1.0, b) + 2.0 * math.copysign(1.0, a) + 4.0 * math.copysign(1.0, (0.0 - x) - x)
+
+
+def scaled_twice(x, y):
+    a = x * 2.0
+    b = 2.0 * x + 0.0
+    return math.copysign(1.0, b) + 2.0 * math.copysign(1.0, a) + 4.0 * math.copysign(1.0, y - y - x - x)
+
+
+def popped(x, y):
+    xs = []
+    xs.append(x * y)
+    v = xs.pop()
+    return math.copysign(1.0, -(v - v))
+
+
 def cancelled_then_added(x, y):
     s = y - y + x * 0.0
     t = 0.0

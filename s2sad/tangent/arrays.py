@@ -92,8 +92,8 @@ def array_tangent(sweep, op: Op) -> ast.expr:
         return helper("_broadcast_like", [t, z]) if stretched else t
 
     copies = ("asarray", "array_copy", "copy")  # of a list too: the tangent (a list) is converted alike
-    if e.fn == "copy" and 0 in active:  # a new array, as the primal's; a tangent that is a float stays one
-        return ast.UnaryOp(ast.UAdd(), dot(0))  # (a float has no .copy())
+    if e.fn == "copy" and 0 in active:  # a new array, as the primal's, of a tangent that may be a float
+        return pyast.call(f"{np}.positive", [dot(0)])  # (which has no .copy()) or a list
     if is_elementwise(e.fn) and e.fn not in copies:
         terms = []
         for i in active:

@@ -18,7 +18,7 @@ def _setitem(x, index, v):
 def heat_jvp(u0, r, steps, u0_dot, r_dot):
     """Return heat(u0, r, steps) and its derivative along (u0_dot, r_dot)."""
     u = u0.copy()  # lines 30, 31
-    u_dot = +u0_dot  # lines 30, 31
+    u_dot = np.positive(u0_dot)  # lines 30, 31
     for _ in range(steps):  # line 31
         z2 = u[1:-1]  # line 32
         z2_dot = u_dot[1:-1]  # line 32
