@@ -63,7 +63,6 @@ _REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many 
 SIGN_READERS = frozenset({"copysign", "atan2", "arctan2"})  # functions whose value reads the sign of a zero
 
 
-
 def reads_signs(lines: list[str]) -> bool:
     """Does the module name a function that reads the sign of a zero? Its names in code, not in comments
     or strings (the text is tokenized only where one of the words appears at all)."""
@@ -75,6 +74,7 @@ def reads_signs(lines: list[str]) -> bool:
                    for t in tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):  # cannot tell: as if it did
         return True
+
 
 class Builder:
     """Emits ops into the current block, with CSE scoped to the blocks that dominate it."""
@@ -204,12 +204,9 @@ class Builder:
         part, or where an integer part is zero (2.0 * -n is 0.0 at n = 0, -2.0 * n is -0.0)."""
         if not self.signed_zeros or type(c) is int and kind_of_value(lin) == "int":  # integers: no -0
             return True
-        parts = len(lin.terms) + (not absent(lin.const))
-        if any(v.kind in ("int", "bool") and k < 0 for v, k in lin.terms):
+        if lin.const == 0 and not absent(lin.const) or any(v.kind in ("int", "bool") and k < 0 for v, k in lin.terms):
             return False
-        if lin.const == 0 and not absent(lin.const):
-            return False
-        return c > 0 or parts <= 1
+        return c > 0 or len(lin.terms) + (not absent(lin.const)) <= 1
 
     def _zero_keeps(self, zero: float, x: Value) -> bool:
         """Is x + zero x? For -0.0 always, for integers x too; 0 and 0.0 turn a float -0.0 into 0.0, which

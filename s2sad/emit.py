@@ -166,11 +166,14 @@ def function_lines(g: Gradient, kind: str, checkpoint: int = 0) -> list[str]:
 
 def _params(g: Gradient, with_defaults: bool) -> str:
     """The parameters as the `def` writes them (with_defaults: with their defaults and f's `/`), or as a call."""
-    parts = []
-    for p, d in zip(g.trace.params, g.trace.defaults):
-        n = g.names.primal[p]
-        parts.append(f"{n}={_number(d)}" if with_defaults and d is not None else n)
-    return parameters(parts, g.trace.positional_only) if with_defaults else ", ".join(parts)
+    names = [g.names.primal[p] for p in g.trace.params]
+    return signature(names, g.trace.defaults, g.trace.positional_only) if with_defaults else ", ".join(names)
+
+
+def signature(names: list[str], defaults: tuple[float | None, ...], positional_only: int) -> str:
+    """A `def`'s parameter list of f's parameters: with f's numeric defaults and f's `/`."""
+    return parameters([f"{n}={_number(d)}" if d is not None else n for n, d in zip(names, defaults)],
+                      positional_only)
 
 
 def parameters(parts: list[str], positional_only: int) -> str:

@@ -18,7 +18,7 @@ reverse mode's, so either can stand for the other:
 from __future__ import annotations
 
 from ..certificate import Certificate
-from ..emit import _number, _render, generated_from, parameters
+from ..emit import _render, generated_from, signature
 from ..kinks import kink_lines, kinks
 from ..optimize import needed_forward
 from ..pyast import to_source
@@ -49,15 +49,14 @@ def forward_gradient_lines(t: Tangent, kind: str) -> list[str]:
     """`<f>_value_and_grad` or `<f>_grad` of one input, by forward accumulation."""
     tr = t.trace
     params = [t.names.primal[p] for p in tr.params]
-    signature = parameters([f"{n}={_number(d)}" if d is not None else n for n, d in zip(params, tr.defaults)],
-                           tr.positional_only)
+    header = signature(params, tr.defaults, tr.positional_only)
     (x,) = (t.names.primal[p] for p in t.wrt)
     if kind == "value_and_grad":
         doc, returned = f"Return {tr.name}({', '.join(params)}) and its gradient.", \
             f"{to_source(t.value)}, {to_source(t.value_dot)}"
     else:
         doc, returned = f"Return the gradient of {tr.name} with respect to {x}.", to_source(t.value_dot)
-    lines = [f"def {tr.name}_{kind}({signature}):", f'    """{doc}"""',
+    lines = [f"def {tr.name}_{kind}({header}):", f'    """{doc}"""',
              f"    {t.dots[0]} = 1.0  # line {tr.line}: the one input's tangent, d{x}/d{x}"]
     body = jvp_body(t)
     if kind == "grad":  # the value itself only where the derivative reads it

@@ -24,7 +24,7 @@ from ..util import collector_paused
 from ..errors import S2sadError, printable
 from ..frontend import Source, read_module
 from ..loading import find_def
-from ..emit import _number, parameters
+from ..emit import parameters, signature
 from ..program import Block, Node, Stmt
 from ..trace import ListVar
 from ..unroll import without_iterations
@@ -179,8 +179,7 @@ def _wrappers(d: Derivative, t: Tangent) -> tuple[list[str], list[str]]:
     aliases = {b: fresh(b) for b in ("len", "range") if b in params}
     length, span = aliases.get("len", "len"), aliases.get("range", "range")
     args = ", ".join(params)
-    with_defaults = parameters([f"{n}={_number(v)}" if v is not None else n
-                                for n, v in zip(params, d.trace.defaults)], d.trace.positional_only)
+    with_defaults = signature(params, d.trace.defaults, d.trace.positional_only)
     lines = [f"def {name}_hvp({parameters(params + dots, d.trace.positional_only)}):",
              f'    """Return the Hessian of {name} at ({args}) times ({", ".join(dots)})."""',
              f"    return {name}_grad_jvp({', '.join(params + dots)})[1]", "", ""]

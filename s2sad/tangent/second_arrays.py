@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from .. import __version__
 from ..api import Derivative
-from ..emit import _number, module_text, parameters
+from ..emit import module_text, parameters, signature
 from ..errors import printable
 from .emit import _parts
 from .readback import along_text
@@ -67,8 +67,7 @@ def _wrappers(d: Derivative, np: str) -> list[str]:
         fresh(n) for n in ("shapes", "blocks", "j", "shape", "index", "directions", "columns", "i", "column",
                            "row", "b", "s"))
     args = ", ".join(params)
-    with_defaults = parameters([f"{n}={_number(v)}" if v is not None else n
-                                for n, v in zip(params, d.trace.defaults)], d.trace.positional_only)
+    with_defaults = signature(params, d.trace.defaults, d.trace.positional_only)
     several = len(wrt) > 1
     return [
         f"def {name}_hvp({parameters(params + dots, d.trace.positional_only)}):",
