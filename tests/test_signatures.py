@@ -112,3 +112,25 @@ def test_the_runtime_api(path):
     hvp = s2sad.hvp(module.g)  # a wrapper of its own (*args): what it calls keeps the `/`
     assert hvp(*POINTS["g"], 1.0, 0.0) == pytest.approx(
         [float(x) for x in gradient_of(lambda a, b: gradient_of(ORACLE["g"], (a, b))[0], POINTS["g"])], rel=1e-7)
+
+
+HELPER_BY_KEYWORD = """\
+def h(a, /, b):
+    return a * b
+
+
+def f(x, y):
+    return h(a=x, b=y)
+"""
+
+
+def test_a_helper_given_its_positional_only_parameter_by_keyword_is_rejected(write_module):
+    """Python raises TypeError for the call; s2sad says so at the call instead of inlining it."""
+    path = write_module(HELPER_BY_KEYWORD, "by_keyword")
+    namespace: dict = {}
+    exec(HELPER_BY_KEYWORD, namespace)
+    with pytest.raises(TypeError, match="positional-only"):
+        namespace["f"](1.0, 2.0)
+    with pytest.raises(s2sad.S2sadError, match="h got positional-only parameter a by keyword") as info:
+        derive_source(load_spec(f"{path}:f"))
+    assert "line 6" in str(info.value)

@@ -230,8 +230,11 @@ class Calls:
         problems = []
         if given > len(params):
             problems.append(f"takes {len(params)} argument(s), got {given}")
+        positional_only = {a.arg for a in helper.args.posonlyargs}
         for n in names:
-            if n not in params:
+            if n in positional_only:
+                problems.append(f"got positional-only parameter {n} by keyword")
+            elif n not in params:
                 problems.append(f"has no parameter {n}")
             elif params.index(n) < given:
                 problems.append(f"got {n} twice")
