@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .errors import UnsupportedSyntaxError
-from .exact import exact_product, normal, pow2
+from .exact import exact_product, normal, normal_product, pow2
 from .frontend import Module
 from .pending import (
     Lin,
@@ -280,10 +280,10 @@ class Builder:
             k = exact_product(c, d)
             if k is not None and self._distributes(c, b):
                 return simplified(Lin(0, ((v, k),)))
-        elif isinstance(b, Lin) and pow2(c) and all(normal(c * k) for k in (b.const, *(k for _, k in b.terms))) \
+        elif isinstance(b, Lin) and pow2(c) and all(normal_product(c, k) for k in (b.const, *(k for _, k in b.terms))) \
                 and self._distributes(c, b):
             return simplified(Lin(c * b.const if b.const != 0 else 0, tuple((v, c * k) for v, k in b.terms)))
-        elif isinstance(b, Mono) and pow2(c) and normal(c * b.coef) and \
+        elif isinstance(b, Mono) and pow2(c) and normal_product(c, b.coef) and \
                 not (self.signed_zeros and any(v.kind in ("int", "bool") for v, _ in b.factors)):
             return simplified(Mono(c * b.coef, b.factors))
         return Lin(0, ((self.materialize(b), c),))  # type: ignore[arg-type]

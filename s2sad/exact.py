@@ -31,8 +31,17 @@ def normal(c: float) -> bool:
         return False
 
 
+def normal_product(c: float, d: float) -> bool:
+    """c * d is a finite normal float, or zero because c or d is: not a product that underflowed."""
+    try:
+        p = c * d
+    except OverflowError:
+        return False
+    return normal(p) and (p != 0 or c == 0 or d == 0)
+
+
 def exact_product(c: float, d: float) -> float | None:
     """c * d when c * (d * x) rounds as (c * d) * x does (one of them a power of two), else None."""
-    if (pow2(c) or pow2(d)) and normal(c * d) and math.isfinite(d):
+    if (pow2(c) or pow2(d)) and normal_product(c, d) and math.isfinite(d):
         return c * d
     return None
