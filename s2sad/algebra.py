@@ -129,6 +129,10 @@ class Builder:
             if isinstance(op, ast.Sub):
                 if is_const(b) and b == 0 and (type(b) is int or kind_of_value(a) == "float" and not absent(b)):
                     return a  # x - 0 and x - 0.0 are x, -0.0 included (x + 0 is not, nor is x - -0.0)
+                if is_const(a) and type(a) is float and absent(a) and kind_of_value(b) == "int":
+                    return self.scale(-1.0, b)  # -0.0 - n is -float(n): -0.0 at n = 0
+                if self.signed_zeros and not is_const(b) and kind_of_value(b) in ("int", "bool"):
+                    return self._subtract(a, b)
                 return self.add(a, self.mul(-1, b))
             if isinstance(op, ast.Mult):
                 return self.mul(a, b)
@@ -197,6 +201,18 @@ class Builder:
                 la = Lin(0, ((self.materialize(la), 1),))  # type: ignore[arg-type]
         raise AssertionError("two materialized values always add")  # pragma: no cover
 
+    def _subtract(self, a: Value, n: Value) -> Value:
+        """a - n for an integer n, as a subtraction: -0.0 - 0 is -0.0, where -0.0 + -0 (a sum) is 0.0."""
+        term = Lin(0, ((n if isinstance(n, Var) else self.materialize(n), -1),))  # type: ignore[arg-type]
+        if is_const(a):
+            return simplified(Lin(a, term.terms))  # type: ignore[arg-type]
+        la = self.as_lin(a)
+        found = self._sum(la, term, subtracting=True)
+        if found is None:
+            found = self._sum(Lin(0, ((self.materialize(la), 1),)), term, subtracting=True)  # type: ignore[arg-type]
+        assert found is not None
+        return simplified(found)
+
     def _distributes(self, c: float, lin: Lin) -> bool:
         """Is c * (t1 + t2 + ... + k) the sum of c*t1, c*t2, ..., c*k, the sign of a zero included?
         The value always is, where c is exact on each part. A zero's sign differs where c < 0 and several
@@ -213,25 +229,30 @@ class Builder:
         matters only where a sign reader may see it."""
         return not self.signed_zeros or kind_of_value(x) == "int" or (type(zero) is float and absent(zero))
 
-    def _sum(self, la: Lin, lb: Lin) -> Lin | None:
-        """la + lb as one affine op adding in Python's order (lb's single term or constant last), or None."""
+    def _sum(self, la: Lin, lb: Lin, subtracting: bool = False) -> Lin | None:
+        """la + lb as one affine op adding in Python's order (lb's single term or constant last), or None.
+        `subtracting`: lb is -n for an integer n subtracted; else such a term is not appended where a zero's
+        sign is read (x + -n is x + 0 at n = 0, written x - n it is x - 0: -0.0 + 0 is 0.0, -0.0 - 0 is -0.0)."""
         if not absent(la.const):
             return None  # its constant must stay last
+        keep = la.const  # 0, or -0.0: nothing to a float, but an integer sum it turns to a float
         if not lb.terms:
-            return Lin(lb.const, la.terms) if la.terms else None
+            return Lin(lb.const + keep, la.terms) if la.terms else None
         if len(lb.terms) != 1 or not absent(lb.const):
             return None
         v, d = lb.terms[0]
+        if self.signed_zeros and d < 0 and v.kind in ("int", "bool") and la.terms and not subtracting:
+            return None
         if all(u != v for u, _ in la.terms):
-            return Lin(0, (*la.terms, (v, d)))
+            return Lin(keep, (*la.terms, (v, d)))
         if len(la.terms) != 1:
             return None
         c = la.terms[0][1]
         if c == -d and not self.nonfinite and not (self.signed_zeros and v.kind == "any"):  # c*x - c*x is 0
             # (for finite values; an item popped from a list may be an int or a float: 0 or 0.0)
-            return Lin(0.0 if v.kind == "float" else 0, ())
+            return Lin(0.0 if v.kind == "float" or float in (type(keep), type(c), type(d)) else 0, ())
         if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact, inf and nan too
-            return Lin(0, ((v, 2 * c),))
+            return Lin(keep, ((v, 2 * c),))
         return None
 
     def mul(self, a: Value, b: Value) -> Value:
@@ -263,14 +284,20 @@ class Builder:
         if c == 0 and self.signed_zeros:  # 0.0 * -x is -0.0: computed, as a sign reader may tell
             return self.emit(Product(c, ((self.materialize(b), 1),)))  # type: ignore[arg-type]
         if c == 0 and not self.nonfinite:
-            return 0 * c  # keeps the constant's type (0.0 * -x is -0.0: a sign that compares equal)
+            # Python's type (0 * x is 0.0 for a float x) and the constant's sign (0.0 * -x is -0.0: equal to 0.0)
+            return 0 * c if kind_of_value(b) == "int" else 0.0 * c
+        if type(c) is float and not isinstance(b, Var) and kind_of_value(b) == "int":
+            b = self.materialize(b)  # the integer part is exact; c * float(it) rounds once, as Python does
         if c == -1:  # negation is exact: the sign moves into each term, or into the coefficient
+            # (c * k, not -k: -1.0 * n is a float)
             if isinstance(b, Mono):
-                return Mono(-b.coef, b.factors)
+                if self.signed_zeros and type(b.coef) is int and b.factors[0][0].kind in ("int", "bool"):
+                    return Lin(0, ((self.materialize(b), c),))  # -(n * x) is -0.0 at n = 0, -n * x is 0.0
+                return Mono(c * b.coef, b.factors)
             lb = self.as_lin(b)
-            if not self._distributes(-1, lb):
-                return Lin(0, ((self.materialize(lb), -1),))  # type: ignore[arg-type]
-            return simplified(Lin(0 if absent(lb.const) else -lb.const, tuple((v, -k) for v, k in lb.terms)))
+            if not self._distributes(c, lb):
+                return Lin(0, ((self.materialize(lb), c),))  # type: ignore[arg-type]
+            return simplified(Lin(0 if absent(lb.const) else c * lb.const, tuple((v, c * k) for v, k in lb.terms)))
         if isinstance(b, Var):
             return Lin(0, ((b, c),))
         if isinstance(b, Mono) and len(b.factors) == 1 and b.factors[0][1] == 1:
@@ -282,7 +309,7 @@ class Builder:
                 return simplified(Lin(0, ((v, k),)))
         elif isinstance(b, Lin) and pow2(c) and all(normal_product(c, k) for k in (b.const, *(k for _, k in b.terms))) \
                 and self._distributes(c, b):
-            return simplified(Lin(c * b.const if b.const != 0 else 0, tuple((v, c * k) for v, k in b.terms)))
+            return simplified(Lin(0 if absent(b.const) else c * b.const, tuple((v, c * k) for v, k in b.terms)))
         elif isinstance(b, Mono) and pow2(c) and normal_product(c, b.coef) and \
                 not (self.signed_zeros and any(v.kind in ("int", "bool") for v, _ in b.factors)):
             return simplified(Mono(c * b.coef, b.factors))

@@ -245,11 +245,18 @@ def _scaled(scale: float, x: ast.expr) -> ast.expr:
     return x if scale == 1 else pyast.product(scale, [x])
 
 
+def _float_unit(c: float, first: Var, p: float) -> bool:
+    """Is c 1.0 or -1.0, multiplying an integer first? Then it is written: 1.0 * n is a float, n an int,
+    and -1.0 * n * x is -0.0 at n = 0 (x > 0), -n * x is 0.0."""
+    return type(c) is float and abs(c) == 1 and first.kind in ("int", "bool") and type(p) is int
+
+
 def forward_expr(op: Op, names: Names) -> ast.expr:
     """The Python expression computing an op's value."""
     e = op.expr
     if isinstance(e, Affine):
-        return pyast.signed_sum([(c, [operand(v, names)], []) for c, v in e.terms], e.const)
+        return pyast.signed_sum([(int(c), [pyast.binop(pyast.number(1.0), pyast.MULT, operand(v, names))], [])
+                                 if _float_unit(c, v, 1) else (c, [operand(v, names)], []) for c, v in e.terms], e.const)
     if isinstance(e, Product):
         num = [pyast.power(operand(v, names), p) for v, p in e.factors if p > 0]
         den = [pyast.power(operand(v, names), -p) for v, p in e.factors if p < 0]
@@ -257,6 +264,8 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
             den.append(pyast.number(e.div))
         if not num:
             return pyast.product(1, [pyast.number(e.coef)], den)
+        if _float_unit(e.coef, *next((v, p) for v, p in e.factors if p > 0)):
+            return pyast.product(1, [pyast.number(e.coef), *num], den)
         return pyast.product(e.coef, num, den)
     if isinstance(e, Load):
         return pyast.subscript(operand(e.lst, names), operand(e.index, names))

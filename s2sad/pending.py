@@ -52,8 +52,8 @@ def number_key(c: float) -> str:
 
 
 def is_plain(m: Mono) -> bool:
-    """m is a variable alone."""
-    return m.coef == 1 and len(m.factors) == 1 and m.factors[0][1] == 1
+    """m is a variable alone (1.0 * n is not n: a float)."""
+    return m.coef == 1 and len(m.factors) == 1 and m.factors[0][1] == 1 and _unit(m.coef, m.factors[0][0])
 
 
 def times(m: Mono, n: Mono) -> Mono | None:
@@ -85,14 +85,22 @@ def simplified(v: Value) -> Value:
     if isinstance(v, Lin):
         if not v.terms:
             return v.const
-        if absent(v.const) and len(v.terms) == 1 and v.terms[0][1] == 1:
+        if type(v.const) is float and absent(v.const) \
+                and all(type(c) is int and u.kind in ("int", "bool") for u, c in v.terms):
+            return Lin(0.0, v.terms)  # n + -0.0 is the float n + 0.0 (0.0 at n = 0): the constant is written
+        if absent(v.const) and len(v.terms) == 1 and v.terms[0][1] == 1 and _unit(v.terms[0][1], v.terms[0][0]):
             return v.terms[0][0]
     elif isinstance(v, Mono):
         if not v.factors or v.coef == 0:
             return v.coef
-        if v.coef == 1 and len(v.factors) == 1 and v.factors[0][1] == 1:
+        if v.coef == 1 and len(v.factors) == 1 and v.factors[0][1] == 1 and _unit(v.coef, v.factors[0][0]):
             return v.factors[0][0]
     return v
+
+
+def _unit(c: float, v: Var) -> bool:
+    """Is c * v just v? For c = 1, or c = 1.0 and a float v (1.0 * n is a float)."""
+    return type(c) is int or kind_of_value(v) == "float"
 
 
 def kind_of_op(e: Expr) -> str:
