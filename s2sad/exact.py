@@ -16,9 +16,10 @@ import sys
 
 
 def pow2(c: float) -> bool:
-    """c is plus or minus a power of two: scaling by it is exact (on normal values)."""
+    """c is plus or minus a power of two: scaling by it is exact (on normal values). An integer must be one
+    exactly, not only after its conversion to a float (2**53 + 1 converts to 2**53)."""
     try:
-        return c != 0 and math.isfinite(c) and abs(math.frexp(c)[0]) == 0.5
+        return c != 0 and math.isfinite(c) and abs(math.frexp(c)[0]) == 0.5 and float(c) == c
     except OverflowError:
         return False
 
