@@ -200,6 +200,7 @@ class Derivative:
             code = deeply(self.levels, compiled)
         namespace: dict[str, Any] = {"__name__": "s2sad_generated"}
         exec(code, namespace)
+        weakref.finalize(namespace[name], linecache.cache.pop, filename, None)  # the text lives as long as the code
         if g is None or is_vector(g.trace):
             return namespace[name]  # type: ignore[no-any-return]
         return _arrays_for_lists(namespace[name], self.trace, self.wrt, kind)
@@ -249,6 +250,7 @@ def _arrays_for_lists(fn: Callable[..., Any], trace: Trace, wrt: tuple, kind: st
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)  # for tracebacks
     exec(compile(text, filename, "exec"), namespace)
     wrapped = namespace[code.co_name]
+    weakref.finalize(wrapped, linecache.cache.pop, filename, None)
     wrapped.__defaults__ = fn.__defaults__
     return functools.update_wrapper(wrapped, fn)
 

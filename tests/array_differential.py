@@ -270,14 +270,14 @@ def check(text: str, args: tuple, folder: str, formatted: bool = False, wrt_one:
     except Exception as e:
         return Failure(f"generated module does not load: {type(e).__name__}", str(e))
     one = positions[(wrt_one or 0) % len(positions)]
-    runs: dict[str, Callable] = {
-        "api value_and_grad": s2sad.value_and_grad(module.f),
-        "api grad": s2sad.grad(module.f),
+    runs: dict[str, Callable] = {  # derived when run: an error deriving is that run's failure
+        "api value_and_grad": lambda *given: s2sad.value_and_grad(module.f)(*given),
+        "api grad": lambda *given: s2sad.grad(module.f)(*given),
         "module f_value_and_grad": generated.f_value_and_grad,
         "module f_grad": generated.f_grad,
-        "api grad wrt one": s2sad.grad(module.f, names[one]),
+        "api grad wrt one": lambda *given: s2sad.grad(module.f, names[one])(*given),
         # long loops by binomial checkpointing, two snapshots: the tape's results, bit for bit
-        "checkpointed api value_and_grad": s2sad.value_and_grad(module.f, checkpoint=2),
+        "checkpointed api value_and_grad": lambda *given: s2sad.value_and_grad(module.f, checkpoint=2)(*given),
     }
     results = {}
     for what, run in runs.items():

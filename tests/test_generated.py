@@ -235,6 +235,26 @@ def test_tracebacks_show_generated_lines():
     assert any("log(" in (entry.statement and str(entry.statement) or "") for entry in info.traceback)
 
 
+def test_generated_lines_are_kept_as_long_as_the_code(write_module):
+    """The text behind tracebacks goes with the compiled function: deriving many functions does not grow."""
+    import gc
+    import linecache
+
+    module = import_file(write_module("import math\n\n\ndef f(x, xs):\n    return math.log(x) * sum(xs)\n"))
+    before = {k for k in linecache.cache if k.startswith("<s2sad")}
+    g, vg = s2sad.grad(module.f), s2sad.value_and_grad(module.f)
+    with pytest.raises(ValueError) as info:
+        g(-1.0, [1.0])
+    assert any("log(" in (entry.statement and str(entry.statement) or "") for entry in info.traceback)
+    assert vg(1.0, [2.0]) == (0.0, (2.0, [0.0]))
+    added = {k for k in linecache.cache if k.startswith("<s2sad")} - before
+    assert len(added) >= 3  # f_grad, f_value_and_grad, and the wrapper giving arrays for arrays
+    del sys.modules[module.__name__], module, g, vg, info
+    for _ in range(3):  # f's cached derivation goes first, then the functions it held
+        gc.collect()
+    assert not added & set(linecache.cache)
+
+
 def test_formatting_equals_black_on_the_whole_module(tmp_path):
     import black
 
