@@ -2,7 +2,7 @@
 
 `n - 0.0`, `-0.0 - n`, `1.0 * n`, `-1.0 * n`, `0.5 * (2 * n)` and `c * (n + m)` are floats in Python, and
 an integer beyond 2**53 is rounded where Python converts it, not earlier or later. Random expressions over
-two integers (0, small, and beyond 2**53) and a float, with such constants, are compared with Python's own
+two integers (0, small, and beyond 2**53), a truth value and a float, with such constants, are compared with Python's own
 evaluation (the oracle here is Python: these are values, not derivatives). The result reads the value's
 sign (`copysign`, which turns on the sign-keeping mode) or only its rounding: `(e + 2**60) - 2**60` is e
 for an integer e and rounds a float one, so an integer kept where Python has a float shows.
@@ -23,7 +23,7 @@ POINTS = [1.5, -2.0]
 
 def _expression(rng: random.Random, depth: int) -> str:
     if depth == 0 or rng.random() < 0.25:
-        return rng.choice(["n", "m", "x", *CONSTANTS])
+        return rng.choice(["n", "m", "t", "x", *CONSTANTS])
     kind = rng.random()
     if kind < 0.15:
         return f"-({_expression(rng, depth - 1)})"
@@ -39,7 +39,7 @@ def _module(signed: bool, seed: int, count: int) -> str:
         c, d = rng.choice([1, 2**59]), rng.choice([0, -1, 3])
         e = _expression(rng, 3)
         result = "x * copysign(1.0, e) + ((e + 2**60) - 2**60) * x" if signed else "((e + 2**60) - 2**60) * x + x"
-        lines += ["", f"def f{k}(x, xs):", f"    n = len(xs) * {a} + {b}", f"    m = len(xs) * {c} + {d}",
+        lines += ["", f"def f{k}(x, xs):", f"    n = len(xs) * {a} + {b}", f"    m = len(xs) * {c} + {d}", "    t = x > 0.0",
                   f"    e = {e}", f"    return {result}", ""]
     return "\n".join(lines)
 
@@ -78,6 +78,8 @@ def test_values_are_pythons_bit_for_bit(signed, write_module):
     ("b = (x > 2.0) * 1.0\n    return x * copysign(1.0, -b)", (1.5, [0.5]), -1.5),
     ("n = len(xs) * 2**60 + 1\n    return x * (-1.0 * n + 2**60)", (1.5, [0.5]), 0.0),
     ("n = len(xs) * 2**60 + 1\n    return x * (0.5 * (2 * n) - 2**60)", (1.5, [0.5]), 0.0),
+    ("m = len(xs) * 2**59 + 3\n    return x * ((2**53 + 1) * (0.5 + m) - 2 - 2**112)", (1.5, [0.5]),
+     1.5 * ((2**53 + 1) * (0.5 + 2**59 + 3) - 2 - 2**112)),
 ])
 def test_the_cases_that_were_folded_to_integers(source, point, want, write_module):
     """Each was an integer (or a zero of the other sign) in the generated code, and so a wrong value."""
