@@ -160,7 +160,8 @@ class Builder:
         assert isinstance(v, Mono)
         if len(v.factors) == 1 and v.factors[0][1] == 1:  # c * x is the term c*x
             return Lin(0, ((v.factors[0][0], v.coef),))
-        if v.coef == -1:  # -(x*y) is (-x)*y: the sign goes to the term
+        if v.coef == -1 and (type(v.coef) is int or kind_of_value(Mono(1, v.factors)) == "float"):
+            # -(x*y) is (-x)*y: the sign goes to the term (not -1.0 * n * m: float(-n) * m rounds otherwise)
             return Lin(0, ((self.materialize(Mono(1, v.factors)), -1),))  # type: ignore[arg-type]
         return Lin(0, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
@@ -251,8 +252,8 @@ class Builder:
         if c == -d and not self.nonfinite and not (self.signed_zeros and v.kind == "any"):  # c*x - c*x is 0
             # (for finite values; an item popped from a list may be an int or a float: 0 or 0.0)
             return Lin(0.0 if v.kind == "float" or float in (type(keep), type(c), type(d)) else 0, ())
-        if c == d and normal(2 * c):  # c*x + c*x is (2c)*x: doubling is exact, inf and nan too
-            return Lin(keep, ((v, 2 * c),))
+        if c == d and normal(c + d):  # c*x + c*x is (2c)*x: doubling is exact, inf and nan too
+            return Lin(keep, ((v, c + d),))  # (a float if either is: n + 1.0 * n is 2.0 * n)
         return None
 
     def mul(self, a: Value, b: Value) -> Value:
@@ -355,7 +356,7 @@ class Builder:
         if isinstance(p, int) and not normal(p) and kind_of_value(a) != "int":
             raise OverflowError("int too large to convert to float")  # as Python raises for x ** p
         base = self.materialize(a)
-        if isinstance(base, Var) and base.kind == "int" and float(p).is_integer() and p > 0:
+        if isinstance(base, Var) and base.kind == "int" and type(p) is int and p > 0:  # (n ** 2.0 is a float)
             return Mono(1, ((base, int(p)),))  # integer arithmetic is exact: n**2 is n*n
         # x ** p is Python's pow(x, p): spelled as written (x*x and 1/x round differently), one op
         return self.emit(Call("pow", (base, p)))

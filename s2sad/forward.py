@@ -284,5 +284,6 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
     if e.fn == "pow":
         return pyast.binop(args[0], pyast.POW, args[1])
     if len(args) == 1:
-        args = [_scaled(e.scale, args[0])]
+        unit = isinstance(e.args[0], Var) and _float_unit(e.scale, e.args[0], 1)  # abs(1.0 * n) is a float
+        args = [pyast.product(1, [pyast.number(e.scale), args[0]]) if unit else _scaled(e.scale, args[0])]
     return pyast.call(names.function(e.fn), args)

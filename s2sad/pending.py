@@ -109,9 +109,9 @@ def kind_of_op(e: Expr) -> str:
         return isinstance(c, int)
 
     if isinstance(e, Affine):
-        ok = whole(e.const) and all(whole(c) and v.kind == "int" for c, v in e.terms)
+        ok = whole(e.const) and all(whole(c) and v.kind in ("int", "bool") for c, v in e.terms)
     elif isinstance(e, Product):
-        ok = whole(e.coef) and e.div == 1 and all(v.kind == "int" and whole(p) and p > 0 for v, p in e.factors)
+        ok = whole(e.coef) and e.div == 1 and all(v.kind in ("int", "bool") and whole(p) and p > 0 for v, p in e.factors)
     else:
         ok = False
     return "int" if ok else "float"

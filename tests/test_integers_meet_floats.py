@@ -27,6 +27,9 @@ def _expression(rng: random.Random, depth: int) -> str:
     kind = rng.random()
     if kind < 0.15:
         return f"-({_expression(rng, depth - 1)})"
+    if kind < 0.3:
+        return rng.choice(["abs({})", "({}) ** 2", "({}) ** 2.0", "({}) / 2", "({}) / 3"]).format(
+            _expression(rng, depth - 1))
     op = rng.choice(["+", "-", "*", "-", "+", "*"])
     return f"({_expression(rng, depth - 1)} {op} {_expression(rng, depth - 1)})"
 
