@@ -76,6 +76,17 @@ def reads_signs(lines: list[str]) -> bool:
         return True
 
 
+def _integers_in(v: Value) -> bool:
+    """Does the pending value read an integer or a truth value?"""
+    if isinstance(v, Var):
+        return v.kind in ("int", "bool")
+    if isinstance(v, Lin):
+        return any(u.kind in ("int", "bool") for u, _ in v.terms)
+    if isinstance(v, Mono):
+        return any(u.kind in ("int", "bool") for u, _ in v.factors)
+    return False
+
+
 class Builder:
     """Emits ops into the current block, with CSE scoped to the blocks that dominate it."""
 
@@ -127,11 +138,13 @@ class Builder:
             if isinstance(op, ast.Add):
                 return self.add(a, b)
             if isinstance(op, ast.Sub):
+                if is_const(a) and is_const(b):
+                    return self.constant(a - b)  # type: ignore[operator]  # -0.0 - False is -0.0, not -0.0 + -0
                 if is_const(b) and b == 0 and (type(b) is int or kind_of_value(a) == "float" and not absent(b)):
                     return a  # x - 0 and x - 0.0 are x, -0.0 included (x + 0 is not, nor is x - -0.0)
                 if is_const(a) and type(a) is float and absent(a) and kind_of_value(b) == "int":
                     return self.scale(-1.0, b)  # -0.0 - n is -float(n): -0.0 at n = 0
-                if self.signed_zeros and not is_const(b) and kind_of_value(b) in ("int", "bool"):
+                if self.signed_zeros and not is_const(b) and kind_of_value(b) == "int":
                     return self._subtract(a, b)
                 return self.add(a, self.mul(-1, b))
             if isinstance(op, ast.Mult):
@@ -160,8 +173,10 @@ class Builder:
         assert isinstance(v, Mono)
         if len(v.factors) == 1 and v.factors[0][1] == 1:  # c * x is the term c*x
             return Lin(0, ((v.factors[0][0], v.coef),))
-        if v.coef == -1 and (type(v.coef) is int or kind_of_value(Mono(1, v.factors)) == "float"):
-            # -(x*y) is (-x)*y: the sign goes to the term (not -1.0 * n * m: float(-n) * m rounds otherwise)
+        if v.coef == -1 and (type(v.coef) is int or kind_of_value(Mono(1, v.factors)) == "float") \
+                and not (self.signed_zeros and v.factors[0][0].kind in ("int", "bool")):
+            # -(x*y) is (-x)*y: the sign goes to the term (not -1.0 * n * m: float(-n) * m rounds otherwise;
+            # nor -n * x where a zero's sign is read: -0 * x is 0 * x, -(0 * x) is -0.0)
             return Lin(0, ((self.materialize(Mono(1, v.factors)), -1),))  # type: ignore[arg-type]
         return Lin(0, ((self.materialize(v), 1),))  # type: ignore[arg-type]
 
@@ -211,7 +226,8 @@ class Builder:
         found = self._sum(la, term, subtracting=True)
         if found is None:
             found = self._sum(Lin(0, ((self.materialize(la), 1),)), term, subtracting=True)  # type: ignore[arg-type]
-        assert found is not None
+        if found is None:  # n - n where infinities are about (no cancelling): as a sum
+            return self.add(a, self.mul(-1, n))
         return simplified(found)
 
     def _distributes(self, c: float, lin: Lin) -> bool:
@@ -287,18 +303,19 @@ class Builder:
         if c == 0 and not self.nonfinite:
             # Python's type (0 * x is 0.0 for a float x) and the constant's sign (0.0 * -x is -0.0: equal to 0.0)
             return 0 * c if kind_of_value(b) == "int" else 0.0 * c
-        if type(c) is float and not isinstance(b, Var) and kind_of_value(b) == "int":
-            b = self.materialize(b)  # the integer part is exact; c * float(it) rounds once, as Python does
+        if type(c) is float and _integers_in(b):
+            # not distributed: Python converts b (exact integer arithmetic first) and then scales it, rounding
+            # once; c * float(n) + ... rounds otherwise beyond 2**53, and -1.0 * n is a float, -n an int
+            return Lin(0, ((b if isinstance(b, Var) else self.materialize(b), c),))  # type: ignore[arg-type]
         if c == -1:  # negation is exact: the sign moves into each term, or into the coefficient
-            # (c * k, not -k: -1.0 * n is a float)
             if isinstance(b, Mono):
                 if self.signed_zeros and type(b.coef) is int and b.factors[0][0].kind in ("int", "bool"):
                     return Lin(0, ((self.materialize(b), c),))  # -(n * x) is -0.0 at n = 0, -n * x is 0.0
-                return Mono(c * b.coef, b.factors)
+                return Mono(-b.coef, b.factors)
             lb = self.as_lin(b)
             if not self._distributes(c, lb):
                 return Lin(0, ((self.materialize(lb), c),))  # type: ignore[arg-type]
-            return simplified(Lin(0 if absent(lb.const) else c * lb.const, tuple((v, c * k) for v, k in lb.terms)))
+            return simplified(Lin(0 if absent(lb.const) else -lb.const, tuple((v, -k) for v, k in lb.terms)))
         if isinstance(b, Var):
             return Lin(0, ((b, c),))
         if isinstance(b, Mono) and len(b.factors) == 1 and b.factors[0][1] == 1:
@@ -356,7 +373,7 @@ class Builder:
         if isinstance(p, int) and not normal(p) and kind_of_value(a) != "int":
             raise OverflowError("int too large to convert to float")  # as Python raises for x ** p
         base = self.materialize(a)
-        if isinstance(base, Var) and base.kind == "int" and type(p) is int and p > 0:  # (n ** 2.0 is a float)
+        if isinstance(base, Var) and base.kind in ("int", "bool") and type(p) is int and p > 0:  # n ** 2.0: a float
             return Mono(1, ((base, int(p)),))  # integer arithmetic is exact: n**2 is n*n
         # x ** p is Python's pow(x, p): spelled as written (x*x and 1/x round differently), one op
         return self.emit(Call("pow", (base, p)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .trace import Affine, Expr, Operand, Product, Var, absent
+from .trace import Affine, Call, Expr, Operand, Product, Var, absent
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,9 @@ def times(m: Mono, n: Mono) -> Mono | None:
 
 
 def kind_of_value(v: Value) -> str:
-    """int for integer values (integer arithmetic on integer variables), else float."""
+    """int for integer values (integer arithmetic on integer variables, truth values included), else float."""
     if isinstance(v, Var):
-        return "float" if v.kind == "any" else v.kind
+        return "float" if v.kind == "any" else "int" if v.kind == "bool" else v.kind
     if isinstance(v, Lin):
         whole = type(v.const) is int and all(type(c) is int and u.kind in ("int", "bool") for u, c in v.terms)
         return "int" if whole else "float"
@@ -111,7 +111,10 @@ def kind_of_op(e: Expr) -> str:
     if isinstance(e, Affine):
         ok = whole(e.const) and all(whole(c) and v.kind in ("int", "bool") for c, v in e.terms)
     elif isinstance(e, Product):
-        ok = whole(e.coef) and e.div == 1 and all(v.kind in ("int", "bool") and whole(p) and p > 0 for v, p in e.factors)
+        ok = whole(e.coef) and e.div == 1 \
+            and all(v.kind in ("int", "bool") and whole(p) and p > 0 for v, p in e.factors)
+    elif isinstance(e, Call) and e.fn == "abs":  # abs of an integer is one
+        ok = whole(e.scale) and all(isinstance(a, Var) and a.kind in ("int", "bool") for a in e.args)
     else:
         ok = False
     return "int" if ok else "float"
