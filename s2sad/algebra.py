@@ -1,15 +1,12 @@
-"""The algebra of pending values and the ops they materialize as (used by `lower`).
+"""The algebra of pending values (used by `lower`), over `op_builder`, which makes them ops.
 
 Guarantees: an expression is held as a *pending* symbolic value (a constant, a
 variable, an affine form `Lin`, a monomial `Mono`) and becomes an op only
-where the lecture's model needs a variable: `materialize` emits ops of the
-three kinds only, products kept binary, affine ops at most MAX_TERMS wide.
-Every op rounds exactly as Python's own evaluation of what the user wrote
-(see `binop`): constants fold, sums flatten and products grow only where
-that is exact, so the forward sweep computes f's value bit for bit. It also
-reuses an existing op for an equal expression (common-subexpression
-elimination, scoped to the block an op dominates) and an existing affine op
-that is the leading part of a wider one.
+where the lecture's model needs a variable (`OpBuilder.materialize`, ops of
+the three kinds only, products kept binary). Every op rounds exactly as
+Python's own evaluation of what the user wrote (see `binop`): constants fold,
+sums flatten and products grow only where that is exact, so the forward
+sweep computes f's value bit for bit, Python's int and float types included.
 
 Before: `2*pi*w1/w2` then `3*w1 + 1 + y`.  After: `z1 = 2*pi*w1/w2` (Python's
 (2*pi*w1)/w2, one op), `z2 = 3*w1 + 1` and the pending value `z2 + y`.
@@ -19,47 +16,17 @@ from __future__ import annotations
 
 import ast
 import io
-import itertools
 import math
 import tokenize
-from contextlib import contextmanager
-from typing import Iterator
 
 from .errors import UnsupportedSyntaxError
 from .exact import exact_product, normal, normal_product, pow2
 from .frontend import Module
-from .pending import (
-    Lin,
-    Mono,
-    Value,
-    is_const,
-    is_plain,
-    kind_of_op,
-    kind_of_value,
-    number_key,
-    operand_key,
-    simplified,
-    times,
-)
-from .trace import (
-    Affine,
-    ArrayOp,
-    Call,
-    Compute,
-    Expr,
-    Item,
-    Load,
-    Op,
-    Operand,
-    Product,
-    Sum,
-    Var,
-    absent,
-)
+from .op_builder import OpBuilder
+from .pending import Lin, Mono, Value, integers_in, is_const, is_plain, kind_of_value, simplified, times
+from .trace import Call, Compute, Product, Var, absent
 
 MAX_INT_BITS = 4096  # integer constants folded up to this size (CPython's own compiler stops at 128 bits)
-MAX_TERMS = 64  # widest affine op; wider sums are chained (Python's compiler nests binops)
-_REUSE_SEARCH = 8  # look for reusable affine sub-sums in forms up to this many terms
 SIGN_READERS = frozenset({"copysign", "atan2", "arctan2"})  # functions whose value reads the sign of a zero
 
 
@@ -76,48 +43,19 @@ def reads_signs(lines: list[str]) -> bool:
         return True
 
 
-def _integers_in(v: Value) -> bool:
-    """Does the pending value read an integer or a truth value?"""
-    if isinstance(v, Var):
-        return v.kind in ("int", "bool")
-    if isinstance(v, Lin):
-        return any(u.kind in ("int", "bool") for u, _ in v.terms)
-    if isinstance(v, Mono):
-        return any(u.kind in ("int", "bool") for u, _ in v.factors)
-    return False
-
-
-class Builder:
-    """Emits ops into the current block, with CSE scoped to the blocks that dominate it."""
+class Builder(OpBuilder):
+    """The algebra of pending values over the op builder: folds, flattens and materializes as ops."""
 
     def __init__(self, module: Module):
+        super().__init__()
         self.module = module
-        self.items: list[Item] = []
-        self.cse: dict[tuple, Var] = {}
-        self.affine_index: dict[frozenset, Var] = {}
-        self.ids = itertools.count()
-        self.line = 0
         self.nonfinite = False  # an infinite or nan constant seen: no identity that needs finite values
         # a module that may call a function telling -0.0 from 0.0 (copysign(1, -0.0) is -1): no identity that
         # may turn one into the other (-0.0 + 0 is 0.0, 0 * -1.0 is -0.0); elsewhere they only compare equal
         self.signed_zeros = reads_signs(module.lines)
-        self.mutated: set[str] = set()  # names of lists the function changes anywhere: nothing read from them is reused
 
     def fail(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntaxError:
         return UnsupportedSyntaxError([self.module.violation(node, message, hint)])
-
-    @contextmanager
-    def block(self) -> Iterator[list[Item]]:
-        """A nested block: ops go to a new list; values computed in it are not reused after it."""
-        items, cse, index = self.items, self.cse, self.affine_index
-        self.items, self.cse, self.affine_index = [], dict(cse), dict(index)
-        try:
-            yield self.items
-        finally:
-            self.items, self.cse, self.affine_index = items, cse, index
-
-    def var(self, hint: str | None, kind: str = "float") -> Var:
-        return Var(next(self.ids), hint, kind)
 
     # --- the algebra of pending values ----------------------------------------
     #
@@ -303,7 +241,7 @@ class Builder:
         if c == 0 and not self.nonfinite:
             # Python's type (0 * x is 0.0 for a float x) and the constant's sign (0.0 * -x is -0.0: equal to 0.0)
             return 0 * c if kind_of_value(b) == "int" else 0.0 * c
-        if type(c) is float and _integers_in(b):
+        if type(c) is float and integers_in(b):
             # not distributed: Python converts b (exact integer arithmetic first) and then scales it, rounding
             # once; c * float(n) + ... rounds otherwise beyond 2**53, and -1.0 * n is a float, -n an int
             return Lin(0, ((b if isinstance(b, Var) else self.materialize(b), c),))  # type: ignore[arg-type]
@@ -399,80 +337,3 @@ class Builder:
         if isinstance(v, Lin) and absent(v.const) and len(v.terms) == 1:
             return v.terms[0][1], v.terms[0][0]
         return 1, self.materialize(v)  # type: ignore[return-value]
-
-    # --- materializing pending values as ops -----------------------------------
-
-    def materialize(self, v: Value, hint: str | None = None) -> Operand:
-        """An operand for `v`: a constant, a variable, or the result of a new op."""
-        v = simplified(v)
-        if is_const(v) or isinstance(v, Var):
-            return v  # type: ignore[return-value]
-        if isinstance(v, Lin):
-            return self.affine(v, hint)
-        assert isinstance(v, Mono)
-        if len(v.factors) == 1 and v.factors[0][1] == 1:
-            return self.affine(Lin(0, ((v.factors[0][0], v.coef),)), hint)
-        return self.emit(Product(v.coef, v.factors), hint)  # at most two factors, in Python's order
-
-    def affine(self, lin: Lin, hint: str | None) -> Var:
-        terms = list(lin.terms)
-        if len(terms) > MAX_TERMS:
-            head = self.affine(Lin(0, tuple(terms[:MAX_TERMS])), None)  # the first terms first, the constant last
-            return self.affine(Lin(lin.const, ((head, 1), *terms[MAX_TERMS:])), hint)
-        if 3 <= len(terms) <= _REUSE_SEARCH:
-            terms = self.reuse_subsums(terms)
-        return self.emit(Affine(lin.const, tuple((c, v) for v, c in terms)), hint)
-
-    def reuse_subsums(self, terms: list[tuple[Var, float]]) -> list[tuple[Var, float]]:
-        """Replace the widest leading sub-sum that an existing affine op computes by that op.
-
-        Only a leading one: Python adds left to right, so `a + b + c` contains `a + b` and not `b + c`.
-        """
-        for size in range(len(terms) - 1, 1, -1):
-            found = self.affine_index.get(tuple(terms[:size]))
-            if found is not None and found.kind == kind_of_op(Affine(0, tuple((c, v) for v, c in terms[:size]))):
-                return [(found, 1), *terms[size:]]
-        return terms
-
-    def emit(self, expr: Expr, hint: str | None = None, kind: str | None = None) -> Var:
-        if isinstance(expr, Affine):
-            terms = [(v.id, number_key(c)) for c, v in expr.terms]  # in order: addition is not associative
-            const = None if absent(expr.const) else number_key(expr.const)  # -x is not -x + 0.0
-            key: tuple = ("affine", const, tuple(sorted(terms) if len(terms) == 2 else terms))
-        elif isinstance(expr, Product):
-            factors = [(v.id, number_key(p)) for v, p in expr.factors]
-            if expr.coef in (1, -1) and all(p > 0 for _, p in expr.factors):  # x*y is y*x
-                factors.sort()
-            key = ("product", number_key(expr.coef), tuple(factors), number_key(expr.div))
-        elif isinstance(expr, Call):
-            key = ("call", expr.fn, number_key(expr.scale), tuple(operand_key(a) for a in expr.args))
-        elif isinstance(expr, Compute):
-            key = ("compute", expr.template, tuple(("l", a.id) if not isinstance(a, (Var, int, float)) else operand_key(a)
-                                                   for a in expr.args))
-        elif isinstance(expr, ArrayOp):
-            key = ("array", expr.fn, tuple(operand_key(a) for a in expr.args), repr(expr.options))
-        elif isinstance(expr, Load):
-            key = ("load", expr.lst.id, operand_key(expr.index))
-        else:
-            key = ("sum", expr.lst.id)
-        if isinstance(expr, (Load, Sum)):
-            reusable = expr.lst.hint not in self.mutated
-        elif isinstance(expr, Compute):
-            reusable = not any(getattr(a, "hint", None) in self.mutated for a in expr.args if not isinstance(a, Var))
-        else:
-            reusable = True
-        kind = kind or kind_of_op(expr)
-        key = (kind, key)  # len(xs) - 1 is an int, len(xs) - 1.0 a float: equal values, not the same value
-        found = self.cse.get(key) if reusable else None
-        if found is not None:
-            return found
-        out = Var(next(self.ids), hint, kind)
-        self.items.append(Op(out, expr, self.line))
-        if reusable:
-            self.cse[key] = out
-        if isinstance(expr, Affine) and absent(expr.const) and len(expr.terms) >= 2:
-            terms = tuple((v, c) for c, v in expr.terms)
-            self.affine_index.setdefault(terms, out)
-            if len(terms) == 2:
-                self.affine_index.setdefault(terms[::-1], out)
-        return out

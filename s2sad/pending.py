@@ -80,6 +80,17 @@ def kind_of_value(v: Value) -> str:
     return "int" if isinstance(v, int) else "float"
 
 
+def integers_in(v: Value) -> bool:
+    """Does the pending value read an integer or a truth value?"""
+    if isinstance(v, Var):
+        return v.kind in ("int", "bool")
+    if isinstance(v, Lin):
+        return any(u.kind in ("int", "bool") for u, _ in v.terms)
+    if isinstance(v, Mono):
+        return any(u.kind in ("int", "bool") for u, _ in v.factors)
+    return False
+
+
 def simplified(v: Value) -> Value:
     """The plainest spelling of a pending value: constants and bare variables unwrapped."""
     if isinstance(v, Lin):
