@@ -190,7 +190,7 @@ class Builder(OpBuilder):
         sign is read (x + -n is x + 0 at n = 0, written x - n it is x - 0: -0.0 + 0 is 0.0, -0.0 - 0 is -0.0)."""
         if not absent(la.const):
             return None  # its constant must stay last
-        keep = la.const  # 0, or -0.0: nothing to a float, but an integer sum it turns to a float
+        keep = la.const if type(la.const) is float else 0  # 0, or -0.0: nothing to a float, but a float all the same
         if not lb.terms:
             return Lin(lb.const + keep, la.terms) if la.terms else None
         if len(lb.terms) != 1 or not absent(lb.const):
