@@ -255,8 +255,9 @@ def forward_expr(op: Op, names: Names) -> ast.expr:
     """The Python expression computing an op's value."""
     e = op.expr
     if isinstance(e, Affine):
-        return pyast.signed_sum([(int(c), [pyast.binop(pyast.number(1.0), pyast.MULT, operand(v, names))], [])
-                                 if _float_unit(c, v, 1) else (c, [operand(v, names)], []) for c, v in e.terms], e.const)
+        terms = [(int(c), [pyast.binop(pyast.number(1.0), pyast.MULT, operand(v, names))], [])
+                 if _float_unit(c, v, 1) else (c, [operand(v, names)], []) for c, v in e.terms]
+        return pyast.signed_sum(terms, e.const)
     if isinstance(e, Product):
         num = [pyast.power(operand(v, names), p) for v, p in e.factors if p > 0]
         den = [pyast.power(operand(v, names), -p) for v, p in e.factors if p < 0]

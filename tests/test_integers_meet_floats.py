@@ -41,8 +41,8 @@ def _module(signed: bool, seed: int, count: int) -> str:
         a, b = rng.choice([1, 3, 2**53, -(2**60)]), rng.choice([0, 1, -2])
         c, d = rng.choice([1, 2**59]), rng.choice([0, -1, 3])
         e = _expression(rng, 3)
-        lines += ["", f"def f{k}(x, xs):", f"    n = len(xs) * {a} + {b}", f"    m = len(xs) * {c} + {d}", "    t = x > 0.0",
-                  f"    e = {e}", "    return e", ""]
+        lines += ["", f"def f{k}(x, xs):", f"    n = len(xs) * {a} + {b}", f"    m = len(xs) * {c} + {d}",
+                  "    t = x > 0.0", f"    e = {e}", "    return e", ""]
     return "\n".join(lines)
 
 
@@ -73,7 +73,8 @@ def test_values_are_pythons_bit_for_bit(signed, write_module):
                 if isinstance(want, float) and math.isnan(want):
                     continue
                 got = vg(x, list(xs))[0]
-                assert _same(got, want, signed), (f"f{k}", x, length, got, want, text.split(f"def f{k}(")[1].split("\n\n")[0])
+                source = text.split(f"def f{k}(")[1].split("\n\n")[0]
+                assert _same(got, want, signed), (f"f{k}", x, length, got, want, source)
                 checked += 1
     assert checked > 0.7 * count * len(LENGTHS) * len(POINTS)  # most points evaluate
 
