@@ -429,6 +429,66 @@ def two_long_loops(x, c, n):
     return t
 
 
+
+# Sums of exponentials whose shift receives its terms at once (`reverse.common.summed_exponentials`)
+def log_sum_exp_shifted(a, z):
+    """log(sum(exp(a * v))), shifted by m = a * z[0]: m's terms from the loop are one term, -s_bar * s."""
+    m = a * z[0]
+    s = 0.0
+    for v in z:
+        w = a * v
+        s = s + exp(w - m)
+    return log(s) + m
+
+
+def log_sum_exp_rows(X, n, k):
+    """A log-sum-exp per row of an n x k table (flat), each shifted by its row's first item."""
+    total = 0.0
+    for i in range(n):
+        m = X[k * i]
+        s = 0.0
+        for j in range(k):
+            s += exp(X[k * i + j] - m)
+        total += log(s) * (i + 1) + m
+    return total
+
+
+def sum_of_exponentials_on_the_left(z, c):
+    """s = exp(c - v) + s: the shift first in the exponent, with coefficient 1, the term added on the left."""
+    s = 0.0
+    for v in z:
+        s = exp(c - v) + s
+    return log(s) * c
+
+
+def shifted_twice_with_a_moment(z, c):
+    """The shift with coefficient -2, and read again in the loop (r += m * v): those terms stay per item."""
+    m = z[0] + c
+    s = 0.0
+    r = 0.0
+    for v in z:
+        s += exp(v - 2 * m)
+        r += m * v
+    return log(s) + 0.01 * r * r
+
+
+def sum_of_exponentials_from_one(z):
+    """s starts at 1.0: the sum of the terms is not s, so each iteration gives its own term."""
+    m = z[1]
+    s = 1.0
+    for v in z:
+        s += exp(v - m)
+    return log(s) + m
+
+
+def decaying_sum_of_exponentials(z):
+    """s = 0.5 * s + exp(v - m): s's adjoint halves each iteration, so the terms are not summed at once."""
+    m = z[0]
+    s = 0.0
+    for v in z:
+        s = 0.5 * s + exp(v - m)
+    return log(s) + m
+
 CASES = {
     "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
     "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
@@ -478,4 +538,10 @@ CASES = {
     "sum_then_append": [[0.7], [-1.2]],
     "length_of_a_growing_list": [[0.8], [-1.1]],
     "repeated_item": [[0.7, 3], [-1.3, 1]],
+    "log_sum_exp_shifted": [[0.8, [1.0, 2.0, 0.5]], [-1.5, [3.0, -1.0, 0.0, 2.5]]],
+    "log_sum_exp_rows": [[[1.0, 2.0, 0.5, -0.3, 0.9, 0.1], 2, 3], [[0.4, -1.2, 2.2, 0.7], 1, 4]],
+    "sum_of_exponentials_on_the_left": [[[1.0, 2.0, 0.5], 0.3], [[-0.5, 1.5], 2.0]],
+    "shifted_twice_with_a_moment": [[[1.0, 2.0, 0.5], 0.3], [[-0.5, 1.5, 0.25], -0.7]],
+    "sum_of_exponentials_from_one": [[[1.0, 2.0, 0.5]], [[-0.5, 1.5]]],
+    "decaying_sum_of_exponentials": [[[1.0, 2.0, 0.5]], [[-0.5, 1.5, 0.2]]],
 }

@@ -6,7 +6,8 @@ same seed always gives the same text. Every construct of the subset can appear
 inside every other: branches (also on constant and compound conditions),
 `elif` chains, conditional expressions, early returns, `for` over ranges (one
 to three bounds, reversed), over a list and `enumerate`, `while` with a
-counter, `break` and `continue`, nested loops, carried values read after
+counter, `break` and `continue`, nested loops, sums of shifted exponentials
+(a softmax's log-sum-exp) and their near misses, carried values read after
 their loop, local lists built by display, repetition or appends, items read
 before and after stores, pops and appends whose values are unused, sums of
 lists inside loops, tuple and chained and annotated and augmented
@@ -70,6 +71,7 @@ class Generator:
         self.rng = random.Random(seed)
         # which reduction a sum becomes: a stream of its own, so the programs' shapes stay as they were
         self.reductions = random.Random(seed * 31 + 7)
+        self.exp_sums = random.Random(seed * 53 + 11)  # where sums of shifted exponentials go: their own stream
         self.size = size
         self.helpers: list[tuple[str, int, bool]] = []  # (name, number of parameters, q has a default)
         self.names = 0
@@ -148,6 +150,8 @@ class Generator:
         return out or ["pass"]
 
     def statement(self, scope: _Scope) -> list[str]:
+        if scope.depth < 2 and not scope.helper and self.exp_sums.random() < 0.04:
+            return self.s_sum_of_exponentials(scope)
         kinds = ["assign"] * 5 + ["augment"] * 2 + ["tuple", "chain", "annotated", "new", "sqrt_of_maybe_zero"]
         if scope.lists:
             kinds += ["store", "store", "append", "pop", "pop_unused"]
@@ -289,6 +293,34 @@ class Generator:
             term = self.expr(inner, 2)
             body.append(f"{t} += {term}" if op == "+=" else f"{t} -= {term}" if op == "-=" else f"{t} = {t} + {term}")
         return [header] + _indent(body)
+
+    def s_sum_of_exponentials(self, scope):
+        """A sum of exponentials shifted by a value from before the loop (the log-sum-exp of a softmax):
+        the shift's adjoint is then one term after the loop. Its variants do not qualify: a start other
+        than 0, a decaying sum, the shift read again in the loop or computed in it."""
+        pick = self.exp_sums.choice
+        m, total = self.fresh(), self.fresh()
+        c = "ijkl"[len(scope.counters)] if len(scope.counters) < 4 else None  # not an enclosing loop's counter
+        header = pick(["for x in xs:"] + ([f"for {c} in range(n):", f"for {c} in range(len(xs)):",
+                                            f"for {c}, x in enumerate(xs):"] if c else []))
+        inner = scope.inner(c if c and c in header.split(" in ")[0] else None, loop=True)
+        if " x" in header:
+            inner.scalars.append("x")
+        item = f"math.tanh({self.expr(inner, 1)})"
+        shift = pick([f"{item} - {m}", f"{m} - {item}", f"{item} + 0.5 * {m}", f"{item} - 2 * {m}",
+                      f"{item} - {m} + {item}", f"{m} - math.tanh({m})"])
+        term = f"math.exp({shift})"
+        lines = [f"{m} = math.tanh({self.expr(scope, 1)})", f"{total} = {pick(['0.0', '0.0', '0', '1.0', '-0.0'])}",
+                 header, "    " + pick([f"{total} += {term}", f"{total} = {total} + {term}",
+                                        f"{total} = {term} + {total}", f"{total} = 0.5 * {total} + {term}"])]
+        if pick([False, False, True]):
+            lines.append(f"    {self.pick(scope.scalars)} += {m} * {self.leaf(inner)}")
+        target = self.pick(scope.scalars)
+        lines.append(pick([f"{target} = {target} + math.log(0.5 + {total})", f"{target} = {target} * {total}",
+                           f"{target} = {m} + math.log(1 + {total}) * {target}"]))
+        if scope.top:
+            scope.scalars += [m, total]
+        return lines
 
     def s_while_true(self, scope):
         """`while True:` left by a break under a condition (a trip count recorded)."""

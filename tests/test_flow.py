@@ -226,15 +226,29 @@ def test_a_sum_of_independent_terms_is_differentiated_inside_its_loop():
     assert "        y_bar[i] += z2  # from line 28" in fn
 
 
-@pytest.mark.parametrize("name", ["log_partition", "rms_of_line"])
-def test_a_sum_whose_adjoint_comes_later_is_summed_in_its_loop_and_scaled_once(name):
-    """s = s + term(i) read later (log(s), sqrt(s)): the loop sums the unscaled terms; no reverse loop."""
+@pytest.mark.parametrize("name,b_bar", [("log_partition", "b_bar = s_bar * s"),
+                                         ("rms_of_line", "b_bar = b_bar_sum * s_bar")])
+def test_a_sum_whose_adjoint_comes_later_is_summed_in_its_loop_and_scaled_once(name, b_bar):
+    """s = s + term(i) read later (log(s), sqrt(s)): the loop sums the unscaled terms; no reverse loop.
+    In log(sum of exp(w * i + b)), b's terms are the terms of s itself: b_bar is s_bar * s, no sum of its own."""
     text = s2sad.generate(getattr(catalogue_flow, name))
     fn = text[text.index(f"def {name}_value_and_grad"):text.index(f"def {name}_grad")]
     assert "reversed" not in fn and "tape" not in fn
     assert "its terms are scaled by s_bar after the loop" in fn
     reverse = fn[fn.index("# reverse sweep"):]
-    assert "for " not in reverse and "b_bar = b_bar_sum * s_bar" in reverse
+    assert "for " not in reverse and b_bar in reverse
+    assert ("b_bar_sum" in fn) == (name == "rms_of_line")
+
+
+def test_the_shift_of_a_sum_of_exponentials_receives_one_term_after_the_loop():
+    """s += exp(v - m): m's adjoint from the loop is -s_bar * s (s is the sum of the terms), not a term per item."""
+    text = s2sad.generate(catalogue_flow.softmax_cross_entropy)
+    fn = text[text.index("def softmax_cross_entropy_value_and_grad"):text.index("def softmax_cross_entropy_grad")]
+    reverse = fn[fn.index("# reverse sweep"):].splitlines()
+    start = next(k for k, line in enumerate(reverse) if line.startswith("    for "))  # the sum's reverse loop
+    end = next(k for k in range(start + 1, len(reverse)) if not reverse[k].startswith("        "))
+    assert len(reverse[start:end]) == 3 and not any("m_bar" in line for line in reverse[start:end]), reverse
+    assert "    m_bar = 1 - s_bar * s  # from lines 59, 60, 61" in reverse
 
 
 def test_a_list_receiving_a_later_scaled_adjoint_keeps_its_reverse_loop():

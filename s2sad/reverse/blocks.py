@@ -34,7 +34,17 @@ from ..trace import (
     simple_while,
     walk,
 )
-from .common import FusedLoop, _first_assigns, _is_name, _passes_through, _value, defined
+from .common import (
+    FusedLoop,
+    _first_assigns,
+    _is_name,
+    _operands,
+    _passes_through,
+    _value,
+    defined,
+    still_given,
+    summed_exponentials,
+)
 
 
 class Blocks:
@@ -136,13 +146,17 @@ class Blocks:
         if scaled and (len(carried) > 1 or any(i.out.kind == "array" for i in item.body if isinstance(i, Op))):
             return False  # one scaling per carried variable would not be one scaling; arrays add in place
         constants = {c: 1 if scaled else sum(t.coef for t in self.pending.get(c.out, [])) for c in carried}
-        receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
+        shortcuts = summed_exponentials(item, carried)
+        summed = {(id(op), i) for op, i, _, _ in shortcuts}
+        receivers = [v for v in self.receivers(item.body, tuple(c.param for c in item.carried))
+                     if still_given(item.body, v, summed)]
         lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
         lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, (Load, Sum))}  # type: ignore[union-attr]
         lists &= self.act
         if not all(lst in self.list_inits and lst not in self.mutated for lst in lists) or scaled and lists:
             return False  # a list that changes has its final length only at the end
         names = self.names
+        self.summed |= summed
         for c in carried:
             self.pending.pop(c.out, None)
         setup: list[Node] = []
@@ -195,6 +209,10 @@ class Blocks:
         for c in carried:
             if constants[c]:
                 self.contribute(c.init, Term(constants[c], factor), item.line)
+        for op, i, c, coef in shortcuts:  # m's terms of `s += exp(v - m)`: coef * s_bar * s, s the sum of the terms
+            if constants[c]:
+                term = Term(coef * constants[c], (*factor, pyast.name(names.primal[c.out])), lines=frozenset({item.line}))
+                self.contribute(_operands(op)[i], term, op.line)
         return True
 
     def loop(self, item: Loop) -> None:
@@ -213,7 +231,13 @@ class Blocks:
                 self.out.append(Stmt(bar, pyast.number(0.0), (item.line,)))
             elif not _is_name(parts, bar):
                 self.write(c.out, parts)
-        entered = self.enter(self.receivers(item.body, tuple(c.param for c in item.carried)), repeated=True)
+        for op, i, c, coef in summed_exponentials(item, carried):  # m's terms of `s += exp(v - m)`, at once
+            self.summed.add((id(op), i))
+            term = Term(coef, (pyast.name(names.adjoint(c.out)), pyast.name(names.primal[c.out])),
+                        lines=frozenset({item.line}))
+            self.contribute(_operands(op)[i], term, op.line)
+        receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
+        entered = self.enter([v for v in receivers if still_given(item.body, v, self.summed)], repeated=True)
         self.loops.append(item)
 
         simple = simple_while(item)

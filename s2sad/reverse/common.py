@@ -18,6 +18,7 @@ from ..trace import (
     Append,
     Block,
     Break,
+    Call,
     Carried,
     Compute,
     If,
@@ -31,6 +32,8 @@ from ..trace import (
     Return,
     Store,
     Sum,
+    absent,
+    walk,
 )
 
 MAX_SUM = 64  # terms per statement; longer sums continue with += (Python nests binops)
@@ -113,6 +116,72 @@ def _given(item: object) -> tuple:
         return item.values
     return ()
 
+
+
+def summed_exponentials(item: Loop, carried: list[Carried]) -> list[tuple[Op, int, Carried, float]]:
+    """Where the loop adds `t = exp(u)` to a carried sum `s` that starts at 0: (u's op, the index of an
+    operand m of u defined before the loop, s, m's coefficient a in u) per such m.
+
+    s's adjoint is then the same in every iteration (s only adds to itself), t's adjoint is s_bar and
+    u's is s_bar * t, so m receives a * s_bar * t from each iteration: a * s_bar * s in all (s is the
+    sum of the t). The reverse sweep writes that one term instead of a term per iteration; for the
+    shifted log-sum-exp of a softmax, `s += exp(v - m)`, the reverse loop no longer adds into m_bar.
+    """
+    body = item.body
+    if any(isinstance(i, (If, Loop, Break, Return)) for i in body):
+        return []  # every iteration runs the whole body: each t computed is added to s
+    nexts = [i for i in body if isinstance(i, Next)]
+    if len(nexts) != 1:
+        return []
+    givers: dict = {}  # variable -> the items passing it contributions
+    made: dict = {}  # variable -> the op making it
+    for i in body:
+        for v in _given(i):
+            givers.setdefault(v, []).append(i)
+        if isinstance(i, Op):
+            made[i.out] = i
+
+    def only(v: object, giver: object) -> bool:
+        return len(givers.get(v, [])) == 1 and givers[v][0] is giver
+
+    found = []
+    for c in carried:
+        if isinstance(c.init, bool) or not isinstance(c.init, (int, float)) or c.init != 0:
+            continue
+        nxt = nexts[0].values[item.carried.index(c)]
+        add = made.get(nxt)
+        if add is None or not isinstance(add.expr, Affine) or not absent(add.expr.const) \
+                or list(nexts[0].values).count(nxt) != 1:
+            continue
+        terms = add.expr.terms
+        if len(terms) != 2 or sorted(k for k, _ in terms) != [1, 1] or c.param not in (terms[0][1], terms[1][1]):
+            continue
+        t = terms[1][1] if terms[0][1] == c.param else terms[0][1]
+        exp = made.get(t)
+        if t == c.param or exp is None or not only(c.param, add) or not only(t, add) or not only(nxt, nexts[0]):
+            continue
+        if not isinstance(exp.expr, Call) or exp.expr.fn != "exp" or exp.expr.scale != 1:
+            continue
+        u = exp.expr.args[0]
+        shift = made.get(u)
+        if shift is None or not only(u, exp) or not isinstance(shift.expr, Affine):
+            continue
+        operands = [v for _, v in shift.expr.terms]
+        inside = defined(body) | {d.param for d in item.carried}
+        for k, (a, m) in enumerate(shift.expr.terms):
+            if m not in inside and operands.count(m) == 1 and m != item.counter:
+                found.append((shift, k, c, a))
+    return found
+
+
+def still_given(block: Block, v: object, summed: set) -> bool:
+    """Does an item of the block pass v a contribution other than those summed after a loop?"""
+    for item in walk(block):
+        if v in _given(item):
+            if not isinstance(item, Op) or any(a == v and (id(item), k) not in summed
+                                               for k, a in enumerate(_operands(item))):
+                return True
+    return False
 
 
 def _passes_through(item: Loop, carried: list[Carried], act: set) -> bool:

@@ -90,7 +90,8 @@ class Items:
                                       (), (op.line,), k, elementwise=True))
             return
         operands = _operands(op)
-        act = [(i, a) for i, a in enumerate(operands) if isinstance(a, Var) and a in self.act]
+        act = [(i, a) for i, a in enumerate(operands) if isinstance(a, Var) and a in self.act
+               and (id(op), i) not in self.summed]
         out_bar = self.settle(op.out, len(act))
         for i, arg in act:
             d = partial(op, i, names)

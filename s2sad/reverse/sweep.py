@@ -63,6 +63,7 @@ class _ReverseSweep(Adjoints, Items, Blocks):
         self.fused: dict[tuple, FusedLoop] = {}  # loop key -> its adjoint code, run inside it
         self.exit_constants: dict[int, dict] = {}  # fused loop -> carried variable -> its constant adjoint
         self.list_inits: dict = {}  # list -> the statement making its adjoint (moved before a fused loop)
+        self.summed: set = set()  # (id of an op, operand index): a contribution a loop's sum gives at once
         self.shapes = Shapes(trace, names, act)
 
     def sweep(self, wrt: tuple) -> tuple[tuple[Node, ...], tuple[ast.expr, ...]]:
