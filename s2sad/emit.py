@@ -26,7 +26,7 @@ from .errors import S2sadError, printable
 from .certificate import certificate
 from .kinks import kink_lines, kinks
 from .checkpoint import REVOLVE, checkpointed
-from .item_stores import first_item_stores
+from .item_stores import first_item_stores, whole_list_comprehensions
 from .layout import flat_sections, is_elif
 from .optimize import coalesce_copies, inline_single_use, needed_forward
 from .program import Block, Comment, Jump, Node, Stmt
@@ -141,8 +141,9 @@ def function_name(g: Gradient, kind: str) -> str:
     return f"{g.trace.name}_{suffix}"
 
 
-def function_lines(g: Gradient, kind: str, checkpoint: int = 0) -> list[str]:
-    """`<f>_value_and_grad` (kind "value_and_grad") or `<f>_grad` (kind "grad"); `_vjp` for a vector function."""
+def function_lines(g: Gradient, kind: str, checkpoint: int = 0, comprehensions: bool = True) -> list[str]:
+    """`<f>_value_and_grad` (kind "value_and_grad") or `<f>_grad` (kind "grad"); `_vjp` for a vector function.
+    `comprehensions`: whole list adjoints made by comprehensions (not where Numba compiles the code)."""
     t = g.trace
     grads = [to_source(e) for e in g.grads]
     returned = grads[0] if len(grads) == 1 else f"({', '.join(grads)})"
@@ -159,9 +160,9 @@ def function_lines(g: Gradient, kind: str, checkpoint: int = 0) -> list[str]:
         grad_doc = f"Return the gradient of {t.name} with respect to {_wrt(g)}."
     if kind == "value_and_grad":
         return _function(g, function_name(g, kind), g.forward, [g.value, *g.grads],
-                         f"{to_source(g.value)}, {returned}", value_doc, checkpoint)
+                         f"{to_source(g.value)}, {returned}", value_doc, checkpoint, comprehensions)
     return _function(g, function_name(g, kind), needed_forward(g.forward, g.reverse, g.grads), list(g.grads),
-                     returned, grad_doc, checkpoint)
+                     returned, grad_doc, checkpoint, comprehensions)
 
 
 def _params(g: Gradient, with_defaults: bool) -> str:
@@ -191,13 +192,15 @@ def _number(d: float) -> str:
 
 
 def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[ast.expr], returned: str,
-              doc: str, checkpoint: int = 0) -> list[str]:
+              doc: str, checkpoint: int = 0, comprehensions: bool = True) -> list[str]:
     sections = (forward, g.reverse)
     if not is_straight(g.trace.body):  # straight-line code has no copies to coalesce
         sections = coalesce_copies(sections, results)
     forward, reverse = flat_sections(inline_single_use(sections, results), results)
-    reverse = first_item_stores(reverse, forward, frozenset(
-        g.names.primal[p] for p in g.trace.params if isinstance(p, Var) and p.kind == "float"))
+    floats = frozenset(g.names.primal[p] for p in g.trace.params if isinstance(p, Var) and p.kind == "float")
+    if comprehensions and not checkpoint and not is_straight(g.trace.body):
+        reverse = whole_list_comprehensions(forward, reverse, floats)
+    reverse = first_item_stores(reverse, forward, floats)
     if checkpoint:
         forward, reverse, _ = checkpointed(forward, reverse, checkpoint,
                                            frozenset(g.names.primal[p] for p in g.trace.params),

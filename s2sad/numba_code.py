@@ -74,7 +74,7 @@ def numba_module_text(d: Derivative, filename: str = "", source: list[str] | Non
     _refuse_program(d, where)
     g, origin = d.gradient, d.origin
     imports = _imports(g)  # checked module paths; calls of what is not from math or builtins are refused below
-    bodies = {kind: function_lines(g, kind) for kind in KINDS}
+    bodies = {kind: function_lines(g, kind, comprehensions=False) for kind in KINDS}
     taken = {n.id for lines in bodies.values() for n in ast.walk(ast.parse("\n".join(lines))) if
              isinstance(n, ast.Name)} | {p.hint for p in g.trace.params if p.hint}
     np, numba = _free("np", taken), _free("numba", taken)

@@ -246,6 +246,11 @@ def to_source(node: ast.expr, prec: float = 0) -> str:
     if isinstance(node, ast.IfExp):
         text = f"{to_source(node.body, 0.05)} if {to_source(node.test, 0.05)} else {to_source(node.orelse, 0.05)}"
         return f"({text})" if prec > 0 else text
+    if isinstance(node, ast.ListComp):  # one generator, no condition: a whole list's adjoint (item_stores)
+        gen = node.generators[0]
+        target = ", ".join(to_source(e) for e in gen.target.elts) if isinstance(gen.target, ast.Tuple) \
+            else to_source(gen.target)
+        return f"[{to_source(node.elt)} for {target} in {to_source(gen.iter)}]"
     raise TypeError(f"generated code has no {type(node).__name__} nodes")
 
 
@@ -268,6 +273,8 @@ def count_ops(node: ast.expr) -> int:
         return count_ops(node.value) + count_ops(node.slice)
     if isinstance(node, (ast.List, ast.Tuple)):
         return sum(count_ops(e) for e in node.elts)
+    if isinstance(node, ast.ListComp):  # per item
+        return count_ops(node.elt) + count_ops(node.generators[0].iter)
     return 0
 
 
@@ -311,6 +318,11 @@ def names_read(node: ast.expr, out: list[str] | None = None) -> list[str]:
     elif isinstance(node, ast.IfExp):
         for part in (node.test, node.body, node.orelse):
             names_read(part, out)
+    elif isinstance(node, ast.ListComp):  # its variables are its own
+        gen = node.generators[0]
+        names_read(gen.iter, out)
+        bound = set(names_read(gen.target))
+        out += [n for n in names_read(node.elt) if n not in bound]
     return out
 
 
@@ -356,6 +368,10 @@ def _rebuilt(node, values: dict[str, ast.expr], calls: dict[str, str]):
         return ast.Attribute(again(node.value), node.attr, node.ctx)
     if isinstance(node, ast.IfExp):
         return ast.IfExp(again(node.test), again(node.body), again(node.orelse))
+    if isinstance(node, ast.ListComp):  # its variables are its own: not substituted
+        gen = node.generators[0]
+        own = {k: v for k, v in values.items() if k not in names_read(gen.target)}
+        return ast.ListComp(_rebuilt(node.elt, own, calls), [ast.comprehension(gen.target, again(gen.iter), [], 0)])
     return node
 
 

@@ -241,14 +241,15 @@ def test_a_sum_whose_adjoint_comes_later_is_summed_in_its_loop_and_scaled_once(n
 
 
 def test_the_shift_of_a_sum_of_exponentials_receives_one_term_after_the_loop():
-    """s += exp(v - m): m's adjoint from the loop is -s_bar * s (s is the sum of the terms), not a term per item."""
+    """s += exp(v - m): m's adjoint from the loop is -s_bar * s (s is the sum of the terms), not a term per item;
+    the logits' adjoints are then one comprehension over the tape, and the other contributions follow it."""
     text = s2sad.generate(catalogue_flow.softmax_cross_entropy)
     fn = text[text.index("def softmax_cross_entropy_value_and_grad"):text.index("def softmax_cross_entropy_grad")]
     reverse = fn[fn.index("# reverse sweep"):].splitlines()
-    start = next(k for k, line in enumerate(reverse) if line.startswith("    for "))  # the sum's reverse loop
-    end = next(k for k in range(start + 1, len(reverse)) if not reverse[k].startswith("        "))
-    assert len(reverse[start:end]) == 3 and not any("m_bar" in line for line in reverse[start:end]), reverse
-    assert "    m_bar = 1 - s_bar * s  # from lines 59, 60, 61" in reverse
+    assert reverse[1:5] == ["    s_bar = 1 / s  # from line 61", "    m_bar = 1 - s_bar * s  # from lines 59, 60, 61",
+                            "    z_bar = [s_bar * z7 for z7 in tape_1]  # from lines 59, 60",
+                            "    z_bar[label] -= 1  # from line 61"], reverse
+    assert reverse[5].startswith("    for k in reversed(range(z2)):  # line 55")  # the running maximum's loop
 
 
 def test_a_list_receiving_a_later_scaled_adjoint_keeps_its_reverse_loop():

@@ -25,13 +25,10 @@ def softmax_cross_entropy_value_and_grad(z, label):
         tape.append(z6)  # line 42
     z10 = log(s) + m - z[label]  # line 44
     # reverse sweep
-    z_bar = [0.0] * len(z)  # from line 38
-    z_bar[label] -= 1  # from line 44
     s_bar = 1 / s  # from line 44
     m_bar = 1 - s_bar * s  # from lines 42, 43, 44
-    for k in reversed(range(z3)):  # line 42
-        z6 = tape.pop()  # from line 42
-        z_bar[k] += s_bar * z6  # from lines 42, 43
+    z_bar = [s_bar * z6 for z6 in tape]  # from lines 42, 43
+    z_bar[label] -= 1  # from line 44
     z_bar[z1] += m_bar  # from line 40
     return z10, z_bar
 
@@ -49,12 +46,9 @@ def softmax_cross_entropy_grad(z, label):
         s = s + z6  # line 43
         tape.append(z6)  # line 42
     # reverse sweep
-    z_bar = [0.0] * len(z)  # from line 38
-    z_bar[label] -= 1  # from line 44
     s_bar = 1 / s  # from line 44
     m_bar = 1 - s_bar * s  # from lines 42, 43, 44
-    for k in reversed(range(z3)):  # line 42
-        z6 = tape.pop()  # from line 42
-        z_bar[k] += s_bar * z6  # from lines 42, 43
+    z_bar = [s_bar * z6 for z6 in tape]  # from lines 42, 43
+    z_bar[label] -= 1  # from line 44
     z_bar[z1] += m_bar  # from line 40
     return z_bar
