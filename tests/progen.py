@@ -306,7 +306,9 @@ class Generator:
         inner = scope.inner(c if c and c in header.split(" in ")[0] else None, loop=True)
         if " x" in header:
             inner.scalars.append("x")
-        item = f"math.tanh({self.expr(inner, 1)})"
+        items = [f"math.tanh({self.expr(inner, 1)})"] + (["x", "x"] if " x" in header else []) \
+            + ([f"xs[{c}]", f"xs[{c}]"] if c and header == f"for {c} in range(len(xs)):" else [])
+        item = pick(items)  # the list's item itself: a softmax's loop, whose logits' adjoints are one comprehension
         shift = pick([f"{item} - {m}", f"{m} - {item}", f"{item} + 0.5 * {m}", f"{item} - 2 * {m}",
                       f"{item} - {m} + {item}", f"{m} - math.tanh({m})"])
         term = f"math.exp({shift})"
