@@ -198,7 +198,9 @@ def _function(g: Gradient, fname: str, forward: tuple[Node, ...], results: list[
         sections = coalesce_copies(sections, results)
     forward, reverse = flat_sections(inline_single_use(sections, results), results)
     floats = frozenset(g.names.primal[p] for p in g.trace.params if isinstance(p, Var) and p.kind == "float")
-    if comprehensions and not checkpoint and not is_straight(g.trace.body):
+    if comprehensions and not is_straight(g.trace.body):
+        # before checkpointing: a loop over a list's items keeps its tape (as long as the list), and the
+        # gradient has the same bits with checkpoints or without
         reverse = whole_list_comprehensions(forward, reverse, floats)
     reverse = first_item_stores(reverse, forward, floats)
     if checkpoint:

@@ -31,7 +31,8 @@ After:   s_bar = 1 / s; z_bar = [s_bar * z6 for z6 in tape]; z_bar[label] -= 1
 It holds where the forward sweep fills the tape by one append per iteration
 of a top-level loop without `break` over all of the list's items
 (`for v in z` or `range(n)`, `n = len(z)` bound once), nothing changes the
-list, and the tape is read nowhere else.
+list, and the tape is read nowhere else. It runs before checkpointing, which
+then leaves such a loop as it is: its tape is as long as the list.
 """
 
 from __future__ import annotations
@@ -276,6 +277,6 @@ def _fills(forward: tuple[Node, ...], tape: str, lst: str, trips: str) -> bool:
     header = pyast.to_source(loop.test)
     if header not in (lst, f"range({trips})", f"range(len({lst}))", f"enumerate({lst})"):
         return False
-    appends = [m for m in walk(loop.body) if isinstance(m, Stmt) and _appends(m, tape)]
+    appends = [m for m in walk(forward) if isinstance(m, Stmt) and _appends(m, tape)]
     return len(appends) == 1 and any(m is appends[0] for m in loop.body) \
         and not any(isinstance(m, Jump) for m in walk(loop.body))

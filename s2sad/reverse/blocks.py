@@ -211,7 +211,8 @@ class Blocks:
                 self.contribute(c.init, Term(constants[c], factor), item.line)
         for op, i, c, coef in shortcuts:  # m's terms of `s += exp(v - m)`: coef * s_bar * s, s the sum of the terms
             if constants[c]:
-                term = Term(coef * constants[c], (*factor, pyast.name(names.primal[c.out])), lines=frozenset({item.line}))
+                term = Term(coef * constants[c], (*factor, pyast.name(names.primal[c.out])),
+                            lines=frozenset({item.line}))
                 self.contribute(_operands(op)[i], term, op.line)
         return True
 
