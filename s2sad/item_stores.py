@@ -154,8 +154,7 @@ def whole_list_comprehensions(forward: tuple[Node, ...], reverse: tuple[Node, ..
             continue
         start, additions = moved
         tape = pop.value.func.value  # type: ignore[attr-defined]
-        target: ast.expr = ast.Tuple([pyast.name(t.strip()) for t in pop.target.split(",")], ast.Store()) \
-            if "," in pop.target else pyast.name(pop.target)
+        target: ast.expr = pyast.name(pop.target)
         if counter in pyast.names_read(item.value):
             target, tape = ast.Tuple([pyast.name(counter), target], ast.Store()), pyast.call("enumerate", [tape])
         made = Stmt(lst_bar, ast.ListComp(item.value, [ast.comprehension(target, tape, [], 0)]),
@@ -178,8 +177,8 @@ def _whole_list_loop(n: Node) -> tuple[str, str, Stmt, Stmt] | None:
             and isinstance(test.args[0].args[0], ast.Name)):
         return None
     pop, item = n.body
-    if not isinstance(pop, Stmt) or not _is_pop(pop.value) or not pop.target or pop.augmented:
-        return None
+    if not isinstance(pop, Stmt) or not _is_pop(pop.value) or not pop.target.isidentifier() or pop.augmented:
+        return None  # a record of several values would be a tuple target, which second order does not read back
     if not isinstance(item, Stmt) or not item.augmented or len(item.target_reads) != 2 \
             or item.target != f"{item.target_reads[0]}[{n.target}]" or item.target_reads[1] != n.target:
         return None
@@ -221,8 +220,8 @@ def _comprehended(forward: tuple[Node, ...], out: list[Node], k: int, loop: tupl
         if not isinstance(n, Stmt) or not n.augmented or n.target_reads[:1] != (lst_bar,) \
                 or lst_bar in pyast.names_read(n.value) or lst_bar in n.target_reads[1:]:
             return None
-        if set(n.reads) - {lst_bar} & assigned(out[j + 1:k + 1]):
-            return None  # it reads a name changed before the loop's end: it cannot move after it
+        if n.mutates or set(n.reads) - {lst_bar} & _changed(out[j + 1:k + 1]):
+            return None  # it reads a name or a list changed before the loop's end: it cannot move after it
         additions.append(n)
     if any(lst_bar in _mentions(m) for m in walk(out[:start]) if isinstance(m, (Stmt, Block))):
         return None
@@ -239,6 +238,11 @@ def _comprehended(forward: tuple[Node, ...], out: list[Node], k: int, loop: tupl
         if isinstance(m, (Stmt, Block)) and lst_bar in _mentions(m):
             return None
     return (start, additions) if _fills(forward, tape, lst, trips) else None
+
+
+def _changed(nodes: list[Node]) -> set[str]:
+    """Names the nodes bind, and lists they store into or change in place."""
+    return assigned(nodes) | {c for m in walk(nodes) if isinstance(m, Stmt) for c in m.changes}
 
 
 def _mentions(n: Stmt | Block) -> set[str]:

@@ -126,6 +126,12 @@ def test_a_counter_read_by_the_item_enumerates_the_tape():
     (SOFTMAX_FORWARD, SOFTMAX_REVERSE.replace("z_bar[k] += s_bar * t", "z_bar[k - 1] += s_bar * t"),
      "the item is not the counter's"),
     (SOFTMAX_FORWARD, SOFTMAX_REVERSE + "t = tape.pop()\n", "the tape is read again"),
+    (SOFTMAX_FORWARD.replace("tape.append(t)", "tape.append((t, s))"),
+     SOFTMAX_REVERSE.replace("t = tape.pop()", "t, u = tape.pop()"), "a record of two values"),
+    (SOFTMAX_FORWARD, SOFTMAX_REVERSE.replace("z_bar[label] -= 1", "z_bar[label] += y_bar[1]\ny_bar[1] = 0.0"),
+     "an addition reads an item stored into before the loop"),
+    (SOFTMAX_FORWARD, SOFTMAX_REVERSE.replace("z_bar[label] -= 1", "z_bar[label] += ys.pop()"),
+     "an addition changes a list"),
 ])
 def test_nothing_changes_where_a_condition_fails(forward, reverse, why):
     before = nodes(reverse)

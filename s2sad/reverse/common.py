@@ -126,6 +126,8 @@ def summed_exponentials(item: Loop, carried: list[Carried]) -> list[tuple[Op, in
     u's is s_bar * t, so m receives a * s_bar * t from each iteration: a * s_bar * s in all (s is the
     sum of the t). The reverse sweep writes that one term instead of a term per iteration; for the
     shifted log-sum-exp of a softmax, `s += exp(v - m)`, the reverse loop no longer adds into m_bar.
+    (Where the sum overflows to inf from finite terms while s_bar is 0, `min(s, 10.0)`, the term is
+    nan, where the terms gave 0: as the terms do where one of them overflows.)
     """
     body = item.body
     if any(isinstance(i, (If, Loop, Break, Return)) for i in body):
