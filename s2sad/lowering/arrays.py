@@ -136,7 +136,9 @@ class ArrayLowering:
         made = next((i for i in reversed(self.items[:start]) if isinstance(i, Op) and i.out == v), None)
         if made is not None and isinstance(made.expr, ArrayOp) and made.expr.fn in _VIEWS:
             return v
-        return self.array_op(ArrayOp("copy", (v,)), "array")
+        # a parameter, or a branch's merge of one, may be a Python float, which has no .copy(): +a is a new
+        # array of an array, and a itself of a float
+        return self.array_op(ArrayOp("copy" if made is not None else "positive", (v,)), "array")
 
     def may_share(self, v: Var, others) -> None:
         """Record that array v may be (a view of) one of `others`: a view, a merge, a loop's carried value."""
