@@ -237,7 +237,7 @@ def _comprehended(forward: tuple[Node, ...], out: list[Node], k: int, loop: tupl
     for m in walk(forward):
         if isinstance(m, (Stmt, Block)) and lst_bar in _mentions(m):
             return None
-    return (start, additions) if _fills(forward, tape, lst, trips) else None
+    return (start, additions) if _fills(forward, tape, lst, trips, bound) else None
 
 
 def _changed(nodes: list[Node]) -> set[str]:
@@ -261,10 +261,10 @@ def _bound(forward: tuple[Node, ...], trips: str) -> Stmt | None:
     return found[0] if len(found) == 1 else None
 
 
-def _fills(forward: tuple[Node, ...], tape: str, lst: str, trips: str) -> bool:
-    """Does the forward sweep start the tape empty, bind trips to len(lst), then append to the tape once in
-    each iteration of a top-level loop over lst's items (no break), and nowhere else?"""
-    bound = _bound(forward, trips)
+def _fills(forward: tuple[Node, ...], tape: str, lst: str, trips: str, bound: Stmt | None) -> bool:
+    """Does the forward sweep start the tape empty, bind trips to len(lst) (`bound`, its one binding), then
+    append to the tape once in each iteration of a top-level loop over lst's items (no break), and nowhere
+    else?"""
     if bound is None or pyast.to_source(bound.value) != f"len({lst})":
         return False
     inits = [n for n in forward if isinstance(n, Stmt) and n.target == tape]

@@ -149,7 +149,7 @@ class Blocks:
         shortcuts = summed_exponentials(item, carried)
         summed = {(id(op), i) for op, i, _, _ in shortcuts}
         receivers = [v for v in self.receivers(item.body, tuple(c.param for c in item.carried))
-                     if still_given(item.body, v, summed)]
+                     if not summed or still_given(item.body, v, summed)]
         lists = {self.loads[v].expr.lst for v in receivers if v in self.loads}  # type: ignore[union-attr]
         lists |= {i.expr.lst for i in item.body if isinstance(i, Op) and isinstance(i.expr, (Load, Sum))}  # type: ignore[union-attr]
         lists &= self.act
@@ -232,13 +232,16 @@ class Blocks:
                 self.out.append(Stmt(bar, pyast.number(0.0), (item.line,)))
             elif not _is_name(parts, bar):
                 self.write(c.out, parts)
-        for op, i, c, coef in summed_exponentials(item, carried):  # m's terms of `s += exp(v - m)`, at once
-            self.summed.add((id(op), i))
+        shortcuts = summed_exponentials(item, carried)
+        summed = {(id(op), i) for op, i, _, _ in shortcuts}
+        self.summed |= summed
+        for op, i, c, coef in shortcuts:  # m's terms of `s += exp(v - m)`, at once
             term = Term(coef, (pyast.name(names.adjoint(c.out)), pyast.name(names.primal[c.out])),
                         lines=frozenset({item.line}))
             self.contribute(_operands(op)[i], term, op.line)
         receivers = self.receivers(item.body, tuple(c.param for c in item.carried))
-        entered = self.enter([v for v in receivers if still_given(item.body, v, self.summed)], repeated=True)
+        entered = self.enter([v for v in receivers if not summed or still_given(item.body, v, summed)],
+                             repeated=True)
         self.loops.append(item)
 
         simple = simple_while(item)
