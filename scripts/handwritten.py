@@ -175,6 +175,38 @@ def tanh_network_source(n_in: int = 4, n_hidden: int = 8) -> str:
     return "\n".join(body)
 
 
+def tanh_network_steps_source(n_in: int = 4, n_hidden: int = 8, item_stores: bool = False) -> str:
+    """tanh_network_source's adjoint in the form s2sad's code takes (module text, function
+    `tanh_network_value_and_grad`): the same arithmetic, one operation per statement (each load, each
+    multiply-add, each call); with `item_stores`, each list's adjoint also made as s2sad makes it for
+    a list of any length: zero-filled to the list's length, then stored item by item."""
+    body = ["from math import tanh", "", "", "def tanh_network_value_and_grad(W, b, v, c, x):"]
+    body += [f"    x{i} = x[{i}]" for i in range(n_in)]
+    out = "c"
+    for j in range(n_hidden):
+        body.append(f"    a{j} = b[{j}]")
+        for i in range(n_in):
+            body += [f"    w{j}_{i} = W[{n_in * j + i}]", f"    a{j} = a{j} + w{j}_{i} * x{i}"]
+        body += [f"    v{j} = v[{j}]", f"    h{j} = tanh(a{j})", f"    out{j} = {out} + v{j} * h{j}"]
+        out = f"out{j}"
+    body += [f"    r = {out} - 0.25", "    dr = 2 * r"]
+    body += [f"    d{j} = dr * v{j} * (1 - h{j} * h{j})" for j in range(n_hidden)]
+    items = {
+        "W": [f"d{j} * x{i}" for j in range(n_hidden) for i in range(n_in)],
+        "b": [f"d{j}" for j in range(n_hidden)],
+        "v": [f"dr * h{j}" for j in range(n_hidden)],
+        "x": [" + ".join(f"d{j} * w{j}_{i}" for j in range(n_hidden)) for i in range(n_in)],
+    }
+    for name, values in items.items():
+        if item_stores:
+            body.append(f"    {name}_bar = [0.0] * len({name})")
+            body += [f"    {name}_bar[{k}] = {value}" for k, value in enumerate(values)]
+        else:
+            body.append(f"    {name}_bar = [{', '.join(values)}]")
+    body.append("    return r * r, (W_bar, b_bar, v_bar, dr, x_bar)\n")
+    return "\n".join(body)
+
+
 def _defined(text: str, name: str):
     namespace: dict = {}
     exec(compile(text, f"<{name}>", "exec"), namespace)

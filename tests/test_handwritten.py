@@ -83,3 +83,49 @@ def test_softmax_cross_entropy_adjoints():
         want = gradient(lambda *t: f_mp(list(t), label), z)
         assert all(_close(g, w) for g, w in zip(grad, want))
         assert math.isclose(sum(grad), 0.0, abs_tol=1e-12)  # softmax - onehot sums to 0
+
+
+def test_tanh_network_adjoints():
+    """The 4-8-1 network's hand-written adjoint against the oracle, and its forms that
+    scripts/bench_forms.py prices (one op a line; item stores too): the same value and gradient, to the bit."""
+    f, f_mp = LOOPS[0]["tanh_network"], LOOPS[1]["tanh_network"]
+    hand = handwritten.tanh_network_value_and_grad
+    forms = [handwritten._defined(handwritten.tanh_network_steps_source(item_stores=stores),
+                                  "tanh_network_value_and_grad") for stores in (False, True)]
+    rng = random.Random(11)
+    sizes = (32, 8, 8, 1, 4)
+
+    def split(t):
+        out, k = [], 0
+        for n in sizes:
+            out.append(list(t[k:k + n]) if n > 1 else t[k])
+            k += n
+        return out
+
+    for _ in range(3):
+        flat = [rng.uniform(-1, 1) for _ in range(sum(sizes))]
+        args = split(flat)
+        value, grad = hand(*args)
+        assert repr(value) == repr(f(*args))
+        for form in forms:
+            assert form(*args) == (value, grad)
+        got = [g for part in grad for g in (part if isinstance(part, list) else [part])]
+        want = gradient(lambda *t: f_mp(*split(t)), flat)
+        assert len(got) == len(want) and all(_close(g, w) for g, w in zip(got, want))
+
+
+def test_bench_forms_time_the_same_computation():
+    """scripts/bench_forms.py times five forms of one adjoint: each gives hand's value and gradient, and its
+    check tells a wrong one."""
+    import bench_forms
+
+    rows = bench_forms.forms()
+    point = bench_forms.network_point()
+    assert [label for label, _ in rows][0] == "hand" and len(rows) == 5
+    assert bench_forms.mismatches(rows, point) == []
+
+    def off(*args):
+        value, (W, b, v, c, x) = rows[0][1](*args)
+        return value, (W, b, v, c * (1 + 1e-9), x)
+
+    assert bench_forms.mismatches(rows + [("off", off)], point) == ["off"]
