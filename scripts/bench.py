@@ -159,6 +159,17 @@ def _with_tapes(d, kind: str = "value_and_grad"):
     return ns[f"{d.trace.name}_{kind}"], made
 
 
+def tanh_network_point(rng: random.Random) -> tuple:
+    """Arguments of examples/loops.py's tanh_network: weights, biases, output weights, output bias, input."""
+    return ([rng.uniform(-0.5, 0.5) for _ in range(32)], [rng.uniform(-0.5, 0.5) for _ in range(8)],
+            [rng.uniform(-0.5, 0.5) for _ in range(8)], 0.1, [0.5, -1.25, 0.75, 2.0])
+
+
+def flat_gradient(grad: object) -> list[float]:
+    """A gradient (a float, a list, or a tuple of them) as one list of floats."""
+    return [v for x in (grad if isinstance(grad, tuple) else (grad,)) for v in (x if isinstance(x, list) else [x])]
+
+
 def loops(repeats: int) -> list[tuple[str, float, float, float]]:
     """Loops over lists: f, generated value-and-gradient, hand-written adjoint, and the tapes;
     returns (label, vg/f, vg/hand, exact hand/hand) per benchmark."""
@@ -171,9 +182,8 @@ def loops(repeats: int) -> list[tuple[str, float, float, float]]:
                       ([rng.uniform(-1.5, 1.5) for _ in range(n)],)))
     cases.append(("RK4 oscillator, 1000 steps", "oscillator", handwritten.oscillator_value_and_grad,
                   (2.0, 0.3, 1.0, 0.0, 1000)))
-    net_point = ([rng.uniform(-0.5, 0.5) for _ in range(32)], [rng.uniform(-0.5, 0.5) for _ in range(8)],
-                 [rng.uniform(-0.5, 0.5) for _ in range(8)], 0.1, [0.5, -1.25, 0.75, 2.0])
-    cases.append(("4-8-1 tanh net, two loops", "tanh_network", handwritten.tanh_network_value_and_grad, net_point))
+    cases.append(("4-8-1 tanh net, two loops", "tanh_network", handwritten.tanh_network_value_and_grad,
+                  tanh_network_point(rng)))
     cases.append(("softmax CE, 100 logits", "softmax_cross_entropy",
                   handwritten.softmax_cross_entropy_value_and_grad, ([rng.uniform(-3, 3) for _ in range(100)], 7)))
     print(f"\n{'loops':<28}{'f':>10}{'s2sad vg':>11}{'hand vg':>10}{'vg/f':>7}{'vg/hand':>9}{'op ratio':>10}"
@@ -185,10 +195,8 @@ def loops(repeats: int) -> list[tuple[str, float, float, float]]:
             f, vg = primal[name], d.value_and_grad
             value, grad = vg(*point)
             hvalue, hgrad = hand(*point)
-            flat = lambda g: [v for x in (g if isinstance(g, tuple) else (g,))  # noqa: E731
-                              for v in (x if isinstance(x, list) else [x])]
             assert abs(value - hvalue) <= 1e-9 * (1 + abs(hvalue)), (label, value, hvalue)
-            assert all(abs(a - b) <= 1e-8 * (1 + abs(b)) for a, b in zip(flat(grad), flat(hgrad))), label
+            assert all(abs(a - b) <= 1e-8 * (1 + abs(b)) for a, b in zip(flat_gradient(grad), flat_gradient(hgrad))), label
             instrumented, tapes = _with_tapes(d)
             instrumented(*point)
             peak = ", ".join(f"{t.peak} x {t.width}" for t in tapes if t.peak) or "none"

@@ -175,20 +175,28 @@ def tanh_network_source(n_in: int = 4, n_hidden: int = 8) -> str:
     return "\n".join(body)
 
 
-def tanh_network_steps_source(n_in: int = 4, n_hidden: int = 8, item_stores: bool = False) -> str:
-    """tanh_network_source's adjoint in the form s2sad's code takes (module text, function
-    `tanh_network_value_and_grad`): the same arithmetic, one operation per statement (each load, each
-    multiply-add, each call); with `item_stores`, each list's adjoint also made as s2sad makes it for
-    a list of any length: zero-filled to the list's length, then stored item by item."""
+def tanh_network_steps_source(n_in: int = 4, n_hidden: int = 8, ssa: bool = False, item_stores: bool = False
+                              ) -> str:
+    """tanh_network_source's adjoint, in steps toward the form of s2sad's code (module text, function
+    `tanh_network_value_and_grad`), with the same arithmetic in the same order:
+    statements split as s2sad splits them (each load, each call and each accumulation into a variable
+    its own statement: `a = a + w * x`, `h = tanh(a)`); with `ssa`, each new value of a variable also
+    under a name of its own (`a0_1 = a0 + ...`), as in s2sad's straight-line code; with `item_stores`,
+    each list's adjoint made as s2sad makes it for a list of any length: zero-filled to the list's
+    length, then stored item by item (no display)."""
     body = ["from math import tanh", "", "", "def tanh_network_value_and_grad(W, b, v, c, x):"]
     body += [f"    x{i} = x[{i}]" for i in range(n_in)]
     out = "c"
     for j in range(n_hidden):
-        body.append(f"    a{j} = b[{j}]")
+        a = f"a{j}"
+        body.append(f"    {a} = b[{j}]")
         for i in range(n_in):
-            body += [f"    w{j}_{i} = W[{n_in * j + i}]", f"    a{j} = a{j} + w{j}_{i} * x{i}"]
-        body += [f"    v{j} = v[{j}]", f"    h{j} = tanh(a{j})", f"    out{j} = {out} + v{j} * h{j}"]
-        out = f"out{j}"
+            new = f"a{j}_{i + 1}" if ssa else a
+            body += [f"    w{j}_{i} = W[{n_in * j + i}]", f"    {new} = {a} + w{j}_{i} * x{i}"]
+            a = new
+        new = f"out{j}" if ssa else "out"
+        body += [f"    v{j} = v[{j}]", f"    h{j} = tanh({a})", f"    {new} = {out} + v{j} * h{j}"]
+        out = new
     body += [f"    r = {out} - 0.25", "    dr = 2 * r"]
     body += [f"    d{j} = dr * v{j} * (1 - h{j} * h{j})" for j in range(n_hidden)]
     items = {
@@ -207,13 +215,14 @@ def tanh_network_steps_source(n_in: int = 4, n_hidden: int = 8, item_stores: boo
     return "\n".join(body)
 
 
-def _defined(text: str, name: str):
+def defined(text: str, name: str):
+    """The function `name` that module text `text` defines."""
     namespace: dict = {}
     exec(compile(text, f"<{name}>", "exec"), namespace)
     return namespace[name]
 
 
-tanh_network_value_and_grad = _defined(tanh_network_source(), "tanh_network_value_and_grad")
+tanh_network_value_and_grad = defined(tanh_network_source(), "tanh_network_value_and_grad")
 
 
 def extended_rosenbrock_value_and_grad(x):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from mpmath import mp
-from oracle import gradient, mp_namespace
+from oracle import assert_gradient, gradient, gradient_of, mp_namespace
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
 import handwritten  # noqa: E402
@@ -86,46 +86,44 @@ def test_softmax_cross_entropy_adjoints():
 
 
 def test_tanh_network_adjoints():
-    """The 4-8-1 network's hand-written adjoint against the oracle, and its forms that
-    scripts/bench_forms.py prices (one op a line; item stores too): the same value and gradient, to the bit."""
+    """The 4-8-1 network's hand-written adjoint against the oracle, and the steps toward the generated
+    code's form that scripts/bench_forms.py times: each has its form, and hand's value and gradient
+    to the bit."""
     f, f_mp = LOOPS[0]["tanh_network"], LOOPS[1]["tanh_network"]
     hand = handwritten.tanh_network_value_and_grad
-    forms = [handwritten._defined(handwritten.tanh_network_steps_source(item_stores=stores),
-                                  "tanh_network_value_and_grad") for stores in (False, True)]
+    steps = [handwritten.tanh_network_steps_source(ssa=ssa, item_stores=stores)
+             for ssa, stores in ((False, False), (True, False), (True, True))]
+    assert "a0 = a0 + w0_0 * x0" in steps[0] and "a0_1 = a0 + w0_0 * x0" in steps[1]
+    assert "W_bar = [d0 * x0, " in steps[1] and "W_bar[" not in steps[1]
+    assert "W_bar = [0.0] * len(W)" in steps[2] and "W_bar[31] = d7 * x3" in steps[2]
+    forms = [handwritten.defined(text, "tanh_network_value_and_grad") for text in steps]
     rng = random.Random(11)
-    sizes = (32, 8, 8, 1, 4)
-
-    def split(t):
-        out, k = [], 0
-        for n in sizes:
-            out.append(list(t[k:k + n]) if n > 1 else t[k])
-            k += n
-        return out
-
     for _ in range(3):
-        flat = [rng.uniform(-1, 1) for _ in range(sum(sizes))]
-        args = split(flat)
+        args = [[rng.uniform(-1, 1) for _ in range(n)] for n in (32, 8, 8)] + [rng.uniform(-1, 1)] + \
+            [[rng.uniform(-1, 1) for _ in range(4)]]
         value, grad = hand(*args)
         assert repr(value) == repr(f(*args))
         for form in forms:
             assert form(*args) == (value, grad)
-        got = [g for part in grad for g in (part if isinstance(part, list) else [part])]
-        want = gradient(lambda *t: f_mp(*split(t)), flat)
-        assert len(got) == len(want) and all(_close(g, w) for g, w in zip(got, want))
+        assert_gradient(grad, gradient_of(f_mp, args), "tanh_network")
 
 
 def test_bench_forms_time_the_same_computation():
-    """scripts/bench_forms.py times five forms of one adjoint: each gives hand's value and gradient, and its
-    check tells a wrong one."""
+    """scripts/bench_forms.py times six forms of one adjoint: each gives hand's value and gradient, and its
+    check tells a wrong one (a list item's gradient off, or the value)."""
     import bench_forms
 
     rows = bench_forms.forms()
     point = bench_forms.network_point()
-    assert [label for label, _ in rows][0] == "hand" and len(rows) == 5
+    assert [label for label, _ in rows][0] == "hand" and len(rows) == 6
     assert bench_forms.mismatches(rows, point) == []
 
-    def off(*args):
+    def item_off(*args):
         value, (W, b, v, c, x) = rows[0][1](*args)
-        return value, (W, b, v, c * (1 + 1e-9), x)
+        return value, (W[:5] + [W[5] * (1 + 1e-9)] + W[6:], b, v, c, x)
 
-    assert bench_forms.mismatches(rows + [("off", off)], point) == ["off"]
+    def value_off(*args):
+        value, grad = rows[0][1](*args)
+        return value * (1 + 1e-15), grad
+
+    assert bench_forms.mismatches(rows + [("item", item_off), ("value", value_off)], point) == ["item", "value"]
