@@ -196,7 +196,8 @@ def loops(repeats: int) -> list[tuple[str, float, float, float]]:
             value, grad = vg(*point)
             hvalue, hgrad = hand(*point)
             assert abs(value - hvalue) <= 1e-9 * (1 + abs(hvalue)), (label, value, hvalue)
-            assert all(abs(a - b) <= 1e-8 * (1 + abs(b)) for a, b in zip(flat_gradient(grad), flat_gradient(hgrad))), label
+            assert all(abs(a - b) <= 1e-8 * (1 + abs(b))
+                       for a, b in zip(flat_gradient(grad), flat_gradient(hgrad))), label
             instrumented, tapes = _with_tapes(d)
             instrumented(*point)
             peak = ", ".join(f"{t.peak} x {t.width}" for t in tapes if t.peak) or "none"

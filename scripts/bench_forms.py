@@ -58,7 +58,7 @@ def forms() -> list[tuple[str, Callable[..., tuple]]]:
 
 
 def network_point() -> tuple:
-    """A point of the network's arguments, drawn as bench.py draws its own."""
+    """A point of the network's arguments, from a fixed seed (bench.py draws its own from another state)."""
     return tanh_network_point(random.Random(3))
 
 

@@ -2,11 +2,14 @@
 
 Each `*_value_and_grad` returns the same as s2sad's generated function:
 (value, gradient tuple). Where the expert's spelling rounds differently from
-`f` (`a * a` for `a ** 2`; `sum` for a loop, from Python 3.12 on), a `*_value_and_grad_exact`
-beside it is the same adjoint returning `f`'s value bit for bit, as s2sad's
-code does: `f`'s arithmetic in the forward sweep, the expert's reverse sweep. The unrolled ones (chain, network) are written by
+`f` (`a * a` for `a ** 2`; `sum` for a loop, from Python 3.12 on), a
+`*_value_and_grad_exact` beside it is the same adjoint returning `f`'s value
+bit for bit, as s2sad's code does: `f`'s arithmetic in the forward sweep, the
+expert's reverse sweep. The unrolled ones (chain, network) are written by
 `chain_source` and `network_source` from a per-step pattern an expert would
-type by hand; they share nothing with s2sad's code.
+type by hand; they share nothing with s2sad's code. `tanh_network_steps_source`
+writes the network's adjoint in steps toward the form of s2sad's code, for
+scripts/bench_forms.py to time.
 """
 
 import sys
