@@ -90,6 +90,7 @@ class _Lowering(Statements, Lists, Flow, Conditions, Expressions, ArrayLowering,
         self.failed: set[str] = set()  # names bound by statements that failed
         self.path: list[tuple] = []  # (condition, side taken) of every arm around the statement being lowered
         self.aliases: dict = {}  # a merge's value -> the value it equals wherever a read of it is allowed
+        self.merged: dict = {}  # a merge's value -> (its if's condition, its value on the true side, on the false)
         self.logic: dict = {}  # a truth value -> (`not`/`and`/`or` template, operands) it was computed by
         self.returns: tuple | None = None  # (kind of result, line) of the first return: every one gives that kind
 

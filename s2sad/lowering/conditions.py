@@ -81,14 +81,21 @@ class Conditions:
         """Whether the arms taken on `path` imply the sides `conds` of their conditions.
 
         Conditions are expanded through `not`/`and`/`or` to the comparisons they combine (and through merges
-        that stand for a value where it is read), then every assignment of those is tried: at most 2**10.
+        that stand for a value where it is read, or for one side's value where the path took that side of
+        the merge's if), then every assignment of those is tried: at most 2**10.
         """
-        aliases, logic = self.aliases, self.logic
+        aliases, logic, merged = self.aliases, self.logic, self.merged
+        taken_sides = {id(p): taken for p, taken in path}
 
         def base(v: Operand) -> Operand:
-            while v in aliases:
-                v = aliases[v]
-            return v
+            while True:
+                if v in aliases:
+                    v = aliases[v]
+                elif v in merged and id(merged[v][0]) in taken_sides:  # the path took a side of its if
+                    cond, then, orelse = merged[v]
+                    v = then if taken_sides[id(cond)] else orelse
+                else:
+                    return v
 
         if all(any(base(c) is base(p) and side == taken for p, taken in path) for c, side in conds):
             return True

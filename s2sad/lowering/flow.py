@@ -113,6 +113,7 @@ class Flow:
             else:
                 out = self.var(n, _merged_kind(live))  # type: ignore[arg-type]
                 merges.append(Merge(out, values[0], values[1]))  # type: ignore[arg-type]
+                self.merged[out] = (cond, values[0], values[1])
                 self.may_share(out, values)
                 env[n] = out
         self.items.append(If(cond, blocks[0], blocks[1], tuple(merges), s.lineno))
@@ -137,6 +138,7 @@ class Flow:
             return operands[0]
         out = self.var(hint, _merged_kind(operands))
         self.items.append(If(cond, blocks[0], blocks[1], (Merge(out, operands[0], operands[1]),), self.line))
+        self.merged[out] = (cond, operands[0], operands[1])
         self.may_share(out, operands)
         return out
 
