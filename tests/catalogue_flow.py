@@ -489,6 +489,22 @@ def decaying_sum_of_exponentials(z):
         s = 0.5 * s + exp(v - m)
     return log(s) + m
 
+
+def flag_merged_before_its_reader(x, y):
+    """`big`, set on both arms of `if x > 0:`, is merged; under `if x > 0:` again, `if big:` is a branch on
+    the arm's own flag, so v (set under it) is defined there."""
+    big = False
+    if x > 0:
+        big = x > 1
+        if big:
+            v = x * y
+    r = y
+    if x > 0:
+        if big:
+            r = v * v + y
+    return r
+
+
 CASES = {
     "total": [[[1.0, 2.0, -0.5]], [[0.25]]],
     "sum_builtin": [[[1.0, 2.0, -0.5]], [[3.0, -4.0]]],
@@ -544,4 +560,5 @@ CASES = {
     "shifted_twice_with_a_moment": [[[1.0, 2.0, 0.5], 0.3], [[-0.5, 1.5, 0.25], -0.7]],
     "sum_of_exponentials_from_one": [[[1.0, 2.0, 0.5]], [[-0.5, 1.5]]],
     "decaying_sum_of_exponentials": [[[1.0, 2.0, 0.5]], [[-0.5, 1.5, 0.2]]],
+    "flag_merged_before_its_reader": [[1.5, 0.7], [0.5, 0.7], [-0.5, 0.7]],
 }
